@@ -139,7 +139,9 @@ export class CodeTableBuilder {
 
   /** Defines a block and returns its id. */
   add(addr: number, cpl: number, instructions: readonly CodeInstruction[]): number {
-    if (!Number.isSafeInteger(addr)) throw new RangeError(`block address ${addr} is not an integer`);
+    if (!Number.isSafeInteger(addr)) {
+      throw new RangeError(`block address ${addr} is not an integer`);
+    }
     if (cpl !== CPL_KERNEL && cpl !== CPL_USER && (cpl < 0 || cpl > 3)) {
       throw new RangeError(`privilege level ${cpl} is not 0-3`);
     }

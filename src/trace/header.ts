@@ -1,0 +1,147 @@
+/**
+ * The two JSON documents of a trace: the header written first (what was recorded and
+ * how) and the summary written last (counts, markers, content hash), which only the
+ * end of a streamed recording can know.
+ *
+ * @module
+ */
+
+/** How a trace came to be. */
+export interface TraceSource {
+  /** Recording method family. */
+  kind: "qemu-tcg" | "synthetic" | "lackey" | "converted" | string;
+  /** One sentence on how the records were obtained. */
+  method: string;
+  /** The command that produced the trace, when there is one. */
+  command?: string;
+  /** Name and version of the program that wrote the trace. */
+  recorder: string;
+  /** Further facts (QEMU version, plugin hash, recipe seed, ...). */
+  [key: string]: unknown;
+}
+
+/** What the guest was. */
+export interface GuestInfo {
+  /** Guest kernel, e.g. "Linux 6.1.0-26-amd64"; absent for user-only traces. */
+  kernel?: string;
+  /** CPU model the guest saw. */
+  cpu?: string;
+  /** Architecture, e.g. "x86_64". */
+  arch?: string;
+  /** Paging levels of the guest page tables (4 or 5). */
+  pagingLevels?: number;
+  /** Whether page-table isolation was on. */
+  pti?: boolean;
+  /** Further facts. */
+  [key: string]: unknown;
+}
+
+/** The header JSON a writer is given. */
+export interface TraceHeaderInit {
+  /** Workload name, e.g. "forkwait". */
+  workload: string;
+  /** Free text about the workload. */
+  description?: string;
+  /** How the trace was recorded. */
+  source: TraceSource;
+  /** The guest. */
+  guest?: GuestInfo;
+  /** Page sizes the guest used, in bytes. */
+  pageSizes: number[];
+  /** Device names; records refer to devices by index into this table. */
+  devices: string[];
+  /** What the recorder inferred rather than observed, one sentence each. */
+  inferred: string[];
+  /** Anything else a reader should know. */
+  notes?: string;
+  /** Source-specific data. */
+  extra?: Record<string, unknown>;
+}
+
+/** The header as stored: the writer adds the format name and version. */
+export interface TraceHeader extends TraceHeaderInit {
+  /** Always "vmmlab.trace". */
+  format: string;
+  /** Format major version. */
+  version: number;
+}
+
+/** One marker, as listed in the summary. */
+export interface MarkerEntry {
+  /** Marker op (`MarkerOp`). */
+  op: number;
+  /** Marker value (iteration number, region id, VM index). */
+  value: number;
+  /** Index of the marker record in the whole trace. */
+  record: number;
+  /** Instructions executed before the marker. */
+  instruction: number;
+}
+
+/** Counts a writer knows only at the end; stored in the index section. */
+export interface TraceSummary {
+  /** Records in the trace. */
+  records: number;
+  /** Guest instructions (Exec counts; repeated string iterations not included). */
+  instructions: number;
+  /** Iterations of repeated string instructions collapsed into RepString records. */
+  repIterations: number;
+  /** Records by kind name. */
+  kinds: Record<string, number>;
+  /** Sensitive records by class name. */
+  sensitive: Record<string, number>;
+  /** Exceptions by vector. */
+  exceptions: Record<string, number>;
+  /** Number of Iteration markers. */
+  iterations: number;
+  /** Every marker. */
+  markers: MarkerEntry[];
+  /** Blocks in the code table. */
+  codeBlocks: number;
+  /** Instructions in the code table. */
+  codeInstructions: number;
+  /** Records-per-chunk setting the writer used. */
+  chunkRecords: number;
+  /** `sha256:<hex>` of the canonical record stream and code table (independent of chunking). */
+  contentHash: string;
+}
+
+/** Checks that a parsed header has the fields a reader relies on; returns a problem or null. */
+export function headerProblem(h: unknown): string | null {
+  if (typeof h !== "object" || h === null || Array.isArray(h)) return "header is not a JSON object";
+  const o = h as Record<string, unknown>;
+  if (o.format !== "vmmlab.trace") return `header format is ${JSON.stringify(o.format)}`;
+  if (typeof o.workload !== "string") return "header has no workload name";
+  const src = o.source as Record<string, unknown> | undefined;
+  if (typeof src !== "object" || src === null || typeof src.kind !== "string") {
+    return "header has no source.kind";
+  }
+  if (!Array.isArray(o.pageSizes) || !o.pageSizes.every((p) => Number.isInteger(p) && p > 0)) {
+    return "header pageSizes is not a list of positive integers";
+  }
+  if (!Array.isArray(o.devices) || !o.devices.every((d) => typeof d === "string")) {
+    return "header devices is not a list of names";
+  }
+  if (!Array.isArray(o.inferred)) return "header inferred is not a list";
+  return null;
+}
+
+/** Checks a parsed summary; returns a problem or null. */
+export function summaryProblem(s: unknown): string | null {
+  if (typeof s !== "object" || s === null || Array.isArray(s)) {
+    return "summary is not a JSON object";
+  }
+  const o = s as Record<string, unknown>;
+  for (const k of ["records", "instructions", "repIterations", "iterations", "codeBlocks"]) {
+    const v = o[k];
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+      return `summary ${k} is not a count`;
+    }
+  }
+  if (typeof o.contentHash !== "string") return "summary has no content hash";
+  if (!Array.isArray(o.markers)) return "summary markers is not a list";
+  for (const k of ["kinds", "sensitive", "exceptions"]) {
+    if (typeof o[k] !== "object" || o[k] === null) return `summary ${k} is not an object`;
+  }
+  return null;
+}

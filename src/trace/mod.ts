@@ -1,0 +1,14 @@
+/**
+ * The `.vmt` trace format: record vocabulary, code table, streaming writer and reader.
+ *
+ * @module
+ */
+
+export * from "./record.ts";
+export * from "./code_table.ts";
+export * from "./header.ts";
+export * from "./errors.ts";
+export { TraceWriter, type TraceWriterOptions } from "./writer.ts";
+export { type ChunkInfo, RecordCursor, TraceReader } from "./reader.ts";
+export { ContentHasher } from "./content_hash.ts";
+export { crc32 } from "./crc32.ts";

@@ -1,0 +1,499 @@
+/**
+ * The `.vmt` reader: opens a trace by its header and trailer, loads the chunk index and
+ * code table, and streams records chunk by chunk through a pull cursor that decodes into
+ * one reusable {@link TraceRecord}. Memory is one chunk (compressed and raw) plus the code
+ * table, whatever the trace length; any chunk range can be read on its own, which is the
+ * chunk-parallel path.
+ *
+ * @module
+ */
+
+import { inflateSync } from "fflate";
+import { type CodeTable, decodeCodeTable } from "./code_table.ts";
+import { ChunkDecodeError, ChunkDecoder } from "./chunk_codec.ts";
+import { crc32 } from "./crc32.ts";
+import { TraceFormatError } from "./errors.ts";
+import {
+  Codec,
+  FILE_HEADER_SIZE,
+  FORMAT_MAJOR,
+  INDEX_ENTRY_SIZE,
+  MAGIC,
+  MAX_SECTION_RAW,
+  SECTION_HEADER_SIZE,
+  Tag,
+  TRAILER_MAGIC,
+  TRAILER_SIZE,
+} from "./format.ts";
+import { headerProblem, summaryProblem, type TraceHeader, type TraceSummary } from "./header.ts";
+import { TraceRecord } from "./record.ts";
+import { ByteReader } from "./varint.ts";
+
+/** One chunk as the index describes it. */
+export interface ChunkInfo {
+  /** Chunk number. */
+  index: number;
+  /** File offset of the chunk's section header. */
+  offset: number;
+  /** Records in the chunk. */
+  records: number;
+  /** Guest instructions in the chunk. */
+  instructions: number;
+  /** Uncompressed payload size. */
+  rawSize: number;
+  /** Compressed payload size. */
+  storedSize: number;
+  /** Instructions executed before the chunk. */
+  firstInstruction: number;
+  /** Records before the chunk. */
+  firstRecord: number;
+}
+
+/** Random-access byte source: a file or a buffer. */
+interface Source {
+  readonly size: number;
+  readAt(offset: number, length: number, into?: Uint8Array): Uint8Array;
+  close(): void;
+}
+
+class FileSource implements Source {
+  readonly size: number;
+  readonly #file: Deno.FsFile;
+  readonly #name: string;
+  constructor(file: Deno.FsFile, size: number, name: string) {
+    this.#file = file;
+    this.size = size;
+    this.#name = name;
+  }
+  readAt(offset: number, length: number, into?: Uint8Array): Uint8Array {
+    const buf = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
+    this.#file.seekSync(offset, Deno.SeekMode.Start);
+    let done = 0;
+    while (done < length) {
+      const n = this.#file.readSync(buf.subarray(done));
+      if (n === null || n === 0) {
+        throw new TraceFormatError(this.#name, "file ends early", offset + done);
+      }
+      done += n;
+    }
+    return buf;
+  }
+  close(): void {
+    this.#file.close();
+  }
+}
+
+class BytesSource implements Source {
+  readonly size: number;
+  readonly #bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.size = bytes.length;
+  }
+  readAt(offset: number, length: number): Uint8Array {
+    return this.#bytes.subarray(offset, offset + length);
+  }
+  close(): void {}
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function u32(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 0x1000000;
+}
+
+/** A section header as read from the file. */
+interface SectionHeader {
+  tag: number;
+  codec: number;
+  items: number;
+  raw: number;
+  stored: number;
+  crc: number;
+  instructions: number;
+}
+
+/** An open trace. */
+export class TraceReader {
+  /** File path or in-memory name, used in error messages. */
+  readonly name: string;
+  /** The header JSON. */
+  readonly header: TraceHeader;
+  /** The summary JSON (counts, markers, content hash). */
+  readonly summary: TraceSummary;
+  /** The code table. */
+  readonly code: CodeTable;
+  /** The chunk index. */
+  readonly chunks: readonly ChunkInfo[];
+  /** Total file size in bytes. */
+  readonly size: number;
+  /** Format minor version of the file. */
+  readonly minorVersion: number;
+  readonly #source: Source;
+
+  private constructor(name: string, source: Source) {
+    this.name = name;
+    this.#source = source;
+    this.size = source.size;
+    const fail = (reason: string, offset: number) => new TraceFormatError(name, reason, offset);
+    if (source.size < FILE_HEADER_SIZE + TRAILER_SIZE) {
+      throw fail(`file is ${source.size} bytes, too short to be a trace`, 0);
+    }
+    const fixed = source.readAt(0, FILE_HEADER_SIZE).slice();
+    if (!equalBytes(fixed.subarray(0, 8), MAGIC)) throw fail("not a vmmlab trace (bad magic)", 0);
+    const major = fixed[8] | (fixed[9] << 8);
+    this.minorVersion = fixed[10] | (fixed[11] << 8);
+    if (major !== FORMAT_MAJOR) {
+      throw fail(`format version ${major} is not supported (this reader reads ${FORMAT_MAJOR})`, 8);
+    }
+    const headerLen = u32(fixed, 12);
+    if (headerLen > source.size - FILE_HEADER_SIZE - TRAILER_SIZE) {
+      throw fail(`header length ${headerLen} runs past the end of the file`, 12);
+    }
+    const headerBytes = source.readAt(FILE_HEADER_SIZE, headerLen).slice();
+    if (crc32(headerBytes) !== u32(fixed, 16)) throw fail("header checksum mismatch", 16);
+    this.header = parseJson(headerBytes, name, FILE_HEADER_SIZE, headerProblem) as TraceHeader;
+
+    const trailerAt = source.size - TRAILER_SIZE;
+    const trailer = source.readAt(trailerAt, TRAILER_SIZE).slice();
+    if (!equalBytes(trailer.subarray(8), TRAILER_MAGIC)) {
+      throw fail("file is truncated or unfinished (no trailer)", trailerAt);
+    }
+    const indexOffset = new DataView(trailer.buffer).getFloat64(0, true);
+    const dataStart = FILE_HEADER_SIZE + headerLen;
+    if (
+      !Number.isSafeInteger(indexOffset) || indexOffset < dataStart ||
+      indexOffset > trailerAt - SECTION_HEADER_SIZE
+    ) {
+      throw fail(`index offset ${indexOffset} is outside the file`, trailerAt);
+    }
+    const indexSection = this.#readSection(indexOffset, Tag.Index, "index", trailerAt);
+    const index = new ByteReader(indexSection);
+    let summary: TraceSummary;
+    const chunks: ChunkInfo[] = [];
+    let codeOffset: number;
+    try {
+      const jsonLen = index.u32();
+      summary = parseJson(index.take(jsonLen), name, indexOffset, summaryProblem) as TraceSummary;
+      const n = index.u32();
+      if (n * INDEX_ENTRY_SIZE + 8 !== index.remaining) {
+        throw fail(
+          `index lists ${n} chunks but holds ${index.remaining} bytes of entries`,
+          indexOffset,
+        );
+      }
+      let expectOffset = dataStart;
+      let firstRecord = 0;
+      let firstInstruction = 0;
+      for (let i = 0; i < n; i++) {
+        const c: ChunkInfo = {
+          index: i,
+          offset: index.f64(),
+          records: index.f64(),
+          instructions: index.f64(),
+          rawSize: index.f64(),
+          storedSize: index.f64(),
+          firstInstruction: index.f64(),
+          firstRecord,
+        };
+        if (c.offset !== expectOffset || !Number.isSafeInteger(c.storedSize) || c.storedSize < 0) {
+          throw fail(`index entry for chunk ${i} has a bad offset or size`, indexOffset);
+        }
+        if (
+          !(c.records >= 1 && c.records <= 0xffffffff) || c.firstInstruction !== firstInstruction
+        ) {
+          throw fail(`index entry for chunk ${i} has impossible counts`, indexOffset);
+        }
+        expectOffset = c.offset + SECTION_HEADER_SIZE + c.storedSize;
+        firstRecord += c.records;
+        firstInstruction += c.instructions;
+        chunks.push(c);
+      }
+      codeOffset = index.f64();
+      if (codeOffset !== expectOffset) {
+        throw fail("code table is not where the index says", indexOffset);
+      }
+      if (firstRecord !== summary.records || firstInstruction !== summary.instructions) {
+        throw fail(
+          "index and summary disagree on the number of records or instructions",
+          indexOffset,
+        );
+      }
+    } catch (e) {
+      if (e instanceof TraceFormatError) throw e;
+      throw fail(`index is malformed: ${(e as Error).message}`, indexOffset);
+    }
+    this.summary = summary;
+    this.chunks = chunks;
+    const codeBytes = this.#readSection(codeOffset, Tag.Code, "code table", indexOffset);
+    try {
+      this.code = decodeCodeTable(new ByteReader(codeBytes));
+    } catch (e) {
+      throw fail(`code table is malformed: ${(e as Error).message}`, codeOffset);
+    }
+    if (this.code.blockCount !== summary.codeBlocks) {
+      throw fail("code table and summary disagree on the number of blocks", codeOffset);
+    }
+  }
+
+  /** Opens a trace file. Throws {@link TraceFormatError} for anything malformed. */
+  static open(path: string): TraceReader {
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path, { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) throw new TraceFormatError(path, "no such file");
+      if (e instanceof Deno.errors.IsADirectory) throw new TraceFormatError(path, "is a directory");
+      throw new TraceFormatError(path, `cannot be opened: ${(e as Error).message}`);
+    }
+    const info = file.statSync();
+    if (info.isDirectory) {
+      file.close();
+      throw new TraceFormatError(path, "is a directory");
+    }
+    try {
+      return new TraceReader(path, new FileSource(file, info.size, path));
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+  }
+
+  /** Opens a trace held in memory; `name` appears in error messages. */
+  static fromBytes(bytes: Uint8Array, name = "<memory>"): TraceReader {
+    return new TraceReader(name, new BytesSource(bytes));
+  }
+
+  /** Reads and checks one section, returning its uncompressed payload. */
+  #readSection(offset: number, tag: number, what: string, limit: number, chunk = -1): Uint8Array {
+    const h = this.readSectionHeader(offset, chunk);
+    if (h.tag !== tag) {
+      throw new TraceFormatError(this.name, `expected the ${what} section here`, offset, chunk);
+    }
+    if (offset + SECTION_HEADER_SIZE + h.stored > limit) {
+      throw new TraceFormatError(this.name, `${what} section runs past its end`, offset, chunk);
+    }
+    const stored = this.#source.readAt(offset + SECTION_HEADER_SIZE, h.stored);
+    return this.decodePayload(h, stored, offset, chunk, null);
+  }
+
+  /** Reads a section header at `offset` (used by cursors and `trace inspect`). */
+  readSectionHeader(offset: number, chunk = -1): SectionHeader {
+    if (offset + SECTION_HEADER_SIZE > this.size) {
+      throw new TraceFormatError(
+        this.name,
+        "section header runs past the end of the file",
+        offset,
+        chunk,
+      );
+    }
+    const b = this.#source.readAt(offset, SECTION_HEADER_SIZE);
+    const h: SectionHeader = {
+      tag: u32(b, 0),
+      codec: b[4],
+      items: u32(b, 8),
+      raw: u32(b, 12),
+      stored: u32(b, 16),
+      crc: u32(b, 20),
+      instructions: u32(b, 24),
+    };
+    if (h.codec !== Codec.Stored && h.codec !== Codec.Deflate) {
+      throw new TraceFormatError(this.name, `unknown codec ${h.codec}`, offset + 4, chunk);
+    }
+    if (h.raw > MAX_SECTION_RAW) {
+      throw new TraceFormatError(
+        this.name,
+        `section claims ${h.raw} uncompressed bytes`,
+        offset + 12,
+        chunk,
+      );
+    }
+    return h;
+  }
+
+  /** Decompresses and checksums a section payload into `out` (reused when large enough). */
+  decodePayload(
+    h: SectionHeader,
+    stored: Uint8Array,
+    offset: number,
+    chunk: number,
+    out: Uint8Array | null,
+  ): Uint8Array {
+    let raw: Uint8Array;
+    if (h.codec === Codec.Stored) {
+      if (h.stored !== h.raw) {
+        throw new TraceFormatError(this.name, "stored section sizes disagree", offset, chunk);
+      }
+      raw = stored;
+    } else {
+      const target = out && out.length >= h.raw ? out.subarray(0, h.raw) : new Uint8Array(h.raw);
+      let got: Uint8Array;
+      try {
+        got = inflateSync(stored, { out: target });
+      } catch (e) {
+        throw new TraceFormatError(
+          this.name,
+          `compressed data is corrupt (${(e as Error).message})`,
+          offset + SECTION_HEADER_SIZE,
+          chunk,
+        );
+      }
+      if (got.length !== h.raw) {
+        throw new TraceFormatError(
+          this.name,
+          `decompressed to ${got.length} bytes, expected ${h.raw}`,
+          offset + SECTION_HEADER_SIZE,
+          chunk,
+        );
+      }
+      raw = got;
+    }
+    if (crc32(raw) !== h.crc) {
+      throw new TraceFormatError(this.name, "checksum mismatch", offset, chunk);
+    }
+    return raw;
+  }
+
+  /** Reads the compressed bytes of a chunk into `into` when it is large enough. */
+  readStored(offset: number, length: number, into?: Uint8Array): Uint8Array {
+    return this.#source.readAt(offset, length, into);
+  }
+
+  /** A cursor over chunks `[from, to)`; each cursor has its own buffers and record. */
+  cursor(from = 0, to: number = this.chunks.length): RecordCursor {
+    if (
+      !(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to &&
+        to <= this.chunks.length)
+    ) {
+      throw new RangeError(`chunk range ${from}..${to} is outside 0..${this.chunks.length}`);
+    }
+    return new RecordCursor(this, from, to);
+  }
+
+  /** Releases the file. */
+  close(): void {
+    this.#source.close();
+  }
+}
+
+/** Pull-based record iterator. `next()` decodes into `record`, allocating nothing per record. */
+export class RecordCursor {
+  /** The record the last successful `next()` filled in. */
+  readonly record: TraceRecord = new TraceRecord();
+  readonly #trace: TraceReader;
+  readonly #decoder: ChunkDecoder;
+  readonly #to: number;
+  #chunk: number;
+  #active = false;
+  #stored: Uint8Array = new Uint8Array(0);
+  #raw: Uint8Array = new Uint8Array(0);
+  #info: ChunkInfo | null = null;
+  #rawLength = 0;
+
+  /** Creates a cursor over chunks `[from, to)` of `trace`. */
+  constructor(trace: TraceReader, from: number, to: number) {
+    this.#trace = trace;
+    this.#decoder = new ChunkDecoder(trace.code);
+    this.#chunk = from;
+    this.#to = to;
+  }
+
+  /** Index of the chunk the current record came from. */
+  get chunk(): number {
+    return this.#active ? this.#chunk : this.#chunk - 1;
+  }
+
+  /** Records of unknown kinds skipped so far. */
+  get skippedUnknown(): number {
+    return this.#decoder.skippedUnknown;
+  }
+
+  /** Advances to the next record; false at the end of the range. */
+  next(): boolean {
+    for (;;) {
+      if (this.#active) {
+        let more: boolean;
+        try {
+          more = this.#decoder.next(this.record);
+        } catch (e) {
+          throw this.#wrap(e);
+        }
+        if (more) return true;
+        try {
+          this.#decoder.finish();
+        } catch (e) {
+          throw this.#wrap(e);
+        }
+        this.#active = false;
+        this.#chunk++;
+      }
+      if (this.#chunk >= this.#to) return false;
+      this.#load(this.#chunk);
+    }
+  }
+
+  #wrap(e: unknown): Error {
+    const info = this.#info!;
+    if (e instanceof ChunkDecodeError) {
+      return new TraceFormatError(
+        this.#trace.name,
+        `${e.message} (payload byte ${e.position})`,
+        info.offset,
+        info.index,
+      );
+    }
+    return e as Error;
+  }
+
+  #load(i: number): void {
+    const t = this.#trace;
+    const info = t.chunks[i];
+    this.#info = info;
+    const h = t.readSectionHeader(info.offset, i);
+    if (h.tag !== Tag.Chunk) {
+      throw new TraceFormatError(t.name, "expected a chunk here", info.offset, i);
+    }
+    if (
+      h.items !== info.records || h.raw !== info.rawSize || h.stored !== info.storedSize ||
+      h.instructions !== info.instructions
+    ) {
+      throw new TraceFormatError(t.name, "chunk header disagrees with the index", info.offset, i);
+    }
+    if (this.#stored.length < h.stored) this.#stored = new Uint8Array(h.stored);
+    if (this.#raw.length < h.raw) this.#raw = new Uint8Array(h.raw);
+    const stored = t.readStored(info.offset + SECTION_HEADER_SIZE, h.stored, this.#stored);
+    const raw = t.decodePayload(h, stored, info.offset, i, this.#raw);
+    this.#rawLength = h.raw;
+    try {
+      this.#decoder.start(raw, this.#rawLength, h.items);
+    } catch (e) {
+      throw this.#wrap(e);
+    }
+    this.#active = true;
+  }
+}
+
+function parseJson(
+  bytes: Uint8Array,
+  name: string,
+  offset: number,
+  problem: (v: unknown) => string | null,
+): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new TraceFormatError(
+      name,
+      `metadata is not valid JSON (${(e as Error).message})`,
+      offset,
+    );
+  }
+  const p = problem(v);
+  if (p) throw new TraceFormatError(name, p, offset);
+  return v;
+}

@@ -1,0 +1,588 @@
+/**
+ * The streaming `.vmt` writer. Records go into the current chunk's columns; a full chunk
+ * is deflated and written at once, so memory stays bounded by one chunk plus the code
+ * table. Output is a pure function of the calls made: no timestamps, fixed compression
+ * level, deterministic predictor state.
+ *
+ * @module
+ */
+
+import { deflateSync } from "fflate";
+import { type CodeInstruction, CodeTableBuilder } from "./code_table.ts";
+import { encodeCodeTable } from "./code_table.ts";
+import { ChunkEncoder, memKindCode } from "./chunk_codec.ts";
+import { ContentHasher } from "./content_hash.ts";
+import { crc32 } from "./crc32.ts";
+import {
+  Codec,
+  DEFAULT_CHUNK_RECORDS,
+  FORMAT_MAJOR,
+  FORMAT_MINOR,
+  MAGIC,
+  MAX_MEM_SIZE,
+  SECTION_HEADER_SIZE,
+  Tag,
+  TRAILER_MAGIC,
+} from "./format.ts";
+import type { MarkerEntry, TraceHeader, TraceHeaderInit, TraceSummary } from "./header.ts";
+import { Field, kindName, MarkerOp, RecordKind, sensitiveName, TraceRecord } from "./record.ts";
+import { ByteSink } from "./varint.ts";
+import { tempPathFor } from "../util/atomic.ts";
+
+/** Writer options. */
+export interface TraceWriterOptions {
+  /** Records per chunk (default 1 Mi). Smaller chunks seek finer; larger compress better. */
+  chunkRecords?: number;
+  /** Deflate level 1–9 (default 6). */
+  level?: number;
+}
+
+interface ChunkEntry {
+  offset: number;
+  records: number;
+  instructions: number;
+  raw: number;
+  stored: number;
+  firstInstruction: number;
+}
+
+type Sink = { write(bytes: Uint8Array): void };
+
+/** Writes a trace to a file (atomically, via a temporary file) or to memory. */
+export class TraceWriter {
+  readonly #sink: Sink;
+  readonly #file: Deno.FsFile | null;
+  readonly #path: string | null;
+  readonly #tmp: string | null;
+  readonly #memory: ByteSink | null;
+  readonly #chunkRecords: number;
+  readonly #level: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  readonly #code = new CodeTableBuilder();
+  readonly #enc = new ChunkEncoder();
+  readonly #hasher = new ContentHasher();
+  readonly #rec = new TraceRecord();
+  readonly #payload = new ByteSink(1 << 20);
+  readonly #chunks: ChunkEntry[] = [];
+  readonly #kinds = new Float64Array(256);
+  readonly #sensitive = new Float64Array(256);
+  readonly #exceptions = new Float64Array(256);
+  readonly #markers: MarkerEntry[] = [];
+  #offset = 0;
+  #records = 0;
+  #instructions = 0;
+  #repIterations = 0;
+  #done = false;
+
+  private constructor(
+    header: TraceHeaderInit,
+    options: TraceWriterOptions,
+    target: { file: Deno.FsFile; path: string; tmp: string } | null,
+  ) {
+    const chunkRecords = options.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
+    if (!Number.isInteger(chunkRecords) || chunkRecords < 1) {
+      throw new RangeError(`chunkRecords must be a positive integer, not ${chunkRecords}`);
+    }
+    const level = options.level ?? 6;
+    if (!Number.isInteger(level) || level < 1 || level > 9) {
+      throw new RangeError(`deflate level must be 1-9, not ${level}`);
+    }
+    this.#chunkRecords = chunkRecords;
+    this.#level = level as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+    if (target) {
+      this.#file = target.file;
+      this.#path = target.path;
+      this.#tmp = target.tmp;
+      this.#memory = null;
+      const file = target.file;
+      this.#sink = {
+        write(bytes: Uint8Array) {
+          let done = 0;
+          while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+        },
+      };
+    } else {
+      this.#file = null;
+      this.#path = null;
+      this.#tmp = null;
+      const mem = new ByteSink(1 << 16);
+      this.#memory = mem;
+      this.#sink = { write: (bytes: Uint8Array) => mem.bytes(bytes) };
+    }
+    this.#writeHeader(header);
+    this.#enc.reset(0);
+  }
+
+  /** Opens a writer that produces `path` when closed (nothing appears there before). */
+  static create(
+    path: string,
+    header: TraceHeaderInit,
+    options: TraceWriterOptions = {},
+  ): TraceWriter {
+    const tmp = tempPathFor(path);
+    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+    try {
+      return new TraceWriter(header, options, { file, path, tmp });
+    } catch (e) {
+      file.close();
+      Deno.removeSync(tmp);
+      throw e;
+    }
+  }
+
+  /** Opens a writer that keeps the trace in memory; {@link finish} returns the bytes. */
+  static inMemory(header: TraceHeaderInit, options: TraceWriterOptions = {}): TraceWriter {
+    return new TraceWriter(header, options, null);
+  }
+
+  #writeHeader(init: TraceHeaderInit): void {
+    const header: TraceHeader = { format: "vmmlab.trace", version: FORMAT_MAJOR, ...init };
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const fixed = new ByteSink(20);
+    fixed.bytes(MAGIC);
+    fixed.byte(FORMAT_MAJOR & 0xff);
+    fixed.byte(FORMAT_MAJOR >> 8);
+    fixed.byte(FORMAT_MINOR & 0xff);
+    fixed.byte(FORMAT_MINOR >> 8);
+    fixed.u32(json.length);
+    fixed.u32(crc32(json));
+    this.#emitBytes(fixed.view());
+    this.#emitBytes(json);
+  }
+
+  #emitBytes(bytes: Uint8Array): void {
+    this.#sink.write(bytes);
+    this.#offset += bytes.length;
+  }
+
+  /** Number of records written so far. */
+  get records(): number {
+    return this.#records;
+  }
+
+  /** Number of guest instructions written so far. */
+  get instructions(): number {
+    return this.#instructions;
+  }
+
+  /** Defines a basic block in the code table; returns its id for {@link exec}. */
+  defineBlock(addr: number, cpl: number, instructions: readonly CodeInstruction[]): number {
+    const id = this.#code.add(addr, cpl, instructions);
+    this.#enc.reserveBlocks(id + 1);
+    return id;
+  }
+
+  /** Records that a whole block executed. */
+  exec(block: number): void {
+    this.#execRecord(block, -1);
+  }
+
+  /** Records that the first `count` instructions of a block executed. */
+  execPartial(block: number, count: number): void {
+    this.#execRecord(block, count);
+  }
+
+  #execRecord(block: number, count: number): void {
+    if (!(Number.isInteger(block) && block >= 0 && block < this.#code.blockCount)) {
+      throw new RangeError(`block ${block} is not defined`);
+    }
+    const length = this.#code.blockLength(block);
+    const full = count < 0 || count === length;
+    const n = full ? length : count;
+    if (!full && !(Number.isInteger(count) && count >= 1 && count < length)) {
+      throw new RangeError(`partial count ${count} for a block of ${length} instructions`);
+    }
+    if (this.#enc.records >= this.#chunkRecords) this.#flushChunk();
+    const rec = this.#rec;
+    rec.kind = full ? RecordKind.Exec : RecordKind.ExecPartial;
+    rec.f[Field.Block] = block;
+    rec.f[Field.Count] = n;
+    this.#enc.exec(block, n, full);
+    this.#count(rec);
+    this.#instructions += n;
+  }
+
+  /**
+   * Records a memory reference. Sizes that are not a power of two are rounded up, and
+   * accesses larger than 128 bytes are split into 128-byte pieces.
+   */
+  mem(vaddr: number, paddr: number, size: number, flags: number): void {
+    if (!Number.isSafeInteger(vaddr) || !Number.isSafeInteger(paddr) || paddr < 0) {
+      throw new RangeError(`memory reference at ${vaddr}/${paddr} is not a valid address`);
+    }
+    if (!(size >= 1)) throw new RangeError(`memory reference size ${size} is not positive`);
+    while (size > MAX_MEM_SIZE) {
+      this.#memRecord(vaddr, paddr, MAX_MEM_SIZE, flags);
+      vaddr += MAX_MEM_SIZE;
+      paddr += MAX_MEM_SIZE;
+      size -= MAX_MEM_SIZE;
+    }
+    let pow = 1;
+    while (pow < size) pow *= 2;
+    this.#memRecord(vaddr, paddr, pow, flags);
+  }
+
+  #memRecord(vaddr: number, paddr: number, size: number, flags: number): void {
+    // Memory references stay with their block unless a chunk has grown to twice its size.
+    if (this.#enc.records >= 2 * this.#chunkRecords) this.#flushChunk();
+    const code = memKindCode(size, flags);
+    const rec = this.#rec;
+    rec.kind = code;
+    rec.f[Field.Addr] = vaddr;
+    rec.f[Field.Paddr] = paddr;
+    this.#enc.mem(code, vaddr, paddr);
+    this.#count(rec);
+  }
+
+  /** Records a sensitive instruction (`SensitiveOp`) with its operands. */
+  sensitive(op: number, pc: number, reg: number, value: number, size: number, flags: number): void {
+    this.#ext(RecordKind.Sensitive, [
+      Field.Op,
+      op,
+      Field.Pc,
+      pc,
+      Field.Reg,
+      reg,
+      Field.Value,
+      value,
+      Field.Size,
+      size,
+      Field.Flags,
+      flags,
+    ]);
+    this.#sensitive[op & 0xff]++;
+  }
+
+  /** Records a store to a guest page-table entry at `paddr` of the given level (0 unknown). */
+  ptWrite(paddr: number, level: number, value: number, flags: number, pc: number): void {
+    this.#ext(RecordKind.PtWrite, [
+      Field.Paddr,
+      paddr,
+      Field.Level,
+      level,
+      Field.Value,
+      value,
+      Field.Flags,
+      flags,
+      Field.Pc,
+      pc,
+    ]);
+  }
+
+  /** Records an exception taken by the guest. */
+  exception(vector: number, errorCode: number, addr: number, pc: number, flags: number): void {
+    this.#ext(RecordKind.Exception, [
+      Field.Vector,
+      vector,
+      Field.Code,
+      errorCode,
+      Field.Addr,
+      addr,
+      Field.Pc,
+      pc,
+      Field.Flags,
+      flags,
+    ]);
+    this.#exceptions[vector & 0xff]++;
+  }
+
+  /** Records an external interrupt delivered to the guest. */
+  interrupt(vector: number, device: number, pc: number): void {
+    this.#ext(RecordKind.Interrupt, [Field.Vector, vector, Field.Device, device, Field.Pc, pc]);
+  }
+
+  /** Records a port I/O access reaching a device. */
+  pio(port: number, size: number, value: number, flags: number, device: number): void {
+    this.#ext(RecordKind.Pio, [
+      Field.Reg,
+      port,
+      Field.Size,
+      size,
+      Field.Value,
+      value,
+      Field.Flags,
+      flags,
+      Field.Device,
+      device,
+    ]);
+  }
+
+  /** Records an MMIO access reaching a device. */
+  mmio(paddr: number, size: number, value: number, flags: number, device: number): void {
+    this.#ext(RecordKind.Mmio, [
+      Field.Paddr,
+      paddr,
+      Field.Size,
+      size,
+      Field.Value,
+      value,
+      Field.Flags,
+      flags,
+      Field.Device,
+      device,
+    ]);
+  }
+
+  /** Records a DMA transfer. */
+  dma(device: number, paddr: number, length: number, flags: number): void {
+    this.#ext(RecordKind.Dma, [
+      Field.Device,
+      device,
+      Field.Paddr,
+      paddr,
+      Field.Length,
+      length,
+      Field.Flags,
+      flags,
+    ]);
+  }
+
+  /** Records a block-device request (`BlockOp`) at a byte offset. */
+  blockRequest(device: number, op: number, offset: number, length: number): void {
+    this.#ext(RecordKind.BlockRequest, [
+      Field.Device,
+      device,
+      Field.Op,
+      op,
+      Field.Addr,
+      offset,
+      Field.Length,
+      length,
+    ]);
+  }
+
+  /** Records a network request (`NetOp`) of `length` bytes. */
+  netRequest(device: number, op: number, length: number): void {
+    this.#ext(RecordKind.NetRequest, [Field.Device, device, Field.Op, op, Field.Length, length]);
+  }
+
+  /** Records a marker (`MarkerOp`); markers are also listed in the summary. */
+  marker(op: number, value: number): void {
+    this.#markers.push({ op, value, record: this.#records, instruction: this.#instructions });
+    this.#ext(RecordKind.Marker, [Field.Op, op, Field.Value, value]);
+  }
+
+  /** Records the 64-bit content hash of a guest-physical page of VM `vm`. */
+  pageHash(paddr: number, hashHi: number, hashLo: number, vm: number): void {
+    this.#ext(RecordKind.PageHash, [
+      Field.Paddr,
+      paddr,
+      Field.HashHi,
+      hashHi,
+      Field.HashLo,
+      hashLo,
+      Field.Device,
+      vm,
+    ]);
+  }
+
+  /** Records a repeated string instruction whose `count` iterations were collapsed. */
+  repString(
+    pc: number,
+    op: number,
+    count: number,
+    size: number,
+    addr: number,
+    paddr: number,
+    flags: number,
+  ): void {
+    this.#ext(RecordKind.RepString, [
+      Field.Pc,
+      pc,
+      Field.Op,
+      op,
+      Field.Count,
+      count,
+      Field.Size,
+      size,
+      Field.Addr,
+      addr,
+      Field.Paddr,
+      paddr,
+      Field.Flags,
+      flags,
+    ]);
+    this.#repIterations += count;
+  }
+
+  #ext(kind: number, pairs: readonly number[]): void {
+    if (this.#enc.records >= this.#chunkRecords) this.#flushChunk();
+    const rec = this.#rec;
+    rec.kind = kind;
+    rec.f.fill(0);
+    for (let i = 0; i < pairs.length; i += 2) {
+      const v = pairs[i + 1];
+      if (!Number.isSafeInteger(v)) {
+        throw new RangeError(`${kindName(kind)} field ${pairs[i]} is not an integer: ${v}`);
+      }
+      rec.f[pairs[i]] = v;
+    }
+    this.#enc.extended(rec);
+    this.#count(rec);
+  }
+
+  #count(rec: TraceRecord): void {
+    this.#records++;
+    this.#kinds[rec.kind]++;
+    this.#hasher.add(rec);
+  }
+
+  #flushChunk(): void {
+    const enc = this.#enc;
+    if (enc.records === 0) return;
+    enc.payload(this.#payload);
+    const raw = this.#payload.view();
+    const stored = deflateSync(raw, { level: this.#level });
+    this.#chunks.push({
+      offset: this.#offset,
+      records: enc.records,
+      instructions: enc.instructions,
+      raw: raw.length,
+      stored: stored.length,
+      firstInstruction: this.#instructions - enc.instructions,
+    });
+    this.#section(Tag.Chunk, Codec.Deflate, enc.records, raw, stored, enc.instructions);
+    enc.reset(this.#code.blockCount);
+  }
+
+  #section(
+    tag: number,
+    codec: number,
+    items: number,
+    raw: Uint8Array,
+    stored: Uint8Array,
+    instructions: number,
+  ): void {
+    const h = new ByteSink(SECTION_HEADER_SIZE);
+    h.u32(tag);
+    h.byte(codec);
+    h.byte(0);
+    h.byte(0);
+    h.byte(0);
+    h.u32(items);
+    h.u32(raw.length);
+    h.u32(stored.length);
+    h.u32(crc32(raw));
+    h.u32(instructions);
+    h.u32(0);
+    this.#emitBytes(h.view());
+    this.#emitBytes(stored);
+  }
+
+  #finishSections(): TraceSummary {
+    if (this.#done) throw new Error("trace writer is already closed");
+    this.#done = true;
+    this.#flushChunk();
+    const code = this.#code.build();
+    const codeOffset = this.#offset;
+    const codeRaw = new ByteSink(1 << 16);
+    encodeCodeTable(code, codeRaw);
+    const codeBytes = codeRaw.view();
+    this.#section(
+      Tag.Code,
+      Codec.Deflate,
+      code.blockCount,
+      codeBytes,
+      deflateSync(codeBytes, { level: this.#level }),
+      0,
+    );
+
+    const summary = this.#summary(
+      code.blockCount,
+      code.instructionCount,
+      this.#hasher.digest(code),
+    );
+    const index = new ByteSink(1 << 12);
+    const json = new TextEncoder().encode(JSON.stringify(summary));
+    index.u32(json.length);
+    index.bytes(json);
+    index.u32(this.#chunks.length);
+    for (const c of this.#chunks) {
+      index.f64(c.offset);
+      index.f64(c.records);
+      index.f64(c.instructions);
+      index.f64(c.raw);
+      index.f64(c.stored);
+      index.f64(c.firstInstruction);
+    }
+    index.f64(codeOffset);
+    const indexOffset = this.#offset;
+    const indexRaw = index.view();
+    this.#section(
+      Tag.Index,
+      Codec.Deflate,
+      this.#chunks.length,
+      indexRaw,
+      deflateSync(indexRaw, { level: this.#level }),
+      0,
+    );
+    const trailer = new ByteSink(16);
+    trailer.f64(indexOffset);
+    trailer.bytes(TRAILER_MAGIC);
+    this.#emitBytes(trailer.view());
+    return summary;
+  }
+
+  #summary(blocks: number, codeInstructions: number, contentHash: string): TraceSummary {
+    const kinds: Record<string, number> = {};
+    for (let k = 0; k < 256; k++) {
+      if (this.#kinds[k] > 0) kinds[kindName(k)] = (kinds[kindName(k)] ?? 0) + this.#kinds[k];
+    }
+    const sensitive: Record<string, number> = {};
+    for (let op = 0; op < 256; op++) {
+      if (this.#sensitive[op] > 0) sensitive[sensitiveName(op)] = this.#sensitive[op];
+    }
+    const exceptions: Record<string, number> = {};
+    for (let v = 0; v < 256; v++) if (this.#exceptions[v] > 0) exceptions[v] = this.#exceptions[v];
+    return {
+      records: this.#records,
+      instructions: this.#instructions,
+      repIterations: this.#repIterations,
+      kinds,
+      sensitive,
+      exceptions,
+      iterations: this.#markers.filter((m) => m.op === MarkerOp.Iteration).length,
+      markers: this.#markers,
+      codeBlocks: blocks,
+      codeInstructions,
+      chunkRecords: this.#chunkRecords,
+      contentHash,
+    };
+  }
+
+  /** Finishes a file trace: writes the code table, index and trailer, then renames into place. */
+  close(): TraceSummary {
+    if (!this.#file || !this.#path || !this.#tmp) {
+      throw new Error("close() is for file writers; use finish()");
+    }
+    let summary: TraceSummary;
+    try {
+      summary = this.#finishSections();
+      this.#file.close();
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+    Deno.renameSync(this.#tmp, this.#path);
+    return summary;
+  }
+
+  /** Finishes an in-memory trace and returns its bytes. */
+  finish(): Uint8Array {
+    if (!this.#memory) throw new Error("finish() is for in-memory writers; use close()");
+    this.#finishSections();
+    return this.#memory.view().slice();
+  }
+
+  /** Abandons a file trace: closes and deletes the temporary file; `path` is untouched. */
+  abort(): void {
+    this.#done = true;
+    if (this.#file && this.#tmp) {
+      try {
+        this.#file.close();
+      } catch { /* already closed */ }
+      try {
+        Deno.removeSync(this.#tmp);
+      } catch { /* already gone */ }
+    }
+  }
+}
