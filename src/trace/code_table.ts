@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ByteReader, ByteSink } from "./varint.ts";
+import { type ByteReader, ByteSink } from "./varint.ts";
 
 /** One instruction as the code table stores it. */
 export interface CodeInstruction {

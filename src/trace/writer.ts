@@ -25,7 +25,15 @@ import {
   TRAILER_MAGIC,
 } from "./format.ts";
 import type { MarkerEntry, TraceHeader, TraceHeaderInit, TraceSummary } from "./header.ts";
-import { Field, kindName, MarkerOp, RecordKind, sensitiveName, TraceRecord } from "./record.ts";
+import {
+  Field,
+  isMemKind,
+  kindName,
+  MarkerOp,
+  RecordKind,
+  sensitiveName,
+  TraceRecord,
+} from "./record.ts";
 import { ByteSink } from "./varint.ts";
 import { tempPathFor } from "../util/atomic.ts";
 
@@ -402,6 +410,41 @@ export class TraceWriter {
       flags,
     ]);
     this.#repIterations += count;
+  }
+
+  /** Writes a decoded record as it is (re-encoding, filtering, merging traces). */
+  copy(r: TraceRecord): void {
+    const k = r.kind;
+    if (k === RecordKind.Exec) return this.exec(r.block);
+    if (k === RecordKind.ExecPartial) return this.execPartial(r.block, r.count);
+    if (isMemKind(k)) return this.mem(r.addr, r.paddr, r.size, r.flags);
+    switch (k) {
+      case RecordKind.Sensitive:
+        return this.sensitive(r.op, r.pc, r.reg, r.value, r.size, r.flags);
+      case RecordKind.PtWrite:
+        return this.ptWrite(r.paddr, r.level, r.value, r.flags, r.pc);
+      case RecordKind.Exception:
+        return this.exception(r.vector, r.code, r.addr, r.pc, r.flags);
+      case RecordKind.Interrupt:
+        return this.interrupt(r.vector, r.device, r.pc);
+      case RecordKind.Pio:
+        return this.pio(r.reg, r.size, r.value, r.flags, r.device);
+      case RecordKind.Mmio:
+        return this.mmio(r.paddr, r.size, r.value, r.flags, r.device);
+      case RecordKind.Dma:
+        return this.dma(r.device, r.paddr, r.length, r.flags);
+      case RecordKind.BlockRequest:
+        return this.blockRequest(r.device, r.op, r.addr, r.length);
+      case RecordKind.NetRequest:
+        return this.netRequest(r.device, r.op, r.length);
+      case RecordKind.Marker:
+        return this.marker(r.op, r.value);
+      case RecordKind.PageHash:
+        return this.pageHash(r.paddr, r.hashHi, r.hashLo, r.device);
+      case RecordKind.RepString:
+        return this.repString(r.pc, r.op, r.count, r.size, r.addr, r.paddr, r.flags);
+    }
+    throw new RangeError(`record kind 0x${k.toString(16)} cannot be written`);
   }
 
   #ext(kind: number, pairs: readonly number[]): void {

@@ -1,0 +1,53 @@
+/**
+ * The `vmmlab` command line. Exit status: 0 success, 1 usage error, 2 bad input (a
+ * trace, a configuration, a model file). A user's mistake is one line on stderr; only a
+ * bug in vmmlab prints a stack.
+ *
+ * @module
+ */
+
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { InputError, UsageError } from "../util/errors.ts";
+import { VERSION } from "../version.ts";
+import { registerTraceCommands } from "./trace_commands.ts";
+
+/** Builds the program with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command("vmmlab")
+    .exitOverride()
+    .description("a deterministic, trace-driven laboratory for virtual machine monitors")
+    .version(VERSION)
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: (s, write) => write(s.endsWith("\n") ? s : `${s}\n`) });
+  registerTraceCommands(program);
+  return program;
+}
+
+/** Runs the CLI with `args` and returns the exit status. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    const program = buildProgram();
+    await program.parseAsync(args, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander already printed its message (or the help text).
+      return e.exitCode === 0 ? 0 : 1;
+    }
+    if (e instanceof InputError) {
+      console.error(`vmmlab: ${e.message}`);
+      return e.exitCode;
+    }
+    if (e instanceof UsageError) {
+      console.error(`vmmlab: ${e.message}`);
+      return e.exitCode;
+    }
+    console.error("vmmlab: internal error (a bug in vmmlab, please report it):");
+    console.error(e);
+    return 3;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

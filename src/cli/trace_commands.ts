@@ -1,0 +1,198 @@
+/**
+ * `vmmlab trace inspect|validate|convert` and `vmmlab import lackey`.
+ *
+ * @module
+ */
+
+import type { Command } from "@commander-js/extra-typings";
+import Table from "cli-table3";
+import { convertTrace } from "../trace/convert.ts";
+import { importLackey } from "../trace/import_lackey.ts";
+import { TraceReader } from "../trace/reader.ts";
+import { validateTrace } from "../trace/validate.ts";
+import { parseIntOption } from "./options.ts";
+import { progress } from "./progress.ts";
+
+/** Everything `trace inspect` reports, as printed with `--json`. */
+export interface InspectReport {
+  /** Trace path. */
+  path: string;
+  /** File size in bytes. */
+  bytes: number;
+  /** File bytes per guest instruction. */
+  bytesPerInstruction: number;
+  /** The header JSON. */
+  header: unknown;
+  /** The summary JSON, without the marker list. */
+  summary: Record<string, unknown>;
+  /** Number of markers. */
+  markers: number;
+  /** The chunk table. */
+  chunks: {
+    index: number;
+    offset: number;
+    records: number;
+    instructions: number;
+    rawSize: number;
+    storedSize: number;
+  }[];
+}
+
+/** Builds the inspect report of an open trace. */
+export function inspectTrace(t: TraceReader, path: string): InspectReport {
+  const { markers, ...rest } = t.summary;
+  return {
+    path,
+    bytes: t.size,
+    bytesPerInstruction: t.summary.instructions > 0 ? t.size / t.summary.instructions : 0,
+    header: t.header,
+    summary: rest,
+    markers: markers.length,
+    chunks: t.chunks.map((c) => ({
+      index: c.index,
+      offset: c.offset,
+      records: c.records,
+      instructions: c.instructions,
+      rawSize: c.rawSize,
+      storedSize: c.storedSize,
+    })),
+  };
+}
+
+function histogram(title: string, counts: Record<string, number>, total: number): string {
+  const table = new Table({ head: [title, "count", "share"], style: { head: [], border: [] } });
+  const rows = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  for (const [k, n] of rows) {
+    table.push([k, n, total > 0 ? `${(100 * n / total).toFixed(2)}%` : "-"]);
+  }
+  return table.toString();
+}
+
+function printInspect(r: InspectReport, t: TraceReader): void {
+  const h = t.header;
+  const s = t.summary;
+  const lines = [
+    `trace      ${r.path}`,
+    `workload   ${h.workload}${h.description ? ` — ${h.description}` : ""}`,
+    `source     ${h.source.kind}: ${h.source.method}`,
+    h.source.command ? `command    ${h.source.command}` : "",
+    `recorder   ${h.source.recorder}`,
+    h.guest ? `guest      ${JSON.stringify(h.guest)}` : "",
+    `format     v${h.version}.${t.minorVersion}, ${r.chunks.length} chunks, ${s.chunkRecords} records per chunk`,
+    `size       ${r.bytes} bytes, ${r.bytesPerInstruction.toFixed(3)} bytes per instruction`,
+    `records    ${s.records}`,
+    `instrs     ${s.instructions} (+${s.repIterations} collapsed string iterations)`,
+    `code       ${s.codeBlocks} blocks, ${s.codeInstructions} instructions`,
+    `markers    ${s.markers.length} (${s.iterations} iterations)`,
+    `hash       ${s.contentHash}`,
+    `devices    ${h.devices.length ? h.devices.join(", ") : "none"}`,
+    ...h.inferred.map((x, i) => `${i === 0 ? "inferred   " : "           "}${x}`),
+  ].filter((l) => l !== "");
+  console.log(lines.join("\n"));
+  const chunks = new Table({
+    head: ["chunk", "offset", "records", "instructions", "raw", "stored", "ratio"],
+    style: { head: [], border: [] },
+  });
+  for (const c of r.chunks) {
+    chunks.push([
+      c.index,
+      c.offset,
+      c.records,
+      c.instructions,
+      c.rawSize,
+      c.storedSize,
+      (c.rawSize / Math.max(1, c.storedSize)).toFixed(1),
+    ]);
+  }
+  console.log(chunks.toString());
+  console.log(histogram("record kind", s.kinds, s.records));
+  const sensTotal = Object.values(s.sensitive).reduce((a, b) => a + b, 0);
+  if (sensTotal > 0) console.log(histogram("sensitive instruction", s.sensitive, sensTotal));
+  const excTotal = Object.values(s.exceptions).reduce((a, b) => a + b, 0);
+  if (excTotal > 0) console.log(histogram("exception vector", s.exceptions, excTotal));
+}
+
+/** Adds `trace inspect|validate|convert` and `import lackey` to the program. */
+export function registerTraceCommands(program: Command): void {
+  const trace = program.command("trace").description(
+    "inspect, validate and convert .vmt trace files",
+  );
+
+  trace.command("inspect")
+    .description(
+      "print the header, chunk table, record-kind histogram and sensitive-instruction counts",
+    )
+    .argument("<trace>", "trace file (.vmt)")
+    .option("--json", "print the report as JSON")
+    .action((path, opts) => {
+      const t = TraceReader.open(path);
+      try {
+        const report = inspectTrace(t, path);
+        if (opts.json) console.log(JSON.stringify(report, null, 2));
+        else printInspect(report, t);
+      } finally {
+        t.close();
+      }
+    });
+
+  trace.command("validate")
+    .description(
+      "check every chunk's checksum and structure, and recompute counts and content hash",
+    )
+    .argument("<trace>", "trace file (.vmt)")
+    .action((path) => {
+      const t = TraceReader.open(path);
+      try {
+        const bar = progress("validate", t.chunks.length, "chunks");
+        const r = validateTrace(t, (done) => bar.update(done));
+        bar.stop();
+        console.log(
+          `${path}: valid — ${r.records} records, ${r.instructions} instructions, ${r.chunks} chunks, ${r.contentHash}`,
+        );
+      } finally {
+        t.close();
+      }
+    });
+
+  trace.command("convert")
+    .description("re-encode a trace (e.g. another chunk size); the content hash is kept")
+    .argument("<trace>", "input trace (.vmt)")
+    .requiredOption("-o, --out <file>", "output trace")
+    .option("--chunk-records <n>", "records per chunk", "1048576")
+    .option("--level <n>", "deflate level 1-9", "6")
+    .action((path, opts) => {
+      const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
+      const level = parseIntOption("--level", opts.level, 1, 9);
+      const t = TraceReader.open(path);
+      try {
+        const bar = progress("convert", t.chunks.length, "chunks");
+        const s = convertTrace(t, opts.out, { chunkRecords, level }, (done) => bar.update(done));
+        bar.stop();
+        const size = Deno.statSync(opts.out).size;
+        console.log(
+          `${opts.out}: ${s.records} records, ${size} bytes (${
+            (size / Math.max(1, s.instructions)).toFixed(3)
+          } B/instruction)`,
+        );
+      } finally {
+        t.close();
+      }
+    });
+
+  const imp = program.command("import").description("convert traces from other tools into .vmt");
+  imp.command("lackey")
+    .description("import a valgrind lackey --trace-mem=yes text trace (user mode only)")
+    .argument("<file>", "lackey output (text)")
+    .option("-o, --out <file>", "output trace (default: FILE with a .vmt extension)")
+    .option("--workload <name>", "workload name for the header")
+    .option("--chunk-records <n>", "records per chunk", "1048576")
+    .action(async (file, opts) => {
+      const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
+      const out = opts.out ?? file.replace(/(\.[^./]*)?$/, ".vmt");
+      const s = await importLackey(file, out, { workload: opts.workload, chunkRecords });
+      const size = Deno.statSync(out).size;
+      console.log(
+        `${out}: ${s.instructions} instructions, ${s.records} records, ${s.codeBlocks} blocks, ${size} bytes`,
+      );
+    });
+}
