@@ -1,0 +1,212 @@
+/**
+ * A set-associative cache of numeric keys with deterministic LRU replacement: the one
+ * structure behind every translation cache the MMU models keep (L1/L2 TLBs, the page-walk
+ * cache, the nested TLB, the shadow-root cache).
+ *
+ * An entry is a pair (key, tag): the key is a page number or a page-table entry id (any
+ * integer a double holds exactly, negative for kernel addresses), the tag is a small
+ * integer such as an ASID/PCID, a VPID or a root id. Storage is typed arrays sized once;
+ * lookups and inserts allocate nothing.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../../util/errors.ts";
+
+/** Tag value that marks a free way. Callers' tags must be different from it. */
+export const INVALID_TAG = -0x80000000;
+
+/**
+ * Set-associative, LRU cache of (key, tag) pairs. `sets × ways` entries; the set is the key
+ * modulo `sets` (so kernel keys, which are negative, spread like user keys), replacement is
+ * least recently used within the set, with the lowest free way taken first. A fully
+ * associative cache is `sets = 1`, a direct-mapped one `ways = 1`.
+ */
+export class AssocCache {
+  /** Number of sets. */
+  readonly sets: number;
+  /** Ways per set. */
+  readonly ways: number;
+  readonly #keys: Float64Array;
+  readonly #tags: Int32Array;
+  readonly #stamps: Float64Array;
+  #clock = 0;
+  /** The way the last successful {@link lookup} or {@link insert} used (for callers' side tables). */
+  lastSlot = -1;
+
+  /**
+   * Creates an empty cache. Throws {@link ConfigError} (naming `where`) unless both sizes are
+   * positive integers, because a zero-entry TLB is a configuration mistake, not a model.
+   */
+  constructor(sets: number, ways: number, where = "cache") {
+    if (!Number.isInteger(sets) || sets < 1) {
+      throw new ConfigError(where, `sets must be a positive integer, got ${sets}`);
+    }
+    if (!Number.isInteger(ways) || ways < 1) {
+      throw new ConfigError(where, `ways must be a positive integer, got ${ways}`);
+    }
+    this.sets = sets;
+    this.ways = ways;
+    this.#keys = new Float64Array(sets * ways);
+    this.#tags = new Int32Array(sets * ways).fill(INVALID_TAG);
+    this.#stamps = new Float64Array(sets * ways);
+  }
+
+  /**
+   * Builds a cache from an entry count and associativity (`ways = 0` or `ways >= entries`
+   * means fully associative), the way hardware manuals describe TLBs.
+   */
+  static of(entries: number, ways: number, where = "cache"): AssocCache {
+    if (!Number.isInteger(entries) || entries < 1) {
+      throw new ConfigError(where, `entries must be a positive integer, got ${entries}`);
+    }
+    const w = ways <= 0 || ways >= entries ? entries : ways;
+    if (entries % w !== 0) {
+      throw new ConfigError(where, `entries (${entries}) must be a multiple of ways (${w})`);
+    }
+    return new AssocCache(entries / w, w, where);
+  }
+
+  /** Total number of entries. */
+  get capacity(): number {
+    return this.sets * this.ways;
+  }
+
+  #base(key: number): number {
+    const s = key % this.sets;
+    return (s < 0 ? s + this.sets : s) * this.ways;
+  }
+
+  /** Whether (key, tag) is present; a hit makes it most recently used. */
+  lookup(key: number, tag: number): boolean {
+    const base = this.#base(key);
+    const end = base + this.ways;
+    const keys = this.#keys, tags = this.#tags;
+    for (let i = base; i < end; i++) {
+      if (keys[i] === key && tags[i] === tag) {
+        this.#stamps[i] = ++this.#clock;
+        this.lastSlot = i;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether (key, tag) is present, without touching the replacement order. */
+  has(key: number, tag: number): boolean {
+    const base = this.#base(key);
+    const end = base + this.ways;
+    for (let i = base; i < end; i++) {
+      if (this.#keys[i] === key && this.#tags[i] === tag) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Inserts (key, tag) as most recently used (refreshing it if present), evicting the set's
+   * least recently used entry if the set is full. Returns whether a valid entry was evicted;
+   * the evicted pair is readable through {@link evictedKey}/{@link evictedTag} until the
+   * next insert.
+   */
+  insert(key: number, tag: number): boolean {
+    const base = this.#base(key);
+    const end = base + this.ways;
+    const keys = this.#keys, tags = this.#tags, stamps = this.#stamps;
+    let free = -1;
+    let lru = base;
+    for (let i = base; i < end; i++) {
+      const t = tags[i];
+      if (t === INVALID_TAG) {
+        if (free < 0) free = i;
+      } else if (keys[i] === key && t === tag) {
+        stamps[i] = ++this.#clock;
+        this.lastSlot = i;
+        this.evictedTag = INVALID_TAG;
+        return false;
+      } else if (stamps[i] < stamps[lru] || tags[lru] === INVALID_TAG) {
+        lru = i;
+      }
+    }
+    const victim = free >= 0 ? free : lru;
+    this.evictedKey = keys[victim];
+    this.evictedTag = tags[victim];
+    keys[victim] = key;
+    tags[victim] = tag;
+    stamps[victim] = ++this.#clock;
+    this.lastSlot = victim;
+    return this.evictedTag !== INVALID_TAG;
+  }
+
+  /** The key the last {@link insert} evicted (valid when {@link evictedTag} is not INVALID_TAG). */
+  evictedKey = 0;
+  /** The tag the last {@link insert} evicted, or {@link INVALID_TAG} when nothing was evicted. */
+  evictedTag: number = INVALID_TAG;
+
+  /** Removes (key, tag) if present; returns whether it was. */
+  invalidate(key: number, tag: number): boolean {
+    const base = this.#base(key);
+    const end = base + this.ways;
+    for (let i = base; i < end; i++) {
+      if (this.#keys[i] === key && this.#tags[i] === tag) {
+        this.#tags[i] = INVALID_TAG;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Removes every entry for `key` whatever its tag (INVLPG across address spaces). */
+  invalidateKey(key: number): number {
+    const base = this.#base(key);
+    const end = base + this.ways;
+    let n = 0;
+    for (let i = base; i < end; i++) {
+      if (this.#keys[i] === key && this.#tags[i] !== INVALID_TAG) {
+        this.#tags[i] = INVALID_TAG;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Removes every entry carrying `tag` (flush of one ASID); returns how many. */
+  invalidateTag(tag: number): number {
+    let n = 0;
+    const tags = this.#tags;
+    for (let i = 0; i < tags.length; i++) {
+      if (tags[i] === tag) {
+        tags[i] = INVALID_TAG;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Removes every entry for which `keep(key, tag)` is false (a CR3 switch that keeps global
+   * kernel entries). Returns how many were removed.
+   */
+  retain(keep: (key: number, tag: number) => boolean): number {
+    let n = 0;
+    const tags = this.#tags, keys = this.#keys;
+    for (let i = 0; i < tags.length; i++) {
+      if (tags[i] !== INVALID_TAG && !keep(keys[i], tags[i])) {
+        tags[i] = INVALID_TAG;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Empties the cache. */
+  clear(): void {
+    this.#tags.fill(INVALID_TAG);
+  }
+
+  /** Number of valid entries (tests and end-of-run statistics; O(capacity)). */
+  get size(): number {
+    let n = 0;
+    for (const t of this.#tags) if (t !== INVALID_TAG) n++;
+    return n;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The x86-64 radix page-table geometry, and the deterministic stand-in for the guest's
+ * page-table layout that the walkers use.
+ *
+ * A trace gives the root of each address space (CR3 writes), the guest-physical address of
+ * every data page (memory records) and the page-table entries that were written, but not
+ * the tables themselves. What the MMU models need from the tables is *which entries a walk
+ * reads* — so that repeated walks through the same upper-level entries hit the page-walk
+ * cache and nested walks of the same table page hit the nested TLB. This module therefore
+ * names every entry by what determines it architecturally: the table that holds it and the
+ * index bits of the virtual address. An entry at level L for address `va` is identified by
+ * `floor(va / 2^(12 + 9(L-1)))` (the VA bits that select it and every table above it)
+ * together with the *owner* of the table: the address space's root for the user half, and
+ * one shared owner for kernel tables below the top level, because every Linux process
+ * shares the kernel's lower-level tables. The guest-physical page of a non-root table is a
+ * fixed hash of (owner, level, VA prefix) into the guest's memory; the root page is the
+ * real CR3 value. docs/mmu.md describes the choice.
+ *
+ * @module
+ */
+
+/** Base page size. */
+export const PAGE_4K = 4096;
+/** Large page size (a level-2 leaf). */
+export const PAGE_2M = 2097152;
+/** Owner id of the kernel's shared lower-level tables. */
+export const KERNEL_OWNER = 0;
+
+/** `SCALE[L]` = bytes of address space one level-L entry maps: 2^(12 + 9(L-1)); SCALE[0] = 1. */
+export const SCALE: readonly number[] = [1, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48, 2 ** 57];
+
+/**
+ * The id of the level-`level` entry that translates `va` within its owner's tables: the VA
+ * bits above the entry's span (so the low 9 bits are the index into its table).
+ */
+export function entryId(va: number, level: number): number {
+  return Math.floor(va / SCALE[level]);
+}
+
+/**
+ * Key of a page-table entry in a physically tagged cache (page-walk cache): entry id and
+ * level packed into one exact integer (|id| < 2^45, so `id * 8 + level` is exact).
+ */
+export function entryKey(va: number, level: number): number {
+  return Math.floor(va / SCALE[level]) * 8 + level;
+}
+
+/**
+ * Owner of the table holding the level-`level` entry for `va` in an address space whose
+ * root id is `rootId` and whose top level is `top`: the root itself for the top level and
+ * the user half, the shared kernel owner for kernel tables below the top.
+ */
+export function tableOwner(va: number, level: number, top: number, rootId: number): number {
+  return va < 0 && level < top ? KERNEL_OWNER : rootId;
+}
+
+/** 32-bit avalanche mix of three 32-bit words (deterministic table placement). */
+export function mix32(a: number, b: number, c: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ b, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h ^ c, 0x27d4eb2f);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
+
+/**
+ * Guest-physical page number of the non-root table at `level` (the table holding the
+ * level-`level` entries) for `va`, owned by `owner`, in a guest of `guestPages` 4 KB pages.
+ * A hash, so distinct tables land on (almost always) distinct pages, stable across runs.
+ */
+export function tablePage(owner: number, level: number, va: number, guestPages: number): number {
+  const prefix = Math.floor(va / SCALE[level + 1]);
+  const lo = prefix >>> 0;
+  const hi = Math.floor(prefix / 4294967296) | 0;
+  return mix32(owner * 8 + level, lo, hi) % guestPages;
+}
