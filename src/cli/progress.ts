@@ -15,9 +15,13 @@ export interface Progress {
   stop(): void;
 }
 
-/** Starts a progress display for `total` units named `unit`. Quiet for tiny totals. */
+/** Below this many units, plain (non-terminal) progress stays silent: it would be noise. */
+const PLAIN_MINIMUM = 64;
+
+/** Starts a progress display for `total` units named `unit`. Quiet for small totals. */
 export function progress(label: string, total: number, unit: string): Progress {
   if (total <= 1) return { update() {}, stop() {} };
+  if (!Deno.stderr.isTerminal() && total < PLAIN_MINIMUM) return { update() {}, stop() {} };
   if (Deno.stderr.isTerminal()) {
     const bar = new cliProgress.SingleBar({
       format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | eta {eta}s`,

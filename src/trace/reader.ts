@@ -304,7 +304,8 @@ export class TraceReader {
     if (h.codec !== Codec.Stored && h.codec !== Codec.Deflate) {
       throw new TraceFormatError(this.name, `unknown codec ${h.codec}`, offset + 4, chunk);
     }
-    if (h.raw > MAX_SECTION_RAW) {
+    // Deflate cannot expand more than about 1032:1, so a larger claim is corruption.
+    if (h.raw > MAX_SECTION_RAW || (h.codec === Codec.Deflate && h.raw > h.stored * 1040 + 1024)) {
       throw new TraceFormatError(
         this.name,
         `section claims ${h.raw} uncompressed bytes`,
