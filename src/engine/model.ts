@@ -56,6 +56,20 @@
  * profiles (src/platforms/) and adds the keys a model reads — docs/platforms.md lists
  * them. Read costs once, at construction, into fields: the hot path reads fields only.
  *
+ * ## Calibration contract (Adams & Agesen Figure 4 on `p4-prescott`)
+ * The P4 profile splits each Figure 4 cell between the families, so the families must
+ * charge exactly these keys at these points (docs/platforms.md derives every value):
+ * - shadow MMU, true guest page fault (`pageFault` returns true): `mmu.shadow.true-fault`
+ *   once (walking the guest table to classify the fault); no transition call.
+ * - shadow MMU, traced page-table write (`ptWrite` on a write-protected page):
+ *   `ctx.cpu.vmmTransition(Transition.TracedWrite, rec.pc)` then `mmu.shadow.traced-write`
+ *   once (updating the shadow entry).
+ * - shadow MMU, hidden fault: `ctx.cpu.vmmTransition(Transition.HiddenFault, pc)` then
+ *   `mmu.shadow.hidden-fault` (filling the shadow entry).
+ * - emulated I/O, port access: `ctx.cpu.vmmTransition(Transition.Pio, ctx.guest.pc)` plus
+ *   `io.emulate.<class>`; native I/O: `io.native.<class>` (the nanobenchmark's port is a
+ *   device named `port80`, class `post`).
+ *
  * Deviations from the shared sketch (docs/brief ENGINE.md), with reasons:
  * - `pageFault(rec)` returns a boolean ("the VMM intercepted it"), so the CPU model can
  *   charge the reflection of a true fault instead of a second interception.
