@@ -8,8 +8,21 @@
  * @module
  */
 
+import type { ModelContext } from "../../engine/model.ts";
+import { TRANSITION_NAMES } from "../../engine/model.ts";
+
+/** The guest state a mechanism reads (the engine keeps it). */
+export interface HostGuest {
+  /** Current privilege level (0 kernel, 3 user). */
+  readonly cpl: number;
+  /** Code address of the last instruction the trace named. */
+  readonly pc: number;
+}
+
 /** What a mechanism needs from the engine. */
 export interface MmuHost {
+  /** Engine-kept guest state. */
+  readonly guest: HostGuest;
   /** Registers (or finds) a cycle category and returns its id. */
   category(name: string): number;
   /** Registers (or finds) an event counter and returns its id. */
@@ -20,8 +33,31 @@ export interface MmuHost {
   readonly events: Float64Array;
   /** A platform cost in cycles (throws ConfigError if the platform lacks it). */
   cost(key: string): number;
-  /** Charges one guest→VMM→guest transition for `reason` under the configured CPU technique. */
-  transition(reason: string, pc: number): void;
+  /** Whether the platform has `key` (optional structural parameters). */
+  has(key: string): boolean;
+  /**
+   * Charges one guest→VMM→guest transition for `reason` (an engine `Transition` code) under
+   * the configured CPU technique.
+   */
+  transition(reason: number, pc: number): void;
+}
+
+/** Adapts an engine {@link ModelContext} to {@link MmuHost}. */
+export function contextHost(ctx: ModelContext): MmuHost {
+  return {
+    guest: ctx.guest,
+    category: (name) => ctx.category(name),
+    counter: (name) => ctx.counter(name),
+    get cycles() {
+      return ctx.cycles;
+    },
+    get events() {
+      return ctx.events;
+    },
+    cost: (key) => ctx.platform.cost(key),
+    has: (key) => ctx.platform.has(key),
+    transition: (reason, pc) => ctx.cpu.vmmTransition(reason, pc),
+  };
 }
 
 /**
@@ -36,8 +72,10 @@ export class RecordingHost implements MmuHost {
   readonly cycles: Float64Array = new Float64Array(256);
   /** Events by counter id (room for 256 counters). */
   readonly events: Float64Array = new Float64Array(256);
-  /** Every transition requested, in order, as `reason@pc`. */
+  /** Every transition requested, in order, as `reason@pc` (reason by its engine name). */
   readonly transitions: string[] = [];
+  /** Guest state the test sets directly. */
+  readonly guest: { cpl: number; pc: number } = { cpl: 0, pc: 0 };
   /** Cost keys read, in first-read order. */
   readonly costKeysRead: string[] = [];
 
@@ -68,9 +106,14 @@ export class RecordingHost implements MmuHost {
     return v;
   }
 
+  /** Whether the test platform has `key`. */
+  has(key: string): boolean {
+    return Object.hasOwn(this.#costs, key);
+  }
+
   /** Logs a transition. */
-  transition(reason: string, pc: number): void {
-    this.transitions.push(`${reason}@${pc}`);
+  transition(reason: number, pc: number): void {
+    this.transitions.push(`${TRANSITION_NAMES[reason]}@${pc}`);
   }
 
   /** Cycles charged to a category by name (0 if never registered). */

@@ -1,0 +1,284 @@
+/**
+ * The `shadow` MMU model: shadow page tables kept coherent by write-protecting the guest's
+ * page-table pages (VMware's software MMU, used by both of Adams & Agesen's VMMs).
+ *
+ * The hardware walks the shadow tables, so TLBs and walks cost what they cost natively.
+ * On top of that:
+ * - a **hidden fault** happens when a walk reaches a shadow entry the VMM has not filled
+ *   yet (first touch of a page under a new or rebuilt shadow root, or after a flush): the
+ *   guest never sees it; the VMM walks the guest table and fills the entry;
+ * - a **traced write** happens when the guest stores to a write-protected page-table page
+ *   (every `PtWrite` to a page the shadow MMU has learned): the VMM emulates the store and
+ *   updates the shadow entry;
+ * - a **true fault** (vector 14 in the trace) is intercepted and classified before the CPU
+ *   model reflects it into the guest;
+ * - a **CR3 write** looks the new root up in a cache of recently used shadow roots; a hit
+ *   keeps that root's filled entries, a miss builds an empty shadow root (evicting the
+ *   least recently used one) that refills through hidden faults.
+ *
+ * Which guest-physical pages are page tables is learned from the trace: every root loaded
+ * into CR3 and every page a `PtWrite` touches. With `mmu.shadow-learn=eager` (default)
+ * a page is write-protected from its first `PtWrite`, so every page-table write is traced;
+ * with `lazy` a newly seen page is protected only when the VMM next runs its shadow code
+ * (hidden fault, CR3 write, INVLPG, true fault), so a table the guest builds before using
+ * it — a forked child's — is not traced, as in a VMM that shadows tables on first use.
+ *
+ * @module
+ */
+
+import type { MmuModel, ModelContext, ModelDescription } from "../../engine/model.ts";
+import {
+  INTERCEPT_CR3,
+  INTERCEPT_INVLPG,
+  INTERCEPT_PAGE_FAULT,
+  optionNumber,
+  registerModel,
+  Transition,
+} from "../../engine/model.ts";
+import type { TraceRecord } from "../../trace/record.ts";
+import { AssocCache } from "./assoc_cache.ts";
+import { PAGE_2M, PAGE_4K } from "./geometry.ts";
+import { contextHost, type MmuHost } from "./host.ts";
+import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
+import { optionChoice, translatorConfig, translatorCosts } from "./options.ts";
+import { Translated, Translator } from "./translator.ts";
+
+/** VMM handler work of the shadow MMU, in cycles (the transitions are the CPU model's). */
+export interface ShadowCosts {
+  /** Walking the guest table and filling one shadow entry after a hidden fault. */
+  hiddenFault: number;
+  /** Emulating a traced page-table store and updating the shadow entry. */
+  tracedWrite: number;
+  /** Classifying a true guest fault (walking the guest table) before reflecting it. */
+  trueFault: number;
+  /** Looking the new root up in the shadow cache on a CR3 write. */
+  switchRoot: number;
+  /** Building an empty shadow root on a shadow-cache miss. */
+  build: number;
+  /** Re-syncing one shadow entry on a guest INVLPG. */
+  invlpg: number;
+}
+
+/** Shadow-MMU configuration. */
+export interface ShadowConfig {
+  /** Shadow roots kept (the shadow-table cache). */
+  roots: number;
+  /** When a newly seen guest page-table page becomes write-protected. */
+  learn: "eager" | "lazy";
+}
+
+/** Shadow paging over a hardware {@link Translator}. */
+export class ShadowMmu implements MmuModel {
+  /** The VMM must see guest page faults, CR3 writes and INVLPG. */
+  readonly intercepts = INTERCEPT_PAGE_FAULT | INTERCEPT_CR3 | INTERCEPT_INVLPG;
+  /** The hardware TLBs and walker (walking shadow tables). */
+  readonly translator: Translator;
+  readonly #host: MmuHost;
+  readonly #costs: ShadowCosts;
+  readonly #config: ShadowConfig;
+  /** Shadow-root cache: key = guest root page; the slot indexes {@link #tables}. */
+  readonly #cache: AssocCache;
+  /** Filled shadow entries per cached root (TLB keys: page*2, or 2 MB page*2+1). */
+  readonly #tables: Set<number>[];
+  #current: Set<number>;
+  /** Guest-physical pages known to be page tables and write-protected. */
+  readonly #protected = new Set<number>();
+  /** Page-table pages seen but not yet protected (lazy learning). */
+  readonly #pending = new Set<number>();
+  readonly #cat: {
+    hidden: number;
+    traced: number;
+    trueFault: number;
+    switchRoot: number;
+    invlpg: number;
+  };
+  readonly #ev: {
+    hidden: number;
+    traced: number;
+    untraced: number;
+    trueFault: number;
+    switches: number;
+    cacheHits: number;
+    builds: number;
+  };
+
+  /** Creates a shadow MMU; `roots` must be at least 1. */
+  constructor(host: MmuHost, translator: Translator, costs: ShadowCosts, config: ShadowConfig) {
+    this.#host = host;
+    this.translator = translator;
+    this.#costs = costs;
+    this.#config = config;
+    this.#cache = AssocCache.of(config.roots, 0, "--mmu shadow: shadow roots");
+    this.#tables = Array.from({ length: config.roots }, () => new Set<number>());
+    this.#current = this.#tables[0];
+    this.#cat = {
+      hidden: host.category("mmu.shadow.hidden-fault"),
+      traced: host.category("mmu.shadow.traced-write"),
+      trueFault: host.category("mmu.shadow.true-fault"),
+      switchRoot: host.category("mmu.shadow.switch"),
+      invlpg: host.category("mmu.shadow.invlpg"),
+    };
+    this.#ev = {
+      hidden: host.counter("mmu.hidden-faults"),
+      traced: host.counter("mmu.traced-writes"),
+      untraced: host.counter("mmu.untraced-pt-writes"),
+      trueFault: host.counter("mmu.true-faults"),
+      switches: host.counter("mmu.root-switches"),
+      cacheHits: host.counter("mmu.shadow-cache-hits"),
+      builds: host.counter("mmu.shadow-builds"),
+    };
+  }
+
+  /** Whether a guest-physical page is currently write-protected as a page table. */
+  isProtected(paddr: number): boolean {
+    return this.#protected.has(Math.floor(paddr / PAGE_4K));
+  }
+
+  /** Number of filled entries in the current shadow root. */
+  get filled(): number {
+    return this.#current.size;
+  }
+
+  /** The VMM ran shadow code: protect every page-table page seen since (lazy learning). */
+  #protectPending(): void {
+    if (this.#pending.size === 0) return;
+    for (const p of this.#pending) this.#protected.add(p);
+    this.#pending.clear();
+  }
+
+  /** Translates through the shadow tables; a walk to an unfilled entry is a hidden fault. */
+  access(vaddr: number, paddr: number, _size: number, _flags: number): void {
+    const t = this.translator;
+    if (t.translate(vaddr, paddr) !== Translated.Walked) return;
+    const key = t.isLarge(vaddr)
+      ? Math.floor(vaddr / PAGE_2M) * 2 + 1
+      : Math.floor(vaddr / PAGE_4K) * 2;
+    const table = this.#current;
+    if (table.has(key)) return;
+    table.add(key);
+    const host = this.#host;
+    host.events[this.#ev.hidden]++;
+    host.transition(Transition.HiddenFault, host.guest.pc);
+    host.cycles[this.#cat.hidden] += this.#costs.hiddenFault;
+    this.#protectPending();
+  }
+
+  /** CR3 write: shadow-cache lookup (hit keeps the filled entries), TLB flush as hardware does. */
+  switchRoot(cr3: number): void {
+    const host = this.#host;
+    const page = Math.floor(cr3 / PAGE_4K);
+    host.events[this.#ev.switches]++;
+    let c = this.#costs.switchRoot;
+    if (this.#cache.lookup(page, 0)) {
+      host.events[this.#ev.cacheHits]++;
+      this.#current = this.#tables[this.#cache.lastSlot];
+    } else {
+      this.#cache.insert(page, 0);
+      this.#current = this.#tables[this.#cache.lastSlot];
+      this.#current.clear();
+      host.events[this.#ev.builds]++;
+      c += this.#costs.build;
+    }
+    host.cycles[this.#cat.switchRoot] += c;
+    this.#protected.add(page);
+    this.#protectPending();
+    this.translator.setRoot(cr3);
+  }
+
+  /** INVLPG: re-sync the page's shadow entry from the guest table and drop its TLB entry. */
+  invlpg(vaddr: number): void {
+    this.#host.cycles[this.#cat.invlpg] += this.#costs.invlpg;
+    this.translator.invlpg(vaddr);
+    this.#protectPending();
+  }
+
+  /** A guest page-table store: traced (one VMM transition plus update work) if protected. */
+  ptWrite(rec: TraceRecord): void {
+    const page = Math.floor(rec.paddr / PAGE_4K);
+    const host = this.#host;
+    if (this.#protected.has(page)) {
+      host.events[this.#ev.traced]++;
+      host.transition(Transition.TracedWrite, rec.pc);
+      host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+      return;
+    }
+    host.events[this.#ev.untraced]++;
+    if (this.#config.learn === "eager") this.#protected.add(page);
+    else this.#pending.add(page);
+  }
+
+  /** A true guest fault: intercepted and classified; the CPU model reflects it. */
+  pageFault(_rec: TraceRecord): boolean {
+    const host = this.#host;
+    host.events[this.#ev.trueFault]++;
+    host.cycles[this.#cat.trueFault] += this.#costs.trueFault;
+    this.#protectPending();
+    return true;
+  }
+
+  /** Full guest TLB flush: the VMM re-syncs the current shadow root (entries refill lazily). */
+  flush(): void {
+    this.translator.flush();
+    this.#current.clear();
+  }
+
+  /** Nothing to add. */
+  finish(): void {}
+
+  /** Documentation. */
+  describe(): ModelDescription {
+    return {
+      summary:
+        "Shadow page tables: write-protected guest tables (traced writes), hidden faults, true-fault reflection, shadow-root cache.",
+      options: {
+        ...TRANSLATOR_OPTIONS,
+        "mmu.shadow-roots": "shadow roots cached (default: platform mmu.shadow.roots)",
+        "mmu.shadow-learn":
+          "eager|lazy write-protection of newly seen page-table pages (default eager)",
+      },
+      costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
+    };
+  }
+}
+
+/** Platform keys of the shadow MMU's handler work. */
+export const SHADOW_COST_KEYS: readonly string[] = [
+  "mmu.shadow.hidden-fault",
+  "mmu.shadow.traced-write",
+  "mmu.shadow.true-fault",
+  "mmu.shadow.switch",
+  "mmu.shadow.build",
+  "mmu.shadow.invlpg",
+];
+
+/** Reads the shadow MMU's handler costs from the platform. */
+export function shadowCosts(host: MmuHost): ShadowCosts {
+  return {
+    hiddenFault: host.cost("mmu.shadow.hidden-fault"),
+    tracedWrite: host.cost("mmu.shadow.traced-write"),
+    trueFault: host.cost("mmu.shadow.true-fault"),
+    switchRoot: host.cost("mmu.shadow.switch"),
+    build: host.cost("mmu.shadow.build"),
+    invlpg: host.cost("mmu.shadow.invlpg"),
+  };
+}
+
+/** Builds the shadow MMU for a context. */
+export function createShadowMmu(ctx: ModelContext): ShadowMmu {
+  const host = contextHost(ctx);
+  const roots = ctx.options["mmu.shadow-roots"] !== undefined
+    ? optionNumber(ctx, "mmu.shadow-roots", 1, 1, 1 << 16)
+    : ctx.platform.param("mmu.shadow.roots");
+  const translator = new Translator(
+    host,
+    translatorConfig(ctx, false),
+    translatorCosts(host, false),
+    "--mmu shadow",
+  );
+  return new ShadowMmu(host, translator, shadowCosts(host), {
+    roots,
+    learn: optionChoice(ctx, "mmu.shadow-learn", ["eager", "lazy"], "eager"),
+  });
+}
+
+registerModel("mmu", "shadow", createShadowMmu);

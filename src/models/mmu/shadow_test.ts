@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { Field, RecordKind, TraceRecord } from "../../trace/record.ts";
+import { RecordingHost } from "./host.ts";
+import { type ShadowConfig, ShadowMmu } from "./shadow.ts";
+import { Translator, type TranslatorConfig } from "./translator.ts";
+
+const COSTS = {
+  "mmu.tlb.l2-hit": 7,
+  "mmu.walk.ref": 11,
+  "mmu.pwc.hit": 2,
+};
+const SHADOW = {
+  hiddenFault: 1000,
+  tracedWrite: 300,
+  trueFault: 500,
+  switchRoot: 50,
+  build: 4000,
+  invlpg: 80,
+};
+
+function translatorConfig(): TranslatorConfig {
+  return {
+    levels: 4,
+    l1Entries: 64,
+    l1Ways: 0,
+    l2Entries: 0,
+    l2Ways: 0,
+    asid: false,
+    asidCount: 1,
+    globalKernel: true,
+    largePages: "none",
+    pwc: "none",
+    pwcEntries: 24,
+    twoD: false,
+    nestedLevels: 4,
+    nestedPageSize: 4096,
+    ntlbEntries: 0,
+    guestPages: 1 << 20,
+  };
+}
+
+function make(config: Partial<ShadowConfig> = {}): { h: RecordingHost; s: ShadowMmu } {
+  const h = new RecordingHost(COSTS);
+  const t = new Translator(h, translatorConfig(), {
+    l2Hit: 7,
+    ref: 11,
+    pwcHit: 2,
+    ntlbHit: 0,
+  });
+  const s = new ShadowMmu(h, t, SHADOW, { roots: 2, learn: "eager", ...config });
+  return { h, s };
+}
+
+function ptWrite(paddr: number, pc = 0x1234): TraceRecord {
+  const r = new TraceRecord();
+  r.kind = RecordKind.PtWrite;
+  r.f[Field.Paddr] = paddr;
+  r.f[Field.Level] = 1;
+  r.f[Field.Pc] = pc;
+  return r;
+}
+
+Deno.test("a PTE write to a protected page is exactly one traced write", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x5008, 0x4242)); // the root page is protected at the switch
+  assert.deepEqual(h.transitions, ["traced-write@16962"]);
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.cyclesOf("mmu.shadow.traced-write"), 300);
+});
+
+Deno.test("eager learning: first write to an unknown table page is untraced, the next traced", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000));
+  assert.equal(h.transitions.length, 0);
+  assert.equal(s.isProtected(0x9ff8), true);
+  s.ptWrite(ptWrite(0x9ff8));
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.eventOf("mmu.untraced-pt-writes"), 1);
+});
+
+Deno.test("lazy learning protects a new table page only when the VMM next runs", () => {
+  const { h, s } = make({ learn: "lazy" });
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000));
+  s.ptWrite(ptWrite(0x9008));
+  assert.equal(h.eventOf("mmu.traced-writes"), 0);
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault: the VMM walks and protects
+  s.ptWrite(ptWrite(0x9010));
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+});
+
+Deno.test("hidden fault on first touch only; a TLB hit costs nothing extra", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  h.guest.pc = 0x777;
+  s.access(0x400000, 0x123000, 8, 0);
+  assert.deepEqual(h.transitions, ["hidden-fault@1911"]);
+  assert.equal(h.cyclesOf("mmu.shadow.hidden-fault"), 1000);
+  assert.equal(h.cyclesOf("mmu.walk"), 44);
+  s.access(0x400010, 0x123010, 8, 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 1);
+  assert.equal(h.cyclesOf("mmu.walk"), 44);
+  assert.equal(h.cyclesOf("mmu.shadow.hidden-fault"), 1000);
+});
+
+Deno.test("switching back to a cached root is a shadow-cache hit: no rebuild, no hidden fault", () => {
+  const { h, s } = make({ roots: 2 });
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 0);
+  s.switchRoot(0x6000);
+  s.access(0x400000, 0, 8, 0); // new root: hidden fault
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 0); // TLB was flushed: walk, but the shadow entry is there
+  assert.equal(h.eventOf("mmu.root-switches"), 3);
+  assert.equal(h.eventOf("mmu.shadow-cache-hits"), 1);
+  assert.equal(h.eventOf("mmu.shadow-builds"), 2);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 2);
+  assert.equal(h.cyclesOf("mmu.shadow.switch"), 3 * 50 + 2 * 4000);
+  assert.equal(h.eventOf("tlb.misses"), 3);
+});
+
+Deno.test("a one-root shadow cache rebuilds on every switch back (LRU eviction)", () => {
+  const { h, s } = make({ roots: 1 });
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 0);
+  s.switchRoot(0x6000);
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 0);
+  assert.equal(h.eventOf("mmu.shadow-cache-hits"), 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 2);
+});
+
+Deno.test("a true fault is intercepted and classified, the transition is the CPU model's", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  const r = new TraceRecord();
+  r.kind = RecordKind.Exception;
+  r.f[Field.Vector] = 14;
+  assert.equal(s.pageFault(r), true);
+  assert.equal(h.transitions.length, 0);
+  assert.equal(h.eventOf("mmu.true-faults"), 1);
+  assert.equal(h.cyclesOf("mmu.shadow.true-fault"), 500);
+});
+
+Deno.test("a flush drops the current shadow root's entries; INVLPG keeps them", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 0);
+  s.invlpg(0x400000);
+  s.access(0x400000, 0, 8, 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 1);
+  assert.equal(h.cyclesOf("mmu.shadow.invlpg"), 80);
+  s.flush();
+  assert.equal(s.filled, 0);
+  s.access(0x400000, 0, 8, 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 2);
+});
