@@ -106,14 +106,21 @@ function u32(b: Uint8Array, p: number): number {
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 0x1000000;
 }
 
-/** A section header as read from the file. */
-interface SectionHeader {
+/** A section header as read from the file (see docs/trace-format.md, "Sections"). */
+export interface SectionHeader {
+  /** Section tag (`Tag`). */
   tag: number;
+  /** Payload codec (`Codec`). */
   codec: number;
+  /** Records, blocks or chunks, by section kind. */
   items: number;
+  /** Uncompressed payload size. */
   raw: number;
+  /** Stored payload size. */
   stored: number;
+  /** CRC-32 of the uncompressed payload. */
   crc: number;
+  /** Guest instructions (chunks only). */
   instructions: number;
 }
 
