@@ -17,3 +17,12 @@ export { importLackey, type LackeyImportOptions } from "./import_lackey.ts";
 export { type ChunkInfo, RecordCursor, TraceReader } from "./reader.ts";
 export { ContentHasher } from "./content_hash.ts";
 export { crc32 } from "./crc32.ts";
+export {
+  type ChunkRange,
+  chunkRanges,
+  emptyCounts,
+  mergeCounts,
+  type ScanCounts,
+  scanParallel,
+} from "./parallel.ts";
+export { scanRange } from "./scan.ts";
