@@ -1,0 +1,188 @@
+/**
+ * The `pv` I/O model: a split driver (Xen's netfront/blkfront, virtio). The guest's
+ * frontend puts each request on a ring shared with a backend instead of programming device
+ * registers, and notifies the backend once per batch of requests; the backend answers on
+ * the same ring and raises one event per `coalesce` completions. Register accesses,
+ * DMA and interrupts of the data devices (network, disk) that the native driver made in
+ * the trace are replaced by this ring traffic; other devices (interrupt controller,
+ * timer, ...) stay fully emulated.
+ *
+ * @module
+ */
+
+import { BlockOp, type TraceRecord } from "../../trace/record.ts";
+import { Transition } from "../../engine/model.ts";
+import { accessTransition, IoBase } from "./base.ts";
+import { isDataDevice } from "./device_class.ts";
+import type { IoCostSource, IoEnv } from "./env.ts";
+import { boolOption, enumOption, intOption, type IoOptions } from "./options.ts";
+
+/** The split-driver configuration. */
+export interface PvConfig {
+  /** Requests per notification of the backend. */
+  batch: number;
+  /** Completions per event raised to the guest. */
+  coalesce: number;
+  /** How the frontend notifies: a hypercall (Xen event channel) or a trapping port or MMIO write (virtio kick). */
+  notify: "hypercall" | "pio" | "mmio";
+  /** Whether the backend copies payloads (Xen grant copy); false for page mapping or flipping. */
+  copy: boolean;
+}
+
+/** Reads and checks the pv options. */
+export function pvConfig(options: IoOptions): PvConfig {
+  return {
+    batch: intOption(options, "io.pv.batch", 1, 1, 1 << 20),
+    coalesce: intOption(options, "io.pv.coalesce", 1, 1, 1 << 20),
+    notify: enumOption(options, "io.pv.notify", "hypercall", ["hypercall", "pio", "mmio"] as const),
+    copy: boolOption(options, "io.pv.copy", true),
+  };
+}
+
+/** Split-driver I/O over shared rings with batched notifications and coalesced events. */
+export class PvIo extends IoBase {
+  /** The configuration in force. */
+  readonly config: PvConfig;
+  readonly #data: Uint8Array;
+  readonly #queued: Float64Array;
+  readonly #completed: Float64Array;
+  readonly #request: number;
+  readonly #notifyCost: number;
+  readonly #notifyReason: number;
+  readonly #eventCost: number;
+  readonly #copyByte: number;
+  readonly #inject: number;
+  readonly #cRing: number;
+  readonly #cNotify: number;
+  readonly #cEvent: number;
+  readonly #cCopy: number;
+  readonly #cInject: number;
+  readonly #eNotifications: number;
+  readonly #eEvents: number;
+  readonly #eReplaced: number;
+
+  /** Reads `io.pv.*`, `io.copy.byte`, `io.irq.inject` and `io.emulate.<class>` for non-data devices. */
+  constructor(env: IoEnv, costs: IoCostSource, devices: readonly string[], options: IoOptions) {
+    super(env, costs, devices, options);
+    this.config = pvConfig(options);
+    const n = this.classes.length;
+    this.#data = new Uint8Array(n);
+    const others = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      this.#data[i] = isDataDevice(this.classes[i]) ? 1 : 0;
+      others[i] = 1 - this.#data[i];
+    }
+    this.enableEmulation(others);
+    this.#queued = new Float64Array(n);
+    this.#completed = new Float64Array(n);
+    this.#request = costs.cycles("io.pv.request");
+    this.#notifyCost = costs.cycles("io.pv.notify");
+    this.#notifyReason = this.config.notify === "hypercall"
+      ? Transition.Hypercall
+      : this.config.notify === "pio"
+      ? Transition.Pio
+      : Transition.Mmio;
+    this.#eventCost = costs.cycles("io.pv.event");
+    this.#copyByte = this.config.copy ? costs.cycles("io.copy.byte") : 0;
+    this.#inject = costs.cycles("io.irq.inject");
+    this.#cRing = env.category("io.pv.ring");
+    this.#cNotify = env.category("io.pv.notify");
+    this.#cEvent = env.category("io.pv.event");
+    this.#cCopy = env.category("io.copy");
+    this.#cInject = env.category("io.irq.inject");
+    this.#eNotifications = env.counter("ring.notifications");
+    this.#eEvents = env.counter("pv.events");
+    this.#eReplaced = env.counter("pv.replaced-native");
+  }
+
+  #access(r: TraceRecord): void {
+    this.countAccess();
+    const slot = this.slot(r);
+    if (this.#data[slot] === 1) this.env.events[this.#eReplaced] += 1;
+    else this.emulateAccess(slot, accessTransition(r), this.env.currentPc());
+  }
+
+  /** Data-device registers are not touched by a frontend; other devices trap. */
+  pio(r: TraceRecord): void {
+    this.#access(r);
+  }
+
+  /** As for port accesses. */
+  mmio(r: TraceRecord): void {
+    this.#access(r);
+  }
+
+  /** A data device's DMA is the ring's payload, charged with the request. */
+  override dma(r: TraceRecord): void {
+    super.dma(r);
+    const slot = this.slot(r);
+    if (this.#data[slot] === 1) this.env.events[this.#eReplaced] += 1;
+    else this.env.cycles[this.#cCopy] += r.length * this.#copyByte;
+  }
+
+  /** The native device's interrupt is replaced by the backend's coalesced events. */
+  override interrupt(r: TraceRecord): void {
+    super.interrupt(r);
+    if (this.#data[this.slot(r)] === 1) this.env.events[this.#eReplaced] += 1;
+    else this.env.cycles[this.#cInject] += this.#inject;
+  }
+
+  /** A disk request on the ring (a flush moves no data). */
+  override blockRequest(r: TraceRecord): void {
+    super.blockRequest(r);
+    this.#enqueue(this.slot(r), r.op === BlockOp.Flush ? 0 : r.length);
+  }
+
+  /** A packet on the ring. */
+  override netRequest(r: TraceRecord): void {
+    super.netRequest(r);
+    this.#enqueue(this.slot(r), r.length);
+  }
+
+  #enqueue(slot: number, bytes: number): void {
+    const cy = this.env.cycles;
+    cy[this.#cRing] += this.#request;
+    cy[this.#cCopy] += bytes * this.#copyByte;
+    this.#queued[slot] += 1;
+    if (this.#queued[slot] >= this.config.batch) this.#notify(slot);
+  }
+
+  /** The frontend kicks the backend, which consumes the batch and completes every request in it. */
+  #notify(slot: number): void {
+    const done = this.#queued[slot];
+    this.#queued[slot] = 0;
+    this.env.vmmTransition(this.#notifyReason, this.env.currentPc());
+    this.env.cycles[this.#cNotify] += this.#notifyCost;
+    this.env.events[this.#eNotifications] += 1;
+    this.#completed[slot] += done;
+    while (this.#completed[slot] >= this.config.coalesce) {
+      this.#completed[slot] -= this.config.coalesce;
+      this.#event();
+    }
+  }
+
+  #event(): void {
+    this.env.cycles[this.#cEvent] += this.#eventCost;
+    this.env.events[this.#eEvents] += 1;
+  }
+
+  /** A partial batch is still notified, and leftover completions still raise one event each ring. */
+  override finish(): void {
+    for (let s = 0; s < this.#queued.length; s++) {
+      if (this.#queued[s] > 0) this.#notify(s);
+      if (this.#completed[s] > 0) {
+        this.#completed[s] = 0;
+        this.#event();
+      }
+    }
+  }
+
+  /** Describes the model and its options. */
+  describe(): string {
+    const c = this.config;
+    return `pv split driver: batch=${c.batch}, coalesce=${c.coalesce}, notify=${c.notify}, ` +
+      `copy=${c.copy}. Requests go on shared rings (io.pv.request), one notification per ` +
+      "batch (cpu transition + io.pv.notify), one event per coalesced completions " +
+      "(io.pv.event); non-data devices stay emulated.";
+  }
+}
