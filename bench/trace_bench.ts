@@ -42,9 +42,10 @@ for (const { name, path } of benchTraces()) {
       w.defineBlock(code.blockAddr[b], code.blockCpl[b], code.instructions(b));
     }
     const r = new TraceRecord();
+    const f = r.f;
     for (let i = 0; i < kinds.length; i++) {
       r.kind = kinds[i];
-      r.f.set(fields.subarray(i * 17, i * 17 + 17));
+      for (let j = 0, o = i * 17; j < 17; j++) f[j] = fields[o + j];
       w.copy(r);
     }
     w.finish();
