@@ -279,7 +279,7 @@ const GROUP7_MEM = [
 /** 0F 01 register forms (ModRM C0–FF) that are sensitive, indexed by ModRM - 0xC0. */
 const GROUP7_REG = new Uint8Array(64);
 GROUP7_REG[0xc1 - 0xc0] = SensitiveOp.Vmcall;
-GROUP7_REG[0xd9 - 0xc0] = SensitiveOp.Vmcall; // VMMCALL (AMD)
+GROUP7_REG[0xd9 - 0xc0] = SensitiveOp.Vmcall; // VMMCALL (AMD); with F3, VMGEXIT (SEV-ES)
 GROUP7_REG[0xc8 - 0xc0] = SensitiveOp.Monitor;
 GROUP7_REG[0xc9 - 0xc0] = SensitiveOp.Mwait;
 GROUP7_REG[0xfa - 0xc0] = SensitiveOp.Monitor; // MONITORX (AMD)
