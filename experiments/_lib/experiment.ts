@@ -1,0 +1,142 @@
+/**
+ * The contract of an experiment module: one file per reproduced figure under
+ * `experiments/`, default-exporting an {@link Experiment}. The runner expands its runs
+ * into replay jobs, hands the results back to `compare` and `chart`, and writes every
+ * output; the module itself never touches files, workers or the clock.
+ * See docs/experiments.md.
+ *
+ * @module
+ */
+
+import type { TopLevelSpec } from "vega-lite";
+import type { Result } from "../../src/engine/result.ts";
+
+/** A JSON value, as read from published.json or written into a configuration. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** The parsed `../shared/reference/published.json`: papers by key (`adams2006`, ...). */
+export type Published = { readonly [paper: string]: JsonValue };
+
+/** Parameters of a synthetic recipe (`vmmlab synth RECIPE`). */
+export type SynthParams = { readonly [name: string]: string | number | boolean };
+
+/**
+ * Where a run's trace comes from: a committed trace file (repository-relative path,
+ * e.g. `traces/forkwait.vmt`) or a synthetic recipe generated on the fly.
+ */
+export type TraceSource =
+  | { readonly path: string }
+  | { readonly synth: string; readonly params?: SynthParams };
+
+/**
+ * The configuration a run replays under, in the shape of the engine's `ReplayConfig`;
+ * fields left out take the engine's defaults (native models, `p4-prescott`, seed 1).
+ */
+export interface RunConfig {
+  /** CPU model: `native|trap|bt|pv|hw`. */
+  readonly cpu?: string;
+  /** MMU model: `native|shadow|pv-direct|nested`. */
+  readonly mmu?: string;
+  /** Memory model: `none|balloon|swap|share`. */
+  readonly memory?: string;
+  /** I/O model: `native|emulated|hosted|pv|passthrough|channel`. */
+  readonly io?: string;
+  /** Platform profile name, e.g. `p4-prescott`. */
+  readonly platform?: string;
+  /** Seed of the run's pseudo-random choices. */
+  readonly seed?: number;
+  /** Model options by dotted key (`bt.tc-capacity`, `hw.exit-cost`). */
+  readonly options?: { readonly [key: string]: number | string | boolean };
+}
+
+/** One replay an experiment needs: its id (unique within the experiment), trace and configuration. */
+export interface RunSpec {
+  /** Identifier the experiment uses to find the result, e.g. `syscall/bt`. */
+  readonly id: string;
+  /** The trace to replay. */
+  readonly trace: TraceSource;
+  /** The configuration to replay it under. */
+  readonly config: RunConfig;
+}
+
+/** Whether a compared number was used to calibrate the costs, or is a prediction. */
+export type Role = "calibration" | "prediction";
+
+/** One reproduced number beside the published one. */
+export interface ComparisonRow {
+  /** The figure or table the number belongs to, e.g. `Figure 4`. */
+  readonly figure: string;
+  /** What the number is, e.g. `syscall, software VMM`. */
+  readonly label: string;
+  /** The value vmmlab reproduced. */
+  readonly reproduced: number;
+  /** The published value, or null when the paper gives only a range or nothing. */
+  readonly published: number | null;
+  /** Published range `[low, high]` when the paper gives one (then relError is 0 inside it). */
+  readonly band?: readonly [number, number];
+  /** Unit of both values, e.g. `cycles`, `x native`, `us`. */
+  readonly unit: string;
+  /** `(reproduced - published) / published` (or distance to the band), null if unknowable. */
+  readonly relError: number | null;
+  /** `calibration` if the number was used to set costs, otherwise `prediction`. */
+  readonly role: Role;
+  /** Ids of the runs this number is computed from (the report shows their trace and config). */
+  readonly runs: readonly string[];
+  /** A short remark shown in the report (how the value was read, a caveat). */
+  readonly note?: string;
+}
+
+/** A qualitative target, such as an ordering of configurations the paper reports. */
+export interface Check {
+  /** What is checked, e.g. `lmbench fork: native < Xen < VMware`. */
+  readonly label: string;
+  /** Whether the reproduction satisfies it. */
+  readonly passed: boolean;
+  /** The reproduced values behind the verdict, in words. */
+  readonly detail: string;
+  /** `calibration` or `prediction`, as for rows. */
+  readonly role: Role;
+}
+
+/** Results of an experiment's runs, by run id. */
+export type RunResults = { readonly [runId: string]: Result };
+
+/** What an experiment may consult when it lists its runs. */
+export interface ExperimentContext {
+  /** Absolute path of the repository root (for reading `traces/MANIFEST.json`). */
+  readonly root: string;
+  /** The published values. */
+  readonly published: Published;
+}
+
+/** An experiment module's default export: one reproduced figure. */
+export interface Experiment {
+  /** Name used on the command line and as the output folder; equals the file name without `.ts`. */
+  readonly name: string;
+  /** Title shown over the figure. */
+  readonly title: string;
+  /** Short citation of what is reproduced, e.g. `Adams & Agesen, ASPLOS 2006, Figure 4`. */
+  readonly citation: string;
+  /** Keys in published.json of the papers whose values are compared (their full citation is shown). */
+  readonly papers: readonly string[];
+  /** One paragraph on what is reproduced and how (shown in the report). */
+  readonly description: string;
+  /** The runs to replay; deterministic (no clock, no randomness, sorted file listings). */
+  runs(context: ExperimentContext): readonly RunSpec[] | Promise<readonly RunSpec[]>;
+  /** Maps reproduced results to published values, one row per compared number. */
+  compare(results: RunResults, published: Published): readonly ComparisonRow[];
+  /** Qualitative targets (orderings, bands); optional. */
+  checks?(results: RunResults, published: Published): readonly Check[];
+  /** The figure as a Vega-Lite spec, built from the results and the comparison rows. */
+  chart(
+    results: RunResults,
+    published: Published,
+    rows: readonly ComparisonRow[],
+  ): TopLevelSpec;
+}

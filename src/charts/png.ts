@@ -1,0 +1,59 @@
+/**
+ * SVG → PNG with resvg compiled to WebAssembly, drawing text with the fonts shipped in
+ * `assets/fonts/` only: a wasm renderer cannot see system fonts, and with no font at all
+ * resvg silently drops every label, so the fonts are loaded explicitly and checked.
+ *
+ * @module
+ */
+
+import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { FONT_FAMILY } from "./theme.ts";
+
+/** Font files, relative to `assets/fonts/`, that every PNG is drawn with. */
+export const FONT_FILES: readonly string[] = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"];
+
+const FONT_DIR = new URL("../../assets/fonts/", import.meta.url);
+
+let ready: Promise<Uint8Array[]> | undefined;
+
+/** Loads the resvg wasm from node_modules and the shipped fonts, once per process. */
+function prepare(): Promise<Uint8Array[]> {
+  ready ??= (async () => {
+    const wasmUrl = new URL("index_bg.wasm", import.meta.resolve("@resvg/resvg-wasm"));
+    await initWasm(await Deno.readFile(wasmUrl));
+    return await Promise.all(FONT_FILES.map((name) => Deno.readFile(new URL(name, FONT_DIR))));
+  })();
+  return ready;
+}
+
+/** Options of {@link svgToPng}. */
+export interface PngOptions {
+  /** Scale factor over the SVG's own size (2 gives sharp figures on high-density screens). */
+  zoom?: number;
+}
+
+/** Renders SVG text to PNG bytes with the shipped fonts; deterministic for given input. */
+export async function svgToPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
+  const fontBuffers = await prepare();
+  const resvg = new Resvg(svg, {
+    font: {
+      fontBuffers,
+      defaultFontFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
+      serifFamily: FONT_FAMILY,
+      monospaceFamily: FONT_FAMILY,
+    },
+    fitTo: { mode: "zoom", value: options.zoom ?? 2 },
+    background: "white",
+  });
+  try {
+    const image = resvg.render();
+    try {
+      return image.asPng();
+    } finally {
+      image.free();
+    }
+  } finally {
+    resvg.free();
+  }
+}

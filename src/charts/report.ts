@@ -1,0 +1,298 @@
+/**
+ * The offline report: one self-contained HTML file with every figure (vega, vega-lite and
+ * vega-embed inlined from node_modules, so it opens without a network), the table of
+ * reproduced against published values with relative errors and predictions labelled, and
+ * the trace and configuration behind every number. It reads plain data only; nothing in
+ * it depends on the clock, so the same results give the same bytes.
+ *
+ * @module
+ */
+
+import type { TopLevelSpec } from "vega-lite";
+import { formatRelError, formatValue } from "./format.ts";
+
+/** A compared number, as the report shows it. */
+export interface ReportRow {
+  /** Figure or table of the paper. */
+  figure: string;
+  /** What the number is. */
+  label: string;
+  /** Reproduced value. */
+  reproduced: number;
+  /** Published value, or null. */
+  published: number | null;
+  /** Published range, when the paper gives one. */
+  band?: readonly [number, number];
+  /** Unit of both values. */
+  unit: string;
+  /** Relative error, or null. */
+  relError: number | null;
+  /** `calibration` or `prediction`. */
+  role: string;
+  /** Ids of the runs behind the number. */
+  runs: readonly string[];
+  /** Remark. */
+  note?: string;
+}
+
+/** A qualitative target and its verdict. */
+export interface ReportCheck {
+  /** What is checked. */
+  label: string;
+  /** Verdict. */
+  passed: boolean;
+  /** The values behind the verdict. */
+  detail: string;
+  /** `calibration` or `prediction`. */
+  role: string;
+}
+
+/** A run behind the numbers: its trace and full configuration. */
+export interface ReportRun {
+  /** Run id within the experiment. */
+  id: string;
+  /** Trace path or `synth:RECIPE`. */
+  trace: string;
+  /** Trace content hash. */
+  hash: string;
+  /** Workload name. */
+  workload: string;
+  /** Iterations in the replayed window. */
+  iterations: number;
+  /** The configuration the result echoes. */
+  config: Readonly<Record<string, unknown>>;
+  /** Virtualized over native cycles. */
+  slowdown: number;
+}
+
+/** One experiment's section of the report. */
+export interface ReportFigure {
+  /** Experiment name (also the anchor). */
+  name: string;
+  /** Title. */
+  title: string;
+  /** Short citation. */
+  citation: string;
+  /** Full citations of the papers compared against. */
+  papers: readonly string[];
+  /** What is reproduced and how. */
+  description: string;
+  /** The figure. */
+  spec: TopLevelSpec;
+  /** Compared numbers. */
+  rows: readonly ReportRow[];
+  /** Qualitative targets. */
+  checks: readonly ReportCheck[];
+  /** Runs behind the numbers. */
+  runs: readonly ReportRun[];
+}
+
+/** Everything the report shows. */
+export interface ReportInput {
+  /** Page title. */
+  title: string;
+  /** A paragraph under the title (e.g. which engine produced the numbers). */
+  note?: string;
+  /** Sections, in order. */
+  figures: readonly ReportFigure[];
+}
+
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;").replaceAll("'", "&#39;");
+}
+
+/**
+ * JSON safe to embed in a `<script>` element: every `<` becomes `\u003c` (so no
+ * `</script>` or `<!--` can end or confuse the element), as do the JavaScript line separators.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replaceAll("<", "\\u003c").replaceAll("\u2028", "\\u2028")
+    .replaceAll("\u2029", "\\u2029");
+}
+
+/** Makes a library build safe to inline in a `<script>` element. */
+function scriptText(source: string): string {
+  return source.replaceAll("</script", "<\\/script").replaceAll("<!--", "<\\!--");
+}
+
+const LIBRARIES: readonly [string, string][] = [
+  ["vega", "vega.min.js"],
+  ["vega-lite", "vega-lite.min.js"],
+  ["vega-embed", "vega-embed.min.js"],
+];
+
+let libraries: Promise<string[]> | undefined;
+
+/** Reads the browser builds of vega, vega-lite and vega-embed from node_modules, once. */
+function loadLibraries(): Promise<string[]> {
+  libraries ??= Promise.all(
+    LIBRARIES.map(([pkg, file]) => Deno.readTextFile(new URL(file, import.meta.resolve(pkg)))),
+  );
+  return libraries;
+}
+
+function anchor(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, "-");
+}
+
+function publishedText(row: ReportRow): string {
+  if (row.band) return `${formatValue(row.band[0])}–${formatValue(row.band[1])}`;
+  return formatValue(row.published);
+}
+
+function roleBadge(role: string): string {
+  return `<span class="role ${escapeHtml(role)}">${escapeHtml(role)}</span>`;
+}
+
+function errorClass(relError: number | null): string {
+  if (relError === null) return "";
+  const e = Math.abs(relError);
+  return e <= 0.1 ? "good" : e <= 0.25 ? "fair" : "poor";
+}
+
+function rowsTable(rows: readonly ReportRow[]): string {
+  const head =
+    "<tr><th>Figure</th><th>Value</th><th>Reproduced</th><th>Published</th><th>Unit</th><th>Error</th>" +
+    "<th>Role</th><th>Runs</th></tr>";
+  const body = rows.map((r) => {
+    const runs = r.runs.map((id) => escapeHtml(id)).join(", ");
+    const note = r.note ? `<div class="note">${escapeHtml(r.note)}</div>` : "";
+    return `<tr><td>${escapeHtml(r.figure)}</td>` +
+      `<td>${escapeHtml(r.label)}${note}</td>` +
+      `<td class="num">${formatValue(r.reproduced)}</td>` +
+      `<td class="num">${publishedText(r)}</td><td>${escapeHtml(r.unit)}</td>` +
+      `<td class="num ${errorClass(r.relError)}">${formatRelError(r.relError)}</td>` +
+      `<td>${roleBadge(r.role)}</td><td class="runs">${runs}</td></tr>`;
+  }).join("\n");
+  return `<table class="rows">\n${head}\n${body}\n</table>`;
+}
+
+function checksList(checks: readonly ReportCheck[]): string {
+  if (checks.length === 0) return "";
+  const items = checks.map((c) =>
+    `<li class="${c.passed ? "pass" : "fail"}">${c.passed ? "✓" : "✗"} ` +
+    `${escapeHtml(c.label)} ${roleBadge(c.role)} <span class="detail">${
+      escapeHtml(c.detail)
+    }</span></li>`
+  ).join("\n");
+  return `<h3>Checks</h3>\n<ul class="checks">\n${items}\n</ul>`;
+}
+
+const CONFIG_COLUMNS = ["cpu", "mmu", "memory", "io", "platform", "seed"];
+
+function runsTable(runs: readonly ReportRun[]): string {
+  const head = "<tr><th>Run</th><th>Trace</th><th>Hash</th><th>Workload</th><th>Iter.</th>" +
+    CONFIG_COLUMNS.map((c) => `<th>${c}</th>`).join("") +
+    "<th>Other configuration</th><th>Slowdown</th></tr>";
+  const body = runs.map((run) => {
+    const other: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(run.config)) {
+      if (!CONFIG_COLUMNS.includes(k)) other[k] = v;
+    }
+    const otherText = Object.keys(other).length ? JSON.stringify(other) : "";
+    return `<tr><td>${escapeHtml(run.id)}</td><td>${escapeHtml(run.trace)}</td>` +
+      `<td class="hash">${escapeHtml(run.hash)}</td><td>${escapeHtml(run.workload)}</td>` +
+      `<td class="num">${run.iterations}</td>` +
+      CONFIG_COLUMNS.map((c) => `<td>${escapeHtml(String(run.config[c] ?? ""))}</td>`).join("") +
+      `<td class="other">${escapeHtml(otherText)}</td>` +
+      `<td class="num">${formatValue(run.slowdown)}</td></tr>`;
+  }).join("\n");
+  return `<details><summary>Traces and configurations (${runs.length} runs)</summary>\n` +
+    `<table class="runs">\n${head}\n${body}\n</table>\n</details>`;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function overviewTable(figures: readonly ReportFigure[]): string {
+  const head = "<tr><th>Experiment</th><th>Reproduces</th><th>Numbers</th><th>Predictions</th>" +
+    "<th>Median |error|</th><th>Largest |error|</th><th>Checks passed</th></tr>";
+  const body = figures.map((f) => {
+    const errors = f.rows.map((r) => r.relError).filter((e): e is number => e !== null)
+      .map(Math.abs);
+    const largest = errors.length ? Math.max(...errors) : null;
+    const mid = median(errors);
+    const passed = f.checks.filter((c) => c.passed).length;
+    return `<tr><td><a href="#${anchor(f.name)}">${escapeHtml(f.name)}</a></td>` +
+      `<td>${escapeHtml(f.citation)}</td><td class="num">${f.rows.length}</td>` +
+      `<td class="num">${f.rows.filter((r) => r.role === "prediction").length}</td>` +
+      `<td class="num ${errorClass(mid)}">${formatRelError(mid).replace("+", "")}</td>` +
+      `<td class="num ${errorClass(largest)}">${formatRelError(largest).replace("+", "")}</td>` +
+      `<td class="num">${f.checks.length ? `${passed} of ${f.checks.length}` : "—"}</td></tr>`;
+  }).join("\n");
+  return `<table class="overview">\n${head}\n${body}\n</table>`;
+}
+
+const STYLE = `
+body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2em auto; max-width: 1200px;
+  color: #222; padding: 0 1em; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.good { background: #e3f4e3; } td.fair { background: #fdf3d7; } td.poor { background: #f9dcdc; }
+.role { font-size: 0.8em; padding: 0.05em 0.4em; border-radius: 0.6em; white-space: nowrap; }
+.role.calibration { background: #dde8f5; } .role.prediction { background: #f5e3c8; }
+.note, .detail, .citation { color: #555; font-size: 0.9em; }
+.hash, .other, .runs { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
+ul.checks { list-style: none; padding-left: 0; } li.pass { color: #1b6e1b; } li.fail { color: #a01010; }
+.figure { margin: 1em 0; min-height: 100px; } nav a { margin-right: 1em; }
+`;
+
+/** Builds the report's HTML text. */
+export async function buildReport(input: ReportInput): Promise<string> {
+  const [vega, vegaLite, vegaEmbed] = await loadLibraries();
+  const allRows = input.figures.flatMap((f) => f.rows);
+  const predictions = allRows.filter((r) => r.role === "prediction").length;
+  const summaryRows = overviewTable(input.figures);
+  const sections = input.figures.map((f) =>
+    `<section id="${anchor(f.name)}">\n<h2>${escapeHtml(f.title)}</h2>\n` +
+    `<p class="citation">${escapeHtml(f.citation)}${
+      f.papers.map((p) => `<br>${escapeHtml(p)}`).join("")
+    }</p>\n<p>${escapeHtml(f.description)}</p>\n` +
+    `<div class="figure" id="figure-${anchor(f.name)}"></div>\n` +
+    (f.rows.length ? `<h3>Reproduced vs published</h3>\n${rowsTable(f.rows)}\n` : "") +
+    `${checksList(f.checks)}\n${runsTable(f.runs)}\n</section>`
+  ).join("\n");
+  const data = input.figures.map((f) => ({ id: `figure-${anchor(f.name)}`, spec: f.spec }));
+  const nav = input.figures.map((f) => `<a href="#${anchor(f.name)}">${escapeHtml(f.name)}</a>`)
+    .join("\n");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(input.title)}</title>
+<style>${STYLE}</style>
+<script>${scriptText(vega)}</script>
+<script>${scriptText(vegaLite)}</script>
+<script>${scriptText(vegaEmbed)}</script>
+</head>
+<body>
+<h1>${escapeHtml(input.title)}</h1>
+${input.note ? `<p>${escapeHtml(input.note)}</p>` : ""}
+<nav>${nav}</nav>
+<h2>Summary</h2>
+<p>${allRows.length} reproduced numbers, ${predictions} of them predictions (not used for
+calibration). Error is (reproduced − published) / published; for a published range, the distance
+to the nearer end.</p>
+${summaryRows}
+${sections}
+<script type="application/json" id="vmmlab-figures">${scriptJson(data)}</script>
+<script>
+for (const figure of JSON.parse(document.getElementById("vmmlab-figures").textContent)) {
+  const element = document.getElementById(figure.id);
+  vegaEmbed(element, figure.spec, { actions: false, renderer: "svg" }).catch((error) => {
+    element.textContent = "This figure failed to render: " + error.message;
+  });
+}
+</script>
+</body>
+</html>
+`;
+}

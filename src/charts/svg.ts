@@ -1,0 +1,31 @@
+/**
+ * Vega-Lite spec → SVG text with vega's headless view (no canvas, no DOM). The output
+ * depends only on the spec, so two renders of the same figure are byte-identical.
+ *
+ * @module
+ */
+
+import { parse, View } from "vega";
+import type { TopLevelSpec } from "vega-lite";
+import { CollectingLogger, compileFigure } from "./compile.ts";
+
+/** An SVG rendering and the warnings raised on the way. */
+export interface SvgFigure {
+  /** The SVG document text. */
+  svg: string;
+  /** Vega-Lite and vega warnings, one string each. */
+  warnings: string[];
+}
+
+/** Renders a Vega-Lite spec to SVG text; deterministic for a given spec. */
+export async function renderSvg(spec: TopLevelSpec): Promise<SvgFigure> {
+  const compiled = compileFigure(spec);
+  const logger = new CollectingLogger();
+  const view = new View(parse(compiled.spec), { renderer: "none", logger });
+  try {
+    const svg = await view.toSVG();
+    return { svg, warnings: [...compiled.warnings, ...logger.messages] };
+  } finally {
+    view.finalize();
+  }
+}

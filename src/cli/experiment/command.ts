@@ -1,0 +1,98 @@
+/**
+ * The `experiment` and `merge` subcommands, registered on the main `vmmlab` program by
+ * {@link registerExperimentCommands}. They print the summary table on stdout, timings
+ * and progress on stderr, and leave user mistakes to the main program's error handler
+ * (InputError → exit 2, UsageError → exit 1).
+ *
+ * @module
+ */
+
+import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { resolve } from "node:path";
+import { engineUrl } from "./engine.ts";
+import { parseShard } from "./jobs.ts";
+import { mergeOutputs } from "./merge.ts";
+import { runExperiments } from "./runner.ts";
+import { renderSummary, type SummaryCheck, type SummaryRow } from "./summary.ts";
+import type { ExperimentOutcome } from "./outputs.ts";
+import { SilentProgress } from "./progress.ts";
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidArgumentError("Expected a whole number of at least 1.");
+  }
+  return value;
+}
+
+function printSummary(outcomes: readonly ExperimentOutcome[]): void {
+  const rows: SummaryRow[] = outcomes.flatMap((o) =>
+    o.rows.map((row) => ({ experiment: o.experiment.name, row }))
+  );
+  const checks: SummaryCheck[] = outcomes.flatMap((o) =>
+    o.checks.map((check) => ({ experiment: o.experiment.name, check }))
+  );
+  console.log(renderSummary(rows, checks));
+}
+
+function engineNote(engine: string | undefined): string | undefined {
+  return engine
+    ? `Numbers produced by the engine module ${engine} (not the project's default engine).`
+    : undefined;
+}
+
+/** Adds `experiment [NAME..]` and `merge DIR..` to the vmmlab program. */
+export function registerExperimentCommands(program: Command): void {
+  program
+    .command("experiment")
+    .description(
+      "Reproduce the papers' figures: replay every run, compare with the published values, " +
+        "write results, charts and report.html",
+    )
+    .argument("[names...]", "experiments to run (default: all, see experiments/)")
+    .option("--out <dir>", "output folder", "out")
+    .option(
+      "--workers <n>",
+      "parallel replay workers (default: one per core)",
+      positiveInteger,
+    )
+    .option("--shard <i/N>", "replay only slice i of N of the job list; combine with vmmlab merge")
+    .option("--engine <module>", "replay engine module (default: the project's engine)")
+    .option("--quiet", "no progress display")
+    .action(async (names, options) => {
+      const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+      const engine = options.engine === undefined ? undefined : engineUrl(options.engine);
+      const out = resolve(options.out);
+      const report = await runExperiments({
+        names,
+        out,
+        workers: options.workers,
+        shard,
+        engine,
+        note: engineNote(options.engine),
+        progress: options.quiet ? new SilentProgress() : undefined,
+      });
+      console.error(
+        `${report.jobsRun} of ${report.plan.jobs.length} jobs replayed on ${report.workers} ` +
+          `workers in ${report.replaySeconds.toFixed(1)} s; outputs in ` +
+          `${report.outputSeconds.toFixed(1)} s → ${out}`,
+      );
+      if (report.outcomes) printSummary(report.outcomes);
+      else console.error(`Shard ${options.shard} written; combine shards with vmmlab merge.`);
+    });
+
+  program
+    .command("merge")
+    .description("Combine the outputs of experiment shards (--shard i/N) into one complete output")
+    .argument("<dirs...>", "output folders of the shards")
+    .requiredOption("--out <dir>", "output folder of the merged result")
+    .option("--quiet", "no progress display")
+    .action(async (dirs, options) => {
+      const outcomes = await mergeOutputs({
+        dirs: dirs.map((d) => resolve(d)),
+        out: resolve(options.out),
+        progress: options.quiet ? new SilentProgress() : undefined,
+      });
+      printSummary(outcomes);
+    });
+}

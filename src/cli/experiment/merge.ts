@@ -1,0 +1,100 @@
+/**
+ * `vmmlab merge DIR.. --out DIR`: gather the job results that shards (or whole runs)
+ * left in their `runs/` folders, check that together they cover the plan exactly once
+ * (or agree where they overlap), and write the figures, summary and report exactly as a
+ * single complete run would.
+ *
+ * @module
+ */
+
+import { canonicalJson, withoutHost } from "./canonical.ts";
+import type { Result } from "../../engine/result.ts";
+import { InputError } from "../../util/errors.ts";
+import { loadExperiments } from "./discover.ts";
+import { planExperiments } from "./jobs.ts";
+import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
+import { type CommonOptions, resolveCommon } from "./runner.ts";
+import {
+  MANIFEST_SCHEMA,
+  readManifest,
+  readRunFile,
+  writeManifest,
+  writeRunFile,
+} from "./run_files.ts";
+
+/** Options of {@link mergeOutputs}. */
+export interface MergeOptions extends CommonOptions {
+  /** Folders written by `vmmlab experiment` (typically with `--shard`). */
+  dirs: readonly string[];
+}
+
+/** Merges shard outputs into one complete output; returns the per-experiment outcomes. */
+export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOutcome[]> {
+  if (options.dirs.length === 0) throw new InputError("merge: no folders given");
+  const common = await resolveCommon(options);
+  const manifests = await Promise.all(options.dirs.map(readManifest));
+  const names = manifests[0].experiments;
+  for (let i = 1; i < manifests.length; i++) {
+    if (canonicalJson(manifests[i].experiments) !== canonicalJson(names)) {
+      throw new InputError(
+        `merge: ${options.dirs[i]} ran experiments ${manifests[i].experiments.join(",")}, ` +
+          `but ${options.dirs[0]} ran ${names.join(",")}`,
+      );
+    }
+  }
+  const experiments = await loadExperiments(names, common.experimentsDir);
+  const plan = await planExperiments(experiments, {
+    root: common.root,
+    published: common.published,
+  });
+  const results = new Map<string, Result>();
+  const missing: string[] = [];
+  common.progress.start(plan.jobs.length, "merge");
+  for (const job of plan.jobs) {
+    let found: { dir: string; result: Result } | undefined;
+    for (const dir of options.dirs) {
+      const file = await readRunFile(dir, job);
+      if (!file) continue;
+      if (!found) {
+        found = { dir, result: file.result };
+      } else if (
+        canonicalJson(withoutHost(found.result)) !== canonicalJson(withoutHost(file.result))
+      ) {
+        throw new InputError(
+          `merge: ${found.dir} and ${dir} disagree on the result of ${job.uses[0]} (${job.file})`,
+        );
+      }
+    }
+    if (found) {
+      results.set(job.key, found.result);
+      await writeRunFile(options.out, job, found.result);
+    } else {
+      missing.push(job.uses[0]);
+    }
+    common.progress.advance(job.uses[0]);
+  }
+  common.progress.stop();
+  if (missing.length > 0) {
+    const shards = manifests.map((m) => m.shard ?? "complete").join(", ");
+    throw new InputError(
+      `merge: ${missing.length} of ${plan.jobs.length} runs missing (given shards: ${shards}); ` +
+        `first missing: ${missing[0]}`,
+    );
+  }
+  const outcomes = await writeOutputs(plan, results, {
+    out: options.out,
+    published: common.published,
+    progress: common.progress,
+    warn: common.warn,
+    note: options.note,
+  });
+  await writeManifest(options.out, {
+    schema: MANIFEST_SCHEMA,
+    experiments: plan.experiments.map((e) => e.experiment.name),
+    shard: null,
+    jobs: plan.jobs.length,
+    files: plan.jobs.map((j) => j.file),
+    host: { mergedFrom: [...options.dirs], shards: manifests.map((m) => m.shard) },
+  });
+  return outcomes;
+}

@@ -1,0 +1,271 @@
+/**
+ * The finishing step shared by a full run and a merge: given every job's result, write
+ * each experiment's results (JSON, CSV), comparison, Vega-Lite spec, SVG and PNG, then the
+ * summary and the offline report. Every file is written atomically, and nothing here
+ * reads the clock, so the files depend on the results alone (outside their `host` fields).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { TopLevelSpec } from "vega-lite";
+import type { Result } from "../../engine/result.ts";
+import type {
+  Check,
+  ComparisonRow,
+  Experiment,
+  Published,
+  RunResults,
+} from "../../../experiments/_lib/experiment.ts";
+import { paperCitation } from "../../../experiments/_lib/published.ts";
+import { buildReport, type ReportFigure } from "../../charts/report.ts";
+import { svgToPng } from "../../charts/png.ts";
+import { renderSvg } from "../../charts/svg.ts";
+import { writeFileAtomic } from "../../util/atomic.ts";
+import { toCsv } from "./csv.ts";
+import { type Plan, type PlannedExperiment, traceLabel } from "./jobs.ts";
+import type { Progress } from "./progress.ts";
+import type { SummaryCheck, SummaryRow } from "./summary.ts";
+
+/** Schema tag of an experiment's results.json. */
+export const EXPERIMENT_SCHEMA = "vmmlab.experiment/1";
+
+/** Schema tag of summary.json. */
+export const SUMMARY_SCHEMA = "vmmlab.summary/1";
+
+/** What finishing one experiment produced. */
+export interface ExperimentOutcome {
+  /** The experiment. */
+  experiment: Experiment;
+  /** Its compared numbers. */
+  rows: readonly ComparisonRow[];
+  /** Its checks. */
+  checks: readonly Check[];
+  /** Milliseconds spent rendering its SVG and PNG (wall time, for reports only). */
+  renderMs: number;
+}
+
+/** Options of {@link writeOutputs}. */
+export interface OutputOptions {
+  /** Output folder. */
+  out: string;
+  /** The published values. */
+  published: Published;
+  /** Progress display. */
+  progress: Progress;
+  /** Receives warnings (chart problems), one line each. */
+  warn(line: string): void;
+  /** A sentence for the top of the report (e.g. that a stand-in engine was used). */
+  note?: string;
+}
+
+function checkRows(name: string, rows: readonly ComparisonRow[], ids: Set<string>): void {
+  for (const row of rows) {
+    const where = `experiments/${name}.ts: comparison row ${row.label}`;
+    if (!Number.isFinite(row.reproduced)) throw new Error(`${where}: reproduced is not finite`);
+    if (row.role !== "calibration" && row.role !== "prediction") {
+      throw new Error(`${where}: role must be calibration or prediction`);
+    }
+    for (const id of row.runs) {
+      if (!ids.has(id)) throw new Error(`${where}: refers to unknown run ${id}`);
+    }
+  }
+}
+
+function resultsCsv(planned: PlannedExperiment, results: RunResults): string {
+  const rows = planned.runs.map(({ spec }) => {
+    const r = results[spec.id];
+    return [
+      spec.id,
+      r.trace.path,
+      r.trace.hash,
+      r.trace.workload,
+      r.trace.iterations,
+      r.config.cpu,
+      r.config.mmu,
+      r.config.memory,
+      r.config.io,
+      r.config.platform,
+      r.config.seed,
+      r.cycles.native,
+      r.cycles.virtualized,
+      r.cycles.perIteration.native,
+      r.cycles.perIteration.virtualized,
+      r.slowdown,
+    ];
+  });
+  return toCsv([
+    "run",
+    "trace",
+    "hash",
+    "workload",
+    "iterations",
+    "cpu",
+    "mmu",
+    "memory",
+    "io",
+    "platform",
+    "seed",
+    "native_cycles",
+    "virtualized_cycles",
+    "native_per_iteration",
+    "virtualized_per_iteration",
+    "slowdown",
+  ], rows);
+}
+
+function comparisonCsv(rows: readonly ComparisonRow[]): string {
+  return toCsv(
+    [
+      "figure",
+      "label",
+      "reproduced",
+      "published",
+      "band_low",
+      "band_high",
+      "unit",
+      "rel_error",
+      "role",
+      "runs",
+      "note",
+    ],
+    rows.map((r) => [
+      r.figure,
+      r.label,
+      r.reproduced,
+      r.published,
+      r.band?.[0],
+      r.band?.[1],
+      r.unit,
+      r.relError,
+      r.role,
+      r.runs.join(" "),
+      r.note,
+    ]),
+  );
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}
+
+/** Writes every experiment's outputs, summary.json/csv and report.html under `options.out`. */
+export async function writeOutputs(
+  plan: Plan,
+  results: ReadonlyMap<string, Result>,
+  options: OutputOptions,
+): Promise<ExperimentOutcome[]> {
+  const outcomes: ExperimentOutcome[] = [];
+  const figures: ReportFigure[] = [];
+  options.progress.start(plan.experiments.length, "figures");
+  for (const planned of plan.experiments) {
+    const { experiment } = planned;
+    const byId: Record<string, Result> = {};
+    for (const run of planned.runs) {
+      const result = results.get(run.key);
+      if (!result) throw new Error(`No result for ${experiment.name}/${run.spec.id}`);
+      byId[run.spec.id] = result;
+    }
+    const runResults: RunResults = byId;
+    const rows = [...experiment.compare(runResults, options.published)];
+    checkRows(experiment.name, rows, new Set(Object.keys(byId)));
+    const checks = [...(experiment.checks?.(runResults, options.published) ?? [])];
+    const spec: TopLevelSpec = experiment.chart(runResults, options.published, rows);
+    const started = performance.now();
+    const { svg, warnings } = await renderSvg(spec);
+    for (const w of warnings) options.warn(`${experiment.name}: chart: ${w}`);
+    const png = await svgToPng(svg);
+    const renderMs = performance.now() - started;
+    const dir = join(options.out, experiment.name);
+    const papers = experiment.papers.map((key) => ({
+      key,
+      citation: paperCitation(options.published, key),
+    }));
+    const document = {
+      schema: EXPERIMENT_SCHEMA,
+      experiment: {
+        name: experiment.name,
+        title: experiment.title,
+        citation: experiment.citation,
+        papers,
+        description: experiment.description,
+      },
+      runs: planned.runs.map(({ spec }) => ({
+        id: spec.id,
+        trace: traceLabel(spec.trace),
+        config: spec.config,
+        result: byId[spec.id],
+      })),
+      comparison: rows,
+      checks,
+    };
+    await writeFileAtomic(join(dir, "results.json"), json(document));
+    await writeFileAtomic(join(dir, "results.csv"), resultsCsv(planned, runResults));
+    await writeFileAtomic(join(dir, "comparison.csv"), comparisonCsv(rows));
+    await writeFileAtomic(join(dir, "chart.vl.json"), json(spec));
+    await writeFileAtomic(join(dir, "chart.svg"), svg);
+    await writeFileAtomic(join(dir, "chart.png"), png);
+    outcomes.push({ experiment, rows, checks, renderMs });
+    figures.push({
+      name: experiment.name,
+      title: experiment.title,
+      citation: experiment.citation,
+      papers: papers.map((p) => p.citation),
+      description: experiment.description,
+      spec,
+      rows,
+      checks,
+      runs: planned.runs.map(({ spec: run }) => {
+        const r = byId[run.id];
+        return {
+          id: run.id,
+          trace: r.trace.path,
+          hash: r.trace.hash,
+          workload: r.trace.workload,
+          iterations: r.trace.iterations,
+          config: r.config,
+          slowdown: r.slowdown,
+        };
+      }),
+    });
+    options.progress.advance(experiment.name);
+  }
+  options.progress.stop();
+  const summaryRows: SummaryRow[] = outcomes.flatMap((o) =>
+    o.rows.map((row) => ({ experiment: o.experiment.name, row }))
+  );
+  const summaryChecks: SummaryCheck[] = outcomes.flatMap((o) =>
+    o.checks.map((check) => ({ experiment: o.experiment.name, check }))
+  );
+  await writeFileAtomic(
+    join(options.out, "summary.json"),
+    json({
+      schema: SUMMARY_SCHEMA,
+      rows: summaryRows.map(({ experiment, row }) => ({ experiment, ...row })),
+      checks: summaryChecks.map(({ experiment, check }) => ({ experiment, ...check })),
+    }),
+  );
+  await writeFileAtomic(
+    join(options.out, "summary.csv"),
+    toCsv(
+      ["experiment", "figure", "label", "reproduced", "published", "unit", "rel_error", "role"],
+      summaryRows.map(({ experiment, row: r }) => [
+        experiment,
+        r.figure,
+        r.label,
+        r.reproduced,
+        r.published,
+        r.unit,
+        r.relError,
+        r.role,
+      ]),
+    ),
+  );
+  const html = await buildReport({
+    title: "vmmlab: reproduced figures",
+    note: options.note,
+    figures,
+  });
+  await writeFileAtomic(join(options.out, "report.html"), html);
+  return outcomes;
+}

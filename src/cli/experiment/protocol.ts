@@ -1,0 +1,69 @@
+/**
+ * Messages between the runner and its replay workers. Kept in one place so both sides
+ * agree on the shape; everything sent is structured-clonable plain data.
+ *
+ * @module
+ */
+
+import type { Result } from "../../engine/result.ts";
+import type { RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
+
+/** Runner → worker: which engine to load and where the repository is. */
+export interface InitMessage {
+  /** Message tag. */
+  type: "init";
+  /** URL of the engine module. */
+  engine: string;
+  /** Absolute repository root; trace paths are relative to it. */
+  root: string;
+}
+
+/** Runner → worker: replay one job. */
+export interface JobMessage {
+  /** Message tag. */
+  type: "job";
+  /** Position of the job in the runner's list. */
+  index: number;
+  /** The trace to replay. */
+  trace: TraceSource;
+  /** The configuration. */
+  config: RunConfig;
+}
+
+/** Worker → runner: the engine loaded (or not). */
+export interface ReadyMessage {
+  /** Message tag. */
+  type: "ready";
+}
+
+/** Worker → runner: a job's result. */
+export interface DoneMessage {
+  /** Message tag. */
+  type: "done";
+  /** Position of the job. */
+  index: number;
+  /** The replay's result, trace path normalised to the declared one. */
+  result: Result;
+}
+
+/** Worker → runner: a job (or the engine load) failed. */
+export interface FailedMessage {
+  /** Message tag. */
+  type: "failed";
+  /** Position of the job, or -1 when the engine failed to load. */
+  index: number;
+  /** The error's message. */
+  message: string;
+  /** Error class name (`InputError`, `ConfigError`, `TraceFormatError`, ...). */
+  name: string;
+  /** Exit status carried by a user-mistake error; absent for a bug. */
+  exitCode?: number;
+  /** Stack of a bug, for the report. */
+  stack?: string;
+}
+
+/** Any message a worker receives. */
+export type ToWorker = InitMessage | JobMessage;
+
+/** Any message a worker sends. */
+export type FromWorker = ReadyMessage | DoneMessage | FailedMessage;

@@ -1,0 +1,120 @@
+/**
+ * The per-job result files under `OUT/runs/` and the run manifest: what a shard leaves
+ * behind for `vmmlab merge`, and what a full run leaves so that it can be merged too.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { Result } from "../../engine/result.ts";
+import type { RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
+import { InputError } from "../../util/errors.ts";
+import { writeFileAtomic } from "../../util/atomic.ts";
+import type { Job } from "./jobs.ts";
+
+/** Schema tag of a job's result file. */
+export const RUN_SCHEMA = "vmmlab.run/1";
+
+/** Schema tag of manifest.json. */
+export const MANIFEST_SCHEMA = "vmmlab.manifest/1";
+
+/** A job's result file: the job's identity and the engine's result. */
+export interface RunFile {
+  /** Always {@link RUN_SCHEMA}. */
+  schema: typeof RUN_SCHEMA;
+  /** The job key (canonical JSON of trace and config). */
+  key: string;
+  /** The trace replayed. */
+  trace: TraceSource;
+  /** The configuration as the experiments declared it. */
+  config: RunConfig;
+  /** The experiment runs served, `experiment/runId`. */
+  uses: string[];
+  /** The engine's result. */
+  result: Result;
+}
+
+/** What a run or merge did, written as OUT/manifest.json. */
+export interface Manifest {
+  /** Always {@link MANIFEST_SCHEMA}. */
+  schema: typeof MANIFEST_SCHEMA;
+  /** Experiment names, sorted. */
+  experiments: string[];
+  /** `i/N` for a shard, null for a complete run or merge. */
+  shard: string | null;
+  /** Number of jobs of the whole plan. */
+  jobs: number;
+  /** Result files this output holds (under runs/), sorted by job key. */
+  files: string[];
+  /** Wall time, worker count, merged folders: ignored by comparisons. */
+  host: Record<string, unknown>;
+}
+
+/** Path of a job's result file under `out`. */
+export function runFilePath(out: string, job: Job): string {
+  return join(out, "runs", job.file);
+}
+
+/** Writes a job's result file atomically. */
+export async function writeRunFile(out: string, job: Job, result: Result): Promise<void> {
+  const file: RunFile = {
+    schema: RUN_SCHEMA,
+    key: job.key,
+    trace: job.trace,
+    config: job.config,
+    uses: job.uses,
+    result,
+  };
+  await writeFileAtomic(runFilePath(out, job), JSON.stringify(file, null, 2) + "\n");
+}
+
+/** Reads a job's result file from `dir`, or undefined if it has none; checks it belongs to `job`. */
+export async function readRunFile(dir: string, job: Job): Promise<RunFile | undefined> {
+  const path = runFilePath(dir, job);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  let file: RunFile;
+  try {
+    file = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (file.schema !== RUN_SCHEMA || file.key !== job.key) {
+    throw new InputError(`${path}: not the result of job ${job.uses[0]}`);
+  }
+  return file;
+}
+
+/** Writes OUT/manifest.json atomically. */
+export async function writeManifest(out: string, manifest: Manifest): Promise<void> {
+  await writeFileAtomic(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+}
+
+/** Reads DIR/manifest.json; a folder without one is not an experiment output. */
+export async function readManifest(dir: string): Promise<Manifest> {
+  const path = join(dir, "manifest.json");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new InputError(`${dir}: no manifest.json; not the output of vmmlab experiment`);
+    }
+    throw e;
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (manifest.schema !== MANIFEST_SCHEMA || !Array.isArray(manifest.experiments)) {
+    throw new InputError(`${path}: not a ${MANIFEST_SCHEMA} manifest`);
+  }
+  return manifest;
+}

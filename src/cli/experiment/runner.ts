@@ -1,0 +1,140 @@
+/**
+ * `vmmlab experiment`: load the experiments, expand them into the sorted job list, take
+ * this shard's slice, replay it on worker threads writing each result as it arrives, and
+ * — for a complete run — write every figure, the summary and the report.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { Result } from "../../engine/result.ts";
+import type { Published } from "../../../experiments/_lib/experiment.ts";
+import { loadPublished, PUBLISHED_RELATIVE_PATH } from "../../../experiments/_lib/published.ts";
+import { DEFAULT_ENGINE_URL } from "./engine.ts";
+import { EXPERIMENTS_DIR, loadExperiments, REPO_ROOT } from "./discover.ts";
+import { type Plan, planExperiments, selectShard, type Shard } from "./jobs.ts";
+import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
+import { runJobs } from "./pool.ts";
+import { defaultProgress, type Progress } from "./progress.ts";
+import { MANIFEST_SCHEMA, writeManifest, writeRunFile } from "./run_files.ts";
+
+/** Options shared by a run and a merge. */
+export interface CommonOptions {
+  /** Output folder. */
+  out: string;
+  /** Repository root (default: this checkout). */
+  root?: string;
+  /** Folder of experiment modules (default: ROOT/experiments). */
+  experimentsDir?: string;
+  /** published.json (default: ROOT/../shared/reference/published.json). */
+  publishedPath?: string;
+  /** Progress display (default: bar on a terminal, lines otherwise). */
+  progress?: Progress;
+  /** Receives warnings (default: stderr). */
+  warn?: (line: string) => void;
+  /** Sentence for the top of the report. */
+  note?: string;
+}
+
+/** Options of {@link runExperiments}. */
+export interface RunOptions extends CommonOptions {
+  /** Experiments to run; empty for all. */
+  names: readonly string[];
+  /** Worker threads (default: one per core). */
+  workers?: number;
+  /** Run only this slice of the job list, and write no figures. */
+  shard?: Shard;
+  /** Engine module URL (default: the project's engine). */
+  engine?: string;
+}
+
+/** What a run did, with wall-clock figures for the caller to print. */
+export interface RunReport {
+  /** The full plan. */
+  plan: Plan;
+  /** Jobs replayed by this run. */
+  jobsRun: number;
+  /** Worker threads used. */
+  workers: number;
+  /** Per-experiment outcomes, or null for a shard (no figures written). */
+  outcomes: ExperimentOutcome[] | null;
+  /** Seconds spent replaying. */
+  replaySeconds: number;
+  /** Seconds spent writing figures and report. */
+  outputSeconds: number;
+}
+
+/** Resolved common options. */
+export interface Resolved {
+  /** Repository root. */
+  root: string;
+  /** Experiments folder. */
+  experimentsDir: string;
+  /** The published values. */
+  published: Published;
+  /** Progress display. */
+  progress: Progress;
+  /** Warning sink. */
+  warn: (line: string) => void;
+}
+
+/** Fills in defaults and reads published.json. */
+export async function resolveCommon(options: CommonOptions): Promise<Resolved> {
+  const root = options.root ?? REPO_ROOT;
+  return {
+    root,
+    experimentsDir: options.experimentsDir ??
+      (options.root ? join(root, "experiments") : EXPERIMENTS_DIR),
+    published: await loadPublished(options.publishedPath ?? join(root, PUBLISHED_RELATIVE_PATH)),
+    progress: options.progress ?? defaultProgress(),
+    warn: options.warn ?? ((line) => console.error(`warning: ${line}`)),
+  };
+}
+
+/** Runs experiments as `vmmlab experiment` does; see the module doc. */
+export async function runExperiments(options: RunOptions): Promise<RunReport> {
+  const common = await resolveCommon(options);
+  const experiments = await loadExperiments(options.names, common.experimentsDir);
+  const plan = await planExperiments(experiments, {
+    root: common.root,
+    published: common.published,
+  });
+  const jobs = options.shard ? selectShard(plan.jobs, options.shard) : plan.jobs;
+  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const results = new Map<string, Result>();
+  const replayStart = performance.now();
+  common.progress.start(jobs.length, "replay");
+  try {
+    await runJobs(jobs, {
+      workers,
+      engine: options.engine ?? DEFAULT_ENGINE_URL,
+      root: common.root,
+      onResult: async (job, result) => {
+        results.set(job.key, result);
+        await writeRunFile(options.out, job, result);
+        common.progress.advance(job.uses[0]);
+      },
+    });
+  } finally {
+    common.progress.stop();
+  }
+  const replaySeconds = (performance.now() - replayStart) / 1000;
+  const outputStart = performance.now();
+  const outcomes = options.shard ? null : await writeOutputs(plan, results, {
+    out: options.out,
+    published: common.published,
+    progress: common.progress,
+    warn: common.warn,
+    note: options.note,
+  });
+  const outputSeconds = (performance.now() - outputStart) / 1000;
+  await writeManifest(options.out, {
+    schema: MANIFEST_SCHEMA,
+    experiments: plan.experiments.map((e) => e.experiment.name),
+    shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+    jobs: plan.jobs.length,
+    files: jobs.map((j) => j.file),
+    host: { workers, replaySeconds, outputSeconds },
+  });
+  return { plan, jobsRun: jobs.length, workers, outcomes, replaySeconds, outputSeconds };
+}

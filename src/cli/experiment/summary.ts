@@ -1,0 +1,78 @@
+/**
+ * The closing summary: every reproduced number beside the published one with its error,
+ * predictions labelled as such, and the qualitative checks — printed as a plain table
+ * (no colours, so logs and terminals show the same text).
+ *
+ * @module
+ */
+
+import Table from "cli-table3";
+import { formatRelError, formatValue } from "../../charts/format.ts";
+import type { Check, ComparisonRow } from "../../../experiments/_lib/experiment.ts";
+
+/** A row tagged with the experiment it came from. */
+export interface SummaryRow {
+  /** Experiment name. */
+  experiment: string;
+  /** The compared number. */
+  row: ComparisonRow;
+}
+
+/** A check tagged with the experiment it came from. */
+export interface SummaryCheck {
+  /** Experiment name. */
+  experiment: string;
+  /** The check. */
+  check: Check;
+}
+
+function published(row: ComparisonRow): string {
+  return row.band
+    ? `${formatValue(row.band[0])}-${formatValue(row.band[1])}`
+    : formatValue(row.published);
+}
+
+/** Renders the summary table and the checks as text. */
+export function renderSummary(
+  rows: readonly SummaryRow[],
+  checks: readonly SummaryCheck[],
+): string {
+  const table = new Table({
+    head: ["Experiment", "Figure", "Value", "Reproduced", "Published", "Unit", "Error", "Role"],
+    style: { head: [], border: [], compact: true },
+    colAligns: ["left", "left", "left", "right", "right", "left", "right", "left"],
+  });
+  for (const { experiment, row } of rows) {
+    table.push([
+      experiment,
+      row.figure,
+      row.label,
+      formatValue(row.reproduced),
+      published(row),
+      row.unit,
+      formatRelError(row.relError),
+      row.role,
+    ]);
+  }
+  const lines = [rows.length ? table.toString() : "No reproduced numbers to compare."];
+  const predictions = rows.filter((r) => r.row.role === "prediction");
+  const errors = predictions.map((r) => r.row.relError).filter((e): e is number => e !== null)
+    .map(Math.abs);
+  if (predictions.length > 0) {
+    const worst = errors.length ? formatRelError(Math.max(...errors)).replace("+", "") : "n/a";
+    lines.push(
+      `${rows.length} numbers, ${predictions.length} predictions (not calibrated against); ` +
+        `largest prediction error ${worst}.`,
+    );
+  } else if (rows.length) {
+    lines.push(`${rows.length} numbers, all calibration.`);
+  }
+  for (const { experiment, check } of checks) {
+    lines.push(
+      `${
+        check.passed ? "ok  " : "MISS"
+      } ${experiment}: ${check.label} (${check.role}) — ${check.detail}`,
+    );
+  }
+  return lines.join("\n");
+}
