@@ -20,6 +20,22 @@
  *   SYSCALL, SYSRET, SYSENTER, SYSEXIT, RSM, INT n, INT3, INTO, INT1 (F1); and UD0/UD1/UD2,
  *   which always raise #UD and so never fall through.
  *
+ * Sensitive-class decisions beyond the obvious opcode matches:
+ * - 0F 01 register forms (ModRM C0–FF) are distinct instructions: C1 VMCALL, D9 VMMCALL (and,
+ *   with F3, SEV-ES VMGEXIT) are `Vmcall`; C8/C9 and AMD's FA/FB MONITORX/MWAITX are
+ *   `Monitor`/`Mwait`; D1 `Xsetbv`; F8 `Swapgs` (64-bit mode only); F9 `Rdtscp`. SMSW and
+ *   LMSW also have register forms (E0–E7, F0–F7), classified like their memory forms.
+ * - MOV CR: `reg` is the CR number including REX.R, and LOCK (F0) selects AMD's CR8 alias.
+ * - F1 (INT1/ICEBP) is `Int` with vector 1; INT3 and INTO report vectors 3 and 4.
+ * - F3 90 is `Pause` only without REX.B (with REX.B it is XCHG r8, rAX, as QEMU decodes it).
+ * - WBNOINVD (F3 0F 09) is `Wbinvd`. VEX/EVEX/XOP-encoded instructions are never sensitive.
+ *
+ * Operand sizes follow AMD64 where vendors differ: a 66 prefix shortens a near branch's offset
+ * to 16 bits in 64-bit mode as well, as objdump and QEMU's TCG decoder do. Only 64-bit and
+ * 32-bit protected mode are decoded (no real or 16-bit protected mode), and `invalid` reports
+ * truncated input and the opcodes the tables know to be undefined, not every reserved
+ * encoding.
+ *
  * @module
  */
 
@@ -47,7 +63,10 @@ export const X86Encoding = {
 export class X86Info {
   /** Encoded length in bytes (1–15), or 0 when the bytes are not a valid instruction. */
   length = 0;
-  /** True when the bytes are truncated, longer than 15 bytes, or an undefined/invalid opcode. */
+  /**
+   * True when the bytes are truncated, would exceed 15 bytes, or start with an opcode that is
+   * undefined (or removed in 64-bit mode); then every other field is neutral.
+   */
   invalid = true;
   /** Sensitive-instruction class ({@link SensitiveOp}), 0 for an ordinary instruction. */
   sensitive = 0;
@@ -58,7 +77,7 @@ export class X86Info {
    * MOV CR/DR, the vector for INT n/INT3/INTO/INT1, the port for IN/OUT with an immediate
    * port; -1 when there is none (for example IN/OUT through DX).
    */
-  reg = -1;
+  reg: number = -1;
   /** String operation ({@link StringOp}) for MOVS/STOS/LODS/CMPS/SCAS/INS/OUTS, else 0. */
   stringOp = 0;
   /** The last F2/F3 prefix byte seen (0 when neither); for a string op it selects REP/REPNE. */
@@ -75,9 +94,9 @@ export class X86Info {
   /** Opcode map: 0 one-byte, 1 0F, 2 0F38, 3 0F3A, 15 3DNow! (0F 0F); VEX/EVEX/XOP map number. */
   map = 0;
   /** The opcode byte within its map (for 3DNow!, the suffix byte), or -1. */
-  opcode = -1;
+  opcode: number = -1;
   /** The ModRM byte, or -1 when the instruction has none. */
-  modrm = -1;
+  modrm: number = -1;
   /** Offset of the displacement within the instruction (0 when none); recorder markers use it. */
   dispOffset = 0;
   /** Displacement size in bytes (0, 1, 2, 4 or 8 for a 64-bit MOV moffs). */
@@ -339,31 +358,8 @@ const STRING_A4 = [
 // ---------------------------------------------------------------------------------------------
 // Decoding.
 
-/** Marks `out` as an undecodable instruction and returns it. */
-function fail(out: X86Info): X86Info {
-  out.length = 0;
-  out.invalid = true;
-  out.sensitive = 0;
-  out.flow = 0;
-  out.reg = -1;
-  out.stringOp = 0;
-  out.repeated = false;
-  out.size = 0;
-  return out;
-}
-
-/**
- * Decodes the instruction at `bytes[offset]` into `out` (reused, so that decoding a stream of
- * instructions allocates nothing) and returns `out`. Never throws: undecodable, truncated or
- * over-long input yields `length` 0 and `invalid` true. `mode64` selects 64-bit mode;
- * otherwise 32-bit protected mode with 32-bit default operand and address sizes.
- */
-export function decodeX86Into(
-  bytes: Uint8Array,
-  offset: number,
-  mode64: boolean,
-  out: X86Info,
-): X86Info {
+/** Clears every field of `out` to its "nothing known" value. */
+function reset(out: X86Info): void {
   out.length = 0;
   out.invalid = false;
   out.sensitive = 0;
@@ -382,7 +378,29 @@ export function decodeX86Into(
   out.immOffset = 0;
   out.immSize = 0;
   out.ripRelative = false;
+}
 
+/** Marks `out` as an undecodable instruction and returns it. */
+function fail(out: X86Info): X86Info {
+  reset(out);
+  out.invalid = true;
+  return out;
+}
+
+/**
+ * Decodes the instruction at `bytes[offset]` into `out` (reused, so that decoding a stream of
+ * instructions allocates nothing) and returns `out`. Never throws: undecodable, truncated or
+ * over-long input yields `length` 0 and `invalid` true. `mode64` selects 64-bit mode;
+ * otherwise 32-bit protected mode with 32-bit default operand and address sizes.
+ */
+export function decodeX86Into(
+  bytes: Uint8Array,
+  offset: number,
+  mode64: boolean,
+  out: X86Info,
+): X86Info {
+  reset(out);
+  if (!Number.isInteger(offset) || offset < 0) return fail(out);
   const limit = Math.min(bytes.length, offset + X86_MAX_LENGTH);
   let p = offset;
   let opsize16 = false;
@@ -569,7 +587,7 @@ export function decodeX86Into(
   return out;
 }
 
-/** Fills the sensitive class, control flow, string-op and operand fields of a legacy instruction. */
+/** Fills the sensitive class, control flow, string and operand fields of a legacy instruction. */
 function classify(
   bytes: Uint8Array,
   offset: number,

@@ -208,6 +208,14 @@ Deno.test("undecodable input yields length 0 and invalid instead of throwing", (
     assert.equal(info.invalid, true, `${s} should be invalid`);
     assert.equal(info.length, 0, `${s} length`);
   }
+  // A reused result object carries nothing over from a previous, successful decode.
+  const out = decodeX86Into(hex("62 f1 74 48 58 44 24 01"), 0, true, new X86Info());
+  assert.equal(out.length, 8);
+  decodeX86Into(hex("62 f1 74 48 58 44 24"), 0, true, out);
+  assert.deepEqual({ ...out }, { ...new X86Info() });
+  assert.equal(decodeX86(hex("90"), -1, true).invalid, true);
+  assert.equal(decodeX86(hex("90"), 1, true).invalid, true);
+  assert.equal(decodeX86(hex("90"), 0.5, true).invalid, true);
   // The longest legal instruction is exactly 15 bytes.
   const longest = decodeX86(hex("66 66 66 66 66 66 2e 0f 1f 84 00 00 00 00 00"), 0, true);
   assert.equal(longest.length, X86_MAX_LENGTH);
