@@ -331,3 +331,33 @@ export class HostedIo extends IoBase {
       "physical interrupts world-switch to the host.";
   }
 }
+
+/**
+ * The configurations of Sugerman et al.'s Table 3 (idle time while transmitting), keyed
+ * like `sugerman2001.table3_idle_percent` in the published reference, as option maps for
+ * `--io hosted`; the experiment replays one trace under each and derives idle time from
+ * busy cycles per packet (`io.packets.tx`). `native` is the `--io native` baseline.
+ */
+export const SUGERMAN_TABLE3_OPTIONS: Readonly<Record<string, Readonly<Record<string, boolean>>>> =
+  {
+    workstation_2_0: {
+      "io.hosted.vmmPorts": false,
+      "io.hosted.sendCombining": false,
+      "io.hosted.irqNotification": false,
+    },
+    without_send_combining_and_irq_notification: {
+      "io.hosted.vmmPorts": true,
+      "io.hosted.sendCombining": false,
+      "io.hosted.irqNotification": false,
+    },
+    without_irq_notification: {
+      "io.hosted.vmmPorts": true,
+      "io.hosted.sendCombining": true,
+      "io.hosted.irqNotification": false,
+    },
+    optimized_vm: {
+      "io.hosted.vmmPorts": true,
+      "io.hosted.sendCombining": true,
+      "io.hosted.irqNotification": true,
+    },
+  };
