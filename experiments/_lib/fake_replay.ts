@@ -10,6 +10,7 @@
 
 import { basename } from "node:path";
 import { type Result, RESULT_SCHEMA } from "../../src/engine/result.ts";
+import { ConfigError } from "../../src/util/errors.ts";
 import type { RunConfig, SynthParams } from "./experiment.ts";
 
 /** FNV-1a over a string, 32-bit: a tiny deterministic hash to vary the fake numbers. */
@@ -49,8 +50,19 @@ export function synthesize(recipe: string, params: SynthParams = {}): Uint8Array
   return new TextEncoder().encode(JSON.stringify({ fakeTrace: recipe, params }));
 }
 
-/** Deterministic fake replay with the real result shape; `host` holds real wall time. */
+/**
+ * Deterministic fake replay with the real result shape; `host` holds real wall time. An
+ * unknown model name is a {@link ConfigError}, as in the real engine.
+ */
 export function replay(trace: string | Uint8Array, config: RunConfig): Promise<Result> {
+  try {
+    return Promise.resolve(fakeResult(trace, config));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function fakeResult(trace: string | Uint8Array, config: RunConfig): Result {
   const started = performance.now();
   let workload: string;
   let path: string;
@@ -76,13 +88,23 @@ export function replay(trace: string | Uint8Array, config: RunConfig): Promise<R
     platform: config.platform ?? "p4-prescott",
     seed: config.seed ?? 1,
   };
+  for (
+    const [family, table] of [["cpu", CPU_OVERHEAD], ["mmu", MMU_OVERHEAD], [
+      "io",
+      IO_OVERHEAD,
+    ]] as const
+  ) {
+    if (table[full[family]] === undefined) {
+      throw new ConfigError("fake engine", `unknown ${family} model ${full[family]}`, family);
+    }
+  }
   const traceHash = fnv1a(workload);
   const perIterNative = 10 + (traceHash % 5000);
   const jitter = 1 +
     (fnv1a(`${workload}|${full.cpu}|${full.mmu}|${full.io}|${full.platform}`) % 200) / 1000;
-  const cpu = perIterNative * (CPU_OVERHEAD[full.cpu] ?? 1) * jitter;
-  const mmu = perIterNative * (MMU_OVERHEAD[full.mmu] ?? 1) * jitter;
-  const io = perIterNative * (IO_OVERHEAD[full.io] ?? 1) * jitter;
+  const cpu = perIterNative * CPU_OVERHEAD[full.cpu] * jitter;
+  const mmu = perIterNative * MMU_OVERHEAD[full.mmu] * jitter;
+  const io = perIterNative * IO_OVERHEAD[full.io] * jitter;
   const breakdown = {
     guest: Math.round(perIterNative * iterations),
     cpu: Math.round(cpu * iterations),
@@ -91,7 +113,7 @@ export function replay(trace: string | Uint8Array, config: RunConfig): Promise<R
   };
   const native = breakdown.guest;
   const virtualized = breakdown.guest + breakdown.cpu + breakdown.mmu + breakdown.io;
-  const result: Result = {
+  return {
     schema: RESULT_SCHEMA,
     trace: { path, hash: traceHash.toString(16).padStart(8, "0"), workload, iterations },
     config: full,
@@ -105,5 +127,4 @@ export function replay(trace: string | Uint8Array, config: RunConfig): Promise<R
     events: { exits: Math.round(cpu / 100) * iterations, iterations },
     host: { engine: "fake", wallSeconds: (performance.now() - started) / 1000 },
   };
-  return Promise.resolve(result);
 }

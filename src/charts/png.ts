@@ -32,9 +32,22 @@ export interface PngOptions {
   zoom?: number;
 }
 
-/** Renders SVG text to PNG bytes with the shipped fonts; deterministic for given input. */
-export async function svgToPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
-  const fontBuffers = await prepare();
+/** An RGBA raster. */
+export interface Pixels {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** Row-major RGBA bytes, 4 per pixel. */
+  rgba: Uint8Array;
+}
+
+function withImage<T>(
+  svg: string,
+  options: PngOptions,
+  use: (image: { asPng(): Uint8Array; width: number; height: number; pixels: Uint8Array }) => T,
+  fontBuffers: Uint8Array[],
+): T {
   const resvg = new Resvg(svg, {
     font: {
       fontBuffers,
@@ -49,11 +62,28 @@ export async function svgToPng(svg: string, options: PngOptions = {}): Promise<U
   try {
     const image = resvg.render();
     try {
-      return image.asPng();
+      return use(image);
     } finally {
       image.free();
     }
   } finally {
     resvg.free();
   }
+}
+
+/** Renders SVG text to PNG bytes with the shipped fonts; deterministic for given input. */
+export async function svgToPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
+  const fontBuffers = await prepare();
+  return withImage(svg, options, (image) => image.asPng(), fontBuffers);
+}
+
+/** Renders SVG text to raw RGBA pixels (what the PNG holds), for checks such as "text was drawn". */
+export async function svgToPixels(svg: string, options: PngOptions = {}): Promise<Pixels> {
+  const fontBuffers = await prepare();
+  return withImage(
+    svg,
+    options,
+    (image) => ({ width: image.width, height: image.height, rgba: image.pixels.slice() }),
+    fontBuffers,
+  );
 }
