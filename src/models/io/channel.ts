@@ -32,17 +32,15 @@ export class ChannelIo extends IoBase {
   readonly #start: number;
   readonly #ccw: number;
   readonly #page: number;
-  readonly #inject: number;
   readonly #cStart: number;
   readonly #cCcw: number;
   readonly #cPage: number;
-  readonly #cInject: number;
   readonly #ePrograms: number;
   readonly #eCcws: number;
   readonly #ePages: number;
   readonly #eFolded: number;
 
-  /** Reads `io.channel.*`, `io.irq.inject` and `io.emulate.<class>`. */
+  /** Reads `io.channel.*` and `io.emulate.<class>`. */
   constructor(env: IoEnv, costs: IoCostSource, devices: readonly string[], options: IoOptions) {
     super(env, costs, devices, options);
     const n = this.classes.length;
@@ -55,11 +53,9 @@ export class ChannelIo extends IoBase {
     this.#start = costs.cycles("io.channel.start");
     this.#ccw = costs.cycles("io.channel.ccw");
     this.#page = costs.cycles("io.channel.page");
-    this.#inject = costs.cycles("io.irq.inject");
     this.#cStart = env.category("io.channel.start");
     this.#cCcw = env.category("io.channel.ccw");
     this.#cPage = env.category("io.channel.translate");
-    this.#cInject = env.category("io.irq.inject");
     this.#ePrograms = env.counter("io.channel.programs");
     this.#eCcws = env.counter("io.channel.ccws");
     this.#ePages = env.counter("io.channel.pages");
@@ -121,12 +117,6 @@ export class ChannelIo extends IoBase {
     cy[this.#cStart] += this.#start;
     cy[this.#cCcw] += ccws * this.#ccw;
     cy[this.#cPage] += pages * this.#page;
-  }
-
-  /** The VMM reflects the I/O interruption to the guest. */
-  override interrupt(r: TraceRecord): void {
-    super.interrupt(r);
-    this.env.cycles[this.#cInject] += this.#inject;
   }
 
   /** Commands never followed by a request (status reads at the end) trap one by one. */

@@ -15,7 +15,6 @@ const COSTS: Record<string, number> = {
   "io.channel.start": 2000,
   "io.channel.ccw": 100,
   "io.channel.page": 50,
-  "io.irq.inject": 80,
   "io.emulate.default": 200,
   "io.copy.byte": 0,
   "io.backend.request": 0,
@@ -62,8 +61,8 @@ Deno.test("channel: commands no request follows, and other devices, trap one by 
   io.pio(pioRecord(0, 0x1f7, false));
   io.pio(pioRecord(0, 0x1f7, false));
   io.interrupt(interruptRecord(0, 0x2e));
-  assert.equal(env.total(), 1200 + 80);
+  assert.equal(env.total(), 1200);
   io.finish();
-  assert.equal(env.total(), 1200 + 80 + 2 * 1200);
+  assert.equal(env.total(), 1200 + 2 * 1200);
   assert.equal(env.eventsOf("io.traps"), 3);
 });

@@ -3,7 +3,8 @@
  * leaves the guest (the CPU model charges the transition: a trap, a callout or a VM exit)
  * and runs the VMM's model of the device, whose cost depends on the device class. The
  * device model also copies DMA data between guest memory and its backend, has its backend
- * issue each real request, and injects each device interrupt as a virtual one.
+ * issue each real request. Interrupt delivery (the exit and the injection of the virtual
+ * interrupt) is the CPU model's, as for every interrupt.
  *
  * @module
  */
@@ -13,25 +14,21 @@ import { accessTransition, IoBase } from "./base.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
 import type { IoOptions } from "./options.ts";
 
-/** Trap per access plus device-model work; copies, backend requests and interrupt injection. */
+/** Trap per access plus device-model work; copies and backend requests. */
 export class EmulatedIo extends IoBase {
   readonly #copyByte: number;
   readonly #request: number;
-  readonly #inject: number;
   readonly #catCopy: number;
   readonly #catBackend: number;
-  readonly #catInject: number;
 
-  /** Reads `io.emulate.<class>`, `io.copy.byte`, `io.backend.request`, `io.irq.inject`. */
+  /** Reads `io.emulate.<class>`, `io.copy.byte`, `io.backend.request`. */
   constructor(env: IoEnv, costs: IoCostSource, devices: readonly string[], options: IoOptions) {
     super(env, costs, devices, options);
     this.enableEmulation();
     this.#copyByte = costs.cycles("io.copy.byte");
     this.#request = costs.cycles("io.backend.request");
-    this.#inject = costs.cycles("io.irq.inject");
     this.#catCopy = env.category("io.copy");
     this.#catBackend = env.category("io.backend");
-    this.#catInject = env.category("io.irq.inject");
   }
 
   /** A trapping port access. */
@@ -64,17 +61,10 @@ export class EmulatedIo extends IoBase {
     this.env.cycles[this.#catBackend] += this.#request;
   }
 
-  /** The device model raises the virtual interrupt. */
-  override interrupt(r: TraceRecord): void {
-    super.interrupt(r);
-    this.env.cycles[this.#catInject] += this.#inject;
-  }
-
   /** Describes the model. */
   describe(): string {
     return "emulated: every port or MMIO access exits to the VMM (cpu transition 'io') and " +
       "runs a device model (io.emulate.<class>); DMA is copied (io.copy.byte per byte), each " +
-      "request is issued by the VMM's backend (io.backend.request), each interrupt is " +
-      "injected (io.irq.inject).";
+      "request is issued by the VMM's backend (io.backend.request).";
   }
 }

@@ -20,7 +20,6 @@ const COSTS: Record<string, number> = {
   "io.emulate.default": 300,
   "io.copy.byte": 0.25,
   "io.backend.request": 2000,
-  "io.irq.inject": 80,
 };
 const DEVICES = ["port80", "pcnet", "lapic"];
 
@@ -54,13 +53,13 @@ Deno.test("emulated: every access traps and runs its class's device model", () =
   assert.equal(env.cyclesOf("io.emulate"), 616);
 });
 
-Deno.test("emulated: DMA is copied, requests go through the backend, interrupts are injected", () => {
+Deno.test("emulated: DMA is copied, requests go through the backend, interrupts are the CPU's", () => {
   const env = new TestEnv(200);
   const io = new EmulatedIo(env, new TestCosts(COSTS), DEVICES, {});
   io.dma(dmaRecord(1, 0x1000, 4096, true));
   io.netRequest(netRecord(1, 1514, NetOp.Receive));
   io.interrupt(interruptRecord(1, 0x2b));
-  assert.equal(env.total(), 1024 + 2000 + 80);
+  assert.equal(env.total(), 1024 + 2000);
   assert.equal(env.eventsOf("io.packets.rx"), 1);
   assert.equal(env.eventsOf("io.interrupts"), 1);
 });

@@ -93,7 +93,6 @@ export class HostedIo extends IoBase {
   readonly #hostBlock: number;
   readonly #hostIrq: number;
   readonly #select: number;
-  readonly #inject: number;
   // Categories.
   readonly #cVmmOut: number;
   readonly #cToHost: number;
@@ -105,7 +104,6 @@ export class HostedIo extends IoBase {
   readonly #cVmmAccess: number;
   readonly #cHostIrq: number;
   readonly #cSelect: number;
-  readonly #cInject: number;
   // Events.
   readonly #eSwitches: number;
   readonly #eVisits: number;
@@ -137,7 +135,6 @@ export class HostedIo extends IoBase {
     this.#hostBlock = costs.cycles("io.hosted.host-block");
     this.#hostIrq = costs.cycles("io.hosted.host-irq");
     this.#select = c.irqNotification ? 0 : costs.cycles("io.hosted.select");
-    this.#inject = costs.cycles("io.irq.inject");
 
     this.#cVmmOut = env.category("io.hosted.vmm-out");
     this.#cToHost = env.category("io.world-switch.to-host");
@@ -149,7 +146,6 @@ export class HostedIo extends IoBase {
     this.#cVmmAccess = env.category("io.hosted.vmm-access");
     this.#cHostIrq = env.category("io.hosted.host-irq");
     this.#cSelect = env.category("io.hosted.select");
-    this.#cInject = env.category("io.irq.inject");
 
     this.#eSwitches = env.counter("world-switches");
     this.#eVisits = env.counter("io.host-visits");
@@ -296,7 +292,8 @@ export class HostedIo extends IoBase {
   /**
    * A device interrupt: the physical interrupt hit while the VMM world ran, so the host
    * takes it (switch, host handler), the VMApp polls with select() unless notified through
-   * shared memory, queued transmits go out, and the VMM injects the virtual interrupt.
+   * shared memory, and queued transmits go out. The VMM's own fielding of the interrupt
+   * and the injection of the virtual one are the CPU model's (`cpu.interrupt`).
    */
   override interrupt(r: TraceRecord): void {
     this.#resolve();
@@ -310,7 +307,6 @@ export class HostedIo extends IoBase {
     }
     this.#sendPackets(0);
     this.#switchToVmm();
-    cy[this.#cInject] += this.#inject;
   }
 
   /** Charges the last access and flushes queued packets (the next timer tick would). */

@@ -28,7 +28,6 @@ const COSTS: Record<string, number> = {
   "io.hosted.host-block": 6000,
   "io.hosted.host-irq": 700,
   "io.hosted.select": 900,
-  "io.irq.inject": 80,
 };
 const TRANSITION = 10;
 const RDP = 0x1010; // Lance data port (base 0x1000 + 0x10)
@@ -134,9 +133,9 @@ Deno.test("hosted: an interrupt's world switch carries queued packets; IRQ notif
     io.netRequest(netRecord(0, 1514)); // queued
     const before = env.total();
     io.interrupt(interruptRecord(0, 0x2b));
-    // switch + host handler + (select) + 2 packets + vmapp-return + switch back + inject
+    // switch + host handler + (select) + 2 packets + vmapp-return + switch back
     const select = notify ? 0 : 900;
-    assert.equal(env.total() - before, 1000 + 700 + select + 2 * 5000 + 300 + 1000 + 80);
+    assert.equal(env.total() - before, 1000 + 700 + select + 2 * 5000 + 300 + 1000);
     assert.equal(env.eventsOf("io.hosted.select-calls"), notify ? 0 : 1);
     assert.equal(env.eventsOf("world-switches"), 2);
     io.finish();
@@ -170,7 +169,7 @@ Deno.test("hosted: disk requests, receives and interrupts", () => {
   const t1 = env.total();
   io.interrupt(interruptRecord(1, 0x2b));
   io.netRequest(netRecord(1, 1514, NetOp.Receive));
-  assert.equal(env.total() - t1, 1000 + 700 + 900 + 1000 + 80 + 4000);
+  assert.equal(env.total() - t1, 1000 + 700 + 900 + 1000 + 4000);
   assert.equal(env.eventsOf("io.packets.rx"), 1);
   assert.equal(env.eventsOf("io.block-requests"), 1);
 });
@@ -217,6 +216,6 @@ Deno.test("hosted: Table 3 configurations strictly lower the cost of a packet, i
     return env.total();
   });
   for (let i = 1; i < totals.length; i++) assert.ok(totals[i] < totals[i - 1], `${totals}`);
-  // Workstation 2.0, per packet: 19700 (above) + IRQ visit 1000+700+900+1000+80 + 5 PIC (10+40).
-  assert.equal(totals[0], 6 * (19700 + 3680 + 250));
+  // Workstation 2.0, per packet: 19700 (above) + IRQ visit 1000+700+900+1000 + 5 PIC (10+40).
+  assert.equal(totals[0], 6 * (19700 + 3600 + 250));
 });

@@ -3,8 +3,8 @@
  * assigned device itself (no exits: its registers are mapped into the guest), but the
  * device's DMA addresses are guest-physical and go through the IOMMU, which caches
  * translations in an IOTLB and walks the I/O page table on a miss; the device's
- * interrupts go through the IOMMU's interrupt-remapping table, and unless the platform
- * posts interrupts the VMM still injects each one. Devices that are not assigned
+ * interrupts go through the IOMMU's interrupt-remapping table (the VMM's fielding and
+ * injection of each interrupt is the CPU model's). Devices that are not assigned
  * (interrupt controller, timer, ...) stay fully emulated.
  *
  * @module
@@ -17,7 +17,7 @@ import { isDataDevice } from "./device_class.ts";
 import { nativeLatencies } from "./device_costs.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
 import { Iotlb } from "./iotlb.ts";
-import { boolOption, intOption, type IoOptions, listOption } from "./options.ts";
+import { intOption, type IoOptions, listOption } from "./options.ts";
 
 /** The device-assignment configuration. */
 export interface PassthroughConfig {
@@ -31,8 +31,6 @@ export interface PassthroughConfig {
   pageSize: number;
   /** Levels of the I/O page table walked for a 4 KB page (one fewer for 2 MB). */
   walkLevels: number;
-  /** Whether interrupts are posted to the guest without the VMM injecting them. */
-  postedInterrupts: boolean;
 }
 
 /** Reads and checks the passthrough options. */
@@ -60,7 +58,6 @@ export function passthroughConfig(options: IoOptions): PassthroughConfig {
     iotlbWays: ways,
     pageSize,
     walkLevels: intOption(options, "io.passthrough.walkLevels", 4, 2, 6),
-    postedInterrupts: boolOption(options, "io.passthrough.postedInterrupts", false),
   };
 }
 
@@ -77,14 +74,12 @@ export class PassthroughIo extends IoBase {
   readonly #hit: number;
   readonly #walkRef: number;
   readonly #remap: number;
-  readonly #inject: number;
   readonly #copyByte: number;
   readonly #request: number;
   readonly #cDevice: number;
   readonly #cIotlb: number;
   readonly #cWalk: number;
   readonly #cRemap: number;
-  readonly #cInject: number;
   readonly #cCopy: number;
   readonly #cBackend: number;
   readonly #eHits: number;
@@ -125,14 +120,12 @@ export class PassthroughIo extends IoBase {
     this.#hit = costs.cycles("io.iommu.iotlb-hit");
     this.#walkRef = costs.cycles("io.iommu.walk-ref");
     this.#remap = costs.cycles("io.iommu.irq-remap");
-    this.#inject = costs.cycles("io.irq.inject");
     this.#copyByte = costs.cycles("io.copy.byte");
     this.#request = costs.cycles("io.backend.request");
     this.#cDevice = env.category("io.device");
     this.#cIotlb = env.category("io.iommu.iotlb");
     this.#cWalk = env.category("io.iommu.walk");
     this.#cRemap = env.category("io.iommu.irq-remap");
-    this.#cInject = env.category("io.irq.inject");
     this.#cCopy = env.category("io.copy");
     this.#cBackend = env.category("io.backend");
     this.#eHits = env.counter("iommu.iotlb-hits");
@@ -186,16 +179,13 @@ export class PassthroughIo extends IoBase {
     }
   }
 
-  /** An assigned device's interrupt is remapped, then injected unless posted. */
+  /** An assigned device's interrupt is looked up in the interrupt-remapping table. */
   override interrupt(r: TraceRecord): void {
     super.interrupt(r);
-    const cy = this.env.cycles;
     if (this.#assigned[this.slot(r)] === 1) {
-      cy[this.#cRemap] += this.#remap;
+      this.env.cycles[this.#cRemap] += this.#remap;
       this.env.events[this.#eRemaps] += 1;
-      if (this.config.postedInterrupts) return;
     }
-    cy[this.#cInject] += this.#inject;
   }
 
   /** Requests to an assigned device are the device's business; emulated ones use the backend. */
@@ -215,6 +205,6 @@ export class PassthroughIo extends IoBase {
     const c = this.config;
     return `passthrough: assigned=${c.devices?.join("+") ?? "network and disk devices"}, IOTLB ` +
       `${c.iotlbEntries} entries/${c.iotlbWays} ways, ${c.pageSize}-byte I/O pages, ` +
-      `${this.#levels}-level walks, posted interrupts ${c.postedInterrupts ? "on" : "off"}.`;
+      `${this.#levels}-level walks, interrupt remapping.`;
   }
 }

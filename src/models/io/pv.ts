@@ -2,10 +2,11 @@
  * The `pv` I/O model: a split driver (Xen's netfront/blkfront, virtio). The guest's
  * frontend puts each request on a ring shared with a backend instead of programming device
  * registers, and notifies the backend once per batch of requests; the backend answers on
- * the same ring and raises one event per `coalesce` completions. Register accesses,
- * DMA and interrupts of the data devices (network, disk) that the native driver made in
- * the trace are replaced by this ring traffic; other devices (interrupt controller,
- * timer, ...) stay fully emulated.
+ * the same ring and raises one event per `coalesce` completions (the backend's side of
+ * an event; its delivery into the guest is the CPU model's, per interrupt record).
+ * Register accesses and DMA of the data devices (network, disk) that the native driver
+ * made in the trace are replaced by this ring traffic; other devices (interrupt
+ * controller, timer, ...) stay fully emulated.
  *
  * @module
  */
@@ -51,17 +52,15 @@ export class PvIo extends IoBase {
   readonly #notifyReason: number;
   readonly #eventCost: number;
   readonly #copyByte: number;
-  readonly #inject: number;
   readonly #cRing: number;
   readonly #cNotify: number;
   readonly #cEvent: number;
   readonly #cCopy: number;
-  readonly #cInject: number;
   readonly #eNotifications: number;
   readonly #eEvents: number;
   readonly #eReplaced: number;
 
-  /** Reads `io.pv.*`, `io.copy.byte`, `io.irq.inject` and `io.emulate.<class>` for non-data devices. */
+  /** Reads `io.pv.*`, `io.copy.byte` and `io.emulate.<class>` for non-data devices. */
   constructor(env: IoEnv, costs: IoCostSource, devices: readonly string[], options: IoOptions) {
     super(env, costs, devices, options);
     this.config = pvConfig(options);
@@ -84,12 +83,10 @@ export class PvIo extends IoBase {
       : Transition.Mmio;
     this.#eventCost = costs.cycles("io.pv.event");
     this.#copyByte = this.config.copy ? costs.cycles("io.copy.byte") : 0;
-    this.#inject = costs.cycles("io.irq.inject");
     this.#cRing = env.category("io.pv.ring");
     this.#cNotify = env.category("io.pv.notify");
     this.#cEvent = env.category("io.pv.event");
     this.#cCopy = env.category("io.copy");
-    this.#cInject = env.category("io.irq.inject");
     this.#eNotifications = env.counter("ring.notifications");
     this.#eEvents = env.counter("pv.events");
     this.#eReplaced = env.counter("pv.replaced-native");
@@ -120,11 +117,13 @@ export class PvIo extends IoBase {
     else this.env.cycles[this.#cCopy] += r.length * this.#copyByte;
   }
 
-  /** The native device's interrupt is replaced by the backend's coalesced events. */
+  /**
+   * The native device's interrupt stands for the backend's events (counted as replaced);
+   * its delivery into the guest is charged by the CPU model like any interrupt's.
+   */
   override interrupt(r: TraceRecord): void {
     super.interrupt(r);
     if (this.#data[this.slot(r)] === 1) this.env.events[this.#eReplaced] += 1;
-    else this.env.cycles[this.#cInject] += this.#inject;
   }
 
   /** A disk request on the ring (a flush moves no data). */

@@ -17,7 +17,6 @@ const COSTS: Record<string, number> = {
   "io.pv.notify": 400,
   "io.pv.event": 300,
   "io.copy.byte": 0.5,
-  "io.irq.inject": 80,
   "io.emulate.default": 200,
 };
 const TRANSITION = 1000;
@@ -70,7 +69,7 @@ Deno.test("pv: the native driver's register accesses, DMA and interrupts are rep
   // The interrupt controller stays emulated.
   io.pio(pioRecord(1, 0x20, true));
   io.interrupt(interruptRecord(1, 0x20));
-  assert.equal(env.total(), 1000 + 200 + 80);
+  assert.equal(env.total(), 1000 + 200);
   assert.equal(env.eventsOf("io.traps"), 1);
 });
 

@@ -185,7 +185,6 @@ export const IO_MODELS: ReadonlyArray<readonly [string, MechanismClass, Record<s
     "io.passthrough.iotlbWays": "IOTLB ways (default: fully associative)",
     "io.passthrough.pageSize": "I/O page size, 4096 or 2097152 (default 4096)",
     "io.passthrough.walkLevels": "I/O page-table levels for 4 KB pages (default 4)",
-    "io.passthrough.postedInterrupts": "interrupts posted without VMM injection (default false)",
   }],
   ["channel", ChannelIo, COMMON_OPTIONS],
 ];

@@ -31,7 +31,6 @@ const FIG5_US: Record<string, number> = {
   "io.hosted.host-block": 20,
   "io.hosted.host-irq": 5,
   "io.hosted.select": 5,
-  "io.irq.inject": 1,
 };
 
 function platform(extra: Record<string, PlatformEntry> = {}): Platform {
