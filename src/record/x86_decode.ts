@@ -556,6 +556,11 @@ export function decodeX86Into(
         else if (mod === 2) disp = 4;
       }
     }
+    if (map === 0 && (op === 0x8c || op === 0x8e) && out.encoding === X86Encoding.Legacy) {
+      // There are six segment registers, and CS can not be loaded with MOV: #UD otherwise.
+      const sreg = (modrm >> 3) & 7;
+      if (sreg >= 6 || (op === 0x8e && sreg === 1)) return fail(out);
+    }
     if (map === 0 && out.encoding === X86Encoding.Legacy && (op === 0xf6 || op === 0xf7)) {
       if ((modrm & 0x30) === 0) imm = op === 0xf6 ? 1 : (osize === 2 ? 2 : 4); // TEST /0 /1
     }
