@@ -10,6 +10,7 @@
 import type { CpuModel, ModelContext, ModelDescription } from "../../engine/model.ts";
 import { registerModel } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
+import { CodeCosts } from "./code_costs.ts";
 import {
   CLASS_COUNT,
   className,
@@ -46,20 +47,6 @@ export function vectorTable(ctx: ModelContext, prefix: string): Float64Array {
 }
 
 /**
- * Counts the sensitive instructions among the first `count` of a block; the common case
- * (the whole block) reads the code table's precomputed column.
- */
-export function sensitiveInPrefix(ctx: ModelContext, block: number, count: number): number {
-  const code = ctx.code;
-  const len = code.blockLength[block];
-  if (count >= len) return code.blockSensitive[block];
-  let n = 0;
-  const first = code.blockFirst[block];
-  for (let i = first; i < first + count; i++) if (code.instrSensitive[i] !== 0) n++;
-  return n;
-}
-
-/**
  * Event counters per sensitive class, registered on first use so that a result lists
  * only classes the trace contains.
  */
@@ -85,7 +72,7 @@ export class ClassCounters {
 /** The native CPU: no VMM, every cost is the hardware's own. */
 export class NativeCpu implements CpuModel {
   readonly #ctx: ModelContext;
-  readonly #cpi: number;
+  readonly #code: CodeCosts;
   readonly #sens: Float64Array;
   readonly #exc: Float64Array;
   readonly #intr: number;
@@ -100,7 +87,7 @@ export class NativeCpu implements CpuModel {
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
     const p = ctx.platform;
-    this.#cpi = p.cost("native.cpi");
+    this.#code = new CodeCosts(ctx);
     this.#sens = classTable(p, "native.sensitive", "native.sensitive");
     this.#exc = vectorTable(ctx, "native.exception");
     this.#intr = p.cost("native.interrupt");
@@ -112,10 +99,9 @@ export class NativeCpu implements CpuModel {
     this.#evSens = new ClassCounters(ctx, "sensitive");
   }
 
-  /** Ordinary instructions at the platform CPI; sensitive ones are charged by their records. */
+  /** Ordinary instructions at the platform CPI plus control-transfer costs; sensitive ones are charged by their records. */
   exec(block: number, count: number): void {
-    const plain = count - sensitiveInPrefix(this.#ctx, block, count);
-    this.#ctx.cycles[this.#catExec] += plain * this.#cpi;
+    this.#ctx.cycles[this.#catExec] += this.#code.plain(block, count);
   }
 
   /** The instruction's native cost (I/O instructions are the I/O model's). */
@@ -153,6 +139,7 @@ export class NativeCpu implements CpuModel {
       summary: "Bare hardware: platform CPI, native sensitive-instruction and exception costs.",
       costs: [
         "native.cpi",
+        "native.flow.KIND",
         "native.sensitive[.CLASS]",
         "native.exception[.VECTOR]",
         "native.interrupt",

@@ -1,0 +1,331 @@
+/**
+ * The replay engine: streams a trace once and drives the native baseline and the
+ * configured model set side by side, then assembles the result. The record loop
+ * allocates nothing: the cursor reuses one record, guest state is a handful of fields,
+ * and models charge typed arrays by id.
+ *
+ * @module
+ */
+
+import type { CodeTable } from "../trace/code_table.ts";
+import { TraceReader } from "../trace/reader.ts";
+import { Field, MarkerOp, RecordKind, SensitiveOp } from "../trace/record.ts";
+import { loadPlatform } from "../platforms/load.ts";
+import type { RecordSource } from "./array_cursor.ts";
+import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import { SetContext } from "./context.ts";
+import { MutableGuestState, type Platform, type TraceHeaderLike } from "./model.ts";
+import { type Result, RESULT_SCHEMA } from "./result.ts";
+import "./builtins.ts";
+
+/** A trace the engine can replay: a reader, or a hand-built {@link ArrayTrace}-like object. */
+export interface ReplayInput {
+  /** Header (workload, devices, page sizes). */
+  readonly header: TraceHeaderLike & { readonly workload: string };
+  /** Code table. */
+  readonly code: CodeTable;
+  /** A fresh cursor over the records to replay. */
+  cursor(): RecordSource;
+}
+
+/** Identity of the replayed trace, echoed in the result. */
+export interface TraceIdentity {
+  /** Path or name as the user gave it. */
+  path: string;
+  /** Content hash (`sha256:...`), or "" for hand-built traces. */
+  hash: string;
+}
+
+const PAGE = 4096;
+
+/** The two model sets, their shared guest state, and the counters the loop keeps. */
+export class ReplayMachine {
+  /** Engine-kept guest state. */
+  readonly guest: MutableGuestState = new MutableGuestState();
+  /** Native baseline set. */
+  readonly base: SetContext;
+  /** Configured set. */
+  readonly conf: SetContext;
+  /** Records replayed. */
+  records = 0;
+  /** Iteration markers seen. */
+  iterations = 0;
+
+  /** Builds both sets for `input` under `config` on `platform`. */
+  constructor(input: ReplayInput, config: ResolvedConfig, platform: Platform) {
+    const common = {
+      platform,
+      code: input.code,
+      header: input.header,
+      guest: this.guest,
+      options: config.options,
+      seed: config.seed,
+    };
+    this.base = new SetContext({
+      ...common,
+      baseline: true,
+      models: { cpu: "native", mmu: "native", memory: "none", io: "native" },
+    });
+    this.conf = new SetContext({
+      ...common,
+      baseline: false,
+      models: { cpu: config.cpu, mmu: config.mmu, memory: config.memory, io: config.io },
+    });
+  }
+
+  /** Replays every record of `source` through both sets. */
+  run(source: RecordSource, code: CodeTable): void {
+    const g = this.guest;
+    const r = source.record;
+    const f = r.f;
+    const bCpu = this.base.cpu, bMmu = this.base.mmu, bMem = this.base.memory, bIo = this.base.io;
+    const cCpu = this.conf.cpu, cMmu = this.conf.mmu, cMem = this.conf.memory, cIo = this.conf.io;
+    const blockCpl = code.blockCpl;
+    let records = 0;
+    while (source.next()) {
+      records++;
+      const kind = r.kind;
+      if (kind >= 0x80) {
+        const va = f[Field.Addr], pa = f[Field.Paddr], size = f[Field.Size], fl = f[Field.Flags];
+        bMmu.access(va, pa, size, fl);
+        cMmu.access(va, pa, size, fl);
+        continue;
+      }
+      switch (kind) {
+        case RecordKind.Exec:
+        case RecordKind.ExecPartial: {
+          const b = f[Field.Block];
+          const n = f[Field.Count];
+          g.block = b;
+          g.cpl = blockCpl[b];
+          g.instructions += n;
+          bCpu.exec(b, n);
+          cCpu.exec(b, n);
+          break;
+        }
+        case RecordKind.Sensitive: {
+          const op = f[Field.Op];
+          g.pc = f[Field.Pc];
+          if (op === SensitiveOp.Cli) g.interruptsEnabled = false;
+          else if (op === SensitiveOp.Sti) g.interruptsEnabled = true;
+          bCpu.sensitive(r);
+          cCpu.sensitive(r);
+          if (op === SensitiveOp.CrWrite && f[Field.Reg] === 3) {
+            g.cr3 = f[Field.Value];
+            bMmu.switchRoot(g.cr3);
+            cMmu.switchRoot(g.cr3);
+          } else if (op === SensitiveOp.Invlpg || op === SensitiveOp.Invpcid) {
+            bMmu.invlpg(f[Field.Value]);
+            cMmu.invlpg(f[Field.Value]);
+          }
+          break;
+        }
+        case RecordKind.PtWrite:
+          g.pc = f[Field.Pc];
+          bMmu.ptWrite(r);
+          cMmu.ptWrite(r);
+          break;
+        case RecordKind.Exception:
+          g.pc = f[Field.Pc];
+          if (f[Field.Vector] === 14) {
+            bMmu.pageFault(r);
+            cMmu.pageFault(r);
+          }
+          bCpu.exception(r);
+          cCpu.exception(r);
+          break;
+        case RecordKind.Interrupt:
+          g.pc = f[Field.Pc];
+          bCpu.interrupt(r);
+          cCpu.interrupt(r);
+          bIo.interrupt(r);
+          cIo.interrupt(r);
+          break;
+        case RecordKind.Pio:
+          bIo.pio(r);
+          cIo.pio(r);
+          break;
+        case RecordKind.Mmio:
+          bIo.mmio(r);
+          cIo.mmio(r);
+          break;
+        case RecordKind.Dma:
+          bIo.dma(r);
+          cIo.dma(r);
+          break;
+        case RecordKind.BlockRequest:
+          bIo.blockRequest(r);
+          cIo.blockRequest(r);
+          break;
+        case RecordKind.NetRequest:
+          bIo.netRequest(r);
+          cIo.netRequest(r);
+          break;
+        case RecordKind.Marker:
+          if (f[Field.Op] === MarkerOp.Iteration) {
+            g.iteration++;
+            this.iterations++;
+          }
+          bMem.marker(r);
+          cMem.marker(r);
+          break;
+        case RecordKind.PageHash:
+          bMem.pageHash(r);
+          cMem.pageHash(r);
+          break;
+        case RecordKind.RepString: {
+          g.pc = f[Field.Pc];
+          bCpu.repString(r);
+          cCpu.repString(r);
+          this.#repPages(
+            f[Field.Addr],
+            f[Field.Paddr],
+            f[Field.Count] * f[Field.Size],
+            f[Field.Flags],
+          );
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    this.records += records;
+  }
+
+  /** A collapsed string instruction touches each page it spans once per MMU. */
+  #repPages(va: number, pa: number, bytes: number, flags: number): void {
+    if (!(bytes > 0)) return;
+    const fl = flags & 3;
+    let off = 0;
+    while (off < bytes) {
+      const inPage = Math.min(PAGE - ((va + off) % PAGE + PAGE) % PAGE, bytes - off);
+      this.base.mmu.access(va + off, pa + off, inPage, fl);
+      this.conf.mmu.access(va + off, pa + off, inPage, fl);
+      off += inPage;
+    }
+  }
+
+  /** Ends the run: every model's `finish()`, baseline first. */
+  finish(): void {
+    this.base.finish();
+    this.conf.finish();
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** Host measurements of one run (the only non-deterministic part of a result). */
+export interface HostFigures {
+  /** Wall-clock seconds of the record loop. */
+  wallSeconds: number;
+}
+
+/**
+ * Assembles the result object with the fixed key order of DESIGN.md "Results": schema,
+ * trace, config, cycles, slowdown, breakdown, events, then engine extras, `host` last.
+ */
+export function buildResult(
+  machine: ReplayMachine,
+  input: ReplayInput,
+  identity: TraceIdentity,
+  config: ResolvedConfig,
+  platform: Platform,
+  host: HostFigures,
+): Result {
+  const native = machine.base.totalCycles();
+  const virt = machine.conf.totalCycles();
+  const it = machine.iterations;
+  const div = it > 0 ? it : 1;
+  const instructions = machine.guest.instructions;
+  const seconds = host.wallSeconds;
+  return {
+    schema: RESULT_SCHEMA,
+    trace: {
+      path: identity.path,
+      hash: identity.hash,
+      workload: input.header.workload,
+      iterations: it,
+    },
+    config: {
+      cpu: config.cpu,
+      mmu: config.mmu,
+      memory: config.memory,
+      io: config.io,
+      platform: platform.name,
+      seed: config.seed,
+      options: { ...config.options },
+    },
+    cycles: {
+      native: round2(native),
+      virtualized: round2(virt),
+      perIteration: { native: round2(native / div), virtualized: round2(virt / div) },
+    },
+    slowdown: native > 0 ? round6(virt / native) : 0,
+    breakdown: machine.conf.breakdown(round2),
+    events: machine.conf.eventCounts(),
+    nativeBreakdown: machine.base.breakdown(round2),
+    instructions,
+    records: machine.records,
+    warnings: machine.conf.warnings(),
+    host: {
+      wallSeconds: round6(seconds),
+      recordsPerSecond: seconds > 0 ? Math.round(machine.records / seconds) : 0,
+      instructionsPerSecond: seconds > 0 ? Math.round(instructions / seconds) : 0,
+    },
+  };
+}
+
+/** Replays an already-open input synchronously (tests, workers, the CLI all end here). */
+export function replayInput(
+  input: ReplayInput,
+  config: ReplayConfig,
+  identity: TraceIdentity = { path: input.header.workload, hash: "" },
+): Result {
+  const resolved = resolveConfig(config);
+  const platform = loadPlatform(resolved.platform);
+  const machine = new ReplayMachine(input, resolved, platform);
+  const t0 = performance.now();
+  machine.run(input.cursor(), input.code);
+  machine.finish();
+  const wall = (performance.now() - t0) / 1000;
+  return buildResult(machine, input, identity, resolved, platform, { wallSeconds: wall });
+}
+
+/** Adapts an open {@link TraceReader} to a replay input. */
+export function readerInput(reader: TraceReader): ReplayInput {
+  return {
+    header: reader.header,
+    code: reader.code,
+    cursor: () => reader.cursor(),
+  };
+}
+
+/**
+ * The library entry point: replays a trace file (path) or trace bytes under `config`
+ * and returns the result. Bad input throws `InputError` subclasses (`ConfigError`,
+ * `TraceFormatError`) with one-line messages.
+ */
+export function replay(trace: string | Uint8Array, config: ReplayConfig = {}): Promise<Result> {
+  try {
+    const reader = typeof trace === "string"
+      ? TraceReader.open(trace)
+      : TraceReader.fromBytes(trace, "<memory>");
+    try {
+      const identity = {
+        path: typeof trace === "string" ? trace : "<memory>",
+        hash: reader.summary.contentHash,
+      };
+      return Promise.resolve(replayInput(readerInput(reader), config, identity));
+    } finally {
+      reader.close();
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * The `hw` CPU model: hardware-assisted virtualization (Intel VT-x, AMD-V). The guest,
+ * kernel included, runs directly in guest mode; an event in the configured exiting set
+ * causes a VM exit to the VMM, which handles it and resumes the guest with a VM entry.
+ * Each exit costs (Adams & Agesen 2006, Table 1 and section 7.1):
+ *
+ *   `hw.vm-exit` + `hw.vm-entry`
+ *   + `hw.vmcb-reads[.<reason>]` × `hw.vmcb-read` + `hw.vmcb-writes[.<reason>]` × `hw.vmcb-write`
+ *   + `hw.handler[.<reason>]` (the VMM's software for that exit reason)
+ *
+ * An exception the VMM intercepts is injected back into the guest (`hw.inject`) and then
+ * delivered by the hardware through the guest IDT (`native.exception[.<vector>]`);
+ * every exception delivered in guest mode also pays `hw.guest.exception`. Sensitive
+ * instructions outside the exiting set run in guest mode at `hw.guest.<class>` when the
+ * profile gives one (a CR8 write with TPR shadowing) or else their native cost.
+ *
+ * The exiting set is `hw.exits` (option; default {@link DEFAULT_EXITS}) plus what the MMU
+ * model needs: shadow paging adds CR3 writes, INVLPG and page faults; nested paging adds
+ * nothing. External interrupts always exit (the VMM owns the physical interrupts).
+ *
+ * @module
+ */
+
+import {
+  type CpuModel,
+  INTERCEPT_CR3,
+  INTERCEPT_INVLPG,
+  INTERCEPT_PAGE_FAULT,
+  type ModelContext,
+  type ModelDescription,
+  optionList,
+  registerModel,
+  Transition,
+  TRANSITION_COUNT,
+  TRANSITION_NAMES,
+} from "../../engine/model.ts";
+import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
+import { ConfigError } from "../../util/errors.ts";
+import { CodeCosts } from "./code_costs.ts";
+import { ClassCounters, vectorTable } from "./native.ts";
+import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
+import {
+  CLASS_COUNT,
+  className,
+  classTable,
+  CR_READ_BASE,
+  CR_WRITE_BASE,
+  isIoClass,
+  sensitiveClass,
+} from "./sensitive_class.ts";
+
+/**
+ * Default exiting set: the instructions VT-x always exits on (CPUID, INVD, XSETBV), and
+ * those a VMM of the time configured to exit (HLT, MSR accesses, CR0/CR4 writes, debug
+ * registers, MONITOR/MWAIT, WBINVD, VMCALL). RDTSC runs with TSC offsetting and CR8 with
+ * TPR shadowing, so neither exits.
+ */
+export const DEFAULT_EXITS: readonly string[] = [
+  "cpuid",
+  "invd",
+  "xsetbv",
+  "hlt",
+  "rdmsr",
+  "wrmsr",
+  "cr0-write",
+  "cr4-write",
+  "mov-dr",
+  "monitor",
+  "mwait",
+  "wbinvd",
+  "vmcall",
+];
+
+/** Hardware assist: direct execution with VM exits for a configurable set of events. */
+export class HwCpu implements CpuModel {
+  readonly #ctx: ModelContext;
+  readonly #code: CodeCosts;
+  readonly #exits = new Uint8Array(CLASS_COUNT);
+  readonly #exitVectors = new Uint8Array(256);
+  readonly #configured: string[];
+  readonly #exitCost: Float64Array;
+  readonly #guestCost: Float64Array;
+  readonly #nativeExc: Float64Array;
+  readonly #inject: number;
+  readonly #guestExc: number;
+  readonly #rep: number;
+  readonly #cExec: number;
+  readonly #cGuest: number;
+  readonly #cException: number;
+  readonly #cInject: number;
+  readonly #cExit: Int32Array;
+  readonly #eExit: Int32Array;
+  readonly #eExits: number;
+  readonly #eClass: ClassCounters;
+  readonly #eInjections: number;
+
+  /** Reads `hw.*` costs and the `hw.exits` option. */
+  constructor(ctx: ModelContext) {
+    this.#ctx = ctx;
+    const p = ctx.platform;
+    this.#code = new CodeCosts(ctx);
+    this.#configured = optionList(ctx, "hw.exits", DEFAULT_EXITS);
+    const names = new Map<string, number>();
+    for (let c = 0; c < CLASS_COUNT; c++) {
+      if (c > SensitiveOp.Pause && c < CR_READ_BASE) continue;
+      names.set(className(c), c);
+    }
+    for (const n of this.#configured) {
+      const m = /^vector:(\d+)$/.exec(n);
+      if (m && Number(m[1]) < 256) {
+        this.#exitVectors[Number(m[1])] = 1;
+        continue;
+      }
+      const c = names.get(n);
+      if (c === undefined) {
+        throw new ConfigError(
+          "--option",
+          `unknown exit "${n}" (a sensitive class or vector:N)`,
+          "hw.exits",
+        );
+      }
+      this.#exits[c] = 1;
+    }
+    const exit = p.cost("hw.vm-exit");
+    const entry = p.cost("hw.vm-entry");
+    const read = p.cost("hw.vmcb-read");
+    const write = p.cost("hw.vmcb-write");
+    const handler = reasonTable(ctx, "hw.handler");
+    this.#exitCost = new Float64Array(TRANSITION_COUNT);
+    for (let r = 0; r < TRANSITION_COUNT; r++) {
+      const name = TRANSITION_NAMES[r];
+      const reads = p.costOf(`hw.vmcb-reads.${name}`, "hw.vmcb-reads");
+      const writes = p.costOf(`hw.vmcb-writes.${name}`, "hw.vmcb-writes");
+      this.#exitCost[r] = exit + entry + reads * read + writes * write + handler[r];
+    }
+    this.#guestCost = new Float64Array(CLASS_COUNT);
+    const native = classTable(p, "native.sensitive", "native.sensitive");
+    for (let c = 0; c < CLASS_COUNT; c++) {
+      const key = `hw.guest.${className(c)}`;
+      this.#guestCost[c] = p.has(key) ? p.cost(key) : native[c];
+    }
+    this.#nativeExc = vectorTable(ctx, "native.exception");
+    this.#inject = p.cost("hw.inject");
+    this.#guestExc = p.cost("hw.guest.exception");
+    this.#rep = p.cost("native.rep-iteration");
+    this.#cExec = ctx.category("guest.exec");
+    this.#cGuest = ctx.category("guest.sensitive");
+    this.#cException = ctx.category("guest.exception");
+    this.#cInject = ctx.category("hw.inject");
+    this.#cExit = reasonIds(ctx, "hw.exit", "category");
+    this.#eExit = reasonIds(ctx, "exits", "counter");
+    this.#eExits = ctx.counter("exits.total");
+    this.#eClass = new ClassCounters(ctx, "sensitive");
+    this.#eInjections = ctx.counter("hw.injections");
+  }
+
+  /** Adds the exits the MMU technique needs (shadow paging: CR3 writes, INVLPG, #PF). */
+  start(): void {
+    const need = this.#ctx.mmu.intercepts;
+    if (need & INTERCEPT_CR3) this.#exits[CR_WRITE_BASE + 3] = 1;
+    if (need & INTERCEPT_INVLPG) {
+      this.#exits[SensitiveOp.Invlpg] = 1;
+      this.#exits[SensitiveOp.Invpcid] = 1;
+    }
+    if (need & INTERCEPT_PAGE_FAULT) this.#exitVectors[14] = 1;
+  }
+
+  /** Direct execution in guest mode. */
+  exec(block: number, count: number): void {
+    this.#ctx.cycles[this.#cExec] += this.#code.plain(block, count);
+  }
+
+  /** Exits when the class is in the exiting set; otherwise runs in guest mode. */
+  sensitive(rec: TraceRecord): void {
+    const cls = sensitiveClass(rec.op, rec.reg);
+    this.#eClass.count(cls);
+    if (isIoClass(cls)) return;
+    if (this.#exits[cls] !== 0) this.vmmTransition(CLASS_REASON[cls], rec.pc);
+    else this.#ctx.cycles[this.#cGuest] += this.#guestCost[cls];
+  }
+
+  /** Intercepted vectors exit and are injected; all are delivered through the guest IDT. */
+  exception(rec: TraceRecord): void {
+    const ctx = this.#ctx;
+    const v = rec.vector & 255;
+    if (this.#exitVectors[v] !== 0) {
+      this.vmmTransition(v === 14 ? Transition.PageFault : Transition.Exception, rec.pc);
+      ctx.cycles[this.#cInject] += this.#inject;
+      ctx.events[this.#eInjections] += 1;
+    }
+    ctx.cycles[this.#cException] += this.#nativeExc[v] + this.#guestExc;
+  }
+
+  /** External interrupts exit; the VMM injects a virtual interrupt. */
+  interrupt(rec: TraceRecord): void {
+    this.vmmTransition(Transition.Interrupt, rec.pc);
+    this.#ctx.cycles[this.#cInject] += this.#inject;
+    this.#ctx.events[this.#eInjections] += 1;
+  }
+
+  /** String instructions run in guest mode. */
+  repString(rec: TraceRecord): void {
+    this.#ctx.cycles[this.#cExec] += rec.count * this.#rep;
+  }
+
+  /** One VM exit, its handler, and the VM entry back. */
+  vmmTransition(reason: number, _pc: number): void {
+    if (reason < 0 || reason >= TRANSITION_COUNT) return;
+    const ctx = this.#ctx;
+    ctx.cycles[this.#cExit[reason]] += this.#exitCost[reason];
+    ctx.events[this.#eExit[reason]] += 1;
+    ctx.events[this.#eExits] += 1;
+  }
+
+  /** Nothing to add. */
+  finish(): void {}
+
+  /** Documentation. */
+  describe(): ModelDescription {
+    return {
+      summary: "Hardware assist: direct execution, VM exits for a configurable exiting set.",
+      options: {
+        "hw.exits":
+          "comma list of exiting sensitive classes and vector:N (default: VT-x mandatory + MSR/CR0/CR4/HLT ...)",
+      },
+      costs: [
+        "hw.vm-exit",
+        "hw.vm-entry",
+        "hw.vmcb-read",
+        "hw.vmcb-write",
+        "hw.vmcb-reads[.REASON]",
+        "hw.vmcb-writes[.REASON]",
+        "hw.handler[.REASON]",
+        "hw.inject",
+        "hw.guest.exception",
+        "hw.guest.CLASS",
+      ],
+    };
+  }
+}
+
+registerModel("cpu", "hw", (ctx) => new HwCpu(ctx));

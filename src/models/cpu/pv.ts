@@ -1,0 +1,196 @@
+/**
+ * The `pv` CPU model: paravirtualization in the style of Xen (Barham et al. 2003). The
+ * guest kernel is modified: it runs deprivileged and asks the hypervisor for privileged
+ * work with hypercalls, and it keeps its virtual interrupt flag and a few registers in
+ * memory shared with the hypervisor, so those operations cost a memory access.
+ *
+ * - Privileged instructions become hypercalls: `pv.hypercall` (the transition into the
+ *   hypervisor and back) plus `pv.handler[.<reason>]`. IRET and SYSRET use Xen's `iret`
+ *   hypercall.
+ * - CLI/STI/PUSHF/POPF and CR reads touch the shared-info page: `pv.shared[.<class>]`.
+ * - System calls take the fast path: Xen installs the guest's handler in the real trap
+ *   table, so a system call reaches the guest kernel directly (`pv.fast-syscall`, default
+ *   true); without it, the call bounces through Xen like an exception.
+ * - Exceptions enter Xen, which bounces them to the guest's registered handler
+ *   (`pv.exception[.<vector>]`).
+ * - Physical interrupts are taken by Xen and delivered as virtual interrupts through an
+ *   event channel upcall (`pv.event-upcall`).
+ * - Page-table updates are the MMU's (`pv-direct`): it validates them and batches them
+ *   into multicall hypercalls of up to `mmu.pv.max-batch` updates, calling
+ *   `vmmTransition(Transition.Hypercall)` once per batch.
+ *
+ * @module
+ */
+
+import {
+  type CpuModel,
+  type ModelContext,
+  type ModelDescription,
+  registerModel,
+  TRANSITION_COUNT,
+} from "../../engine/model.ts";
+import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
+import { ConfigError } from "../../util/errors.ts";
+import { CodeCosts } from "./code_costs.ts";
+import { ClassCounters, vectorTable } from "./native.ts";
+import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
+import { PRIVILEGED } from "./trap.ts";
+import {
+  CLASS_COUNT,
+  classTable,
+  CR_READ_BASE,
+  CR_WRITE_BASE,
+  isIoClass,
+  sensitiveClass,
+} from "./sensitive_class.ts";
+
+// Kind 0: runs natively.
+const SHARED = 1;
+const HYPERCALL = 2;
+const ENTRY = 3;
+
+/** Paravirtualization: hypercalls, shared-memory flags, fast system calls, event channels. */
+export class PvCpu implements CpuModel {
+  readonly #ctx: ModelContext;
+  readonly #code: CodeCosts;
+  readonly #kind = new Uint8Array(CLASS_COUNT);
+  readonly #shared: Float64Array;
+  readonly #native: Float64Array;
+  readonly #exception: Float64Array;
+  readonly #hypercall: Float64Array;
+  readonly #upcall: number;
+  readonly #rep: number;
+  readonly #fastSyscall: boolean;
+  readonly #cExec: number;
+  readonly #cNative: number;
+  readonly #cShared: number;
+  readonly #cException: number;
+  readonly #cUpcall: number;
+  readonly #cHypercall: Int32Array;
+  readonly #eHypercalls: number;
+  readonly #eHypercall: Int32Array;
+  readonly #eBounces: number;
+  readonly #eUpcalls: number;
+  readonly #eFast: number;
+  readonly #eClass: ClassCounters;
+
+  /** Reads `pv.*` costs and the `pv.fast-syscall` option. */
+  constructor(ctx: ModelContext) {
+    this.#ctx = ctx;
+    const p = ctx.platform;
+    this.#code = new CodeCosts(ctx);
+    for (const op of PRIVILEGED) this.#kind[op] = HYPERCALL;
+    for (let c = CR_READ_BASE; c < CR_WRITE_BASE; c++) this.#kind[c] = SHARED;
+    for (let c = CR_WRITE_BASE; c < CLASS_COUNT; c++) this.#kind[c] = HYPERCALL;
+    for (const op of [SensitiveOp.Cli, SensitiveOp.Sti, SensitiveOp.Pushf, SensitiveOp.Popf]) {
+      this.#kind[op] = SHARED;
+    }
+    for (const op of [SensitiveOp.Iret, SensitiveOp.Cpuid]) this.#kind[op] = HYPERCALL;
+    for (
+      const op of [SensitiveOp.Syscall, SensitiveOp.Sysenter, SensitiveOp.Int, SensitiveOp.Into]
+    ) this.#kind[op] = ENTRY;
+    const fast = ctx.options["pv.fast-syscall"];
+    if (fast !== undefined && typeof fast !== "boolean") {
+      throw new ConfigError("--option", "must be true or false", "pv.fast-syscall");
+    }
+    this.#fastSyscall = fast !== false;
+    this.#shared = classTable(p, "pv.shared", "pv.shared");
+    this.#native = classTable(p, "native.sensitive", "native.sensitive");
+    this.#exception = vectorTable(ctx, "pv.exception");
+    this.#hypercall = reasonTable(ctx, "pv.handler");
+    const base = p.cost("pv.hypercall");
+    for (let r = 0; r < TRANSITION_COUNT; r++) this.#hypercall[r] += base;
+    this.#upcall = p.cost("pv.event-upcall");
+    this.#rep = p.cost("native.rep-iteration");
+    this.#cExec = ctx.category("guest.exec");
+    this.#cNative = ctx.category("guest.sensitive");
+    this.#cShared = ctx.category("pv.shared");
+    this.#cException = ctx.category("pv.exception-bounce");
+    this.#cUpcall = ctx.category("pv.event-upcall");
+    this.#cHypercall = reasonIds(ctx, "pv.hypercall", "category");
+    this.#eHypercalls = ctx.counter("hypercalls");
+    this.#eHypercall = reasonIds(ctx, "hypercalls", "counter");
+    this.#eBounces = ctx.counter("pv.exception-bounces");
+    this.#eUpcalls = ctx.counter("pv.event-channel-upcalls");
+    this.#eFast = ctx.counter("pv.fast-syscalls");
+    this.#eClass = new ClassCounters(ctx, "sensitive");
+  }
+
+  /** Direct execution. */
+  exec(block: number, count: number): void {
+    this.#ctx.cycles[this.#cExec] += this.#code.plain(block, count);
+  }
+
+  /** Shared-memory flag, hypercall, fast system call, or native. */
+  sensitive(rec: TraceRecord): void {
+    const ctx = this.#ctx;
+    const cls = sensitiveClass(rec.op, rec.reg);
+    this.#eClass.count(cls);
+    if (isIoClass(cls)) return;
+    switch (this.#kind[cls]) {
+      case SHARED:
+        ctx.cycles[this.#cShared] += this.#shared[cls];
+        break;
+      case HYPERCALL:
+        this.vmmTransition(CLASS_REASON[cls], rec.pc);
+        break;
+      case ENTRY:
+        if (this.#fastSyscall) {
+          ctx.cycles[this.#cNative] += this.#native[cls];
+          ctx.events[this.#eFast] += 1;
+        } else {
+          ctx.cycles[this.#cException] += this.#exception[13];
+          ctx.events[this.#eBounces] += 1;
+        }
+        break;
+      default:
+        ctx.cycles[this.#cNative] += this.#native[cls];
+    }
+  }
+
+  /** Xen takes the exception and bounces it to the guest's handler. */
+  exception(rec: TraceRecord): void {
+    this.#ctx.cycles[this.#cException] += this.#exception[rec.vector & 255];
+    this.#ctx.events[this.#eBounces] += 1;
+  }
+
+  /** Xen takes the interrupt and upcalls the guest through an event channel. */
+  interrupt(_rec: TraceRecord): void {
+    this.#ctx.cycles[this.#cUpcall] += this.#upcall;
+    this.#ctx.events[this.#eUpcalls] += 1;
+  }
+
+  /** String instructions run natively. */
+  repString(rec: TraceRecord): void {
+    this.#ctx.cycles[this.#cExec] += rec.count * this.#rep;
+  }
+
+  /** One hypercall and its handler. */
+  vmmTransition(reason: number, _pc: number): void {
+    if (reason < 0 || reason >= TRANSITION_COUNT) return;
+    const ctx = this.#ctx;
+    ctx.cycles[this.#cHypercall[reason]] += this.#hypercall[reason];
+    ctx.events[this.#eHypercalls] += 1;
+    ctx.events[this.#eHypercall[reason]] += 1;
+  }
+
+  /** Nothing to add. */
+  finish(): void {}
+
+  /** Documentation. */
+  describe(): ModelDescription {
+    return {
+      summary: "Paravirtualization (Xen): hypercalls, shared-memory flags, fast system calls.",
+      options: { "pv.fast-syscall": "system calls go straight to the guest kernel (default true)" },
+      costs: [
+        "pv.hypercall",
+        "pv.handler[.REASON]",
+        "pv.shared[.CLASS]",
+        "pv.exception[.VECTOR]",
+        "pv.event-upcall",
+      ],
+    };
+  }
+}
+
+registerModel("cpu", "pv", (ctx) => new PvCpu(ctx));

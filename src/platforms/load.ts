@@ -1,0 +1,69 @@
+/**
+ * Platform profiles: the six built-in profiles (JSON data beside this module, each cost
+ * with its source) and loading a user's profile file. Kept as data so that a cost can be
+ * checked against its paper without reading model code.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../util/errors.ts";
+import { Platform, type PlatformData } from "../engine/model.ts";
+import p4Prescott from "./p4-prescott.json" with { type: "json" };
+import core2Merom from "./core2-merom.json" with { type: "json" };
+import opteronBarcelona from "./opteron-barcelona.json" with { type: "json" };
+import piii733 from "./piii-733.json" with { type: "json" };
+import xeon2400 from "./xeon-2400.json" with { type: "json" };
+import modern from "./modern.json" with { type: "json" };
+
+/** Built-in profile data by name. */
+export const BUILTIN_PLATFORMS: Readonly<Record<string, PlatformData>> = {
+  "p4-prescott": p4Prescott as PlatformData,
+  "core2-merom": core2Merom as PlatformData,
+  "opteron-barcelona": opteronBarcelona as PlatformData,
+  "piii-733": piii733 as PlatformData,
+  "xeon-2400": xeon2400 as PlatformData,
+  "modern": modern as PlatformData,
+};
+
+/** Names of the built-in profiles, sorted. */
+export function platformNames(): string[] {
+  return Object.keys(BUILTIN_PLATFORMS).sort();
+}
+
+const cache = new Map<string, Platform>();
+
+/**
+ * A validated platform: a built-in name, a path to a JSON profile (anything ending in
+ * `.json` or containing a slash), or profile data. Unknown names and bad files are
+ * {@link ConfigError}s naming the profile.
+ */
+export function loadPlatform(spec: string | PlatformData): Platform {
+  if (typeof spec !== "string") return new Platform(spec, `platform ${spec?.name ?? "(data)"}`);
+  const hit = cache.get(spec);
+  if (hit) return hit;
+  let platform: Platform;
+  if (Object.hasOwn(BUILTIN_PLATFORMS, spec)) {
+    platform = new Platform(BUILTIN_PLATFORMS[spec], `platform ${spec}`);
+  } else if (spec.endsWith(".json") || spec.includes("/")) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(spec);
+    } catch (e) {
+      throw new ConfigError(spec, `cannot read platform file (${(e as Error).message})`);
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(spec, `platform file is not JSON (${(e as Error).message})`);
+    }
+    platform = new Platform(data as PlatformData, spec);
+  } else {
+    throw new ConfigError(
+      "--platform",
+      `unknown platform "${spec}" (known: ${platformNames().join(", ")})`,
+    );
+  }
+  cache.set(spec, platform);
+  return platform;
+}
