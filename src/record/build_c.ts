@@ -1,0 +1,56 @@
+/**
+ * Compiles the recorder's C sources (the TCG plugin, static guest workloads) with the
+ * host's gcc on first use, caching the result under a name keyed by the hash of the
+ * sources and flags, so an edited source is rebuilt and an unchanged one never is.
+ *
+ * @module
+ */
+
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cacheDir, exists, sha256Hex } from "./cache.ts";
+import { run } from "./host_tools.ts";
+
+/** A compiled artifact. */
+export interface BuiltArtifact {
+  /** Path of the output in the cache. */
+  path: string;
+  /** First 16 hex digits of the hash of sources and flags. */
+  hash: string;
+}
+
+/** Compiles `sources` with `flags` into the cache folder `kind`, named `name-<hash>`. */
+export async function buildC(
+  kind: string,
+  name: string,
+  sources: string[],
+  flags: string[],
+  extraHashInputs: string[] = [],
+): Promise<BuiltArtifact> {
+  const texts: string[] = [];
+  for (const s of [...sources, ...extraHashInputs]) {
+    texts.push(basename(s), Deno.readTextFileSync(s));
+  }
+  const hash = (await sha256Hex(JSON.stringify([flags, texts]))).slice(0, 16);
+  const dir = cacheDir(kind);
+  const path = join(dir, `${name}-${hash}`);
+  if (!exists(path)) {
+    const tmp = `${path}.${Deno.pid}.tmp`;
+    await run("gcc", [...flags, "-o", tmp, ...sources], { what: `gcc building ${name}` });
+    Deno.renameSync(tmp, path);
+  }
+  return { path, hash };
+}
+
+/** Path of the plugin's C source. */
+export const PLUGIN_SOURCE = fileURLToPath(new URL("./plugin/vmmlab_plugin.c", import.meta.url));
+
+/** Compiles the TCG plugin (once per source version). */
+export function buildPlugin(): Promise<BuiltArtifact> {
+  return buildC("plugin", "vmmlab_plugin.so", [PLUGIN_SOURCE], [
+    "-O2",
+    "-Wall",
+    "-shared",
+    "-fPIC",
+  ]);
+}

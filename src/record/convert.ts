@@ -1,0 +1,770 @@
+/**
+ * Turns the TCG plugin's binary stream plus QEMU's side-channel log into a `.vmt` trace.
+ *
+ * The plugin stream says which translation blocks ran and what memory they touched; the
+ * log says which exceptions and interrupts were delivered (with CR2 and CR3), and which
+ * device registers were read or written with what values. The converter lines the two up
+ * (deliveries at blocks that start an IDT entry point, device accesses in order at the
+ * instructions and MMIO references that caused them, CR3 values at the plugin's CR3
+ * lines), classifies every instruction from its bytes, and writes the records in the
+ * trace's order convention: a block's Exec, then its memory, sensitive, page-table and
+ * string records in program order; exceptions and interrupts where they were taken;
+ * markers between blocks.
+ *
+ * The recorded window starts at the first iteration marker after arming (the iteration
+ * before it ran partly uninstrumented) and ends at the end marker.
+ *
+ * @module
+ */
+
+import type { CodeInstruction } from "../trace/code_table.ts";
+import {
+  FLAG_INFERRED,
+  FLAG_VALUE_KNOWN,
+  FLAG_WRITE,
+  InterruptSource,
+  MarkerOp,
+  MEM_IO,
+  MEM_WRITE,
+  SensitiveOp,
+  StringOp,
+} from "../trace/record.ts";
+import type { TraceWriter } from "../trace/writer.ts";
+import { decodeX86Into, X86Info } from "./x86_decode.ts";
+import {
+  isIdtEntry,
+  isLeafPageTableSetter,
+  isPageClearer,
+  type KernelSymbols,
+  pageTableWriterLevel,
+  signedHex,
+} from "./kallsyms.ts";
+import type { Delivery, DeviceAccess, QemuLog } from "./qemu_log.ts";
+import type { PageSnapshot } from "./page_hash.ts";
+
+/** Plugin stream record types (see plugin/vmmlab_plugin.c). */
+export const StreamOp = { TbDef: 1, Exec: 2, Cut: 3, Rep: 4, Mark: 5, End: 6 } as const;
+
+/** Per-iteration event counts the recorder prints and the manifest lists. */
+export const COUNT_NAMES = [
+  "instructions",
+  "kernelInstructions",
+  "userInstructions",
+  "repIterations",
+  "memRefs",
+  "syscalls",
+  "pageFaults",
+  "exceptions",
+  "interrupts",
+  "cr3Writes",
+  "ptWrites",
+  "invlpg",
+  "cli",
+  "sti",
+  "pushf",
+  "popf",
+  "iret",
+  "pio",
+  "mmio",
+] as const;
+
+/** A name from {@link COUNT_NAMES}. */
+export type CountName = typeof COUNT_NAMES[number];
+
+const C = Object.fromEntries(COUNT_NAMES.map((n, i) => [n, i])) as Record<CountName, number>;
+
+/** What a conversion produced besides the trace. */
+export interface ConversionResult {
+  /** Counts for each recorded iteration (index = iteration). */
+  perIteration: Record<CountName, number>[];
+  /** Totals over the window. */
+  totals: Record<CountName, number>;
+  /** Alignment problems (deliveries or device accesses that could not be matched). */
+  unmatched: { deliveries: number; accesses: number; blocksWithoutDelivery: number };
+  /** Bytes of plugin stream read. */
+  streamBytes: number;
+  /** Guest instructions the stream covered, including the dropped first iteration. */
+  streamInstructions: number;
+}
+
+/** Kernel-symbol facts attached to each instruction of a block. */
+const PT_NONE = -1;
+
+/** A translation block as defined by the plugin, resolved to a code-table block. */
+interface BlockInfo {
+  /** Writer block id, or -1 until first emitted. */
+  id: number;
+  addr: number;
+  cpl: number;
+  n: number;
+  instrs: CodeInstruction[];
+  /** Address of each instruction. */
+  pcs: Float64Array;
+  /** Sensitive class of each instruction. */
+  sens: Uint8Array;
+  /** Operand register of each instruction (CR number, immediate port), -1 none. */
+  reg: Int32Array;
+  /** Operand size of each instruction (port I/O). */
+  size: Uint8Array;
+  /** Page-table writer level of the function each instruction belongs to (-1 none). */
+  ptLevel: Int8Array;
+  /** Whether each instruction's function is a leaf page-table setter. */
+  ptLeaf: Uint8Array;
+  /** Whether each instruction's function clears whole pages. */
+  clearer: Uint8Array;
+  /** Indexes of sensitive instructions. */
+  sensIdx: number[];
+  /** The block starts an IDT entry point. */
+  handler: boolean;
+  /** Number of MOV-to-CR3 instructions. */
+  cr3Writes: number;
+}
+
+/** Options of {@link convertStream}. */
+export interface ConvertOptions {
+  /** The plugin stream file. */
+  streamPath: string;
+  /** The parsed log. */
+  log: QemuLog;
+  /** Kernel symbols (null if unavailable: no delivery alignment, no page-table writes). */
+  symbols: KernelSymbols | null;
+  /** Device table (header `devices`); names not found map to index 0. */
+  devices: string[];
+  /** Progress callback: bytes of stream consumed so far. */
+  onProgress?: (bytes: number) => void;
+  /** Page-content snapshots the guest asked for, by index (written at Snapshot markers). */
+  snapshots?: PageSnapshot[];
+}
+
+const MAX_RECORD = 16 + 512 * 16;
+
+/** Signed 64-bit little-endian value as a number (exact below 2^53 in magnitude). */
+function s64(dv: DataView, at: number): number {
+  return dv.getInt32(at + 4, true) * 4294967296 + dv.getUint32(at, true);
+}
+
+/** Unsigned 64-bit little-endian value, or -1 when it is all ones. */
+function u64(dv: DataView, at: number): number {
+  const hi = dv.getUint32(at + 4, true);
+  const lo = dv.getUint32(at, true);
+  if (hi === 0xffffffff && lo === 0xffffffff) return -1;
+  return hi * 4294967296 + lo;
+}
+
+/** The x86-64 Linux direct map (`page_offset_base` without KASLR): where page tables are written through. */
+const DIRECT_MAP_LO = signedHex("ffff888000000000");
+const DIRECT_MAP_HI = signedHex("ffffc88000000000");
+
+const FAULT_VECTORS = new Set([0, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19, 20, 21]);
+
+/** Streams the plugin output into `writer`. */
+export class StreamConverter {
+  readonly #w: TraceWriter;
+  readonly #o: ConvertOptions;
+  readonly #sym: KernelSymbols | null;
+  readonly #blocks: (BlockInfo | undefined)[] = [];
+  readonly #dedupe = new Map<string, BlockInfo>();
+  readonly #x86 = new X86Info();
+  readonly #deviceIndex = new Map<string, number>();
+  readonly #ptPages = new Map<number, number>(); // page frame → level (0 unknown)
+
+  // Current block and its buffered events.
+  #cur: BlockInfo | null = null;
+  #curRan = 0;
+  #evKind = new Uint8Array(1 << 12);
+  #evIdx = new Uint16Array(1 << 12);
+  #evA = new Float64Array(1 << 12);
+  #evB = new Float64Array(1 << 12);
+  #evRep = new Float64Array(1 << 14); // rep: pc, op, size, flags, count (5 per event)
+  #evCount = 0;
+  #repCount = 0;
+  #pendingMarks: number[] = []; // op, arg pairs
+
+  // Alignment state.
+  #segment = 0; // number of marker records passed
+  #delivery = 0;
+  #access = 0;
+  #cr3Seq = 0;
+  #recording = false; // inside the window
+  #done = false;
+  #iteration = 0;
+  #counts: Float64Array = new Float64Array(COUNT_NAMES.length);
+  readonly #perIteration: Record<CountName, number>[] = [];
+  readonly #totals = new Float64Array(COUNT_NAMES.length);
+  #unmatchedDeliveries = 0;
+  #unmatchedAccesses = 0;
+  #blocksWithoutDelivery = 0;
+  #streamInstructions = 0;
+
+  /** Prepares a conversion into `writer`. */
+  constructor(writer: TraceWriter, options: ConvertOptions) {
+    this.#w = writer;
+    this.#o = options;
+    this.#sym = options.symbols;
+    options.devices.forEach((d, i) => this.#deviceIndex.set(d, i));
+  }
+
+  /** Reads the whole stream and writes the window; returns the counts. */
+  run(): ConversionResult {
+    const file = Deno.openSync(this.#o.streamPath, { read: true });
+    const size = file.statSync().size;
+    const buf = new Uint8Array(32 << 20);
+    const dv = new DataView(buf.buffer);
+    let have = 0;
+    let pos = 0;
+    let consumed = 0;
+    let eof = false;
+    let lastProgress = 0;
+    try {
+      while (!this.#done) {
+        if (!eof && have - pos < MAX_RECORD) {
+          buf.copyWithin(0, pos, have);
+          have -= pos;
+          consumed += pos;
+          pos = 0;
+          while (have < buf.length) {
+            const n = file.readSync(buf.subarray(have));
+            if (n === null) {
+              eof = true;
+              break;
+            }
+            have += n;
+          }
+          if (consumed - lastProgress > (8 << 20)) {
+            lastProgress = consumed;
+            this.#o.onProgress?.(consumed);
+          }
+        }
+        if (pos >= have) break;
+        const limit = eof ? have : have - MAX_RECORD;
+        pos = this.#parse(buf, dv, pos, limit, have);
+      }
+    } finally {
+      file.close();
+    }
+    this.#o.onProgress?.(size);
+    if (!this.#done) this.#finishBlock();
+    const totals = {} as Record<CountName, number>;
+    COUNT_NAMES.forEach((n, i) => totals[n] = this.#totals[i]);
+    return {
+      perIteration: this.#perIteration,
+      totals,
+      unmatched: {
+        deliveries: this.#unmatchedDeliveries,
+        accesses: this.#unmatchedAccesses,
+        blocksWithoutDelivery: this.#blocksWithoutDelivery,
+      },
+      streamBytes: size,
+      streamInstructions: this.#streamInstructions,
+    };
+  }
+
+  /** Parses records from `pos` while `pos < limit`; returns the new position. */
+  #parse(buf: Uint8Array, dv: DataView, pos: number, limit: number, have: number): number {
+    while (pos < limit && !this.#done) {
+      const t = buf[pos];
+      if (t >= 0x80) {
+        if (pos + 19 > have) throw new Error("truncated memory record in the plugin stream");
+        if (this.#cur !== null) {
+          const i = this.#evCount;
+          if (i === this.#evKind.length) this.#growEvents();
+          this.#evKind[i] = t;
+          this.#evIdx[i] = dv.getUint16(pos + 1, true);
+          this.#evA[i] = s64(dv, pos + 3);
+          this.#evB[i] = u64(dv, pos + 11);
+          this.#evCount = i + 1;
+        }
+        pos += 19;
+        continue;
+      }
+      switch (t) {
+        case StreamOp.Exec: {
+          const id = dv.getUint32(pos + 1, true);
+          pos += 5;
+          this.#onExec(id);
+          break;
+        }
+        case StreamOp.Cut:
+          this.#curRan = dv.getUint16(pos + 1, true);
+          pos += 3;
+          break;
+        case StreamOp.TbDef: {
+          const id = dv.getUint32(pos + 1, true);
+          const vaddr = s64(dv, pos + 5);
+          const n = dv.getUint16(pos + 13, true);
+          let at = pos + 15;
+          const lens: number[] = [];
+          for (let i = 0; i < n; i++) {
+            const len = buf[at];
+            lens.push(len);
+            at += 1 + len;
+          }
+          if (at > have) throw new Error("truncated block definition in the plugin stream");
+          this.#define(id, vaddr, buf.subarray(pos + 15, at), lens);
+          pos = at;
+          break;
+        }
+        case StreamOp.Rep: {
+          const pc = s64(dv, pos + 1);
+          const op = buf[pos + 9];
+          const size = buf[pos + 10];
+          const flags = buf[pos + 11];
+          const count = dv.getUint32(pos + 12, true);
+          const addr = s64(dv, pos + 16);
+          const paddr = u64(dv, pos + 24);
+          pos += 32;
+          this.#onRep(pc, op, size, flags, count, addr, paddr);
+          break;
+        }
+        case StreamOp.Mark:
+          this.#pendingMarks.push(buf[pos + 1], buf[pos + 2]);
+          pos += 11;
+          break;
+        case StreamOp.End:
+          pos += 1;
+          this.#finishBlock();
+          this.#done = true;
+          break;
+        default:
+          throw new Error(`unknown record type ${t} at stream offset ${pos}`);
+      }
+    }
+    return pos;
+  }
+
+  #growEvents(): void {
+    const n = this.#evKind.length * 2;
+    const k = new Uint8Array(n);
+    k.set(this.#evKind);
+    this.#evKind = k;
+    const x = new Uint16Array(n);
+    x.set(this.#evIdx);
+    this.#evIdx = x;
+    const a = new Float64Array(n);
+    a.set(this.#evA);
+    this.#evA = a;
+    const b = new Float64Array(n);
+    b.set(this.#evB);
+    this.#evB = b;
+  }
+
+  #define(id: number, vaddr: number, body: Uint8Array, lens: number[]): void {
+    let key = `${vaddr}:`;
+    for (let i = 0; i < body.length; i++) key += String.fromCharCode(body[i]);
+    const seen = this.#dedupe.get(key);
+    if (seen) {
+      this.#blocks[id] = seen;
+      return;
+    }
+    const n = lens.length;
+    const info: BlockInfo = {
+      id: -1,
+      addr: vaddr,
+      cpl: vaddr < 0 ? 0 : 3,
+      n,
+      instrs: [],
+      pcs: new Float64Array(n),
+      sens: new Uint8Array(n),
+      reg: new Int32Array(n),
+      size: new Uint8Array(n),
+      ptLevel: new Int8Array(n).fill(PT_NONE),
+      ptLeaf: new Uint8Array(n),
+      clearer: new Uint8Array(n),
+      sensIdx: [],
+      handler: false,
+      cr3Writes: 0,
+    };
+    let at = 0;
+    let pc = vaddr;
+    const x = this.#x86;
+    for (let i = 0; i < n; i++) {
+      const len = lens[i];
+      const bytes = body.slice(at + 1, at + 1 + len);
+      at += 1 + len;
+      decodeX86Into(bytes, 0, true, x);
+      let sens = x.sensitive;
+      if (x.length !== len) sens = x.sensitive; // the decoder and QEMU disagree only on invalid bytes
+      info.instrs.push({ length: len, sensitive: sens, flow: x.flow, bytes });
+      info.pcs[i] = pc;
+      info.sens[i] = sens;
+      info.reg[i] = x.reg;
+      info.size[i] = x.size;
+      if (sens !== 0) info.sensIdx.push(i);
+      if (sens === SensitiveOp.CrWrite && x.reg === 3) info.cr3Writes++;
+      if (this.#sym && pc < 0) {
+        const name = this.#sym.functionAt(pc);
+        if (name) {
+          info.ptLevel[i] = pageTableWriterLevel(name);
+          info.ptLeaf[i] = isLeafPageTableSetter(name) ? 1 : 0;
+          info.clearer[i] = isPageClearer(name) ? 1 : 0;
+          if (i === 0) {
+            const si = this.#sym.indexOf(pc);
+            if (si >= 0 && this.#sym.addrs[si] === pc && isIdtEntry(this.#sym.names[si])) {
+              info.handler = true;
+            }
+            if (!info.handler) info.handler = this.#isIrqStub(pc);
+          }
+        }
+      }
+      pc += len;
+    }
+    this.#dedupe.set(key, info);
+    this.#blocks[id] = info;
+  }
+
+  #irqStubs: [number, number][] | null = null;
+
+  /** Whether `pc` lies in the external-interrupt entry stubs (`irq_entries_start` ...). */
+  #isIrqStub(pc: number): boolean {
+    if (!this.#irqStubs) {
+      this.#irqStubs = [];
+      const s = this.#sym!;
+      for (const [a, b] of [["irq_entries_start", "spurious_entries_start"]]) {
+        const lo = s.address(a);
+        if (lo === undefined) continue;
+        const hiIdx = s.indexOf(lo) + 1;
+        const hi = s.address(b) ?? (hiIdx < s.size ? s.addrs[hiIdx] : lo + 4096);
+        this.#irqStubs.push([lo, hi > lo ? hi : lo + 4096]);
+      }
+      const sp = s.address("spurious_entries_start");
+      if (sp !== undefined) {
+        const next = s.indexOf(sp) + 1;
+        this.#irqStubs.push([sp, next < s.size ? s.addrs[next] : sp + 256]);
+      }
+    }
+    for (const [lo, hi] of this.#irqStubs) if (pc >= lo && pc < hi) return true;
+    return false;
+  }
+
+  #onExec(id: number): void {
+    const next = this.#blocks[id];
+    if (!next) throw new Error(`plugin stream executes undefined block ${id}`);
+    let delivery: Delivery | null = null;
+    if (next.handler) {
+      delivery = this.#nextDelivery();
+      if (
+        delivery && this.#cur && !delivery.hardware && !delivery.software &&
+        FAULT_VECTORS.has(delivery.vector)
+      ) {
+        // The faulting instruction did not complete: cut the block before it.
+        const cur = this.#cur;
+        const ran = this.#curRan;
+        for (let k = 0; k < ran; k++) {
+          if (cur.pcs[k] === delivery.pc) {
+            this.#curRan = k;
+            break;
+          }
+        }
+      }
+    }
+    this.#finishBlock();
+    if (delivery && this.#recording) this.#emitDelivery(delivery);
+    this.#cur = next;
+    this.#curRan = next.n;
+  }
+
+  #nextDelivery(): Delivery | null {
+    const list = this.#o.log.deliveries;
+    // Skip entries of earlier segments (taken before the stream caught up after arming).
+    while (this.#delivery < list.length && list[this.#delivery].segment < this.#segment) {
+      if (this.#segment > 1) this.#unmatchedDeliveries++;
+      this.#delivery++;
+    }
+    if (this.#delivery < list.length && list[this.#delivery].segment === this.#segment) {
+      return list[this.#delivery++];
+    }
+    if (this.#recording) this.#blocksWithoutDelivery++;
+    return null;
+  }
+
+  #emitDelivery(d: Delivery): void {
+    const w = this.#w;
+    if (d.hardware || (!d.software && d.vector >= 32)) {
+      const source = d.vector === 0xec
+        ? InterruptSource.Timer
+        : d.vector >= 0xf0
+        ? InterruptSource.Ipi
+        : InterruptSource.Device;
+      w.interrupt(d.vector, source, d.pc);
+      this.#counts[C.interrupts]++;
+    } else {
+      const addr = d.vector === 14 ? d.cr2 : 0;
+      w.exception(d.vector, d.error, addr, d.pc, 0);
+      this.#counts[C.exceptions]++;
+      if (d.vector === 14) this.#counts[C.pageFaults]++;
+    }
+  }
+
+  #onRep(
+    pc: number,
+    op: number,
+    size: number,
+    flags: number,
+    count: number,
+    addr: number,
+    paddr: number,
+  ): void {
+    const cur = this.#cur;
+    if (!cur) return;
+    let idx = cur.n - 1;
+    for (let k = 0; k < cur.n; k++) {
+      if (cur.pcs[k] === pc) {
+        idx = k;
+        break;
+      }
+    }
+    const i = this.#evCount;
+    if (i === this.#evKind.length) this.#growEvents();
+    if ((this.#repCount + 1) * 5 > this.#evRep.length) {
+      const r = new Float64Array(this.#evRep.length * 2);
+      r.set(this.#evRep);
+      this.#evRep = r;
+    }
+    const r = this.#repCount++;
+    this.#evRep[r * 5] = pc;
+    this.#evRep[r * 5 + 1] = op;
+    this.#evRep[r * 5 + 2] = size;
+    this.#evRep[r * 5 + 3] = flags;
+    this.#evRep[r * 5 + 4] = count;
+    this.#evKind[i] = StreamOp.Rep;
+    this.#evIdx[i] = idx;
+    this.#evA[i] = addr;
+    this.#evB[i] = paddr === -1 ? 0 : paddr;
+    this.#evCount = i + 1;
+  }
+
+  /** Writes the buffered block (if any), its events, then pending markers. */
+  #finishBlock(): void {
+    const cur = this.#cur;
+    if (cur) {
+      const ran = Math.min(this.#curRan, cur.n);
+      this.#streamInstructions += ran;
+      if (this.#recording) this.#emitBlock(cur, ran);
+      else this.#trackBlock(cur, ran);
+    }
+    this.#cur = null;
+    this.#evCount = 0;
+    this.#repCount = 0;
+    if (this.#pendingMarks.length > 0) {
+      const marks = this.#pendingMarks;
+      this.#pendingMarks = [];
+      for (let i = 0; i < marks.length; i += 2) this.#onMarker(marks[i], marks[i + 1]);
+    }
+  }
+
+  /** Outside the window: keep CR3 sequence numbers and table pages in step. */
+  #trackBlock(cur: BlockInfo, ran: number): void {
+    if (cur.cr3Writes > 0) {
+      for (let k = 0; k < ran; k++) {
+        if (cur.sens[k] === SensitiveOp.CrWrite && cur.reg[k] === 3) this.#cr3Seq++;
+      }
+    }
+  }
+
+  #onMarker(op: number, arg: number): void {
+    this.#segment++;
+    const w = this.#w;
+    if (op === 3) {
+      if (!this.#recording) {
+        this.#recording = true;
+        w.marker(MarkerOp.Begin, 0);
+        this.#counts.fill(0);
+        return;
+      }
+      this.#iteration++;
+      w.marker(MarkerOp.Iteration, this.#iteration);
+      this.#closeIteration();
+      return;
+    }
+    if (!this.#recording) return;
+    if (op === 2) {
+      w.marker(MarkerOp.End, 0);
+      this.#recording = false;
+      this.#done = true;
+      return;
+    }
+    if (op === 4) w.marker(MarkerOp.RegionBegin, arg);
+    else if (op === 5) w.marker(MarkerOp.RegionEnd, arg);
+    else if (op === 6) w.marker(MarkerOp.Point, arg);
+    else if (op === 7) {
+      w.marker(MarkerOp.Snapshot, arg);
+      const snap = this.#o.snapshots?.find((s) => s.index === arg);
+      if (snap) {
+        const h = snap.hashes;
+        for (let p = 0; p < h.length / 2; p++) w.pageHash(p * 4096, h[2 * p], h[2 * p + 1], arg);
+      }
+    }
+  }
+
+  #closeIteration(): void {
+    const rec = {} as Record<CountName, number>;
+    COUNT_NAMES.forEach((n, i) => {
+      rec[n] = this.#counts[i];
+      this.#totals[i] += this.#counts[i];
+    });
+    this.#perIteration.push(rec);
+    this.#counts.fill(0);
+  }
+
+  #nextAccess(port: boolean, paddr: number): DeviceAccess | null {
+    const list = this.#o.log.accesses;
+    while (this.#access < list.length && list[this.#access].segment < this.#segment) {
+      this.#access++;
+      this.#unmatchedAccesses++;
+    }
+    for (let look = 0; look < 4; look++) {
+      const i = this.#access + look;
+      if (i >= list.length || list[i].segment !== this.#segment) break;
+      const a = list[i];
+      if (port ? a.addr <= 0xffff : a.addr === paddr) {
+        this.#unmatchedAccesses += look;
+        this.#access = i + 1;
+        return a;
+      }
+    }
+    this.#unmatchedAccesses++;
+    return null;
+  }
+
+  #device(name: string): number {
+    return this.#deviceIndex.get(name) ?? 0;
+  }
+
+  #emitBlock(cur: BlockInfo, ran: number): void {
+    const w = this.#w;
+    const counts = this.#counts;
+    if (ran > 0) {
+      if (cur.id < 0) cur.id = w.defineBlock(cur.addr, cur.cpl, cur.instrs);
+      if (ran === cur.n) w.exec(cur.id);
+      else w.execPartial(cur.id, ran);
+      counts[C.instructions] += ran;
+      counts[cur.cpl === 0 ? C.kernelInstructions : C.userInstructions] += ran;
+    }
+    const sensIdx = cur.sensIdx;
+    let s = 0;
+    const n = this.#evCount;
+    let rep = 0;
+    for (let e = 0; e < n; e++) {
+      const idx = this.#evIdx[e];
+      if (idx >= ran && ran < cur.n) continue; // after the fault: did not happen
+      while (s < sensIdx.length && sensIdx[s] < idx && sensIdx[s] < ran) {
+        this.#emitSensitive(cur, sensIdx[s++]);
+      }
+      const kind = this.#evKind[e];
+      if (kind === StreamOp.Rep) {
+        const r = rep++ * 5;
+        const op = this.#evRep[r + 1];
+        const size = this.#evRep[r + 2];
+        const f = this.#evRep[r + 3];
+        const count = this.#evRep[r + 4];
+        const flags = (f & 1 ? MEM_WRITE : 0) | (f & 2 ? MEM_IO : 0);
+        w.repString(this.#evRep[r], op, count, size, this.#evA[e], this.#evB[e], flags);
+        counts[C.repIterations] += count;
+        if (op === StringOp.Ins || op === StringOp.Outs) {
+          for (let k = 0; k < count; k++) this.#portAccess(op === StringOp.Outs, size);
+        }
+        if (f & 1 && cur.clearer[idx] && size * count >= 4096) {
+          // A whole page cleared or copied over: whatever table lived there is gone.
+          this.#ptPages.delete(Math.floor(this.#evB[e] / 4096));
+        }
+        continue;
+      }
+      const vaddr = this.#evA[e];
+      let paddr = this.#evB[e];
+      const size = 1 << (kind & 7);
+      const store = (kind & 8) !== 0;
+      const io = (kind & 16) !== 0;
+      if (paddr < 0) paddr = 0;
+      w.mem(vaddr, paddr, size, (store ? MEM_WRITE : 0) | (io ? MEM_IO : 0));
+      counts[C.memRefs]++;
+      if (io) {
+        const a = this.#nextAccess(false, paddr);
+        const flags = (store ? FLAG_WRITE : 0) | (a ? FLAG_VALUE_KNOWN : 0);
+        w.mmio(paddr, size, a ? a.value : 0, flags, a ? this.#device(a.device) : 0);
+        counts[C.mmio]++;
+      } else if (
+        store && cur.ptLevel[idx] !== PT_NONE && vaddr >= DIRECT_MAP_LO && vaddr < DIRECT_MAP_HI
+      ) {
+        this.#maybePtWrite(cur, idx, paddr);
+      }
+    }
+    while (s < sensIdx.length && sensIdx[s] < ran) this.#emitSensitive(cur, sensIdx[s++]);
+  }
+
+  #maybePtWrite(cur: BlockInfo, idx: number, paddr: number): void {
+    const frame = Math.floor(paddr / 4096);
+    let level = cur.ptLevel[idx];
+    const known = this.#ptPages.get(frame);
+    if (cur.ptLeaf[idx]) {
+      // A leaf setter names the level it writes; the page is a table of that level.
+      if (known === undefined || known !== level) this.#ptPages.set(frame, level);
+    } else {
+      if (known === undefined) return;
+      if (known > 0) level = known;
+    }
+    this.#w.ptWrite(paddr, level, 0, 0, cur.pcs[idx]);
+    this.#counts[C.ptWrites]++;
+  }
+
+  #portAccess(write: boolean, size: number): DeviceAccess | null {
+    const a = this.#nextAccess(true, 0);
+    const flags = (write ? FLAG_WRITE : 0) | (a ? FLAG_VALUE_KNOWN : 0);
+    this.#w.pio(
+      a ? a.addr : 0,
+      a ? a.size : size,
+      a ? a.value : 0,
+      flags,
+      a ? this.#device(a.device) : 0,
+    );
+    this.#counts[C.pio]++;
+    return a;
+  }
+
+  #emitSensitive(cur: BlockInfo, k: number): void {
+    const op = cur.sens[k];
+    const pc = cur.pcs[k];
+    const w = this.#w;
+    const counts = this.#counts;
+    switch (op) {
+      case SensitiveOp.CrWrite: {
+        const cr = cur.reg[k];
+        if (cr === 3) {
+          const v = this.#o.log.cr3Values[this.#cr3Seq++] ?? -1;
+          const flags = FLAG_WRITE | (v >= 0 ? FLAG_VALUE_KNOWN | FLAG_INFERRED : 0);
+          w.sensitive(op, pc, 3, v >= 0 ? v : 0, 8, flags);
+          counts[C.cr3Writes]++;
+        } else {
+          w.sensitive(op, pc, cr < 0 ? 0 : cr, 0, 8, FLAG_WRITE);
+        }
+        return;
+      }
+      case SensitiveOp.In:
+      case SensitiveOp.Out: {
+        const write = op === SensitiveOp.Out;
+        const a = this.#portAccess(write, cur.size[k] || 1);
+        const port = a ? a.addr : (cur.reg[k] >= 0 ? cur.reg[k] : 0);
+        const flags = (write ? FLAG_WRITE : 0) | (a ? FLAG_VALUE_KNOWN : 0);
+        w.sensitive(op, pc, port, a ? a.value : 0, a ? a.size : (cur.size[k] || 1), flags);
+        return;
+      }
+      case SensitiveOp.Ins:
+      case SensitiveOp.Outs: {
+        // Repeated forms are counted by their RepString record; a single one moves one element.
+        w.sensitive(op, pc, 0, 0, cur.size[k] || 1, op === SensitiveOp.Outs ? FLAG_WRITE : 0);
+        return;
+      }
+      default: {
+        const reg = cur.reg[k] < 0 ? 0 : cur.reg[k];
+        const write = op === SensitiveOp.Wrmsr || op === SensitiveOp.Lmsw ? FLAG_WRITE : 0;
+        w.sensitive(op, pc, reg, 0, cur.size[k], write);
+        if (op === SensitiveOp.Syscall) counts[C.syscalls]++;
+        else if (op === SensitiveOp.Invlpg) counts[C.invlpg]++;
+        else if (op === SensitiveOp.Cli) counts[C.cli]++;
+        else if (op === SensitiveOp.Sti) counts[C.sti]++;
+        else if (op === SensitiveOp.Pushf) counts[C.pushf]++;
+        else if (op === SensitiveOp.Popf) counts[C.popf]++;
+        else if (op === SensitiveOp.Iret) counts[C.iret]++;
+      }
+    }
+  }
+}

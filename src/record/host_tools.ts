@@ -1,0 +1,128 @@
+/**
+ * The host programs and Debian packages the recorder needs, and one clear error line
+ * when any is missing. Recording is the only part of vmmlab that needs more than Deno,
+ * so the check names the exact `apt-get install` command instead of failing deep inside
+ * a child process.
+ *
+ * @module
+ */
+
+import { InputError } from "../util/errors.ts";
+
+/** One host program the recorder runs, and the Debian package that provides it. */
+export interface HostTool {
+  /** Program name or absolute path. */
+  command: string;
+  /** Debian package providing it. */
+  pkg: string;
+  /** What the recorder uses it for (for messages). */
+  purpose: string;
+}
+
+/** Every host tool the recorder needs (`apt-get` and `dpkg-deb` come with Debian itself). */
+export const HOST_TOOLS: readonly HostTool[] = [
+  { command: "qemu-system-x86_64", pkg: "qemu-system-x86", purpose: "runs the guest" },
+  { command: "gcc", pkg: "gcc", purpose: "builds the TCG plugin and workloads" },
+  { command: "/usr/lib/x86_64-linux-gnu/libc.a", pkg: "libc6-dev", purpose: "static workloads" },
+  { command: "/bin/busybox", pkg: "busybox-static", purpose: "the guest's shell and tools" },
+  { command: "apt-get", pkg: "apt", purpose: "downloads the guest kernel and programs" },
+  { command: "dpkg-deb", pkg: "dpkg", purpose: "unpacks downloaded packages" },
+];
+
+/** The Debian packages a fresh machine needs for `vmmlab record` (README and CI list these). */
+export const RECORD_PACKAGES: readonly string[] = [
+  "qemu-system-x86",
+  "gcc",
+  "libc6-dev",
+  "busybox-static",
+];
+
+/** The install command printed when something is missing. */
+export function installCommand(pkgs: readonly string[] = RECORD_PACKAGES): string {
+  return `apt-get install --no-install-recommends ${pkgs.join(" ")}`;
+}
+
+/** Finds a program on PATH (or checks an absolute path); returns its path or null. */
+export function which(command: string): string | null {
+  const candidates = command.startsWith("/")
+    ? [command]
+    : (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":").filter((d) => d !== "").map((d) =>
+      `${d}/${command}`
+    );
+  for (const c of candidates) {
+    try {
+      const st = Deno.statSync(c);
+      if (st.isFile) return c;
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
+/** Whether an ELF executable is statically linked (has no program interpreter). */
+export function isStaticElf(bytes: Uint8Array): boolean {
+  if (bytes.length < 64 || bytes[0] !== 0x7f || bytes[1] !== 0x45) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const phoff = Number(dv.getBigUint64(32, true));
+  const phentsize = dv.getUint16(54, true);
+  const phnum = dv.getUint16(56, true);
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (at + 4 > bytes.length) return false;
+    if (dv.getUint32(at, true) === 3) return false; // PT_INTERP
+  }
+  return true;
+}
+
+/**
+ * Checks every host tool; throws one `InputError` naming what is missing and the
+ * command that installs it.
+ */
+export function requireHostTools(tools: readonly HostTool[] = HOST_TOOLS): void {
+  const missing = tools.filter((t) => which(t.command) === null);
+  if (missing.length > 0) {
+    const names = missing.map((t) => t.command.replace(/^.*\//, "")).join(", ");
+    const pkgs = [...new Set(missing.map((t) => t.pkg))];
+    throw new InputError(
+      `Recording needs ${names} (${missing.map((t) => t.purpose).join("; ")}), which ${
+        missing.length === 1 ? "is" : "are"
+      } not installed; install with: ${installCommand(pkgs)}`,
+    );
+  }
+  const busybox = Deno.readFileSync("/bin/busybox");
+  if (!isStaticElf(busybox)) {
+    throw new InputError(
+      `/bin/busybox is dynamically linked, but the guest needs the static build; install with: ${
+        installCommand(["busybox-static"])
+      }`,
+    );
+  }
+}
+
+/** Runs a command, returning stdout; a failure becomes an `InputError` with its stderr's last line. */
+export async function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; what?: string } = {},
+): Promise<string> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(command, {
+      args,
+      cwd: options.cwd,
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).output();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new InputError(`${command} is not installed; install with: ${installCommand()}`);
+    }
+    throw e;
+  }
+  if (!out.success) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").filter((l) => l !== "");
+    const last = err[err.length - 1] ?? `exit status ${out.code}`;
+    throw new InputError(`${options.what ?? `${command} ${args.join(" ")}`} failed: ${last}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}

@@ -1,0 +1,178 @@
+/**
+ * Builds the guest's initramfs: busybox-static with its applet links, an init script that
+ * reads the workload from the kernel command line, the recipe's static programs and
+ * script, and real Debian programs with the shared libraries they load.
+ *
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import { InputError } from "../util/errors.ts";
+import { CpioWriter } from "./cpio.ts";
+import { buildC } from "./build_c.ts";
+import { downloadPackage, unpackPackage } from "./debian_packages.ts";
+import { run } from "./host_tools.ts";
+import type { Recipe } from "./recipe.ts";
+
+/** The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=1` from the command line. */
+export const INIT_SCRIPT = `#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+W=
+K=
+for a in $(cat /proc/cmdline); do
+  case "$a" in
+    vmmlab.run=*) W="\${a#vmmlab.run=}" ;;
+    vmmlab.ksyms=1) K=1 ;;
+    vmmlab.iterations=*) export VMMLAB_ITERATIONS="\${a#vmmlab.iterations=}" ;;
+  esac
+done
+for m in $(cat /etc/vmmlab-modules 2>/dev/null); do insmod "$m"; done
+if [ -n "$K" ]; then
+  echo 0 > /proc/sys/kernel/kptr_restrict
+  stty -F /dev/ttyS1 raw 2>/dev/null
+  grep -i ' t ' /proc/kallsyms > /dev/ttyS1
+  echo vmmlab-ksyms-done
+fi
+echo vmmlab-ready
+read -r go
+cd "/recipes/$W" && sh ./run.sh
+echo "vmmlab-exit $?"
+sync
+poweroff -f
+`;
+
+function addDirs(w: CpioWriter, path: string): void {
+  const parts = path.split("/").filter((p) => p !== "");
+  for (let i = 1; i <= parts.length; i++) {
+    const d = parts.slice(0, i).join("/");
+    if (!w.has(d)) w.add({ path: d, type: "dir", perm: 0o755 });
+  }
+}
+
+function addFile(w: CpioWriter, path: string, data: Uint8Array, perm: number): void {
+  addDirs(w, dirname(path));
+  if (!w.has(path)) w.add({ path, type: "file", perm, data });
+}
+
+/** Shared libraries (host paths) a dynamically linked program loads, via ldd. */
+async function sharedLibraries(program: string): Promise<string[]> {
+  let out: string;
+  try {
+    out = await run("ldd", [program]);
+  } catch {
+    return []; // static programs make ldd fail
+  }
+  const libs: string[] = [];
+  for (const line of out.split("\n")) {
+    const m = line.match(/=>\s*(\/\S+)/) ?? line.match(/^\s*(\/\S+)\s/);
+    if (m) libs.push(m[1]);
+  }
+  return libs.sort();
+}
+
+/** What went into the initramfs, for the trace header. */
+export interface InitramfsInfo {
+  /** The archive bytes. */
+  bytes: Uint8Array;
+  /** Static programs built, with source hashes. */
+  programs: Record<string, string>;
+  /** Debian packages used, name → version. */
+  debianPackages: Record<string, string>;
+}
+
+/** Builds the initramfs for a recipe. */
+export async function buildInitramfs(
+  recipe: Recipe,
+  modules: { guestPath: string; hostPath: string }[] = [],
+): Promise<InitramfsInfo> {
+  const w = new CpioWriter();
+  for (
+    const d of ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc", "root"]
+  ) {
+    addDirs(w, d);
+  }
+  w.add({ path: "dev/console", type: "chardev", perm: 0o600, rdev: [5, 1] });
+  w.add({
+    path: "bin/busybox",
+    type: "file",
+    perm: 0o755,
+    data: Deno.readFileSync("/bin/busybox"),
+  });
+  const applets = (await run("/bin/busybox", ["--list-full"])).split("\n").filter((l) => l !== "")
+    .sort();
+  for (const a of applets) {
+    if (a === "bin/busybox" || w.has(a)) continue;
+    addDirs(w, dirname(a));
+    const depth = a.split("/").length - 1;
+    w.add({ path: a, type: "symlink", perm: 0o777, data: `${"../".repeat(depth)}bin/busybox` });
+  }
+  w.add({ path: "init", type: "file", perm: 0o755, data: INIT_SCRIPT });
+  w.add({ path: "etc/passwd", type: "file", perm: 0o644, data: "root:x:0:0:root:/root:/bin/sh\n" });
+  w.add({ path: "etc/group", type: "file", perm: 0o644, data: "root:x:0:\n" });
+  const programs: Record<string, string> = {};
+  const base = `recipes/${recipe.name}`;
+  addDirs(w, base);
+  const header = join(recipe.dir, "..", "common", "vmmlab_marker.h");
+  for (const [name, srcs] of Object.entries(recipe.programs).sort(([a], [b]) => a < b ? -1 : 1)) {
+    const built = await buildC(
+      "guest",
+      `${recipe.name}-${name}`,
+      srcs.map((s) => join(recipe.dir, s)),
+      ["-static", "-O2", "-Wall"],
+      [header],
+    );
+    programs[name] = built.hash;
+    w.add({
+      path: `${base}/${name}`,
+      type: "file",
+      perm: 0o755,
+      data: Deno.readFileSync(built.path),
+    });
+  }
+  for (const entry of [...Deno.readDirSync(recipe.dir)].sort((a, b) => a.name < b.name ? -1 : 1)) {
+    if (!entry.isFile || entry.name.endsWith(".c") || entry.name.endsWith(".h")) continue;
+    if (entry.name === "recipe.json") continue;
+    const perm = entry.name.endsWith(".sh") ? 0o755 : 0o644;
+    w.add({
+      path: `${base}/${entry.name}`,
+      type: "file",
+      perm,
+      data: Deno.readFileSync(join(recipe.dir, entry.name)),
+    });
+  }
+  const debianPackages: Record<string, string> = {};
+  for (const spec of recipe.debian) {
+    const pkg = await downloadPackage(spec.package);
+    debianPackages[spec.package] = pkg.version;
+    const root = await unpackPackage(pkg);
+    for (const p of spec.paths) {
+      const rel = p.replace(/^\/+/, "");
+      const host = join(root, rel);
+      let data: Uint8Array;
+      try {
+        data = Deno.readFileSync(host);
+      } catch {
+        throw new InputError(`${recipe.name}: package ${spec.package} has no ${p}`);
+      }
+      addFile(w, rel, data, 0o755);
+      for (const lib of await sharedLibraries(host)) {
+        const real = Deno.realPathSync(lib);
+        addFile(w, lib.replace(/^\/+/, ""), Deno.readFileSync(real), 0o755);
+      }
+    }
+  }
+  if (modules.length > 0) {
+    for (const m of modules) addFile(w, m.guestPath, Deno.readFileSync(m.hostPath), 0o644);
+    w.add({
+      path: "etc/vmmlab-modules",
+      type: "file",
+      perm: 0o644,
+      data: modules.map((m) => `/${m.guestPath}`).join("\n") + "\n",
+    });
+  }
+  return { bytes: w.finish(), programs, debianPackages };
+}

@@ -1,0 +1,157 @@
+/**
+ * Parses QEMU's log for the recorded window: the plugin's marker and CR3 lines (which
+ * align the log with the instruction stream), `-d int` entries (vector, error code, CR2,
+ * and CR3 from the register dump) and `memory_region_ops_*` trace lines (port and MMIO
+ * accesses with values and device names).
+ *
+ * @module
+ */
+
+import { signedHex } from "./kallsyms.ts";
+
+/** One exception or interrupt delivery from `-d int`. */
+export interface Delivery {
+  /** Log segment (0 before the first marker line, k after the k-th). */
+  segment: number;
+  /** Vector. */
+  vector: number;
+  /** Error code. */
+  error: number;
+  /** Raised by an INT n / INT3 instruction. */
+  software: boolean;
+  /** A hardware interrupt (the log said "Servicing hardware INT"). */
+  hardware: boolean;
+  /** Privilege level when it happened. */
+  cpl: number;
+  /** Instruction address (faulting instruction, or where execution resumes). */
+  pc: number;
+  /** CR2 (page-fault address), when logged. */
+  cr2: number;
+  /** CR3 from the register dump, or -1. */
+  cr3: number;
+}
+
+/** One device access from `memory_region_ops_read/write`. */
+export interface DeviceAccess {
+  /** Log segment. */
+  segment: number;
+  /** A write (otherwise a read). */
+  write: boolean;
+  /** Absolute address: a port for port I/O, a physical address for MMIO. */
+  addr: number;
+  /** Value read or written. */
+  value: number;
+  /** Access size in bytes. */
+  size: number;
+  /** Device (memory region) name. */
+  device: string;
+}
+
+/** One plugin marker line. */
+export interface LogMarker {
+  /** Marker op. */
+  op: number;
+  /** Marker argument. */
+  arg: number;
+}
+
+/** Everything the recorder takes from the log. */
+export interface QemuLog {
+  /** Marker lines in order. */
+  markers: LogMarker[];
+  /** Deliveries in order. */
+  deliveries: Delivery[];
+  /** CPU-initiated device accesses in order. */
+  accesses: DeviceAccess[];
+  /** Device-initiated accesses (QEMU logs them with cpu -1, e.g. MSI writes), by device name. */
+  deviceInitiated: Record<string, number>;
+  /** New CR3 value for each MOV to CR3 the plugin saw (index = its sequence number), -1 unknown. */
+  cr3Values: number[];
+}
+
+const INT_RE =
+  /^\s*\d+: v=([0-9a-f]+) e=([0-9a-f]+) i=(\d) cpl=(\d) IP=[0-9a-f]+:([0-9a-f]+) pc=([0-9a-f]+) SP=\S+(?: CR2=([0-9a-f]+))?/;
+const OPS_RE =
+  /^memory_region_ops_(read|write) cpu (-?\d+) mr 0x[0-9a-f]+ addr 0x([0-9a-f]+) value 0x([0-9a-f]+) size (\d+) name '([^']*)'/;
+const CR3_RE = /CR3=([0-9a-f]+)/;
+
+function hexNumber(h: string): number {
+  return h.length > 13 ? signedHex(h.padStart(16, "0")) : parseInt(h, 16);
+}
+
+/** Parses the log text. Lines before the first plugin marker are ignored. */
+export function parseQemuLog(text: string): QemuLog {
+  const markers: LogMarker[] = [];
+  const deliveries: Delivery[] = [];
+  const accesses: DeviceAccess[] = [];
+  const deviceInitiated: Record<string, number> = {};
+  const cr3Values: number[] = [];
+  let segment = 0;
+  let hardwareNext = false;
+  let last: Delivery | null = null;
+  let pendingCr3: number[] = []; // CR3 writes waiting for the next dump
+  for (const line of text.split("\n")) {
+    if (line.startsWith("vmmlab-mark ")) {
+      const [, op, arg] = line.split(" ");
+      markers.push({ op: Number(op), arg: Number(arg) });
+      segment++;
+      continue;
+    }
+    if (segment === 0) continue;
+    if (line.startsWith("vmmlab-cr3 ")) {
+      const seq = Number(line.slice(11));
+      while (cr3Values.length <= seq) cr3Values.push(-1);
+      // A second write before any dump: the earlier one's value stays unknown.
+      pendingCr3 = [seq];
+      continue;
+    }
+    if (line.startsWith("memory_region_ops_")) {
+      const m = OPS_RE.exec(line);
+      if (!m) continue;
+      if (m[2] === "-1") {
+        deviceInitiated[m[6]] = (deviceInitiated[m[6]] ?? 0) + 1;
+        continue;
+      }
+      accesses.push({
+        segment,
+        write: m[1] === "write",
+        addr: parseInt(m[3], 16),
+        value: parseInt(m[4], 16),
+        size: Number(m[5]),
+        device: m[6],
+      });
+      continue;
+    }
+    if (line.startsWith("Servicing hardware INT")) {
+      hardwareNext = true;
+      continue;
+    }
+    const im = INT_RE.exec(line);
+    if (im) {
+      last = {
+        segment,
+        vector: parseInt(im[1], 16),
+        error: parseInt(im[2], 16),
+        software: im[3] === "1",
+        hardware: hardwareNext,
+        cpl: Number(im[4]),
+        pc: hexNumber(im[6]),
+        cr2: im[7] ? hexNumber(im[7]) : 0,
+        cr3: -1,
+      };
+      hardwareNext = false;
+      deliveries.push(last);
+      continue;
+    }
+    if (last && line.startsWith("CR0=")) {
+      const c = CR3_RE.exec(line);
+      if (c) {
+        last.cr3 = parseInt(c[1], 16);
+        for (const seq of pendingCr3) cr3Values[seq] = last.cr3;
+        pendingCr3 = [];
+      }
+      last = null;
+    }
+  }
+  return { markers, deliveries, accesses, deviceInitiated, cr3Values };
+}

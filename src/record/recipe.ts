@@ -1,0 +1,120 @@
+/**
+ * Workload recipes: each folder `traces/recipes/<name>/` holds a `recipe.json`, the
+ * guest script it runs (`run.sh`) and the C sources of its static programs. The recipe is
+ * the reproducible definition of a committed trace: the recorder builds the guest from it
+ * and nothing else.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { InputError } from "../util/errors.ts";
+import { exists, projectRoot } from "./cache.ts";
+
+/** Real programs taken from a Debian package. */
+export interface DebianProgramSpec {
+  /** Package to download and unpack. */
+  package: string;
+  /** Paths inside the package to copy into the guest (at the same path); libraries follow. */
+  paths: string[];
+}
+
+/** A parsed `recipe.json`. */
+export interface Recipe {
+  /** Workload name (the folder name). */
+  name: string;
+  /** Folder of the recipe. */
+  dir: string;
+  /** What the workload does and why it is shaped so. */
+  description: string;
+  /** Static programs to build: guest name → C sources (relative to the recipe folder). */
+  programs: Record<string, string[]>;
+  /** Debian programs copied with their shared libraries. */
+  debian: DebianProgramSpec[];
+  /** Guest memory in MiB. */
+  memoryMiB: number;
+  /** `-icount shift`. */
+  icountShift: number;
+  /** Host-time limit for the whole run, in seconds. */
+  timeoutSeconds: number;
+  /** Iterations the recorded window holds (what run.sh asks for; for the manifest). */
+  iterations: number;
+  /** Kernel command-line additions. */
+  append: string;
+  /** Extra QEMU arguments (devices). */
+  qemuArgs: string[];
+  /** Extra kernel modules to load in the guest, as paths inside the kernel package. */
+  modules: string[];
+}
+
+/** The folder holding all recipes. */
+export function recipesDir(): string {
+  return join(projectRoot(), "traces", "recipes");
+}
+
+/** Names of every recipe, sorted. */
+export function listRecipes(): string[] {
+  const dir = recipesDir();
+  return [...Deno.readDirSync(dir)].filter((e) =>
+    e.isDirectory && exists(join(dir, e.name, "recipe.json"))
+  )
+    .map((e) => e.name).sort();
+}
+
+function field<T>(
+  o: Record<string, unknown>,
+  key: string,
+  file: string,
+  check: (v: unknown) => boolean,
+  dflt?: T,
+): T {
+  const v = o[key];
+  if (v === undefined && dflt !== undefined) return dflt;
+  if (!check(v)) throw new InputError(`${file}: field ${key} is missing or has the wrong type`);
+  return v as T;
+}
+
+/** Loads and checks one recipe. */
+export function loadRecipe(name: string): Recipe {
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+    throw new InputError(`Workload name ${JSON.stringify(name)} is not a recipe name`);
+  }
+  const dir = join(recipesDir(), name);
+  const file = join(dir, "recipe.json");
+  if (!exists(file)) {
+    throw new InputError(
+      `Unknown workload ${name}: no ${file} (known: ${listRecipes().join(", ")})`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Deno.readTextFileSync(file));
+  } catch (e) {
+    throw new InputError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof raw !== "object" || raw === null) throw new InputError(`${file}: not an object`);
+  const o = raw as Record<string, unknown>;
+  const isObj = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  const isNum = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+  const recipe: Recipe = {
+    name,
+    dir,
+    description: field<string>(o, "description", file, (v) => typeof v === "string"),
+    programs: field<Record<string, string[]>>(o, "programs", file, isObj, {}),
+    debian: field<DebianProgramSpec[]>(o, "debian", file, Array.isArray, []),
+    memoryMiB: field<number>(o, "memoryMiB", file, isNum, 256),
+    icountShift: field<number>(o, "icountShift", file, isNum, 0),
+    timeoutSeconds: field<number>(o, "timeoutSeconds", file, isNum, 600),
+    iterations: field<number>(o, "iterations", file, isNum),
+    append: field<string>(o, "append", file, (v) => typeof v === "string", ""),
+    qemuArgs: field<string[]>(o, "qemuArgs", file, Array.isArray, []),
+    modules: field<string[]>(o, "modules", file, Array.isArray, []),
+  };
+  if (!exists(join(dir, "run.sh"))) throw new InputError(`${dir}: no run.sh`);
+  for (const [prog, srcs] of Object.entries(recipe.programs)) {
+    for (const s of srcs) {
+      if (!exists(join(dir, s))) throw new InputError(`${file}: programs.${prog}: no source ${s}`);
+    }
+  }
+  return recipe;
+}

@@ -1,0 +1,243 @@
+/**
+ * `vmmlab record`: boots a real Debian Linux kernel under QEMU TCG with the project's
+ * plugin, runs one workload recipe in the guest, and converts the recorded window into a
+ * `.vmt` trace whose header says exactly how it was made.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { TraceWriter } from "../trace/writer.ts";
+import type { TraceHeaderInit, TraceSummary } from "../trace/header.ts";
+import { InputError } from "../util/errors.ts";
+import { buildPlugin } from "./build_c.ts";
+import { cacheDir, exists } from "./cache.ts";
+import { type ConversionResult, StreamConverter } from "./convert.ts";
+import { guestKernel } from "./debian_packages.ts";
+import { requireHostTools, run } from "./host_tools.ts";
+import { buildInitramfs } from "./initramfs.ts";
+import { KernelSymbols } from "./kallsyms.ts";
+import { parseQemuLog } from "./qemu_log.ts";
+import { type MachineSpec, type Monitor, qemuArgs, runQemu } from "./qemu_run.ts";
+import { loadRecipe } from "./recipe.ts";
+import { hashPhysicalMemory, type PageSnapshot } from "./page_hash.ts";
+
+/** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
+export const GUEST_CPU = "Nehalem";
+
+/** Version of the recorder (goes into the header). */
+export const RECORDER_VERSION = "vmmlab-record 1";
+
+/** Progress events a front end may display. */
+export interface RecordProgress {
+  /** A new phase started (`building`, `booting`, `symbols`, `running`, `converting`). */
+  phase(name: string, detail?: string): void;
+  /** Conversion progress in stream bytes. */
+  converted(bytes: number, total: number): void;
+}
+
+/** Options of {@link record}. */
+export interface RecordOptions {
+  /** Workload (recipe) name. */
+  workload: string;
+  /** Output trace path. */
+  out: string;
+  /** Keep the work folder (stream, log, initramfs) for inspection. */
+  keep?: boolean;
+  /** Override the recipe's iteration count (shorter integration runs). */
+  iterations?: number;
+  /** Progress display. */
+  progress?: RecordProgress;
+  /** The command line to store in the header. */
+  command?: string;
+}
+
+/** What a recording produced. */
+export interface RecordResult {
+  /** The trace summary. */
+  summary: TraceSummary;
+  /** Per-iteration counts and alignment figures. */
+  conversion: ConversionResult;
+  /** Host seconds: whole run, QEMU run, conversion. */
+  seconds: { total: number; qemu: number; convert: number };
+  /** Trace file size in bytes. */
+  traceBytes: number;
+  /** Work folder (deleted unless `keep`). */
+  workDir: string;
+}
+
+async function qemuVersion(): Promise<string> {
+  const out = await run("qemu-system-x86_64", ["--version"]);
+  return out.split("\n")[0].trim();
+}
+
+/** Records one workload into a trace. */
+export async function record(o: RecordOptions): Promise<RecordResult> {
+  const t0 = performance.now();
+  const p = o.progress;
+  requireHostTools();
+  const recipe = loadRecipe(o.workload);
+  p?.phase("building", "kernel, plugin, initramfs");
+  const kernel = await guestKernel();
+  const plugin = await buildPlugin();
+  const qemuVer = await qemuVersion();
+  const symbolsPath = join(cacheDir("ksyms"), `${kernel.pkg}_${kernel.version}.txt`);
+  const haveSymbols = exists(symbolsPath) && Deno.statSync(symbolsPath).size > 100000;
+  const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
+  const iterations = o.iterations ?? recipe.iterations;
+  const initramfs = await buildInitramfs(recipe);
+  const initrd = join(work, "initramfs.cpio");
+  Deno.writeFileSync(initrd, initramfs.bytes);
+  const streamPath = join(work, "stream.bin");
+  const logPath = join(work, "qemu.log");
+  const serial2 = haveSymbols ? null : join(work, "kallsyms.txt");
+  const append = [
+    "console=ttyS0",
+    "quiet",
+    "nokaslr",
+    "panic=-1",
+    "pti=off",
+    `vmmlab.run=${recipe.name}`,
+    `vmmlab.iterations=${iterations}`,
+    ...(haveSymbols ? [] : ["vmmlab.ksyms=1"]),
+    ...(recipe.append ? [recipe.append] : []),
+  ].join(" ");
+  const spec: MachineSpec = {
+    kernel: kernel.vmlinuz,
+    initrd,
+    append,
+    cpu: GUEST_CPU,
+    memoryMiB: recipe.memoryMiB,
+    icountShift: recipe.icountShift,
+    plugin: { path: plugin.path, args: [`out=${streamPath}`] },
+    logPath,
+    serial2Path: serial2,
+    monitorSocket: join(work, "monitor.sock"),
+    extra: recipe.qemuArgs,
+  };
+  const args = qemuArgs(spec);
+  const snapshots: PageSnapshot[] = [];
+  p?.phase("booting", `Linux ${kernel.release}`);
+  const tq = performance.now();
+  const result = await runQemu({
+    qemu: "qemu-system-x86_64",
+    args,
+    monitorSocket: spec.monitorSocket,
+    armCommands: ["log int,plugin,trace:memory_region_ops_*"],
+    disarmCommands: ["log plugin"],
+    timeoutMs: recipe.timeoutSeconds * 1000,
+    onLine: (line) => {
+      if (line === "vmmlab-ksyms-done") p?.phase("symbols", "kernel symbols dumped");
+      else if (line === "vmmlab-ready") p?.phase("running", recipe.name);
+    },
+    onSnapshot: async (index: number, monitor: Monitor) => {
+      snapshots.push(await hashPhysicalMemory(monitor, work, index, recipe.memoryMiB));
+    },
+  });
+  const qemuSeconds = (performance.now() - tq) / 1000;
+  if (result.workloadStatus === null) {
+    const tail = result.console.trim().split("\n").slice(-3).join(" | ");
+    throw new InputError(
+      `The guest stopped before the workload finished (QEMU exit ${result.code}): ${
+        result.stderr.trim().split("\n")[0] || tail
+      }`,
+    );
+  }
+  if (result.workloadStatus !== 0) {
+    throw new InputError(
+      `Workload ${recipe.name} failed in the guest with status ${result.workloadStatus}`,
+    );
+  }
+  if (!haveSymbols && serial2) {
+    const text = Deno.readTextFileSync(serial2).replace(/\r/g, "");
+    if (text.length < 100000) throw new InputError("The guest's kernel symbol dump is incomplete");
+    Deno.writeTextFileSync(symbolsPath, text);
+  }
+  const symbols = KernelSymbols.parse(Deno.readTextFileSync(symbolsPath));
+  const log = parseQemuLog(Deno.readTextFileSync(logPath));
+  if (!exists(streamPath) || Deno.statSync(streamPath).size === 0 || log.markers.length === 0) {
+    throw new InputError(`Workload ${recipe.name} ran but never reached its begin marker`);
+  }
+  const devices = ["unknown", ...new Set(log.accesses.map((a) => a.device))].sort((a, b) =>
+    a === "unknown" ? -1 : b === "unknown" ? 1 : a < b ? -1 : a > b ? 1 : 0
+  );
+  const header: TraceHeaderInit = {
+    workload: recipe.name,
+    description: recipe.description,
+    source: {
+      kind: "qemu-tcg",
+      method:
+        "Real Linux guest under QEMU TCG; the vmmlab TCG plugin recorded every executed block and memory access between guest marker NOPs; exceptions, interrupts and CR3 values from QEMU's -d int log; port and MMIO values and device names from its memory_region_ops trace.",
+      command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
+      recorder: RECORDER_VERSION,
+      qemu: qemuVer,
+      qemuCommandLine: [
+        "qemu-system-x86_64",
+        ...args.map((a) =>
+          a.startsWith(work) ? a.replace(work, "$WORK") : a.replace(cacheDir(), "$CACHE")
+        ),
+      ].join(" "),
+      plugin: `vmmlab_plugin.c sha256:${plugin.hash}`,
+      recipe: `traces/recipes/${recipe.name}`,
+      programs: initramfs.programs,
+      debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
+      icount: `shift=${recipe.icountShift},sleep=off`,
+      window:
+        "From the first iteration marker after arming (the iteration that armed the plugin ran partly uninstrumented and is dropped) to the end marker.",
+    },
+    guest: {
+      kernel: `Linux ${kernel.release} (Debian ${kernel.version})`,
+      cpu: `QEMU ${GUEST_CPU} model under TCG, 1 vCPU`,
+      arch: "x86_64",
+      pagingLevels: 4,
+      pti: false,
+      pcid: false,
+      memoryMiB: recipe.memoryMiB,
+      kernelCommandLine: append,
+    },
+    pageSizes: [4096, 2097152],
+    devices,
+    inferred: [
+      "CR3 values: the value of each MOV to CR3 is the CR3 of the next exception or interrupt QEMU logged before the next MOV to CR3 (FLAG_INFERRED); without one it is unknown.",
+      "Page-table writes: stores by kernel functions that set page-table entries (native_set_pte and friends) mark their target page as a page table; later stores to such a page by page-table code (zap/copy/fault paths) are page-table writes too. The stored value is unknown (QEMU 7.2 plugins see no store values). Level comes from the function name, else from the page.",
+      "Exception alignment: each -d int entry is attached to the next block that starts at an IDT entry point (asm_exc_*, asm_sysvec_*, irq stubs); a fault cuts its block before the faulting instruction.",
+      "Port and MMIO values: taken in order from QEMU's memory_region_ops trace, matched to IN/OUT instructions and device memory references.",
+      "Instruction classes: sensitive instruction class, length and control flow decoded from opcode bytes.",
+      "Interrupt source: vector 0xec is the local APIC timer, vectors >= 0xf0 inter-processor, others devices.",
+    ],
+    notes:
+      "Every executed sensitive instruction has a Sensitive record after its block's Exec (in program order with the block's memory records). IN/OUT also produce Pio records; device memory references also produce Mmio records. Repeated string iterations are collapsed into RepString records (one per physically contiguous run).",
+    extra: {
+      deviceInitiatedAccesses: log.deviceInitiated,
+      kernelSymbols: symbols.size,
+    },
+  };
+  p?.phase("converting", `${(Deno.statSync(streamPath).size / 1e6).toFixed(1)} MB stream`);
+  const tc = performance.now();
+  const writer = TraceWriter.create(o.out, header);
+  let conversion: ConversionResult;
+  try {
+    const total = Deno.statSync(streamPath).size;
+    conversion = new StreamConverter(writer, {
+      streamPath,
+      log,
+      symbols,
+      devices,
+      onProgress: (b) => p?.converted(b, total),
+      snapshots,
+    }).run();
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  const summary = writer.close();
+  const convertSeconds = (performance.now() - tc) / 1000;
+  if (!o.keep) Deno.removeSync(work, { recursive: true });
+  return {
+    summary,
+    conversion,
+    seconds: { total: (performance.now() - t0) / 1000, qemu: qemuSeconds, convert: convertSeconds },
+    traceBytes: Deno.statSync(o.out).size,
+    workDir: work,
+  };
+}
