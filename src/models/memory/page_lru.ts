@@ -9,10 +9,13 @@
 
 import { ConfigError } from "../../util/errors.ts";
 
-/** Fixed-capacity LRU of pages with dirty bits. */
+/** LRU of pages with dirty bits, holding at most {@link limit} pages (≤ its capacity). */
 export class PageLru {
-  /** Most pages held. */
+  /** Storage size: the most pages it can ever hold. */
   readonly capacity: number;
+  #limit: number;
+  readonly #free: Int32Array;
+  #freeTop = 0;
   readonly #slotOf = new Map<number, number>();
   readonly #page: Float64Array;
   readonly #prev: Int32Array;
@@ -32,10 +35,44 @@ export class PageLru {
       throw new ConfigError(where, `capacity must be a non-negative integer, got ${capacity}`);
     }
     this.capacity = capacity;
+    this.#limit = capacity;
+    this.#free = new Int32Array(capacity);
     this.#page = new Float64Array(capacity);
     this.#prev = new Int32Array(capacity);
     this.#next = new Int32Array(capacity);
     this.#dirty = new Uint8Array(capacity);
+  }
+
+  /** Pages it may hold now (a balloon lowers it). */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /**
+   * Changes how many pages it may hold (0 to capacity). Shrinking does not evict: the
+   * caller evicts with {@link evictLru} until {@link size} fits, charging each victim.
+   */
+  setLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 0 || limit > this.capacity) {
+      throw new RangeError(`limit ${limit} outside 0..${this.capacity}`);
+    }
+    this.#limit = limit;
+  }
+
+  /**
+   * Removes the least recently used page; returns false when empty. The victim is in
+   * {@link evictedPage} / {@link evictedDirty}.
+   */
+  evictLru(): boolean {
+    const s = this.#tail;
+    if (s < 0) return false;
+    this.evictedPage = this.#page[s];
+    this.evictedDirty = this.#dirty[s] === 1;
+    this.#slotOf.delete(this.evictedPage);
+    this.#unlink(s);
+    this.#free[this.#freeTop++] = s;
+    this.#used--;
+    return true;
   }
 
   /** Pages held. */
@@ -84,26 +121,23 @@ export class PageLru {
   /**
    * Inserts an absent `page` as most recently used, evicting the least recently used page
    * when full. Returns whether a page was evicted ({@link evictedPage}, {@link evictedDirty}).
-   * With capacity 0 nothing is stored and the page itself counts as evicted.
+   * With a limit of 0 nothing is stored and the page itself counts as evicted.
    */
   insert(page: number, write: boolean): boolean {
-    if (this.capacity === 0) {
+    if (this.#limit === 0) {
       this.evictedPage = page;
       this.evictedDirty = write;
       return true;
     }
-    let s: number;
     let evicted = false;
-    if (this.#used < this.capacity) {
-      s = this.#used++;
-    } else {
-      s = this.#tail;
-      this.evictedPage = this.#page[s];
-      this.evictedDirty = this.#dirty[s] === 1;
-      this.#slotOf.delete(this.evictedPage);
-      this.#unlink(s);
+    while (this.#used >= this.#limit) {
+      // Full (or over a lowered limit): evict until there is room; the last victim is
+      // reported (callers lower the limit through evictLru, so this loop runs once).
+      this.evictLru();
       evicted = true;
     }
+    const s = this.#freeTop > 0 ? this.#free[--this.#freeTop] : this.#used;
+    this.#used++;
     this.#page[s] = page;
     this.#dirty[s] = write ? 1 : 0;
     this.#slotOf.set(page, s);

@@ -34,3 +34,19 @@ Deno.test("capacity 0 holds nothing", () => {
   assert.equal(l.evictedPage, 9);
   assert.equal(l.size, 0);
 });
+
+Deno.test("lowering the limit and evicting frees slots that later inserts reuse", () => {
+  const l = new PageLru(4);
+  for (const p of [1, 2, 3, 4]) l.insert(p, p === 2);
+  l.setLimit(2);
+  const victims: [number, boolean][] = [];
+  while (l.size > l.limit && l.evictLru()) victims.push([l.evictedPage, l.evictedDirty]);
+  assert.deepEqual(victims, [[1, false], [2, true]]);
+  assert.deepEqual(l.order(), [4, 3]);
+  l.setLimit(4);
+  assert.equal(l.insert(5, false), false);
+  assert.equal(l.insert(6, false), false);
+  assert.equal(l.insert(7, false), true);
+  assert.equal(l.evictedPage, 3);
+  assert.deepEqual(l.order(), [7, 6, 5, 4]);
+});

@@ -1,0 +1,135 @@
+/**
+ * Reading the memory models' configuration (`--option memory.*`) and costs (`mem.*`
+ * platform keys). Every key is listed in docs/memory.md and src/models/mmu/COSTS.md.
+ *
+ * @module
+ */
+
+import type { ModelContext } from "../../engine/model.ts";
+import { optionNumber } from "../../engine/model.ts";
+import { ConfigError } from "../../util/errors.ts";
+import { optionBool } from "../mmu/options.ts";
+import { Pcg32 } from "../../util/pcg32.ts";
+import type { MmuHost } from "../mmu/host.ts";
+import { WorkingSetSampler } from "./working_set.ts";
+import { Transition } from "../../engine/model.ts";
+
+/** 4 KB pages per MB. */
+export const PAGES_PER_MB = 256;
+
+/** Option keys every memory model (except `none`) reads. */
+export const COMMON_OPTIONS: Readonly<Record<string, string>> = {
+  "memory.vm-mb":
+    "memory the VM is configured with, MB (default 256, the VMs of Waldspurger's Figures 2 and 7)",
+  "memory.sample": "run ESX's sampled working-set estimator (default true)",
+  "memory.sample-pages": "pages sampled per period (default 100, Waldspurger 2002)",
+  "memory.sample-period":
+    "sampling period in guest instructions (default 30 s at the platform clock, one instruction per cycle)",
+  "memory.ws-slow-gain": "gain of the slow moving average (default 0.25, an assumption)",
+  "memory.ws-fast-gain": "gain of the fast moving average (default 0.5, an assumption)",
+};
+
+/** The VM size in pages. */
+export function vmPages(ctx: ModelContext): number {
+  return Math.round(optionNumber(ctx, "memory.vm-mb", 256, 1 / PAGES_PER_MB) * PAGES_PER_MB);
+}
+
+/** A size option in MB converted to pages, with a default in pages. */
+export function pagesOption(ctx: ModelContext, key: string, fallbackPages: number): number {
+  if (ctx.options[key] === undefined) return fallbackPages;
+  return Math.round(optionNumber(ctx, key, 0, 0) * PAGES_PER_MB);
+}
+
+/**
+ * The working-set sampler a memory model runs (or null when `memory.sample=false`): it
+ * intercepts the first touch of each sampled page per period (a hidden fault costing the
+ * VMM `mem.sample.fault` on top of the transition) and ends a period every
+ * `memory.sample-period` guest instructions.
+ */
+export class SamplingDriver {
+  /** The estimator. */
+  readonly sampler: WorkingSetSampler;
+  readonly #host: MmuHost;
+  readonly #instructions: () => number;
+  readonly #period: number;
+  readonly #faultCost: number;
+  readonly #cat: number;
+  readonly #evIntercepts: number;
+  #nextEnd: number;
+
+  /** Creates a driver around a sampler. */
+  constructor(
+    host: MmuHost,
+    sampler: WorkingSetSampler,
+    period: number,
+    instructions: () => number,
+  ) {
+    this.sampler = sampler;
+    this.#host = host;
+    this.#instructions = instructions;
+    this.#period = period;
+    this.#nextEnd = period;
+    this.#faultCost = host.cost("mem.sample.fault");
+    this.#cat = host.category("mem.sampling");
+    this.#evIntercepts = host.counter("mem.ws-intercepts");
+  }
+
+  /**
+   * Notes an access to an in-range page; returns true when a period ended just before it
+   * (the caller may re-plan its allocation).
+   */
+  touch(page: number): boolean {
+    let ended = false;
+    if (this.#instructions() >= this.#nextEnd) {
+      this.sampler.endPeriod();
+      this.#nextEnd = this.#instructions() + this.#period;
+      ended = true;
+    }
+    if (this.sampler.touch(page)) {
+      const host = this.#host;
+      host.events[this.#evIntercepts]++;
+      host.transition(Transition.HiddenFault, host.guest.pc);
+      host.cycles[this.#cat] += this.#faultCost;
+    }
+    return ended;
+  }
+
+  /** Writes the period count and final estimate (percent) as events. */
+  finish(): void {
+    const host = this.#host;
+    host.events[host.counter("mem.ws-periods")] = this.sampler.periods;
+    host.events[host.counter("mem.ws-active-pct")] = Math.round(this.sampler.estimate * 1000) /
+      10;
+  }
+}
+
+/** Builds the sampling driver from options, or null when sampling is off. */
+export function samplingDriver(
+  ctx: ModelContext,
+  host: MmuHost,
+  pages: number,
+): SamplingDriver | null {
+  if (!optionBool(ctx, "memory.sample", true)) return null;
+  const n = optionNumber(ctx, "memory.sample-pages", 100, 1);
+  if (n > pages) {
+    throw new ConfigError(
+      "--option",
+      `cannot sample ${n} of ${pages} pages`,
+      "memory.sample-pages",
+    );
+  }
+  const period = optionNumber(ctx, "memory.sample-period", 30 * ctx.platform.clockHz, 1);
+  const sampler = new WorkingSetSampler(pages, n, childRng(ctx, 1), {
+    slow: optionNumber(ctx, "memory.ws-slow-gain", 0.25, 1e-9, 1),
+    fast: optionNumber(ctx, "memory.ws-fast-gain", 0.5, 1e-9, 1),
+  });
+  return new SamplingDriver(host, sampler, period, () => ctx.guest.instructions);
+}
+
+/**
+ * An independent generator for one use within a model, derived from the context's seeded
+ * generator, so that adding sampling does not change the blind swap picks.
+ */
+export function childRng(ctx: ModelContext, stream: number): Pcg32 {
+  return new Pcg32(ctx.rng.nextU32(), 1000 + stream);
+}

@@ -1,0 +1,285 @@
+/**
+ * Reclaiming memory from a VM, the two ways Waldspurger (OSDI 2002, sections 3.2 and 3.3)
+ * contrasts:
+ *
+ * - **Ballooning**: a driver in the guest allocates `balloonPages` pages and hands them to
+ *   the VMM, so the *guest* decides what to give up, by its own policy: free memory first,
+ *   then the least recently used of its pages (paging dirty ones out to its own swap).
+ *   Modelled as the guest's LRU over the pages it touches, with room for
+ *   `vmPages − balloonPages`; a page the guest paged out and touches again is paged in.
+ * - **Host swapping**: the VMM takes `swapPages` pages *blind* — uniformly at random among
+ *   the VM's pages (seeded), since it cannot know which the guest values — and writes them
+ *   to its swap file. A guest access to a swapped page faults into the VMM, which reads it
+ *   back and swaps out another random page to stay at its target. **Double paging**: when
+ *   the guest itself pages out a dirty page (it is under its own pressure, `guestPages`)
+ *   that the VMM has swapped, the VMM must first read it back in so the guest can write it.
+ *
+ * Page identity is the guest-physical page of each access; pages at or beyond `vmPages`
+ * are counted (`outOfRange`) and otherwise ignored.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../../util/errors.ts";
+import type { Pcg32 } from "../../util/pcg32.ts";
+import type { MmuHost } from "../mmu/host.ts";
+import { Transition } from "../../engine/model.ts";
+import { PageLru } from "./page_lru.ts";
+
+/** Cycle costs of reclamation, read from the platform by the model. */
+export interface ReclaimCosts {
+  /** The balloon driver allocating and pinning one page, and the VMM freeing its frame. */
+  balloonPage: number;
+  /** The guest reading one page back from its own swap device. */
+  guestSwapIn: number;
+  /** The guest writing one dirty page to its own swap device. */
+  guestSwapOut: number;
+  /** The VMM handling a fault on a page it swapped (besides the read). */
+  vmmFault: number;
+  /** The VMM reading one page back from its swap file. */
+  vmmSwapIn: number;
+  /** The VMM writing one page to its swap file. */
+  vmmSwapOut: number;
+}
+
+/** Sizes, in 4 KB pages. */
+export interface ReclaimConfig {
+  /** Pages the VM is configured with. */
+  vmPages: number;
+  /** Pages the balloon takes from the guest (0 = no balloon). */
+  balloonPages: number;
+  /** Balloon pages handed over per hypercall. */
+  balloonBatch: number;
+  /** Pages the VMM swaps out blind (0 = no host swapping). */
+  swapPages: number;
+  /** Pages the guest itself can hold before paging (default vmPages − balloonPages). */
+  guestPages?: number;
+  /** Keep a guest LRU even with no pressure yet, because the balloon will be resized. */
+  resizable?: boolean;
+}
+
+/** Guest- and VMM-level paging of one VM under memory pressure. */
+export class MemoryPressure {
+  /** The configuration. */
+  readonly config: ReclaimConfig;
+  readonly #host: MmuHost;
+  readonly #costs: ReclaimCosts;
+  readonly #rng: Pcg32;
+  /** The guest's resident pages (null when the guest has room for all its pages). */
+  readonly #guest: PageLru | null;
+  /** 1 = the guest paged this page out to its own swap. */
+  readonly #guestOut: Uint8Array;
+  /** 1 = the VMM swapped this page out. */
+  readonly #vmmOut: Uint8Array;
+  #swapped = 0;
+  #balloon = 0;
+  #swapTarget = 0;
+  #lastPage = -1;
+  #lastWrite = false;
+  readonly #cat: { balloon: number; guestPaging: number; vmmSwap: number };
+  readonly #ev: {
+    ballooned: number;
+    guestIn: number;
+    guestOut: number;
+    swapped: number;
+    swapIn: number;
+    swapOut: number;
+    doublePaging: number;
+    outOfRange: number;
+  };
+
+  /** Creates the state; nothing is charged until {@link start}. */
+  constructor(host: MmuHost, config: ReclaimConfig, costs: ReclaimCosts, rng: Pcg32) {
+    const where = "--memory";
+    const n = config.vmPages;
+    if (!Number.isInteger(n) || n < 1) {
+      throw new ConfigError(where, `VM size must be at least one page`, "memory.vm-mb");
+    }
+    if (
+      !Number.isInteger(config.balloonPages) || config.balloonPages < 0 || config.balloonPages >= n
+    ) {
+      throw new ConfigError(where, `balloon must be smaller than the VM`, "memory.balloon-mb");
+    }
+    if (!Number.isInteger(config.swapPages) || config.swapPages < 0 || config.swapPages >= n) {
+      throw new ConfigError(where, `host swap must be smaller than the VM`, "memory.swap-mb");
+    }
+    if (!Number.isInteger(config.balloonBatch) || config.balloonBatch < 1) {
+      throw new ConfigError(where, `balloon batch must be positive`, "memory.balloon-batch");
+    }
+    const guestPages = config.guestPages ?? n - config.balloonPages;
+    if (!Number.isInteger(guestPages) || guestPages < 0 || guestPages > n) {
+      throw new ConfigError(where, `guest memory must be 0 to the VM size`, "memory.guest-mb");
+    }
+    this.config = config;
+    this.#host = host;
+    this.#costs = costs;
+    this.#rng = rng;
+    if (guestPages < n || config.resizable) {
+      this.#guest = new PageLru(n, where);
+      this.#guest.setLimit(guestPages);
+    } else {
+      this.#guest = null;
+    }
+    this.#balloon = config.balloonPages;
+    this.#guestOut = new Uint8Array(n);
+    this.#vmmOut = new Uint8Array(n);
+    this.#cat = {
+      balloon: host.category("mem.balloon"),
+      guestPaging: host.category("mem.guest-paging"),
+      vmmSwap: host.category("mem.swap"),
+    };
+    this.#ev = {
+      ballooned: host.counter("mem.pages-ballooned"),
+      guestIn: host.counter("mem.guest-page-ins"),
+      guestOut: host.counter("mem.guest-page-outs"),
+      swapped: host.counter("mem.pages-swapped"),
+      swapIn: host.counter("mem.swap-ins"),
+      swapOut: host.counter("mem.swap-outs"),
+      doublePaging: host.counter("mem.double-paging"),
+      outOfRange: host.counter("mem.pages-out-of-range"),
+    };
+  }
+
+  /**
+   * Inflates the balloon (hypercalls of `balloonBatch` pages) and lets the VMM take its
+   * blind pick of `swapPages` pages, charging both. Called once before the first access.
+   */
+  start(): void {
+    this.#chargeBalloon(this.config.balloonPages);
+    this.setSwapTarget(this.config.swapPages);
+  }
+
+  /** Charges the driver and hypercalls for `pages` pages moved into or out of the balloon. */
+  #chargeBalloon(pages: number): void {
+    if (pages <= 0) return;
+    const host = this.#host;
+    host.events[this.#ev.ballooned] += pages;
+    host.cycles[this.#cat.balloon] += pages * this.#costs.balloonPage;
+    const calls = Math.ceil(pages / this.config.balloonBatch);
+    for (let i = 0; i < calls; i++) host.transition(Transition.Hypercall, host.guest.pc);
+  }
+
+  /** Pages in the balloon now. */
+  get balloon(): number {
+    return this.#balloon;
+  }
+
+  /**
+   * Inflates or deflates the balloon to `pages` (a new allocation target). Inflating makes
+   * the guest give up its least recently used pages, paging dirty ones out.
+   */
+  setBalloon(pages: number): void {
+    const guest = this.#guest;
+    const n = this.config.vmPages;
+    if (guest === null) throw new Error("setBalloon needs a resizable guest (config.resizable)");
+    const b = Math.max(0, Math.min(n - 1, Math.round(pages)));
+    this.#chargeBalloon(Math.abs(b - this.#balloon));
+    this.#balloon = b;
+    guest.setLimit(n - b);
+    while (guest.size > guest.limit && guest.evictLru()) this.#guestEvicted();
+  }
+
+  /** Sets how many pages the VMM keeps swapped; raising it swaps out random pages now. */
+  setSwapTarget(pages: number): void {
+    this.#swapTarget = Math.max(0, Math.min(this.config.vmPages - 1, Math.round(pages)));
+    while (this.#swapped < this.#swapTarget) this.#swapOutRandom(-1);
+  }
+
+  /** Swaps out one random page that is not swapped and is not `except`. */
+  #swapOutRandom(except: number): void {
+    const n = this.config.vmPages;
+    let p: number;
+    do p = this.#rng.nextBelow(n); while (this.#vmmOut[p] === 1 || p === except);
+    this.vmmSwapOut(p);
+  }
+
+  /**
+   * The VMM writes `page` to its swap file (the blind policy calls it with random pages;
+   * exposed so other policies and tests can choose).
+   */
+  vmmSwapOut(page: number): void {
+    if (this.#vmmOut[page] === 1) return;
+    this.#vmmOut[page] = 1;
+    this.#swapped++;
+    const host = this.#host;
+    host.events[this.#ev.swapOut]++;
+    host.cycles[this.#cat.vmmSwap] += this.#costs.vmmSwapOut;
+  }
+
+  /** The VMM reads `page` back from its swap file (and keeps its target). */
+  #swapIn(page: number, fault: boolean): void {
+    const host = this.#host;
+    this.#vmmOut[page] = 0;
+    this.#swapped--;
+    host.events[this.#ev.swapIn]++;
+    let c = this.#costs.vmmSwapIn;
+    if (fault) {
+      host.transition(Transition.HiddenFault, host.guest.pc);
+      c += this.#costs.vmmFault;
+    }
+    host.cycles[this.#cat.vmmSwap] += c;
+    if (this.#swapped < this.#swapTarget) this.#swapOutRandom(page);
+  }
+
+  /** The guest gave up the page its LRU just evicted. */
+  #guestEvicted(): void {
+    const guest = this.#guest!;
+    const host = this.#host;
+    const victim = guest.evictedPage;
+    if (victim < 0 || victim >= this.config.vmPages) return;
+    if (guest.evictedDirty) {
+      // The guest writes its victim to its swap; if the VMM had swapped that page, it must
+      // read it back first: double paging.
+      if (this.#vmmOut[victim] === 1) {
+        host.events[this.#ev.doublePaging]++;
+        this.#swapIn(victim, true);
+      }
+      host.events[this.#ev.guestOut]++;
+      host.cycles[this.#cat.guestPaging] += this.#costs.guestSwapOut;
+    }
+    // Clean or dirty, the victim's contents must be read back when next touched.
+    this.#guestOut[victim] = 1;
+  }
+
+  /** Whether the VMM currently has `page` swapped out. */
+  isSwapped(page: number): boolean {
+    return this.#vmmOut[page] === 1;
+  }
+
+  /** Whether the guest currently has `page` paged out. */
+  isPagedOut(page: number): boolean {
+    return this.#guestOut[page] === 1;
+  }
+
+  /** A guest access to guest-physical page `page` (a store when `write`). */
+  access(page: number, write: boolean): void {
+    if (page === this.#lastPage && (write === this.#lastWrite || !write)) return;
+    this.#lastPage = page;
+    this.#lastWrite = write;
+    const host = this.#host;
+    if (page < 0 || page >= this.config.vmPages) {
+      host.events[this.#ev.outOfRange]++;
+      return;
+    }
+    const guest = this.#guest;
+    if (guest !== null && !guest.touch(page, write)) {
+      if (guest.insert(page, write)) this.#guestEvicted();
+      if (this.#guestOut[page] === 1) {
+        this.#guestOut[page] = 0;
+        host.events[this.#ev.guestIn]++;
+        host.cycles[this.#cat.guestPaging] += this.#costs.guestSwapIn;
+      }
+    }
+    if (this.#vmmOut[page] === 1) this.#swapIn(page, true);
+  }
+
+  /** Pages the VMM holds swapped out at the end (reported as `mem.pages-swapped`). */
+  finish(): void {
+    this.#host.events[this.#ev.swapped] = this.#swapped;
+  }
+
+  /** Pages the VMM holds swapped out now. */
+  get swapped(): number {
+    return this.#swapped;
+  }
+}

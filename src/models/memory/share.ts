@@ -1,0 +1,137 @@
+/**
+ * The `share` memory model: content-based page sharing (sharing.ts) driven by the trace's
+ * `PageHash` snapshots, with copy-on-write breaks when the replayed VM (`memory.vm`,
+ * default 0) stores to a shared page: the store faults into the VMM, which copies the
+ * frame (`mem.share.cow-break`). Hashing a page costs the VMM `mem.share.scan`.
+ *
+ * Results: `mem.pages-hashed`, `mem.pages-shared`, `mem.pages-saved` (pages − frames),
+ * `mem.pages-zero` (with `memory.zero-hash`), `mem.cow-breaks`.
+ *
+ * @module
+ */
+
+import type { MemoryModel, ModelContext, ModelDescription } from "../../engine/model.ts";
+import { optionNumber, registerModel, Transition } from "../../engine/model.ts";
+import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
+import { ConfigError } from "../../util/errors.ts";
+import { contextHost, type MmuHost } from "../mmu/host.ts";
+import { COMMON_OPTIONS, SamplingDriver, samplingDriver, vmPages } from "./options.ts";
+import { PageSharing, type SharingStats } from "./sharing.ts";
+
+/** Page sharing across the VMs whose snapshots the trace holds. */
+export class ShareMemory implements MemoryModel {
+  /** The sharing state. */
+  readonly sharing: PageSharing;
+  readonly #host: MmuHost;
+  readonly #vm: number;
+  readonly #scan: number;
+  readonly #cowCost: number;
+  readonly #sampling: SamplingDriver | null;
+  readonly #pages: number;
+  readonly #cat: { scan: number; cow: number };
+  readonly #evHashed: number;
+  #lastWritePage = -1;
+
+  /** Creates the model for VM index `vm` of the snapshots. */
+  constructor(
+    host: MmuHost,
+    sharing: PageSharing,
+    vm: number,
+    costs: { scan: number; cowBreak: number },
+    sampling: SamplingDriver | null,
+    pages: number,
+  ) {
+    this.#host = host;
+    this.sharing = sharing;
+    this.#vm = vm;
+    this.#scan = costs.scan;
+    this.#cowCost = costs.cowBreak;
+    this.#sampling = sampling;
+    this.#pages = pages;
+    this.#cat = { scan: host.category("mem.share.scan"), cow: host.category("mem.share.cow") };
+    this.#evHashed = host.counter("mem.pages-hashed");
+  }
+
+  /** A guest memory reference: a store to a shared page breaks copy-on-write. */
+  access(_vaddr: number, paddr: number, _size: number, flags: number): void {
+    if ((flags & MEM_IO) !== 0) return;
+    const page = Math.floor(paddr / 4096);
+    if (this.#sampling !== null && page < this.#pages) this.#sampling.touch(page);
+    if ((flags & MEM_WRITE) === 0 || page === this.#lastWritePage) return;
+    this.#lastWritePage = page;
+    if (this.sharing.write(this.#vm, page)) {
+      const host = this.#host;
+      host.transition(Transition.HiddenFault, host.guest.pc);
+      host.cycles[this.#cat.cow] += this.#cowCost;
+    }
+  }
+
+  /** Ignored (snapshots are announced by markers but processed hash by hash). */
+  marker(_rec: TraceRecord): void {}
+
+  /** Hashes one page into the sharing table. */
+  pageHash(rec: TraceRecord): void {
+    const page = Math.floor(rec.paddr / 4096);
+    if (rec.device === this.#vm && page === this.#lastWritePage) this.#lastWritePage = -1;
+    this.sharing.hash(rec.device, page, rec.hashHi, rec.hashLo);
+    this.#host.events[this.#evHashed]++;
+    this.#host.cycles[this.#cat.scan] += this.#scan;
+  }
+
+  /** Current sharing totals. */
+  stats(): SharingStats {
+    return this.sharing.stats();
+  }
+
+  /** Writes the end-state totals as events. */
+  finish(): void {
+    const s = this.sharing.stats();
+    const host = this.#host;
+    host.events[host.counter("mem.pages-shared")] = s.sharedPages;
+    host.events[host.counter("mem.pages-saved")] = s.savedPages;
+    host.events[host.counter("mem.pages-zero")] = s.zeroPages;
+    host.events[host.counter("mem.cow-breaks")] = s.cowBreaks;
+    host.events[host.counter("mem.frames")] = s.frames;
+    this.#sampling?.finish();
+  }
+
+  /** Documentation. */
+  describe(): ModelDescription {
+    return {
+      summary:
+        "Content-based page sharing from PageHash snapshots, copy-on-write breaks on stores to shared pages.",
+      options: {
+        ...COMMON_OPTIONS,
+        "memory.vm": "VM index (PageHash `vm`) of the replayed guest's stores (default 0)",
+        "memory.zero-hash": "hash of the all-zero page as hi:lo hex, to count zero pages",
+      },
+      costs: ["mem.share.scan", "mem.share.cow-break", "mem.sample.fault"],
+    };
+  }
+}
+
+/** Parses `memory.zero-hash` ("hi:lo" in hex). */
+export function parseZeroHash(v: unknown): [number, number] | null {
+  if (v === undefined) return null;
+  const m = typeof v === "string"
+    ? /^(?:0x)?([0-9a-f]{1,8}):(?:0x)?([0-9a-f]{1,8})$/i.exec(v)
+    : null;
+  if (!m) throw new ConfigError("--option", "must be hi:lo in hex", "memory.zero-hash");
+  return [parseInt(m[1], 16), parseInt(m[2], 16)];
+}
+
+/** Builds the sharing model for a context. */
+export function createShareMemory(ctx: ModelContext): ShareMemory {
+  const host = contextHost(ctx);
+  const n = vmPages(ctx);
+  return new ShareMemory(
+    host,
+    new PageSharing(parseZeroHash(ctx.options["memory.zero-hash"])),
+    optionNumber(ctx, "memory.vm", 0, 0, 4095),
+    { scan: host.cost("mem.share.scan"), cowBreak: host.cost("mem.share.cow-break") },
+    samplingDriver(ctx, host, n),
+    n,
+  );
+}
+
+registerModel("memory", "share", createShareMemory);
