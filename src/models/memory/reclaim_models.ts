@@ -24,7 +24,7 @@ import {
   COMMON_OPTIONS,
   PAGES_PER_MB,
   pagesOption,
-  SamplingDriver,
+  type SamplingDriver,
   samplingDriver,
   vmPages,
 } from "./options.ts";

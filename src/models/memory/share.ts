@@ -15,7 +15,7 @@ import { optionNumber, registerModel, Transition } from "../../engine/model.ts";
 import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
 import { contextHost, type MmuHost } from "../mmu/host.ts";
-import { COMMON_OPTIONS, SamplingDriver, samplingDriver, vmPages } from "./options.ts";
+import { COMMON_OPTIONS, type SamplingDriver, samplingDriver, vmPages } from "./options.ts";
 import { PageSharing, type SharingStats } from "./sharing.ts";
 
 /** Page sharing across the VMs whose snapshots the trace holds. */
