@@ -93,8 +93,8 @@ export class PlatformCosts implements IoCostSource {
   }
 }
 
-/** A constructor of an I/O mechanism. */
-type MechanismClass = new (
+/** A constructor of an I/O mechanism: what {@link IO_MODELS} registers under each name. */
+export type MechanismClass = new (
   env: IoEnv,
   costs: IoCostSource,
   devices: readonly string[],
