@@ -31,6 +31,13 @@ export class AssocCache {
   readonly #tags: Int32Array;
   readonly #stamps: Float64Array;
   #clock = 0;
+  /**
+   * Slot hints for fully or highly associative caches: hint[key & mask] is the slot where
+   * that key was last found or put. A hint is only a guess, checked against the slot's key
+   * and tag, so it never changes what hits; it saves the scan of a wide set on a hit.
+   */
+  readonly #hint: Int32Array | null;
+  readonly #hintMask: number;
   /** The way the last successful {@link lookup} or {@link insert} used (for callers' side tables). */
   lastSlot = -1;
 
@@ -50,6 +57,15 @@ export class AssocCache {
     this.#keys = new Float64Array(sets * ways);
     this.#tags = new Int32Array(sets * ways).fill(INVALID_TAG);
     this.#stamps = new Float64Array(sets * ways);
+    if (ways > 4) {
+      let size = 1;
+      while (size < 4 * sets * ways) size *= 2;
+      this.#hint = new Int32Array(size).fill(-1);
+      this.#hintMask = size - 1;
+    } else {
+      this.#hint = null;
+      this.#hintMask = 0;
+    }
   }
 
   /**
@@ -79,13 +95,23 @@ export class AssocCache {
 
   /** Whether (key, tag) is present; a hit makes it most recently used. */
   lookup(key: number, tag: number): boolean {
+    const keys = this.#keys, tags = this.#tags;
+    const hint = this.#hint;
+    if (hint !== null) {
+      const h = hint[key & this.#hintMask];
+      if (h >= 0 && keys[h] === key && tags[h] === tag) {
+        this.#stamps[h] = ++this.#clock;
+        this.lastSlot = h;
+        return true;
+      }
+    }
     const base = this.#base(key);
     const end = base + this.ways;
-    const keys = this.#keys, tags = this.#tags;
     for (let i = base; i < end; i++) {
       if (keys[i] === key && tags[i] === tag) {
         this.#stamps[i] = ++this.#clock;
         this.lastSlot = i;
+        if (hint !== null) hint[key & this.#hintMask] = i;
         return true;
       }
     }
@@ -134,6 +160,7 @@ export class AssocCache {
     tags[victim] = tag;
     stamps[victim] = ++this.#clock;
     this.lastSlot = victim;
+    if (this.#hint !== null) this.#hint[key & this.#hintMask] = victim;
     return this.evictedTag !== INVALID_TAG;
   }
 

@@ -92,6 +92,9 @@ export class Translator {
   readonly #asids: AssocCache | null;
   readonly #rootIds = new Map<number, number>();
   readonly #keepKernel = (key: number, tag: number): boolean => tag === 0 && key < 0;
+  /** Key and tag of the last translation: the MRU L1 entry, so a repeat is an exact hit. */
+  #lastKey = NaN;
+  #lastTag = 0;
   #rootPage = 0;
   #rootId = 1;
   #userTag = 1;
@@ -194,6 +197,7 @@ export class Translator {
    * The nested TLB is never flushed by the guest.
    */
   setRoot(cr3: number): void {
+    this.#lastKey = NaN;
     const page = Math.floor(cr3 / PAGE_4K);
     this.#rootPage = page;
     this.#rootId = this.rootIdOf(page);
@@ -214,6 +218,7 @@ export class Translator {
 
   /** Drops non-global TLB entries and the page-walk cache (untagged CR3 write). */
   flushNonGlobal(): void {
+    this.#lastKey = NaN;
     if (this.config.globalKernel) {
       this.l1.retain(this.#keepKernel);
       this.l2?.retain(this.#keepKernel);
@@ -226,6 +231,7 @@ export class Translator {
 
   /** Drops everything the guest can flush (TLBs and PWC; not the nested TLB). */
   flush(): void {
+    this.#lastKey = NaN;
     this.l1.clear();
     this.l2?.clear();
     this.pwc?.clear();
@@ -236,6 +242,7 @@ export class Translator {
    * as the architecture allows, the whole page-walk cache.
    */
   invlpg(va: number): void {
+    this.#lastKey = NaN;
     const k4 = Math.floor(va / PAGE_4K) * 2;
     const k2 = Math.floor(va / PAGE_2M) * 2 + 1;
     this.l1.invalidateKey(k4);
@@ -262,6 +269,11 @@ export class Translator {
     const tlbLarge = large && (!this.config.twoD || this.#nestedLarge);
     const key = tlbLarge ? Math.floor(va / PAGE_2M) * 2 + 1 : Math.floor(va / PAGE_4K) * 2;
     const tag = va < 0 && this.config.globalKernel ? 0 : this.#userTag;
+    // The previous translation's entry is the L1's most recently used one: hitting it
+    // again changes no replacement state, so it needs no lookup.
+    if (key === this.#lastKey && tag === this.#lastTag) return Translated.L1Hit;
+    this.#lastKey = key;
+    this.#lastTag = tag;
     if (this.l1.lookup(key, tag)) return Translated.L1Hit;
     const host = this.#host;
     const l2 = this.l2;
