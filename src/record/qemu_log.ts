@@ -53,6 +53,8 @@ export interface LogMarker {
   op: number;
   /** Marker argument. */
   arg: number;
+  /** Host monotonic time of the marker in ns (speed reports only; never in a trace). */
+  hostNs: number;
 }
 
 /** Everything the recorder takes from the log. */
@@ -92,8 +94,8 @@ export function parseQemuLog(text: string): QemuLog {
   let pendingCr3: number[] = []; // CR3 writes waiting for the next dump
   for (const line of text.split("\n")) {
     if (line.startsWith("vmmlab-mark ")) {
-      const [, op, arg] = line.split(" ");
-      markers.push({ op: Number(op), arg: Number(arg) });
+      const [, op, arg, , ns] = line.split(" ");
+      markers.push({ op: Number(op), arg: Number(arg), hostNs: Number(ns ?? 0) });
       segment++;
       continue;
     }

@@ -62,6 +62,11 @@ export interface RecordResult {
   seconds: { total: number; qemu: number; convert: number };
   /** Trace file size in bytes. */
   traceBytes: number;
+  /**
+   * Recording speed: guest instructions in the window over the host time between the
+   * window's first and last markers (plugin timestamps), and including conversion.
+   */
+  speed: { windowHostSeconds: number; recordingIps: number; endToEndIps: number };
   /** Work folder (deleted unless `keep`). */
   workDir: string;
 }
@@ -232,6 +237,9 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   }
   const summary = writer.close();
   const convertSeconds = (performance.now() - tc) / 1000;
+  const first = log.markers.find((m, i) => i > 0 && m.op === 3);
+  const last = log.markers.findLast((m) => m.op === 2) ?? log.markers[log.markers.length - 1];
+  const windowHostSeconds = first && last ? (last.hostNs - first.hostNs) / 1e9 : 0;
   if (!o.keep) Deno.removeSync(work, { recursive: true });
   return {
     summary,
@@ -239,5 +247,10 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     seconds: { total: (performance.now() - t0) / 1000, qemu: qemuSeconds, convert: convertSeconds },
     traceBytes: Deno.statSync(o.out).size,
     workDir: work,
+    speed: {
+      windowHostSeconds,
+      recordingIps: windowHostSeconds > 0 ? summary.instructions / windowHostSeconds : 0,
+      endToEndIps: summary.instructions / (windowHostSeconds + convertSeconds),
+    },
   };
 }

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <time.h>
 
 /* ---- The project's declarations of the QEMU 7.2 plugin interface (API version 1). ---- */
 typedef uint64_t vm_plugin_id;
@@ -392,6 +393,14 @@ static void rep_access(unsigned int vcpu, vm_meminfo info, uint64_t vaddr, void 
     rep_stride = 0;
 }
 
+/* Host monotonic time in ns: only for the recorder's speed report, never in the trace. */
+static unsigned long long host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
 static void marker_exec(unsigned int vcpu, void *udata)
 {
     (void)vcpu;
@@ -402,8 +411,8 @@ static void marker_exec(unsigned int vcpu, void *udata)
     if (state == ST_WAITING) {
         if (op != 1) return;
         state = ST_RECORDING;
-        snprintf(line, sizeof line, "vmmlab-mark %d %d %llu\n", op, arg,
-                 (unsigned long long)marks++);
+        snprintf(line, sizeof line, "vmmlab-mark %d %d %llu %llu\n", op, arg,
+                 (unsigned long long)marks++, host_ns());
         qemu_plugin_outs(line);
         uint8_t *p = out_reserve(11);
         p[0] = 0x05;
@@ -415,7 +424,8 @@ static void marker_exec(unsigned int vcpu, void *udata)
         return;
     }
     if (state != ST_RECORDING) return;
-    snprintf(line, sizeof line, "vmmlab-mark %d %d %llu\n", op, arg, (unsigned long long)marks++);
+    snprintf(line, sizeof line, "vmmlab-mark %d %d %llu %llu\n", op, arg,
+             (unsigned long long)marks++, host_ns());
     qemu_plugin_outs(line);
     uint8_t *p = out_reserve(11);
     p[0] = 0x05;

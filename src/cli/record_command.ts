@@ -1,0 +1,199 @@
+/**
+ * `vmmlab record WORKLOAD --out TRACE`: records a real Linux guest under QEMU TCG (see
+ * src/record/recorder.ts), shows progress while it runs, and prints the per-iteration
+ * event counts a VMM cares about when it is done.
+ *
+ * @module
+ */
+
+import type { Command } from "@commander-js/extra-typings";
+import Table from "cli-table3";
+import { COUNT_NAMES, type CountName } from "../record/convert.ts";
+import { dirname, relative } from "node:path";
+import { manifestEntry, upsertManifest } from "../record/manifest.ts";
+import { record, type RecordProgress, type RecordResult } from "../record/recorder.ts";
+import { TraceReader } from "../trace/reader.ts";
+import { parseIntOption } from "./options.ts";
+import { type Progress, progress } from "./progress.ts";
+
+/** Mean, minimum and maximum of one count over the recorded iterations. */
+export interface CountStats {
+  /** Mean per iteration. */
+  mean: number;
+  /** Smallest iteration. */
+  min: number;
+  /** Largest iteration. */
+  max: number;
+}
+
+/** Per-iteration statistics of every count, for printing and the manifest. */
+export function iterationStats(r: RecordResult): Record<CountName, CountStats> {
+  const out = {} as Record<CountName, CountStats>;
+  const its = r.conversion.perIteration;
+  for (const name of COUNT_NAMES) {
+    const values = its.map((it) => it[name]);
+    const n = values.length;
+    out[name] = {
+      mean: n > 0 ? values.reduce((a, b) => a + b, 0) / n : 0,
+      min: n > 0 ? Math.min(...values) : 0,
+      max: n > 0 ? Math.max(...values) : 0,
+    };
+  }
+  return out;
+}
+
+/** The counts printed after a recording, in the order a VMM designer reads them. */
+const PRINTED: CountName[] = [
+  "instructions",
+  "kernelInstructions",
+  "userInstructions",
+  "repIterations",
+  "syscalls",
+  "pageFaults",
+  "interrupts",
+  "cr3Writes",
+  "ptWrites",
+  "invlpg",
+  "cli",
+  "sti",
+  "pushf",
+  "popf",
+  "iret",
+  "pio",
+  "mmio",
+];
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/** Formats the end-of-recording report (speed, size, per-iteration counts). */
+export function formatRecordReport(r: RecordResult, out: string): string {
+  const s = r.summary;
+  const stats = iterationStats(r);
+  const table = new Table({
+    head: ["per iteration", "mean", "min", "max"],
+    style: { head: [], border: [] },
+  });
+  for (const name of PRINTED) {
+    const st = stats[name];
+    table.push([name, fmt(st.mean), fmt(st.min), fmt(st.max)]);
+  }
+  const lines = [
+    `${out}: ${s.instructions} instructions, ${s.records} records, ${s.iterations} iterations, ${r.traceBytes} bytes (${
+      (r.traceBytes / Math.max(1, s.instructions)).toFixed(3)
+    } bytes/instruction)`,
+    `content ${s.contentHash}`,
+    `recording ${
+      (r.speed.recordingIps / 1e6).toFixed(1)
+    } M instructions/s of host time in the window (${r.speed.windowHostSeconds.toFixed(2)} s); ${
+      (r.speed.endToEndIps / 1e6).toFixed(1)
+    } M/s including conversion (${r.seconds.convert.toFixed(2)} s); whole run ${
+      r.seconds.total.toFixed(1)
+    } s`,
+  ];
+  const u = r.conversion.unmatched;
+  if (u.deliveries + u.accesses + u.blocksWithoutDelivery > 0) {
+    lines.push(
+      `alignment: ${u.deliveries} unmatched deliveries, ${u.accesses} unmatched device accesses, ${u.blocksWithoutDelivery} entry blocks without a logged delivery`,
+    );
+  }
+  lines.push(table.toString());
+  return lines.join("\n");
+}
+
+/** A progress display for the recorder's phases: a bar while converting, lines otherwise. */
+function recordProgress(): RecordProgress & { stop(): void } {
+  const enc = new TextEncoder();
+  let bar: Progress | null = null;
+  return {
+    phase(name: string, detail?: string) {
+      bar?.stop();
+      bar = null;
+      Deno.stderr.writeSync(enc.encode(`record: ${name}${detail ? ` (${detail})` : ""}\n`));
+    },
+    converted(bytes: number, total: number) {
+      const mb = Math.ceil(total / 1e6);
+      bar ??= progress("record: converting", mb, "MB");
+      bar.update(Math.min(mb, Math.round(bytes / 1e6)));
+    },
+    stop() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}
+
+/** Registers `vmmlab record`. */
+export function registerRecordCommand(program: Command): void {
+  program
+    .command("record")
+    .description(
+      "record a real Linux guest running WORKLOAD (a recipe in traces/recipes/) under QEMU TCG",
+    )
+    .argument("<workload>", "recipe name, e.g. forkwait")
+    .requiredOption("--out <trace>", "output .vmt file")
+    .option("--iterations <n>", "recorded iterations (default: the recipe's)")
+    .option("--keep", "keep the work folder (plugin stream, QEMU log, initramfs)")
+    .option("--manifest <file>", "add or update the trace's entry in a corpus manifest")
+    .option("--json", "print the result as JSON instead of a table")
+    .action(async (workload, opts) => {
+      const iterations = opts.iterations !== undefined
+        ? parseIntOption("--iterations", opts.iterations, 1, 100000)
+        : undefined;
+      const p = recordProgress();
+      let r: RecordResult;
+      try {
+        r = await record({
+          workload,
+          out: opts.out,
+          iterations,
+          keep: opts.keep === true,
+          progress: p,
+          command: `vmmlab record ${workload} --out ${opts.out}${
+            iterations !== undefined ? ` --iterations ${iterations}` : ""
+          }`,
+        });
+      } finally {
+        p.stop();
+      }
+      if (opts.keep) console.error(`record: work folder kept at ${r.workDir}`);
+      if (opts.manifest) {
+        const t = TraceReader.open(opts.out);
+        try {
+          const file = relative(dirname(opts.manifest), opts.out);
+          const command = `deno task vmmlab record ${workload} --out ${opts.out}${
+            iterations !== undefined ? ` --iterations ${iterations}` : ""
+          } --manifest ${opts.manifest}`;
+          upsertManifest(
+            opts.manifest,
+            manifestEntry(t, file, command, {
+              recordingInstructionsPerSecond: Math.round(r.speed.recordingIps),
+              windowHostSeconds: Math.round(r.speed.windowHostSeconds * 1000) / 1000,
+              convertSeconds: Math.round(r.seconds.convert * 1000) / 1000,
+              endToEndInstructionsPerSecond: Math.round(r.speed.endToEndIps),
+              wholeRunSeconds: Math.round(r.seconds.total * 10) / 10,
+            }),
+          );
+        } finally {
+          t.close();
+        }
+      }
+      if (opts.json) {
+        console.log(JSON.stringify(
+          {
+            trace: opts.out,
+            bytes: r.traceBytes,
+            summary: { ...r.summary, markers: undefined },
+            perIteration: iterationStats(r),
+            unmatched: r.conversion.unmatched,
+            host: { seconds: r.seconds, speed: r.speed },
+          },
+          null,
+          2,
+        ));
+      } else {
+        console.log(formatRecordReport(r, opts.out));
+      }
+    });
+}
