@@ -13,7 +13,7 @@ import { Field, MarkerOp, RecordKind, SensitiveOp } from "../trace/record.ts";
 import { loadPlatform } from "../platforms/load.ts";
 import type { RecordSource } from "./array_cursor.ts";
 import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
-import { SetContext } from "./context.ts";
+import { type ModelChoice, SetContext } from "./context.ts";
 import { MutableGuestState, type Platform, type TraceHeaderLike } from "./model.ts";
 import { type Result, RESULT_SCHEMA } from "./result.ts";
 import "./builtins.ts";
@@ -38,6 +38,14 @@ export interface TraceIdentity {
 
 const PAGE = 4096;
 
+/** The models of the native baseline every slowdown is measured against. */
+export const NATIVE_BASELINE: Readonly<ModelChoice> = {
+  cpu: "native",
+  mmu: "native",
+  memory: "none",
+  io: "native",
+};
+
 /** The two model sets, their shared guest state, and the counters the loop keeps. */
 export class ReplayMachine {
   /** Engine-kept guest state. */
@@ -51,8 +59,16 @@ export class ReplayMachine {
   /** Iteration markers seen. */
   iterations = 0;
 
-  /** Builds both sets for `input` under `config` on `platform`. */
-  constructor(input: ReplayInput, config: ResolvedConfig, platform: Platform) {
+  /**
+   * Builds both sets for `input` under `config` on `platform`. `baseline` replaces the
+   * native baseline's models (benchmarks measure the engine alone with it).
+   */
+  constructor(
+    input: ReplayInput,
+    config: ResolvedConfig,
+    platform: Platform,
+    baseline: ModelChoice = NATIVE_BASELINE,
+  ) {
     const common = {
       platform,
       code: input.code,
@@ -64,7 +80,7 @@ export class ReplayMachine {
     this.base = new SetContext({
       ...common,
       baseline: true,
-      models: { cpu: "native", mmu: "native", memory: "none", io: "native" },
+      models: baseline,
     });
     this.conf = new SetContext({
       ...common,
