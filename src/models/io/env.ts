@@ -29,6 +29,8 @@ export interface IoEnv {
   vmmTransition(reason: number, pc: number): void;
   /** The guest code address of the instruction being replayed (0 when the engine does not know). */
   currentPc(): number;
+  /** Guest instructions replayed so far: the models' clock for rates measured over time. */
+  currentInstructions(): number;
 }
 
 /**

@@ -12,9 +12,11 @@
  * replayed one by one:
  * - `io.hosted.vmmPorts`: accesses that need no real I/O are handled in the VMM
  *   (Workstation 2.0 sent every Lance data-port access to the VMApp);
- * - `io.hosted.sendCombining`: transmits are queued in the VMM and sent during the next
- *   world switch an interrupt forces, or in a forced switch once `io.hosted.combineLimit`
- *   packets wait (3 in the paper);
+ * - `io.hosted.sendCombining`: while the world-switch rate is high (an exponentially
+ *   decaying count of host visits per period of guest instructions, at least
+ *   `io.hosted.combineRate` per million instructions; 0 means always), transmits are
+ *   queued in the VMM and sent during the next world switch an interrupt forces, or in a
+ *   forced switch once `io.hosted.combineLimit` packets wait (3 in the paper);
  * - `io.hosted.irqNotification`: the host driver flags pending work in shared memory, so
  *   the VMApp need not call select() on each interrupt-induced switch.
  *
@@ -30,7 +32,7 @@ import { accessTransition, IoBase } from "./base.ts";
 import { DeviceClass, isDataDevice } from "./device_class.ts";
 import { perDeviceCosts } from "./device_costs.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
-import { boolOption, intOption, type IoOptions } from "./options.ts";
+import { boolOption, intOption, type IoOptions, numberOption } from "./options.ts";
 
 /** The hosted model's configuration. */
 export interface HostedConfig {
@@ -40,6 +42,10 @@ export interface HostedConfig {
   sendCombining: boolean;
   /** Queued packets that force a world switch (the paper's default is 3). */
   combineLimit: number;
+  /** Host visits per million guest instructions above which transmits are combined (0: always). */
+  combineRate: number;
+  /** Guest instructions per period of the decaying visit-rate counter. */
+  ratePeriod: number;
   /** Skip the VMApp's select() on interrupt-induced switches (section 4.3). */
   irqNotification: boolean;
 }
@@ -50,6 +56,8 @@ export function hostedConfig(options: IoOptions): HostedConfig {
     vmmPorts: boolOption(options, "io.hosted.vmmPorts", false),
     sendCombining: boolOption(options, "io.hosted.sendCombining", false),
     combineLimit: intOption(options, "io.hosted.combineLimit", 3, 1, 1 << 20),
+    combineRate: numberOption(options, "io.hosted.combineRate", 0, 0),
+    ratePeriod: intOption(options, "io.hosted.ratePeriod", 1_000_000, 1),
     irqNotification: boolOption(options, "io.hosted.irqNotification", false),
   };
   if (c.sendCombining && !c.vmmPorts) {
@@ -118,6 +126,9 @@ export class HostedIo extends IoBase {
   #pending = NONE;
   #pendingSlot = 0;
   #queued = 0;
+  #periodStart = 0;
+  #periodVisits = 0;
+  #rate = 0;
 
   /** Reads the Sugerman cost components and the options. */
   constructor(env: IoEnv, costs: IoCostSource, devices: readonly string[], options: IoOptions) {
@@ -170,6 +181,26 @@ export class HostedIo extends IoBase {
     this.env.cycles[this.#cToHost] += this.#toHost;
     this.env.events[this.#eSwitches] += 1;
     this.env.events[this.#eVisits] += 1;
+    this.#periodVisits += 1;
+  }
+
+  /**
+   * Whether the VMM is in send-combining mode: the decaying host-visit rate, brought up to
+   * date with the guest's instruction clock, is at least `combineRate`. Each elapsed period
+   * halves the rate and adds half of that period's visits per million instructions.
+   */
+  #combining(): boolean {
+    const c = this.config;
+    if (c.combineRate === 0) return true;
+    const elapsed = Math.floor((this.env.currentInstructions() - this.#periodStart) / c.ratePeriod);
+    if (elapsed > 0) {
+      this.#rate = this.#rate / 2 + (this.#periodVisits * 1e6 / c.ratePeriod) / 2;
+      this.#periodVisits = 0;
+      for (let i = 1; i < elapsed && i < 64; i++) this.#rate /= 2;
+      if (elapsed >= 64) this.#rate = 0;
+      this.#periodStart += elapsed * c.ratePeriod;
+    }
+    return this.#rate >= c.combineRate;
   }
 
   #switchToVmm(): void {
@@ -261,7 +292,7 @@ export class HostedIo extends IoBase {
       return;
     }
     const kicked = this.#takeKick(this.slot(r));
-    if (!this.config.sendCombining) {
+    if (!this.config.sendCombining || !this.#combining()) {
       this.#visit(kicked, 1, false);
       return;
     }
@@ -322,7 +353,8 @@ export class HostedIo extends IoBase {
   describe(): string {
     const c = this.config;
     return `hosted (Sugerman et al. 2001): vmmPorts=${c.vmmPorts}, sendCombining=${c.sendCombining}` +
-      ` (limit ${c.combineLimit}), irqNotification=${c.irqNotification}. Accesses trap; those ` +
+      ` (limit ${c.combineLimit}, above ${c.combineRate} visits per million instructions), ` +
+      `irqNotification=${c.irqNotification}. Accesses trap; those ` +
       "needing the VMApp or real I/O world-switch to the host (Figure 5 components); " +
       "physical interrupts world-switch to the host.";
   }

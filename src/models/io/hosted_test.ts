@@ -245,3 +245,33 @@ Deno.test("hosted: with the paper's numbers, VMM handling is over ten times chea
   assert.ok(Math.abs(optimized - 0.91) < 1e-9, `${optimized}`);
   assert.ok(ws20 / optimized > 10);
 });
+
+Deno.test("hosted: send combining starts once the decaying world-switch rate is high enough", () => {
+  // Period 1000 instructions; combine at 2000 host visits per million (2 per period).
+  const { env, io } = hosted({
+    "io.hosted.vmmPorts": true,
+    "io.hosted.sendCombining": true,
+    "io.hosted.combineRate": 2000,
+    "io.hosted.ratePeriod": 1000,
+  });
+  const tx = (at: number) => {
+    env.instructions = at;
+    io.netRequest(netRecord(0, 1514));
+  };
+  tx(0); // rate 0: sent at once (visit 1)
+  tx(500); // still the first period: sent (visit 2)
+  assert.equal(env.eventsOf("io.host-visits"), 2);
+  tx(1000); // period closed: rate = 0/2 + (2 visits * 1000 per million)/2 = 1000 < 2000: sent
+  assert.equal(env.eventsOf("io.host-visits"), 3);
+  tx(1100); // visits in the second period: 1 so far
+  tx(1200); // 2
+  tx(1300); // 3
+  assert.equal(env.eventsOf("io.host-visits"), 6);
+  tx(2000); // rate = 1000/2 + (3 visits -> 3000 per million)/2 = 2000: combining, queued
+  assert.equal(env.eventsOf("io.host-visits"), 6);
+  assert.equal(env.eventsOf("io.hosted.packets-combined"), 1);
+  tx(9000); // 7 periods later: rate = 2000/2 + 0, then halved 6 times: below: sent with the queue
+  assert.equal(env.eventsOf("io.host-visits"), 7);
+  assert.equal(env.cyclesOf("io.hosted.host-driver"), 8 * 5000, "all 8 packets sent");
+  assert.throws(() => hosted({ "io.hosted.combineRate": -1 }), /io\.hosted\.combineRate/);
+});

@@ -38,6 +38,9 @@ class BenchEnv implements IoEnv {
   currentPc(): number {
     return 0;
   }
+  currentInstructions(): number {
+    return 0;
+  }
 }
 const DEVICES = ["pcnet", "i8259"];
 const PACKETS = 20_000;

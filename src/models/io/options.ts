@@ -41,6 +41,26 @@ export function intOption(
   return n;
 }
 
+/** Reads a finite number option of at least `min`, accepting numeric strings from a command line. */
+export function numberOption(
+  options: IoOptions,
+  name: string,
+  fallback: number,
+  min: number,
+): number {
+  const v = options[name];
+  if (v === undefined) return fallback;
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isFinite(n) || n < min) {
+    throw new ConfigError(
+      SOURCE,
+      `expected a number of at least ${min}, got ${JSON.stringify(v)}`,
+      name,
+    );
+  }
+  return n;
+}
+
 /** Reads an option that must be one of a fixed set of names. */
 export function enumOption<T extends string>(
   options: IoOptions,

@@ -36,6 +36,7 @@ export function contextEnv(ctx: ModelContext): IoEnv {
     events: ctx.events,
     vmmTransition: (reason, pc) => ctx.cpu.vmmTransition(reason, pc),
     currentPc: () => ctx.guest.pc,
+    currentInstructions: () => ctx.guest.instructions,
   };
 }
 
@@ -169,6 +170,10 @@ export const IO_MODELS: ReadonlyArray<readonly [string, MechanismClass, Record<s
     "io.hosted.sendCombining":
       "queue transmits for the next interrupt-induced switch (default false)",
     "io.hosted.combineLimit": "queued packets that force a world switch (default 3)",
+    "io.hosted.combineRate":
+      "host visits per million guest instructions above which transmits are combined (default 0: always)",
+    "io.hosted.ratePeriod":
+      "guest instructions per period of the decaying visit-rate counter (default 1000000)",
     "io.hosted.irqNotification": "no select() on interrupt-induced switches (default false)",
   }],
   ["pv", PvIo, {

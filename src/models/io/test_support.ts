@@ -26,6 +26,8 @@ export class TestEnv implements IoEnv {
   readonly transitions: string[] = [];
   /** The pc `currentPc` reports. */
   pc = 0;
+  /** The instruction count `currentInstructions` reports. */
+  instructions = 0;
   readonly #transitionCost: number;
   readonly #transitionId: number;
 
@@ -54,6 +56,10 @@ export class TestEnv implements IoEnv {
   /** The configured pc. */
   currentPc(): number {
     return this.pc;
+  }
+  /** The configured instruction count. */
+  currentInstructions(): number {
+    return this.instructions;
   }
   /** Cycles charged to a category (0 if never registered). */
   cyclesOf(name: string): number {
