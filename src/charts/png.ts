@@ -7,12 +7,8 @@
  */
 
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { loadFonts } from "./fonts.ts";
 import { FONT_FAMILY } from "./theme.ts";
-
-/** Font files, relative to `assets/fonts/`, that every PNG is drawn with. */
-export const FONT_FILES: readonly string[] = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"];
-
-const FONT_DIR = new URL("../../assets/fonts/", import.meta.url);
 
 let ready: Promise<Uint8Array[]> | undefined;
 
@@ -21,7 +17,8 @@ function prepare(): Promise<Uint8Array[]> {
   ready ??= (async () => {
     const wasmUrl = new URL("index_bg.wasm", import.meta.resolve("@resvg/resvg-wasm"));
     await initWasm(await Deno.readFile(wasmUrl));
-    return await Promise.all(FONT_FILES.map((name) => Deno.readFile(new URL(name, FONT_DIR))));
+    const fonts = await loadFonts();
+    return [fonts.regular, fonts.bold];
   })();
   return ready;
 }

@@ -1,6 +1,7 @@
 /**
- * Vega-Lite spec → SVG text with vega's headless view (no canvas, no DOM). The output
- * depends only on the spec, so two renders of the same figure are byte-identical.
+ * Vega-Lite spec → SVG text with vega's headless view (no canvas, no DOM), text measured
+ * with the shipped fonts. The output depends only on the spec (and the font files), so two
+ * renders of the same figure are byte-identical.
  *
  * @module
  */
@@ -8,6 +9,7 @@
 import { parse, View } from "vega";
 import type { TopLevelSpec } from "vega-lite";
 import { CollectingLogger, compileFigure } from "./compile.ts";
+import { installTextMetrics } from "./text_metrics.ts";
 
 /** An SVG rendering and the warnings raised on the way. */
 export interface SvgFigure {
@@ -19,6 +21,7 @@ export interface SvgFigure {
 
 /** Renders a Vega-Lite spec to SVG text; deterministic for a given spec. */
 export async function renderSvg(spec: TopLevelSpec): Promise<SvgFigure> {
+  await installTextMetrics();
   const compiled = compileFigure(spec);
   const logger = new CollectingLogger();
   const view = new View(parse(compiled.spec), { renderer: "none", logger });
