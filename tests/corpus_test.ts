@@ -1,0 +1,79 @@
+/**
+ * The committed trace corpus: every trace in traces/ validates end to end (every chunk
+ * decompressed, checksummed and decoded, summary and content hash recomputed) and
+ * matches its entry in traces/MANIFEST.json, including the per-iteration event counts,
+ * which are recomputed from the records here.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TraceReader } from "../src/trace/reader.ts";
+import { validateTrace } from "../src/trace/validate.ts";
+import { readManifest } from "../src/record/manifest.ts";
+import { countIterations, summarizeIterations } from "../src/record/trace_counts.ts";
+import { KIND_NAMES, RecordKind } from "../src/trace/record.ts";
+
+const traces = fileURLToPath(new URL("../traces/", import.meta.url));
+const manifest = readManifest(join(traces, "MANIFEST.json"));
+const files = [...Deno.readDirSync(traces)].filter((e) => e.isFile && e.name.endsWith(".vmt"))
+  .map((e) => e.name).sort();
+
+Deno.test("corpus: every trace file has a manifest entry and every entry a file", () => {
+  assert.ok(files.length > 0, "traces/ holds no .vmt file");
+  assert.deepEqual(manifest.traces.map((t) => t.file).sort(), files);
+});
+
+for (const entry of manifest.traces) {
+  Deno.test(`corpus: ${entry.file} validates and matches the manifest`, () => {
+    const path = join(traces, entry.file);
+    const t = TraceReader.open(path);
+    try {
+      const report = validateTrace(t);
+      assert.equal(report.contentHash, entry.contentHash);
+      assert.equal(t.size, entry.bytes);
+      assert.equal(Deno.statSync(path).size, entry.bytes);
+      assert.equal(t.summary.instructions, entry.instructions);
+      assert.equal(t.summary.records, entry.records);
+      assert.equal(report.records, entry.records);
+      assert.equal(t.summary.iterations, entry.iterations);
+      assert.equal(t.header.workload, entry.workload);
+      assert.equal(t.header.source.kind, "qemu-tcg");
+      assert.ok(entry.bytes <= 8 * 1024 * 1024, `${entry.file} is larger than 8 MB`);
+      // Recorded windows are bounded by Begin/End markers with iterations between.
+      const ops = t.summary.markers.map((m) => m.op);
+      assert.equal(ops[0], 1, "first marker is Begin");
+      assert.equal(ops[ops.length - 1], 2, "last marker is End");
+      const its = countIterations(t);
+      assert.equal(its.length, entry.iterations);
+      assert.deepEqual(summarizeIterations(its), entry.perIteration);
+      // Every recorded iteration ran kernel code and the counts add up.
+      for (const it of its) {
+        assert.ok(it.kernelInstructions > 0);
+        assert.equal(it.kernelInstructions + it.userInstructions, it.instructions);
+      }
+      assert.ok(t.summary.kinds[KIND_NAMES[RecordKind.Exec]] > 0);
+    } finally {
+      t.close();
+    }
+  });
+}
+
+Deno.test("corpus: forkwait looks like Linux 6.1 fork/exit/wait", () => {
+  const fw = manifest.traces.find((t) => t.workload === "forkwait");
+  assert.ok(fw, "forkwait is in the corpus");
+  const p = fw.perIteration;
+  // fork, exit, wait4 (+ the child's return path): 4 system calls, as the recording notes found.
+  assert.equal(p.syscalls.min, 4);
+  assert.equal(p.syscalls.max, 4);
+  // One address-space switch into the child and back each side: 4 CR3 writes without PTI.
+  assert.equal(p.cr3Writes.mean, 4);
+  assert.ok(p.pageFaults.mean >= 4 && p.pageFaults.mean <= 16, `page faults ${p.pageFaults.mean}`);
+  assert.ok(
+    p.ptWrites.mean >= 50 && p.ptWrites.mean <= 400,
+    `page-table writes ${p.ptWrites.mean}`,
+  );
+  assert.ok(p.kernelInstructions.mean > 50_000 && p.kernelInstructions.mean < 400_000);
+  assert.ok(p.userInstructions.mean < 1000);
+  assert.ok(p.cli.mean > 20 && p.sti.mean > 20);
+  assert.ok(p.invlpg.mean >= 1);
+});
