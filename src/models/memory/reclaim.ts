@@ -14,8 +14,9 @@
  *   the guest itself pages out a dirty page (it is under its own pressure, `guestPages`)
  *   that the VMM has swapped, the VMM must first read it back in so the guest can write it.
  *
- * Page identity is the guest-physical page of each access; pages at or beyond `vmPages`
- * are counted (`outOfRange`) and otherwise ignored.
+ * Page identity is the guest-physical page of each access. A trace recorded on a larger
+ * guest may name pages at or beyond `vmPages`: they are counted (`mem.refs-out-of-range`)
+ * and take part in the guest's own paging like any page, but the VMM never swaps them.
  *
  * @module
  */
@@ -67,8 +68,8 @@ export class MemoryPressure {
   readonly #rng: Pcg32;
   /** The guest's resident pages (null when the guest has room for all its pages). */
   readonly #guest: PageLru | null;
-  /** 1 = the guest paged this page out to its own swap. */
-  readonly #guestOut: Uint8Array;
+  /** Pages the guest paged out to its own swap (or dropped, if clean). */
+  readonly #guestOut = new Set<number>();
   /** 1 = the VMM swapped this page out. */
   readonly #vmmOut: Uint8Array;
   #swapped = 0;
@@ -121,7 +122,6 @@ export class MemoryPressure {
       this.#guest = null;
     }
     this.#balloon = config.balloonPages;
-    this.#guestOut = new Uint8Array(n);
     this.#vmmOut = new Uint8Array(n);
     this.#cat = {
       balloon: host.category("mem.balloon"),
@@ -136,7 +136,7 @@ export class MemoryPressure {
       swapIn: host.counter("mem.swap-ins"),
       swapOut: host.counter("mem.swap-outs"),
       doublePaging: host.counter("mem.double-paging"),
-      outOfRange: host.counter("mem.pages-out-of-range"),
+      outOfRange: host.counter("mem.refs-out-of-range"),
     };
   }
 
@@ -226,11 +226,10 @@ export class MemoryPressure {
     const guest = this.#guest!;
     const host = this.#host;
     const victim = guest.evictedPage;
-    if (victim < 0 || victim >= this.config.vmPages) return;
     if (guest.evictedDirty) {
       // The guest writes its victim to its swap; if the VMM had swapped that page, it must
       // read it back first: double paging.
-      if (this.#vmmOut[victim] === 1) {
+      if (victim < this.config.vmPages && this.#vmmOut[victim] === 1) {
         host.events[this.#ev.doublePaging]++;
         this.#swapIn(victim, true);
       }
@@ -238,7 +237,7 @@ export class MemoryPressure {
       host.cycles[this.#cat.guestPaging] += this.#costs.guestSwapOut;
     }
     // Clean or dirty, the victim's contents must be read back when next touched.
-    this.#guestOut[victim] = 1;
+    this.#guestOut.add(victim);
   }
 
   /** Whether the VMM currently has `page` swapped out. */
@@ -248,7 +247,7 @@ export class MemoryPressure {
 
   /** Whether the guest currently has `page` paged out. */
   isPagedOut(page: number): boolean {
-    return this.#guestOut[page] === 1;
+    return this.#guestOut.has(page);
   }
 
   /** A guest access to guest-physical page `page` (a store when `write`). */
@@ -257,20 +256,17 @@ export class MemoryPressure {
     this.#lastPage = page;
     this.#lastWrite = write;
     const host = this.#host;
-    if (page < 0 || page >= this.config.vmPages) {
-      host.events[this.#ev.outOfRange]++;
-      return;
-    }
+    const inRange = page < this.config.vmPages;
+    if (!inRange) host.events[this.#ev.outOfRange]++;
     const guest = this.#guest;
     if (guest !== null && !guest.touch(page, write)) {
       if (guest.insert(page, write)) this.#guestEvicted();
-      if (this.#guestOut[page] === 1) {
-        this.#guestOut[page] = 0;
+      if (this.#guestOut.delete(page)) {
         host.events[this.#ev.guestIn]++;
         host.cycles[this.#cat.guestPaging] += this.#costs.guestSwapIn;
       }
     }
-    if (this.#vmmOut[page] === 1) this.#swapIn(page, true);
+    if (inRange && this.#vmmOut[page] === 1) this.#swapIn(page, true);
   }
 
   /** Pages the VMM holds swapped out at the end (reported as `mem.pages-swapped`). */

@@ -222,7 +222,7 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
       balloonBatch: optionNumber(ctx, "memory.balloon-batch", 1, 1),
       swapPages: swap,
       guestPages,
-      resizable: kind === "balloon" && taxed,
+      resizable: kind === "balloon",
     },
     reclaimCosts(host),
     childRng(ctx, 2),

@@ -84,10 +84,13 @@ Deno.test("double paging: the guest pages out a page the VMM swapped", () => {
   assert.equal(h.transitions.length, 2);
 });
 
-Deno.test("pages beyond the VM are counted, not modelled; bad sizes are config errors", () => {
-  const { h, m } = make({});
-  m.access(8, false);
-  assert.equal(h.eventOf("mem.pages-out-of-range"), 1);
+Deno.test("pages beyond the VM are counted and paged by the guest; bad sizes are config errors", () => {
+  const { h, m } = make({ guestPages: 1 });
+  m.access(8, true);
+  assert.equal(h.eventOf("mem.refs-out-of-range"), 1);
+  m.access(1, false); // evicts dirty page 8
+  assert.equal(m.isPagedOut(8), true);
+  assert.equal(h.eventOf("mem.guest-page-outs"), 1);
   assert.throws(() => make({ balloonPages: 8 }), /balloon must be smaller/);
 });
 
