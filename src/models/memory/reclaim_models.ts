@@ -121,10 +121,18 @@ export class ReclaimMemory implements MemoryModel {
   /** Ignored (page contents matter only to sharing). */
   pageHash(_rec: TraceRecord): void {}
 
-  /** Reports the end state. */
+  /**
+   * Reports the end state: pages swapped (`mem.pages-swapped`), the balloon's final size
+   * (`mem.balloon-pages`) and, under the tax, the final allocation (`mem.allocated-pages`).
+   */
   finish(): void {
     this.pressure.finish();
     this.#sampling?.finish();
+    const host = this.#host;
+    if (this.#kind === "balloon") {
+      host.events[host.counter("mem.balloon-pages")] = this.pressure.balloon;
+    }
+    if (this.#plan) host.events[host.counter("mem.allocated-pages")] = this.allocation();
   }
 
   /** Documentation. */
