@@ -152,12 +152,17 @@ function errorClass(relError: number | null): string {
   return e <= 0.1 ? "good" : e <= 0.25 ? "fair" : "poor";
 }
 
-function rowsTable(rows: readonly ReportRow[]): string {
+function runAnchor(figure: string, run: string): string {
+  return `run-${anchor(figure)}-${anchor(run)}`;
+}
+
+function rowsTable(figure: string, rows: readonly ReportRow[]): string {
   const head =
     "<tr><th>Figure</th><th>Value</th><th>Reproduced</th><th>Published</th><th>Unit</th><th>Error</th>" +
     "<th>Role</th><th>Runs</th></tr>";
   const body = rows.map((r) => {
-    const runs = r.runs.map((id) => escapeHtml(id)).join(", ");
+    const runs = r.runs.map((id) => `<a href="#${runAnchor(figure, id)}">${escapeHtml(id)}</a>`)
+      .join(", ");
     const note = r.note ? `<div class="note">${escapeHtml(r.note)}</div>` : "";
     return `<tr><td>${escapeHtml(r.figure)}</td>` +
       `<td>${escapeHtml(r.label)}${note}</td>` +
@@ -182,7 +187,13 @@ function checksList(checks: readonly ReportCheck[]): string {
 
 const CONFIG_COLUMNS = ["cpu", "mmu", "memory", "io", "platform", "seed"];
 
-function runsTable(runs: readonly ReportRun[]): string {
+/** The first 12 hex digits of a content hash (the full hash is in the cell's title). */
+function shortHash(hash: string): string {
+  const hex = hash.replace(/^sha256:/, "");
+  return hex.length > 12 ? `${hex.slice(0, 12)}…` : hex;
+}
+
+function runsTable(figure: string, runs: readonly ReportRun[]): string {
   const head = "<tr><th>Run</th><th>Trace</th><th>Hash</th><th>Workload</th><th>Iter.</th>" +
     CONFIG_COLUMNS.map((c) => `<th>${c}</th>`).join("") +
     "<th>Other configuration</th><th>Slowdown</th></tr>";
@@ -192,14 +203,17 @@ function runsTable(runs: readonly ReportRun[]): string {
       if (!CONFIG_COLUMNS.includes(k)) other[k] = v;
     }
     const otherText = Object.keys(other).length ? JSON.stringify(other) : "";
-    return `<tr><td>${escapeHtml(run.id)}</td><td>${escapeHtml(run.trace)}</td>` +
-      `<td class="hash">${escapeHtml(run.hash)}</td><td>${escapeHtml(run.workload)}</td>` +
+    return `<tr id="${runAnchor(figure, run.id)}"><td>${escapeHtml(run.id)}</td>` +
+      `<td>${escapeHtml(run.trace)}</td>` +
+      `<td class="hash" title="${escapeHtml(run.hash)}">${escapeHtml(shortHash(run.hash))}</td>` +
+      `<td>${escapeHtml(run.workload)}</td>` +
       `<td class="num">${run.iterations}</td>` +
       CONFIG_COLUMNS.map((c) => `<td>${escapeHtml(String(run.config[c] ?? ""))}</td>`).join("") +
       `<td class="other">${escapeHtml(otherText)}</td>` +
       `<td class="num">${formatValue(run.slowdown)}</td></tr>`;
   }).join("\n");
-  return `<details><summary>Traces and configurations (${runs.length} runs)</summary>\n` +
+  return `<details id="runs-${anchor(figure)}">` +
+    `<summary>Traces and configurations (${runs.length} runs)</summary>\n` +
     `<table class="runs">\n${head}\n${body}\n</table>\n</details>`;
 }
 
@@ -242,7 +256,7 @@ td.good { background: #e3f4e3; } td.fair { background: #fdf3d7; } td.poor { back
 .note, .detail, .citation { color: #555; font-size: 0.9em; }
 .hash, .other, .runs { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
 ul.checks { list-style: none; padding-left: 0; } li.pass { color: #1b6e1b; } li.fail { color: #a01010; }
-.figure { margin: 1em 0; min-height: 100px; } nav a { margin-right: 1em; }
+.figure { margin: 1em 0; min-height: 100px; } tr:target { background: #fff6c4; } nav a { margin-right: 1em; }
 `;
 
 /** Builds the report's HTML text. */
@@ -257,8 +271,8 @@ export async function buildReport(input: ReportInput): Promise<string> {
       f.papers.map((p) => `<br>${escapeHtml(p)}`).join("")
     }</p>\n<p>${escapeHtml(f.description)}</p>\n` +
     `<div class="figure" id="figure-${anchor(f.name)}"></div>\n` +
-    (f.rows.length ? `<h3>Reproduced vs published</h3>\n${rowsTable(f.rows)}\n` : "") +
-    `${checksList(f.checks)}\n${runsTable(f.runs)}\n</section>`
+    (f.rows.length ? `<h3>Reproduced vs published</h3>\n${rowsTable(f.name, f.rows)}\n` : "") +
+    `${checksList(f.checks)}\n${runsTable(f.name, f.runs)}\n</section>`
   ).join("\n");
   const data = input.figures.map((f) => ({ id: `figure-${anchor(f.name)}`, spec: f.spec }));
   const nav = input.figures.map((f) => `<a href="#${anchor(f.name)}">${escapeHtml(f.name)}</a>`)
@@ -285,6 +299,13 @@ ${summaryRows}
 ${sections}
 <script type="application/json" id="vmmlab-figures">${scriptJson(data)}</script>
 <script>
+function openRunTarget() {
+  const target = location.hash && document.getElementById(location.hash.slice(1));
+  const details = target && target.closest("details");
+  if (details) { details.open = true; target.scrollIntoView(); }
+}
+addEventListener("hashchange", openRunTarget);
+openRunTarget();
 for (const figure of JSON.parse(document.getElementById("vmmlab-figures").textContent)) {
   const element = document.getElementById(figure.id);
   vegaEmbed(element, figure.spec, { actions: false, renderer: "svg" }).catch((error) => {
