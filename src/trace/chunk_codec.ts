@@ -303,15 +303,33 @@ export class ChunkDecoder {
     }
   }
 
+  // Signed reads take a one-byte fast path and 32-bit zigzag arithmetic; doubles only
+  // for values beyond 32 bits (kernel addresses, far jumps in the address space).
   #svarA(): number {
-    const u = readUvarint(this.#buf, this.#a, this.#aEnd);
+    const p = this.#a;
+    if (p < this.#aEnd) {
+      const c = this.#buf[p];
+      if (c < 0x80) {
+        this.#a = p + 1;
+        return (c >>> 1) ^ -(c & 1);
+      }
+    }
+    const u = readUvarint(this.#buf, p, this.#aEnd);
     this.#a = varintEnd;
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    return unzig(u);
   }
   #svarB(): number {
-    const u = readUvarint(this.#buf, this.#b, this.#bEnd);
+    const p = this.#b;
+    if (p < this.#bEnd) {
+      const c = this.#buf[p];
+      if (c < 0x80) {
+        this.#b = p + 1;
+        return (c >>> 1) ^ -(c & 1);
+      }
+    }
+    const u = readUvarint(this.#buf, p, this.#bEnd);
     this.#b = varintEnd;
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    return unzig(u);
   }
   #uvarB(): number {
     const u = readUvarint(this.#buf, this.#b, this.#bEnd);
@@ -326,8 +344,13 @@ export class ChunkDecoder {
   #svarX(end: number): number {
     const u = readUvarint(this.#buf, this.#x, end);
     this.#x = varintEnd;
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    return unzig(u);
   }
+}
+
+function unzig(u: number): number {
+  if (u <= 0xffffffff) return (u >>> 1) ^ -(u & 1);
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
 }
 
 /** Where the last {@link readUvarint} stopped (a module slot, so reading allocates nothing). */
