@@ -5,9 +5,9 @@
  * holds only the measured operation; a full Linux would add its own work around each
  * operation, so these traces are synthetic by design and their header says so.
  *
- * Every trace has a prologue (load CR3 with the page-table root; for `ptemod`, one
- * earlier write to the page-table page, which is how a shadow MMU learns that the page
- * holds page tables), then a `Begin` marker, `iterations` iterations each closed by an
+ * Every trace starts with FrobOS's page tables already loaded (no CR3 write is recorded);
+ * `ptemod` first records one earlier write to the page-table page, which is how a shadow
+ * MMU learns that the page holds page tables. Then come a `Begin` marker, `iterations` iterations each closed by an
  * `Iteration` marker, and an `End` marker. The seed picks addresses and values; the event
  * list of an iteration is fixed. Stack accesses are not recorded: FrobOS's stack page stays
  * in the TLB, so they cost nothing beyond their instructions.
@@ -47,8 +47,6 @@ import { Pcg32 } from "../util/pcg32.ts";
 export const KERNEL_TEXT = -0x80000000;
 /** User text base. */
 export const USER_TEXT = 0x400000;
-/** Guest-physical address of the page-table root. */
-export const PT_ROOT = 0x1000;
 /** Guest-physical address of the level-1 page-table page the recipes use. */
 export const PT_LEAF = 0x4000;
 /** Guest-virtual address at which the leaf table page is mapped (the kernel's direct map). */
@@ -80,12 +78,11 @@ function ins(length: number, sensitive = 0, flow: number = ControlFlow.None): Co
   return { length, sensitive, flow };
 }
 
-/** Prologue shared by every recipe: a kernel block loading CR3 with the root. */
-function prologue(w: TraceWriter): void {
-  const b = w.defineBlock(KERNEL_TEXT + 0x100, 0, [ins(3, SensitiveOp.CrWrite)]);
-  w.exec(b);
-  w.sensitive(SensitiveOp.CrWrite, KERNEL_TEXT + 0x100, 3, PT_ROOT, 8, FLAG_VALUE_KNOWN);
-}
+/**
+ * Prologue shared by every recipe. FrobOS has loaded its page tables before a benchmark
+ * starts, so nothing is recorded: the root is the one the guest state starts with.
+ */
+function prologue(_w: TraceWriter): void {}
 
 function loop(w: TraceWriter, iterations: number, body: (i: number) => void): void {
   w.marker(MarkerOp.Begin, 0);
