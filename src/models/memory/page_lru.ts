@@ -25,9 +25,9 @@ export class PageLru {
   #tail = -1; // least recently used
   #used = 0;
   /** Page evicted by the last {@link insert} (valid when it returned true). */
-  evictedPage = -1;
+  evictedPage: number = -1;
   /** Whether the page evicted by the last {@link insert} was dirty. */
-  evictedDirty = false;
+  evictedDirty: boolean = false;
 
   /** Creates an empty LRU; capacity 0 holds nothing (every insert is refused). */
   constructor(capacity: number, where = "page LRU") {

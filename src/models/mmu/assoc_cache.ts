@@ -14,7 +14,7 @@
 import { ConfigError } from "../../util/errors.ts";
 
 /** Tag value that marks a free way. Callers' tags must be different from it. */
-export const INVALID_TAG = -0x80000000;
+export const INVALID_TAG: number = -0x80000000;
 
 /**
  * Set-associative, LRU cache of (key, tag) pairs. `sets × ways` entries; the set is the key
@@ -39,7 +39,7 @@ export class AssocCache {
   readonly #hint: Int32Array | null;
   readonly #hintMask: number;
   /** The way the last successful {@link lookup} or {@link insert} used (for callers' side tables). */
-  lastSlot = -1;
+  lastSlot: number = -1;
 
   /**
    * Creates an empty cache. Throws {@link ConfigError} (naming `where`) unless both sizes are
@@ -165,7 +165,7 @@ export class AssocCache {
   }
 
   /** The key the last {@link insert} evicted (valid when {@link evictedTag} is not INVALID_TAG). */
-  evictedKey = 0;
+  evictedKey: number = 0;
   /** The tag the last {@link insert} evicted, or {@link INVALID_TAG} when nothing was evicted. */
   evictedTag: number = INVALID_TAG;
 

@@ -82,12 +82,18 @@ const NESTED_OWNER = -1;
  * {@link invlpg} and {@link flush} for invalidations.
  */
 export class Translator {
+  /** The shape it was built with. */
   readonly config: TranslatorConfig;
+  /** The costs it charges. */
   readonly costs: TranslatorCosts;
   readonly #host: MmuHost;
+  /** L1 data TLB. */
   readonly l1: AssocCache;
+  /** L2 TLB, if any. */
   readonly l2: AssocCache | null;
+  /** Page-walk cache, if any. */
   readonly pwc: AssocCache | null;
+  /** Nested TLB (2-D only), if any. */
   readonly ntlb: AssocCache | null;
   readonly #asids: AssocCache | null;
   readonly #rootIds = new Map<number, number>();
