@@ -9,6 +9,10 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { InputError, UsageError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
+import { registerExperimentCommands } from "./experiment/command.ts";
+import { registerRecordCommand } from "./record_command.ts";
+import { registerReplayCommand } from "./replay_command.ts";
+import { registerSynthCommand } from "./synth_command.ts";
 import { registerTraceCommands } from "./trace_commands.ts";
 
 /** Builds the program with every subcommand registered. */
@@ -19,7 +23,11 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError(false)
     .configureOutput({ outputError: (s, write) => write(s.endsWith("\n") ? s : `${s}\n`) });
+  registerReplayCommand(program);
+  registerExperimentCommands(program);
   registerTraceCommands(program);
+  registerSynthCommand(program);
+  registerRecordCommand(program);
   return program;
 }
 
