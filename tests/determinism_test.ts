@@ -11,10 +11,10 @@ import { TraceReader } from "../src/trace/reader.ts";
 import { TraceWriter } from "../src/trace/writer.ts";
 
 const CONFIGS = [
-  { cpu: "bt", mmu: "shadow", io: "emulated" },
-  { cpu: "hw", mmu: "nested", io: "pv" },
+  { cpu: "bt", mmu: "shadow", io: "emulated", memory: "balloon" },
+  { cpu: "hw", mmu: "nested", io: "pv", memory: "share" },
   { cpu: "pv", mmu: "pv-direct", io: "hosted", platform: "xeon-2400" },
-  { cpu: "trap", mmu: "shadow", io: "passthrough", seed: 99 },
+  { cpu: "trap", mmu: "shadow", io: "passthrough", memory: "swap", seed: 99 },
 ];
 
 function mix(chunkRecords: number): Uint8Array {

@@ -9,4 +9,5 @@
 import "../models/cpu/mod.ts";
 import "../models/mmu/mod.ts";
 import "../models/io/mod.ts";
+import "../models/memory/mod.ts";
 import "./fallback_models.ts";

@@ -13,7 +13,7 @@
  * | record          | engine (guest state first)                  | models                                                        |
  * |-----------------|---------------------------------------------|---------------------------------------------------------------|
  * | Exec/ExecPartial| `cpl`, `instructions`, `block`              | `cpu.exec(block, count)`                                      |
- * | Mem             | —                                           | `mmu.access(vaddr, paddr, size, flags)`                       |
+ * | Mem             | —                                           | `mmu.access(vaddr, paddr, size, flags)`, then `memory.access(...)` if the memory model has it |
  * | Sensitive       | `pc`; CLI/STI → `interruptsEnabled`         | `cpu.sensitive(rec)`, then CR3 write → `mmu.switchRoot(cr3)`, INVLPG → `mmu.invlpg(addr)` |
  * | PtWrite         | `pc`                                        | `mmu.ptWrite(rec)`                                            |
  * | Exception       | `pc`                                        | vector 14: `intercepted = mmu.pageFault(rec)`; then `cpu.exception(rec)` |
@@ -469,6 +469,12 @@ export interface MemoryModel extends Model {
   marker(rec: TraceRecord): void;
   /** The content hash of one guest-physical page. */
   pageHash(rec: TraceRecord): void;
+  /**
+   * Optional: every guest memory reference (after the MMU saw it), for models that track
+   * page use (working-set sampling, swapped pages, copy-on-write breaks). Models without
+   * it cost the replay nothing per reference.
+   */
+  access?(vaddr: number, paddr: number, size: number, flags: number): void;
 }
 
 /** I/O virtualization: native, emulated, hosted, paravirtual, passthrough, channel. */

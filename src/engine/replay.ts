@@ -97,6 +97,8 @@ export class ReplayMachine {
     const bCpu = this.base.cpu, bMmu = this.base.mmu, bMem = this.base.memory, bIo = this.base.io;
     const cCpu = this.conf.cpu, cMmu = this.conf.mmu, cMem = this.conf.memory, cIo = this.conf.io;
     const blockCpl = code.blockCpl;
+    const bMemAccess = bMem.access ? bMem : null;
+    const cMemAccess = cMem.access ? cMem : null;
     let records = 0;
     while (source.next()) {
       records++;
@@ -105,6 +107,8 @@ export class ReplayMachine {
         const va = f[Field.Addr], pa = f[Field.Paddr], size = f[Field.Size], fl = f[Field.Flags];
         bMmu.access(va, pa, size, fl);
         cMmu.access(va, pa, size, fl);
+        if (bMemAccess !== null) bMemAccess.access!(va, pa, size, fl);
+        if (cMemAccess !== null) cMemAccess.access!(va, pa, size, fl);
         continue;
       }
       switch (kind) {
@@ -217,6 +221,8 @@ export class ReplayMachine {
       const inPage = Math.min(PAGE - ((va + off) % PAGE + PAGE) % PAGE, bytes - off);
       this.base.mmu.access(va + off, pa + off, inPage, fl);
       this.conf.mmu.access(va + off, pa + off, inPage, fl);
+      this.base.memory.access?.(va + off, pa + off, inPage, fl);
+      this.conf.memory.access?.(va + off, pa + off, inPage, fl);
       off += inPage;
     }
   }
