@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { InputError } from "../util/errors.ts";
+import { listRecipes, loadRecipe } from "./recipe.ts";
+
+Deno.test("recipes: every committed recipe loads and names existing sources", () => {
+  const names = listRecipes();
+  assert.ok(names.includes("forkwait"));
+  for (const n of names) {
+    const r = loadRecipe(n);
+    assert.equal(r.name, n);
+    assert.ok(r.iterations > 0, `${n} has iterations`);
+    assert.ok(r.description.length > 20, `${n} describes itself`);
+  }
+});
+
+Deno.test("recipes: an unknown workload is one clear InputError", () => {
+  assert.throws(() => loadRecipe("no-such-workload"), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.match(e.message, /^Unknown workload no-such-workload: .*known: .*forkwait/);
+    return true;
+  });
+  assert.throws(() => loadRecipe("../etc"), InputError);
+});

@@ -1,0 +1,246 @@
+/*
+ * lmbench-style process, file and VM operations, one operation per iteration, shaped
+ * after the rows of Barham et al.'s (SOSP 2003) Tables 3-5, which ran lmbench:
+ *
+ *   null-call        getppid()
+ *   null-io          read 1 byte from /dev/zero, then write 1 byte to /dev/null
+ *   stat             stat() of a file
+ *   open-close       open() then close() of a file
+ *   fork             fork; the child exits; the parent waits
+ *   exec             fork; the child execs a tiny static program that exits; wait
+ *   sh               fork; the child runs /bin/sh -c that program; wait
+ *   ctx P K          P processes in a ring of pipes pass a token; each touches K KB of
+ *                    its own data before passing it on (one iteration = one hop)
+ *   create K         create one file of K KB (open O_CREAT, write, close)
+ *   delete K         unlink one file of K KB (created before the window)
+ *   mmap K           mmap K KB of a file, touch one byte every 16 KB, munmap
+ *   prot-fault       write to a read-only page; the SIGSEGV handler makes it writable
+ *   page-fault       first touch of the next page of a mapped file
+ *
+ * Usage: lmbench_ops OP WARMUP ITERATIONS [P] [K]
+ * Markers: BEGIN after the warm-up, then ITERATIONS + 1 iteration markers (the first
+ * ends the iteration the recorder drops), then END.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmmlab_marker.h"
+
+static const char *self_path;
+static char scratch[64 * 1024];
+static volatile char *prot_page;
+
+static void die(const char *what)
+{
+    perror(what);
+    exit(1);
+}
+
+static void run_child(const char *prog, int use_shell)
+{
+    pid_t pid = fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+        if (use_shell) {
+            char cmd[256];
+            snprintf(cmd, sizeof cmd, "%s exit", prog);
+            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        } else {
+            execl(prog, prog, "exit", (char *)NULL);
+        }
+        _exit(127);
+    }
+    waitpid(pid, NULL, 0);
+}
+
+static void on_segv(int sig)
+{
+    (void)sig;
+    mprotect((void *)prot_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+/* Runs `op` warmup + 1 + iterations times with the markers around the window. */
+#define WINDOW(warmup, iterations, body)                 \
+    do {                                                 \
+        for (int w_ = 0; w_ < (warmup); w_++) { body; }  \
+        VMMLAB_BEGIN();                                  \
+        { body; }                                        \
+        for (int i_ = 0; i_ < (iterations); i_++) {      \
+            VMMLAB_ITERATION();                          \
+            { body; }                                    \
+        }                                                \
+        VMMLAB_ITERATION();                              \
+        VMMLAB_END();                                    \
+    } while (0)
+
+static void ring(int procs, int kb, int warmup, int iterations)
+{
+    int fds[16][2];
+    if (procs < 2 || procs > 16) die("ring size");
+    for (int i = 0; i < procs; i++)
+        if (pipe(fds[i]) < 0) die("pipe");
+    int last = warmup + 1 + iterations; /* hops carrying markers: warmup .. last */
+    int me = 0;
+    for (int i = 1; i < procs; i++) {
+        pid_t pid = fork();
+        if (pid < 0) die("fork");
+        if (pid == 0) {
+            me = i;
+            break;
+        }
+    }
+    int in = fds[me][0];
+    int out = fds[(me + 1) % procs][1];
+    size_t bytes = (size_t)kb * 1024;
+    char *data = bytes ? malloc(bytes) : NULL;
+    if (bytes) memset(data, me, bytes);
+    if (me == 0) {
+        int token = 0;
+        if (write(out, &token, sizeof token) != sizeof token) die("write");
+    }
+    for (;;) {
+        int token;
+        if (read(in, &token, sizeof token) != sizeof token) break;
+        if (token < 0) {
+            if (write(out, &token, sizeof token) < 0) {}
+            break;
+        }
+        volatile unsigned sum = 0;
+        for (size_t j = 0; j < bytes; j += 64) sum += (unsigned char)data[j];
+        if (token == warmup) VMMLAB_BEGIN();
+        else if (token > warmup && token <= last) VMMLAB_ITERATION();
+        if (token == last) {
+            VMMLAB_END();
+            token = -1;
+        } else {
+            token++;
+        }
+        if (write(out, &token, sizeof token) != sizeof token) break;
+        if (token < 0) break;
+    }
+    if (me == 0) {
+        for (int i = 1; i < procs; i++) wait(NULL);
+    } else {
+        exit(0);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s OP WARMUP ITERATIONS [P] [K]\n", argv[0]);
+        return 2;
+    }
+    if (strcmp(argv[1], "exit") == 0) return 0;
+    self_path = "/proc/self/exe";
+    const char *op = argv[1];
+    int warmup = atoi(argv[2]);
+    int iterations = atoi(argv[3]);
+    int a4 = argc > 4 ? atoi(argv[4]) : 0;
+    int a5 = argc > 5 ? atoi(argv[5]) : 0;
+    int total = warmup + 1 + iterations;
+    char exe[256];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0) die("readlink");
+    exe[n] = 0;
+
+    if (strcmp(op, "null-call") == 0) {
+        WINDOW(warmup, iterations, getppid());
+    } else if (strcmp(op, "null-io") == 0) {
+        int z = open("/dev/zero", O_RDONLY), nul = open("/dev/null", O_WRONLY);
+        if (z < 0 || nul < 0) die("open /dev");
+        char c;
+        WINDOW(warmup, iterations, {
+            if (read(z, &c, 1) != 1) die("read");
+            if (write(nul, &c, 1) != 1) die("write");
+        });
+    } else if (strcmp(op, "stat") == 0) {
+        struct stat st;
+        WINDOW(warmup, iterations, stat(exe, &st));
+    } else if (strcmp(op, "open-close") == 0) {
+        WINDOW(warmup, iterations, {
+            int fd = open(exe, O_RDONLY);
+            if (fd < 0) die("open");
+            close(fd);
+        });
+    } else if (strcmp(op, "fork") == 0) {
+        WINDOW(warmup, iterations, {
+            pid_t pid = fork();
+            if (pid == 0) _exit(0);
+            waitpid(pid, NULL, 0);
+        });
+    } else if (strcmp(op, "exec") == 0) {
+        WINDOW(warmup, iterations, run_child(exe, 0));
+    } else if (strcmp(op, "sh") == 0) {
+        WINDOW(warmup, iterations, run_child(exe, 1));
+    } else if (strcmp(op, "ctx") == 0) {
+        ring(a4, a5, warmup, iterations);
+    } else if (strcmp(op, "create") == 0 || strcmp(op, "delete") == 0) {
+        size_t bytes = (size_t)a4 * 1024;
+        char name[64];
+        int k = 0;
+        if (strcmp(op, "create") == 0) {
+            WINDOW(warmup, iterations, {
+                snprintf(name, sizeof name, "/tmp/f%d", k++);
+                int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+                if (fd < 0) die("create");
+                if (bytes && write(fd, scratch, bytes) != (ssize_t)bytes) die("write");
+                close(fd);
+            });
+        } else {
+            for (int j = 0; j < total; j++) {
+                snprintf(name, sizeof name, "/tmp/f%d", j);
+                int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+                if (fd < 0) die("create");
+                if (bytes && write(fd, scratch, bytes) != (ssize_t)bytes) die("write");
+                close(fd);
+            }
+            WINDOW(warmup, iterations, {
+                snprintf(name, sizeof name, "/tmp/f%d", k++);
+                if (unlink(name) < 0) die("unlink");
+            });
+        }
+    } else if (strcmp(op, "mmap") == 0) {
+        size_t bytes = (size_t)a4 * 1024;
+        int fd = open("/tmp/map", O_CREAT | O_RDWR | O_TRUNC, 0644);
+        if (fd < 0) die("open");
+        for (size_t j = 0; j < bytes; j += sizeof scratch)
+            if (write(fd, scratch, sizeof scratch) < 0) die("write");
+        WINDOW(warmup, iterations, {
+            volatile char *p = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
+            if (p == MAP_FAILED) die("mmap");
+            for (size_t j = 0; j < bytes; j += 16384) (void)p[j];
+            munmap((void *)p, bytes);
+        });
+    } else if (strcmp(op, "prot-fault") == 0) {
+        prot_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (prot_page == MAP_FAILED) die("mmap");
+        prot_page[0] = 1;
+        signal(SIGSEGV, on_segv);
+        WINDOW(warmup, iterations, {
+            mprotect((void *)prot_page, 4096, PROT_READ);
+            prot_page[0]++;
+        });
+    } else if (strcmp(op, "page-fault") == 0) {
+        size_t pages = (size_t)total + 1;
+        int fd = open("/tmp/pf", O_CREAT | O_RDWR | O_TRUNC, 0644);
+        if (fd < 0) die("open");
+        for (size_t j = 0; j < pages; j++)
+            if (write(fd, scratch, 4096) != 4096) die("write");
+        volatile char *p = mmap(NULL, pages * 4096, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) die("mmap");
+        size_t k = 0;
+        WINDOW(warmup, iterations, { (void)p[4096 * k]; k++; });
+    } else {
+        fprintf(stderr, "unknown op %s\n", op);
+        return 2;
+    }
+    return 0;
+}
