@@ -44,9 +44,11 @@ function config(twoD: boolean): TranslatorConfig {
     nestedPageSize: 4096,
     ntlbEntries: 16,
     guestPages: 1 << 20,
+    cacheLines: 0,
+    cacheWays: 0,
   };
 }
-const COSTS = { l2Hit: 7, ref: 11, pwcHit: 2, ntlbHit: 2 };
+const COSTS = { l2Hit: 7, ref: 11, pwcHit: 2, ntlbHit: 2, refMiss: 0 };
 const SHADOW = { hiddenFault: 1, tracedWrite: 1, trueFault: 1, switchRoot: 1, build: 1, invlpg: 1 };
 
 for (const name of ["native", "nested", "shadow"]) {

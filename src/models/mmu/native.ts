@@ -30,6 +30,9 @@ export const TRANSLATOR_OPTIONS: Readonly<Record<string, string>> = {
   "mmu.pwc": "none|1d|2d page-walk cache contents (default 1d; nested: 2d)",
   "mmu.pwc-entries": "page-walk cache entries (default: platform mmu.pwc.entries)",
   "mmu.guest-pages": "guest memory in 4 KB pages where derived tables are placed (default 2^20)",
+  "mmu.cache": "walk references compete with data in a modelled L2 (default false)",
+  "mmu.cache-lines": "modelled L2 lines (default: platform cache.l2.lines)",
+  "mmu.cache-ways": "modelled L2 ways (default: platform cache.l2.ways)",
 };
 
 /** Platform keys read by the translator. */
@@ -115,9 +118,8 @@ export class HardwareMmu implements MmuModel {
 export function createHardwareMmu(ctx: ModelContext, twoD: boolean): HardwareMmu {
   const host = contextHost(ctx);
   const where = twoD ? "--mmu nested" : "--mmu native";
-  return new HardwareMmu(
-    new Translator(host, translatorConfig(ctx, twoD), translatorCosts(host, twoD), where),
-  );
+  const config = translatorConfig(ctx, twoD);
+  return new HardwareMmu(new Translator(host, config, translatorCosts(host, config), where));
 }
 
 registerModel("mmu", "native", (ctx) => createHardwareMmu(ctx, false));

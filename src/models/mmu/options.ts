@@ -57,6 +57,7 @@ function headerLevels(ctx: ModelContext): number | undefined {
 export function translatorConfig(ctx: ModelContext, twoD: boolean): TranslatorConfig {
   const defaultLarge: LargePages = ctx.header.pageSizes.includes(PAGE_2M) ? "kernel" : "none";
   const asid = optionBool(ctx, "mmu.asid", false);
+  const cache = optionBool(ctx, "mmu.cache", false);
   return {
     levels: optionNumber(ctx, "mmu.levels", headerLevels(ctx) ?? 4, 2, 5),
     l1Entries: param(ctx, "mmu.l1-entries", "tlb.l1d.entries", 1),
@@ -74,14 +75,18 @@ export function translatorConfig(ctx: ModelContext, twoD: boolean): TranslatorCo
     nestedPageSize: optionNumber(ctx, "mmu.nested-page-size", 4096, 4096, PAGE_2M),
     ntlbEntries: twoD ? param(ctx, "mmu.ntlb-entries", "mmu.ntlb.entries") : 0,
     guestPages: optionNumber(ctx, "mmu.guest-pages", 1 << 20, 1),
+    cacheLines: cache ? param(ctx, "mmu.cache-lines", "cache.l2.lines", 1) : 0,
+    cacheWays: cache ? param(ctx, "mmu.cache-ways", "cache.l2.ways") : 0,
   };
 }
 
 /** The translation costs, from the platform. */
-export function translatorCosts(host: MmuHost, twoD: boolean): TranslatorCosts {
+export function translatorCosts(host: MmuHost, config: TranslatorConfig): TranslatorCosts {
+  const twoD = config.twoD, cache = config.cacheLines > 0;
   return {
     l2Hit: host.cost("mmu.tlb.l2-hit"),
     ref: host.cost("mmu.walk.ref"),
+    refMiss: cache ? host.cost("mmu.walk.ref-miss") : 0,
     pwcHit: host.cost("mmu.pwc.hit"),
     ntlbHit: twoD ? host.cost("mmu.ntlb.hit") : 0,
   };

@@ -193,10 +193,11 @@ export function createPvDirectMmu(ctx: ModelContext): PvDirectMmu {
   const host = contextHost(ctx);
   const max = ctx.platform.param("mmu.pv.max-batch");
   const batch = optionNumber(ctx, "mmu.pv-batch", max, 1, max);
+  const config = translatorConfig(ctx, false);
   const translator = new Translator(
     host,
-    translatorConfig(ctx, false),
-    translatorCosts(host, false),
+    config,
+    translatorCosts(host, config),
     "--mmu pv-direct",
   );
   return new PvDirectMmu(host, translator, {

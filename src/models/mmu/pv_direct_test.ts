@@ -25,7 +25,9 @@ function make(batch: number): { h: RecordingHost; m: PvDirectMmu } {
     nestedPageSize: 4096,
     ntlbEntries: 0,
     guestPages: 1,
-  }, { l2Hit: 0, ref: 11, pwcHit: 2, ntlbHit: 0 });
+    cacheLines: 0,
+    cacheWays: 0,
+  }, { l2Hit: 0, ref: 11, pwcHit: 2, ntlbHit: 0, refMiss: 0 });
   return { h, m: new PvDirectMmu(h, t, PV, batch) };
 }
 

@@ -269,10 +269,11 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
   const roots = ctx.options["mmu.shadow-roots"] !== undefined
     ? optionNumber(ctx, "mmu.shadow-roots", 1, 1, 1 << 16)
     : ctx.platform.param("mmu.shadow.roots");
+  const config = translatorConfig(ctx, false);
   const translator = new Translator(
     host,
-    translatorConfig(ctx, false),
-    translatorCosts(host, false),
+    config,
+    translatorCosts(host, config),
     "--mmu shadow",
   );
   return new ShadowMmu(host, translator, shadowCosts(host), {

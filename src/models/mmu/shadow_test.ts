@@ -36,6 +36,8 @@ function translatorConfig(): TranslatorConfig {
     nestedPageSize: 4096,
     ntlbEntries: 0,
     guestPages: 1 << 20,
+    cacheLines: 0,
+    cacheWays: 0,
   };
 }
 
@@ -46,6 +48,7 @@ function make(config: Partial<ShadowConfig> = {}): { h: RecordingHost; s: Shadow
     ref: 11,
     pwcHit: 2,
     ntlbHit: 0,
+    refMiss: 0,
   });
   const s = new ShadowMmu(h, t, SHADOW, { roots: 2, learn: "eager", ...config });
   return { h, s };

@@ -56,14 +56,23 @@ export interface TranslatorConfig {
   ntlbEntries: number;
   /** Guest memory in 4 KB pages, where derived table pages are placed. */
   guestPages: number;
+  /**
+   * Lines of the data cache that walk references compete in (the L2; 0 = no cache model:
+   * every walk reference costs `ref`). Data references fill it too, by guest-physical line.
+   */
+  cacheLines: number;
+  /** Associativity of that cache. */
+  cacheWays: number;
 }
 
 /** Cycle costs the translator charges, read from the platform by the model. */
 export interface TranslatorCosts {
   /** L1 TLB miss that hits the L2 TLB. */
   l2Hit: number;
-  /** One page-walk memory reference (a PWC miss served by the cache hierarchy). */
+  /** One page-walk memory reference (a PWC miss served by the cache hierarchy, or an L2 hit). */
   ref: number;
+  /** A walk reference that misses the modelled cache (only with `cacheLines > 0`). */
+  refMiss: number;
   /** One page-walk cache hit. */
   pwcHit: number;
   /** One nested TLB hit. */
@@ -75,6 +84,10 @@ export const Translated = { L1Hit: 0, L2Hit: 1, Walked: 2 } as const;
 
 /** Owner id of nested-table entries in the page-walk cache. */
 const NESTED_OWNER = -1;
+/** Cache tag of nested-table lines (data lines use 0, guest-table lines owner + 1). */
+const NESTED_LINE_TAG = -2;
+/** Cache line size in bytes (8 page-table entries). */
+const LINE = 64;
 
 /**
  * TLBs and page walker for one address-translation technique. The model calls
@@ -95,6 +108,10 @@ export class Translator {
   readonly pwc: AssocCache | null;
   /** Nested TLB (2-D only), if any. */
   readonly ntlb: AssocCache | null;
+  /** The data cache walk references compete in, if modelled. */
+  readonly cache: AssocCache | null;
+  #lastLine = NaN;
+  readonly #evCacheMisses: number;
   readonly #asids: AssocCache | null;
   readonly #rootIds = new Map<number, number>();
   readonly #keepKernel = (key: number, tag: number): boolean => tag === 0 && key < 0;
@@ -154,6 +171,10 @@ export class Translator {
     this.ntlb = config.twoD && config.ntlbEntries > 0
       ? AssocCache.of(config.ntlbEntries, 0, `${where}: ntlb`)
       : null;
+    this.cache = config.cacheLines > 0
+      ? AssocCache.of(config.cacheLines, config.cacheWays, `${where}: cache`)
+      : null;
+    this.#evCacheMisses = this.cache ? host.counter("walk.refs.cache-misses") : -1;
     this.#asids = config.asid ? AssocCache.of(config.asidCount, 0, `${where}: asids`) : null;
     this.#pwcGuest = config.pwc !== "none";
     this.#pwcNested = config.twoD && config.pwc === "2d";
@@ -270,6 +291,14 @@ export class Translator {
    * code so a shadow MMU can tell a walk (where its own fault logic runs) from a TLB hit.
    */
   translate(va: number, gpa: number): number {
+    const cache = this.cache;
+    if (cache !== null) {
+      const line = Math.floor(gpa / LINE);
+      if (line !== this.#lastLine) {
+        this.#lastLine = line;
+        if (!cache.lookup(line, 0)) cache.insert(line, 0);
+      }
+    }
     const large = this.isLarge(va);
     // A TLB entry maps the smaller of the guest and nested page (splintering).
     const tlbLarge = large && (!this.config.twoD || this.#nestedLarge);
@@ -290,6 +319,7 @@ export class Translator {
       return Translated.L2Hit;
     }
     host.events[this.#evMisses]++;
+    this.#lastLine = NaN; // walk lines may evict the data line
     const c = this.config.twoD ? this.#walk2d(va, gpa, large) : this.#walk1d(va, large);
     host.cycles[this.#catWalk] += c;
     l2?.insert(key, tag);
@@ -312,7 +342,18 @@ export class Translator {
     }
     host.events[this.#evRefs]++;
     host.events[this.#evRefsL[level]]++;
-    return this.costs.ref;
+    if (this.cache === null) return this.costs.ref;
+    const line = Math.floor(va / (SCALE[level] * 8)) * 8 + level;
+    return this.#cached(line, tableOwner(va, level, this.config.levels, this.#rootId) + 1);
+  }
+
+  /** Cost of one walk reference to cache line (key, tag), filling the cache on a miss. */
+  #cached(key: number, tag: number): number {
+    const cache = this.cache!;
+    if (cache.lookup(key, tag)) return this.costs.ref;
+    cache.insert(key, tag);
+    this.#host.events[this.#evCacheMisses]++;
+    return this.costs.refMiss;
   }
 
   #walk1d(va: number, large: boolean): number {
@@ -368,7 +409,9 @@ export class Translator {
       }
       host.events[this.#evRefs]++;
       host.events[this.#evRefsN[level]]++;
-      c += this.costs.ref;
+      c += this.cache === null
+        ? this.costs.ref
+        : this.#cached(Math.floor(gpa / (SCALE[level] * 8)) * 8 + level, NESTED_LINE_TAG);
     }
     ntlb?.insert(nkey, 0);
     return c;

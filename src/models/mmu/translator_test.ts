@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { RecordingHost } from "./host.ts";
 import { Translated, Translator, type TranslatorConfig } from "./translator.ts";
 
-const COSTS = { l2Hit: 7, ref: 11, pwcHit: 2, ntlbHit: 2 };
+const COSTS = { l2Hit: 7, ref: 11, pwcHit: 2, ntlbHit: 2, refMiss: 0 };
 
 function config(over: Partial<TranslatorConfig> = {}): TranslatorConfig {
   return {
@@ -22,6 +22,8 @@ function config(over: Partial<TranslatorConfig> = {}): TranslatorConfig {
     nestedPageSize: 4096,
     ntlbEntries: 0,
     guestPages: 1,
+    cacheLines: 0,
+    cacheWays: 0,
     ...over,
   };
 }
@@ -167,4 +169,25 @@ Deno.test("nested TLB survives a guest CR3 switch, the PWC does not", () => {
   t.setRoot(0);
   assert.equal(t.pwc!.size, 0);
   assert.ok(t.ntlb!.size > 0);
+});
+
+Deno.test("walk references in a modelled cache: misses cost refMiss, data lines compete", () => {
+  const costs = { ...COSTS, refMiss: 100 };
+  const h = new RecordingHost();
+  const t = new Translator(h, config({ cacheLines: 16, cacheWays: 0 }), costs);
+  t.setRoot(0x1000);
+  t.translate(0x400000, 0x9000);
+  assert.equal(h.cyclesOf("mmu.walk"), 4 * 100);
+  assert.equal(h.eventOf("walk.refs.cache-misses"), 4);
+  // The neighbour's entries sit in the same four lines (8 entries per line): all hit.
+  t.translate(0x401000, 0xa000);
+  assert.equal(h.cyclesOf("mmu.walk"), 4 * 100 + 4 * 11);
+  // A 4-line cache: the walk's lines and the data line evict each other.
+  const h2 = new RecordingHost();
+  const t2 = new Translator(h2, config({ cacheLines: 4, cacheWays: 0, l1Entries: 1 }), costs);
+  t2.setRoot(0x1000);
+  t2.translate(0x400000, 0x9000); // data line, then 4 walk lines: the data line is evicted
+  for (let i = 0; i < 4; i++) t2.translate(0x400000 + 64 * i, 0x20000 + 4096 * i); // TLB hits
+  t2.translate(0x401000, 0xa000); // every walk line was evicted by data
+  assert.equal(h2.cyclesOf("mmu.walk"), 8 * 100);
 });
