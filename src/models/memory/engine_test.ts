@@ -27,7 +27,12 @@ Deno.test("engine: balloon inflation is charged and a squeezed guest pages its L
   const r = replayInput(trace(pages), {
     memory: "balloon",
     platform: "xeon-2400",
-    options: { "memory.vm-mb": 1, "memory.balloon-mb": 0.5, "memory.sample": false },
+    options: {
+      "memory.vm-mb": 1,
+      "memory.balloon-mb": 0.5,
+      "memory.sample": false,
+      "memory.charge-setup": true,
+    },
   });
   assert.equal(r.events["mem.pages-ballooned"], 128);
   assert.equal(r.breakdown["mem.balloon"], 128 * XEON.cost("mem.balloon.page"));

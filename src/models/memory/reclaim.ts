@@ -73,6 +73,11 @@ export class MemoryPressure {
   /** 1 = the VMM swapped this page out. */
   readonly #vmmOut: Uint8Array;
   #swapped = 0;
+  /**
+   * Whether reclamation work is charged now; false while setting up the state that held
+   * before the measured window (see {@link start}).
+   */
+  charging = true;
   #balloon = 0;
   #swapTarget = 0;
   #lastPage = -1;
@@ -142,11 +147,15 @@ export class MemoryPressure {
 
   /**
    * Inflates the balloon (hypercalls of `balloonBatch` pages) and lets the VMM take its
-   * blind pick of `swapPages` pages, charging both. Called once before the first access.
+   * blind pick of `swapPages` pages. Called once before the first access. That set-up
+   * happened before the measured window, so it is charged only with `chargeSetup`
+   * (`mem.pages-ballooned` counts the balloon either way).
    */
-  start(): void {
+  start(chargeSetup = false): void {
+    this.charging = chargeSetup;
     this.#chargeBalloon(this.config.balloonPages);
     this.setSwapTarget(this.config.swapPages);
+    this.charging = true;
   }
 
   /** Charges the driver and hypercalls for `pages` pages moved into or out of the balloon. */
@@ -154,6 +163,7 @@ export class MemoryPressure {
     if (pages <= 0) return;
     const host = this.#host;
     host.events[this.#ev.ballooned] += pages;
+    if (!this.charging) return;
     host.cycles[this.#cat.balloon] += pages * this.#costs.balloonPage;
     const calls = Math.ceil(pages / this.config.balloonBatch);
     for (let i = 0; i < calls; i++) host.transition(Transition.Hypercall, host.guest.pc);
@@ -201,6 +211,7 @@ export class MemoryPressure {
     if (this.#vmmOut[page] === 1) return;
     this.#vmmOut[page] = 1;
     this.#swapped++;
+    if (!this.charging) return;
     const host = this.#host;
     host.events[this.#ev.swapOut]++;
     host.cycles[this.#cat.vmmSwap] += this.#costs.vmmSwapOut;

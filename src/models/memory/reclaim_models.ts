@@ -18,6 +18,7 @@ import { optionNumber, registerModel } from "../../engine/model.ts";
 import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
 import { contextHost, type MmuHost } from "../mmu/host.ts";
+import { optionBool } from "../mmu/options.ts";
 import { allocateWithTax, type TaxVm } from "./idle_tax.ts";
 import {
   childRng,
@@ -56,6 +57,7 @@ export class ReclaimMemory implements MemoryModel {
   readonly #pages: number;
   readonly #host: MmuHost;
   readonly #evPlans: number;
+  readonly #chargeSetup: boolean;
 
   /** Wraps `pressure`; with a `plan`, re-plans the reclaim target every sampling period. */
   constructor(
@@ -64,6 +66,7 @@ export class ReclaimMemory implements MemoryModel {
     pressure: MemoryPressure,
     sampling: SamplingDriver | null,
     plan: TaxPlan | null,
+    chargeSetup = false,
   ) {
     if (plan !== null && sampling === null) {
       throw new ConfigError(
@@ -79,12 +82,18 @@ export class ReclaimMemory implements MemoryModel {
     this.#plan = plan;
     this.#pages = pressure.config.vmPages;
     this.#evPlans = host.counter("mem.tax-replans");
+    this.#chargeSetup = chargeSetup;
   }
 
   /** Inflates the balloon / takes the blind swap pick, or the first tax-based target. */
   start(): void {
-    this.pressure.start();
-    if (this.#plan) this.#replan();
+    this.pressure.start(this.#chargeSetup);
+    if (this.#plan) {
+      // The first allocation is part of the set-up, too.
+      this.pressure.charging = this.#chargeSetup;
+      this.#replan();
+      this.pressure.charging = true;
+    }
   }
 
   /** This VM's allocation under the tax plan, given its current active estimate. */
@@ -161,6 +170,8 @@ function describeReclaim(kind: "balloon" | "swap"): ModelDescription {
       ...COMMON_OPTIONS,
       "memory.balloon-mb": "balloon size, MB (balloon; default half the VM)",
       "memory.balloon-batch": "balloon pages per hypercall (default 1)",
+      "memory.charge-setup":
+        "charge the initial inflation / blind swap-out, which precede the window (default false)",
       "memory.swap-mb": "pages the VMM keeps swapped, MB (swap; default half the VM)",
       "memory.guest-mb":
         "memory the guest can use before paging itself, MB (default: VM − balloon)",
@@ -246,7 +257,14 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
       step: optionNumber(ctx, "memory.tax-step", 256, 1),
     }
     : null;
-  return new ReclaimMemory(host, kind, pressure, sampling, plan);
+  return new ReclaimMemory(
+    host,
+    kind,
+    pressure,
+    sampling,
+    plan,
+    optionBool(ctx, "memory.charge-setup", false),
+  );
 }
 
 registerModel("memory", "balloon", (ctx) => createReclaimMemory(ctx, "balloon"));

@@ -26,7 +26,7 @@ function make(config: Partial<ReclaimConfig>, seed = 1): { h: RecordingHost; m: 
     COSTS,
     new Pcg32(seed),
   );
-  m.start();
+  m.start(true);
   return { h, m };
 }
 
@@ -107,4 +107,28 @@ Deno.test("resizing the balloon pages out the guest's LRU pages now, and charges
   assert.equal(m.balloon, 1);
   m.setBalloon(1);
   assert.equal(h.transitions.length, 7);
+});
+
+Deno.test("uncharged set-up: the balloon and blind picks exist but cost nothing in the window", () => {
+  const h = new RecordingHost();
+  const m = new MemoryPressure(
+    h,
+    {
+      vmPages: 8,
+      balloonPages: 2,
+      balloonBatch: 1,
+      swapPages: 3,
+    },
+    COSTS,
+    new Pcg32(3),
+  );
+  m.start();
+  assert.equal(m.swapped, 3);
+  assert.equal(h.eventOf("mem.pages-ballooned"), 2);
+  assert.equal(h.eventOf("mem.swap-outs"), 0);
+  assert.equal(h.cyclesOf("mem.balloon") + h.cyclesOf("mem.swap"), 0);
+  assert.equal(h.transitions.length, 0);
+  const victim = [0, 1, 2, 3, 4, 5, 6, 7].find((p) => m.isSwapped(p))!;
+  m.access(victim, false); // in the window: charged
+  assert.equal(h.cyclesOf("mem.swap"), 2000 + 50 + 900);
 });
