@@ -196,3 +196,19 @@ Deno.test("all six platforms load and run every CPU model on a nanobenchmark", a
     }
   }
 });
+
+Deno.test("warm-up iterations warm the models but are left out of every figure", () => {
+  const all = replayInput(smallTrace(), { platform, cpu: "bt" });
+  const warm = replayInput(smallTrace(), { platform, cpu: "bt", warmup: 1 });
+  // The first iteration (blocks a and r, 14 native cycles) is left out.
+  assert.equal(warm.cycles.native, all.cycles.native - 14);
+  assert.equal(warm.trace.iterations, 1);
+  assert.equal(warm.config.warmup, 1);
+  // Blocks a and r were translated during the warm-up: the measured window sees TC hits only.
+  assert.equal(warm.events["bt.translations"], all.events["bt.translations"] - 2);
+  assert.equal(warm.instructions, (all.instructions as number) - 4);
+  assert.throws(
+    () => replayInput(smallTrace(), { platform, warmup: 2 }),
+    (e: unknown) => e instanceof ConfigError && /leave none/.test(e.message),
+  );
+});

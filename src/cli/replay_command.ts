@@ -29,6 +29,7 @@ export function registerReplayCommand(program: Command): void {
     .option("--memory <model>", "memory model: none|balloon|swap|share", "none")
     .option("--platform <name>", "platform profile name or JSON file", "p4-prescott")
     .option("--seed <n>", "seed of every random choice", "1")
+    .option("--warmup <n>", "iterations that warm the models but are not counted", "0")
     .option("--option <key=value>", "model option (repeatable)", collect, [] as string[])
     .option(
       "--model <file>",
@@ -48,6 +49,7 @@ export function registerReplayCommand(program: Command): void {
         platform: o.platform,
         seed: parseIntOption("--seed", o.seed, 0, Number.MAX_SAFE_INTEGER),
         options: parseOptionPairs(o.option),
+        warmup: parseIntOption("--warmup", o.warmup, 0, Number.MAX_SAFE_INTEGER),
       });
       const json = JSON.stringify(result, null, 2) + "\n";
       if (o.out) await writeFileAtomic(o.out, json);

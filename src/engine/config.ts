@@ -25,6 +25,11 @@ export interface ReplayConfig {
   seed?: number;
   /** Model options by dotted key (`bt.tc-capacity`). */
   options?: Record<string, number | string | boolean>;
+  /**
+   * Iterations replayed to warm the models (translation cache, TLBs, shadow tables) but
+   * left out of every figure, like a simulator's warm-up (default 0).
+   */
+  warmup?: number;
 }
 
 /** A validated configuration. */
@@ -43,6 +48,8 @@ export interface ResolvedConfig {
   seed: number;
   /** Options, keys sorted. */
   options: ModelOptions;
+  /** Warm-up iterations. */
+  warmup: number;
 }
 
 /** Defaults: a native run on the calibrated Pentium 4 profile with seed 1. */
@@ -54,6 +61,7 @@ export const DEFAULT_CONFIG: Readonly<ResolvedConfig> = {
   platform: "p4-prescott",
   seed: 1,
   options: {},
+  warmup: 0,
 };
 
 /** Fills defaults and checks types; unknown model names are checked when models are built. */
@@ -79,6 +87,12 @@ export function resolveConfig(config: ReplayConfig): ResolvedConfig {
       throw new ConfigError("config", "must be a non-negative integer", "seed");
     }
     out.seed = config.seed;
+  }
+  if (config.warmup !== undefined) {
+    if (!Number.isSafeInteger(config.warmup) || config.warmup < 0) {
+      throw new ConfigError("config", "must be a non-negative integer", "warmup");
+    }
+    out.warmup = config.warmup;
   }
   if (config.options !== undefined) {
     const o = config.options;

@@ -37,6 +37,8 @@ export interface ModelChoice {
 /** Named accounts (cycle categories or event counters) over a fixed-capacity typed array. */
 class Accounts {
   readonly values: Float64Array = new Float64Array(MAX_ACCOUNTS);
+  /** Values at the end of the warm-up, subtracted from every reported figure. */
+  readonly base: Float64Array = new Float64Array(MAX_ACCOUNTS);
   readonly names: string[] = [];
   readonly #ids = new Map<string, number>();
   readonly #what: string;
@@ -64,7 +66,8 @@ class Accounts {
   sorted(round: (x: number) => number): Record<string, number> {
     const pairs: [string, number][] = [];
     for (let i = 0; i < this.names.length; i++) {
-      if (this.values[i] !== 0) pairs.push([this.names[i], round(this.values[i])]);
+      const v = this.values[i] - this.base[i];
+      if (v !== 0) pairs.push([this.names[i], round(v)]);
     }
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return Object.fromEntries(pairs);
@@ -72,7 +75,7 @@ class Accounts {
 
   total(): number {
     let s = 0;
-    for (let i = 0; i < this.names.length; i++) s += this.values[i];
+    for (let i = 0; i < this.names.length; i++) s += this.values[i] - this.base[i];
     return s;
   }
 }
@@ -175,7 +178,16 @@ export class SetContext implements ModelContext {
     this.io.finish();
   }
 
-  /** Total cycles over all categories. */
+  /**
+   * Ends the warm-up: what was charged and counted so far is left out of every figure
+   * reported later (models keep their state: caches stay warm).
+   */
+  endWarmup(): void {
+    this.#categories.base.set(this.#categories.values);
+    this.#counters.base.set(this.#counters.values);
+  }
+
+  /** Total cycles over all categories (after the warm-up). */
   totalCycles(): number {
     return this.#categories.total();
   }

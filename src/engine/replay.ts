@@ -14,6 +14,7 @@ import { loadPlatform } from "../platforms/load.ts";
 import type { RecordSource } from "./array_cursor.ts";
 import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
 import { type ModelChoice, SetContext } from "./context.ts";
+import { ConfigError } from "../util/errors.ts";
 import { MutableGuestState, type Platform, type TraceHeaderLike } from "./model.ts";
 import { type Result, RESULT_SCHEMA } from "./result.ts";
 import "./builtins.ts";
@@ -56,8 +57,12 @@ export class ReplayMachine {
   readonly conf: SetContext;
   /** Records replayed. */
   records = 0;
-  /** Iteration markers seen. */
+  /** Iteration markers seen after the warm-up. */
   iterations = 0;
+  /** Iterations whose charges are left out (models still see their records). */
+  readonly warmup: number;
+  /** Guest instructions of the warm-up. */
+  warmupInstructions = 0;
 
   /**
    * Builds both sets for `input` under `config` on `platform`. `baseline` replaces the
@@ -69,6 +74,7 @@ export class ReplayMachine {
     platform: Platform,
     baseline: ModelChoice = NATIVE_BASELINE,
   ) {
+    this.warmup = config.warmup;
     const common = {
       platform,
       code: input.code,
@@ -184,7 +190,8 @@ export class ReplayMachine {
         case RecordKind.Marker:
           if (f[Field.Op] === MarkerOp.Iteration) {
             g.iteration++;
-            this.iterations++;
+            if (g.iteration > this.warmup) this.iterations++;
+            else if (g.iteration === this.warmup) this.#endWarmup();
           }
           bMem.marker(r);
           cMem.marker(r);
@@ -210,6 +217,12 @@ export class ReplayMachine {
       }
     }
     this.records += records;
+  }
+
+  #endWarmup(): void {
+    this.base.endWarmup();
+    this.conf.endWarmup();
+    this.warmupInstructions = this.guest.instructions;
   }
 
   /** A collapsed string instruction touches each page it spans once per MMU. */
@@ -264,7 +277,7 @@ export function buildResult(
   const virt = machine.conf.totalCycles();
   const it = machine.iterations;
   const div = it > 0 ? it : 1;
-  const instructions = machine.guest.instructions;
+  const instructions = machine.guest.instructions - machine.warmupInstructions;
   const seconds = host.wallSeconds;
   return {
     schema: RESULT_SCHEMA,
@@ -281,6 +294,7 @@ export function buildResult(
       io: config.io,
       platform: platform.name,
       seed: config.seed,
+      warmup: config.warmup,
       options: { ...config.options },
     },
     cycles: {
@@ -314,6 +328,12 @@ export function replayInput(
   const machine = new ReplayMachine(input, resolved, platform);
   const t0 = performance.now();
   machine.run(input.cursor(), input.code);
+  if (resolved.warmup > 0 && machine.guest.iteration <= resolved.warmup) {
+    throw new ConfigError(
+      "--warmup",
+      `${resolved.warmup} warm-up iterations leave none of the trace's ${machine.guest.iteration} to measure`,
+    );
+  }
   machine.finish();
   const wall = (performance.now() - t0) / 1000;
   return buildResult(machine, input, identity, resolved, platform, { wallSeconds: wall });
