@@ -118,6 +118,16 @@ export class AssocCache {
     return false;
   }
 
+  /** The slot holding (key, tag), or -1, without touching the replacement order. */
+  slotOf(key: number, tag: number): number {
+    const base = this.#base(key);
+    const end = base + this.ways;
+    for (let i = base; i < end; i++) {
+      if (this.#keys[i] === key && this.#tags[i] === tag) return i;
+    }
+    return -1;
+  }
+
   /** Whether (key, tag) is present, without touching the replacement order. */
   has(key: number, tag: number): boolean {
     const base = this.#base(key);

@@ -9,7 +9,10 @@
  *   guest never sees it; the VMM walks the guest table and fills the entry;
  * - a **traced write** happens when the guest stores to a write-protected page-table page
  *   (every `PtWrite` to a page the shadow MMU has learned): the VMM emulates the store and
- *   updates the shadow entry;
+ *   updates the shadow entry. A store to a *top-level* entry of a cached shadow root
+ *   (a process's address space being built or torn down) drops that root's shadow entries
+ *   under the entry — traces carry no store values, so a new subtree cannot be told from a
+ *   removed one — and the next touches of those pages take hidden faults again;
  * - a **true fault** (vector 14 in the trace) is intercepted and classified before the CPU
  *   model reflects it into the guest;
  * - a **CR3 write** looks the new root up in a cache of recently used shadow roots; a hit
@@ -37,7 +40,7 @@ import {
 } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 import { AssocCache } from "./assoc_cache.ts";
-import { PAGE_2M, PAGE_4K } from "./geometry.ts";
+import { PAGE_2M, PAGE_4K, SCALE } from "./geometry.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
 import { optionChoice, translatorConfig, translatorCosts } from "./options.ts";
@@ -100,6 +103,7 @@ export class ShadowMmu implements MmuModel {
     switches: number;
     cacheHits: number;
     builds: number;
+    dropped: number;
   };
 
   /** Creates a shadow MMU; `roots` must be at least 1. */
@@ -126,6 +130,7 @@ export class ShadowMmu implements MmuModel {
       switches: host.counter("mmu.root-switches"),
       cacheHits: host.counter("mmu.shadow-cache-hits"),
       builds: host.counter("mmu.shadow-builds"),
+      dropped: host.counter("mmu.shadow-entries-dropped"),
     };
   }
 
@@ -200,11 +205,41 @@ export class ShadowMmu implements MmuModel {
       host.events[this.#ev.traced]++;
       host.transition(Transition.TracedWrite, rec.pc);
       host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+      const slot = this.#cache.slotOf(page, 0);
+      if (slot >= 0) this.#dropUnder(slot, page, Math.floor((rec.paddr % PAGE_4K) / 8));
       return;
     }
     host.events[this.#ev.untraced]++;
     if (this.#config.learn === "eager") this.#protected.add(page);
     else this.#pending.add(page);
+  }
+
+  /**
+   * A top-level entry `index` of cached root `page` (slot `slot`) changed: drop the shadow
+   * entries for addresses under it, and the TLB's user entries if that root is loaded.
+   */
+  #dropUnder(slot: number, page: number, index: number): void {
+    const top = this.translator.config.levels;
+    const span = SCALE[top];
+    const half = 256;
+    // Canonical addresses: the upper half of the top-level table maps negative addresses.
+    const lo = (index >= half ? index - 2 * half : index) * span;
+    const hi = lo + span;
+    const table = this.#tables[slot];
+    let dropped = 0;
+    for (const key of table) {
+      const va = (key & 1) === 1 ? ((key - 1) / 2) * PAGE_2M : (key / 2) * PAGE_4K;
+      if (va >= lo && va < hi) {
+        table.delete(key);
+        dropped++;
+      }
+    }
+    if (dropped === 0) return;
+    this.#host.events[this.#ev.dropped] += dropped;
+    if (this.translator.rootPage === page) {
+      if (lo < 0) this.translator.flush();
+      else this.translator.flushNonGlobal();
+    }
   }
 
   /** A true guest fault: intercepted and classified; the CPU model reflects it. */

@@ -160,3 +160,37 @@ Deno.test("a flush drops the current shadow root's entries; INVLPG keeps them", 
   s.access(0x400000, 0, 8, 0);
   assert.equal(h.eventOf("mmu.hidden-faults"), 2);
 });
+
+Deno.test("a traced write to a top-level entry drops the shadow entries under it", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 0);
+  s.access(-0x100000000, 0, 8, 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 2);
+  s.ptWrite(ptWrite(0x5000)); // PML4 entry 0: user addresses below 512 GB
+  assert.equal(h.eventOf("mmu.shadow-entries-dropped"), 1);
+  s.access(0x400000, 0, 8, 0); // refilled through a hidden fault
+  s.access(-0x100000000, 0, 8, 0); // kernel entry untouched (and still in the TLB)
+  assert.equal(h.eventOf("mmu.hidden-faults"), 3);
+  s.ptWrite(ptWrite(0x5000 + 511 * 8)); // PML4 entry 511: the top 512 GB (kernel)
+  assert.equal(h.eventOf("mmu.shadow-entries-dropped"), 2);
+  s.access(-0x100000000, 0, 8, 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 4);
+  // A write to a lower-level table page updates in place: nothing dropped.
+  s.ptWrite(ptWrite(0x9000));
+  s.ptWrite(ptWrite(0x9000));
+  assert.equal(h.eventOf("mmu.shadow-entries-dropped"), 2);
+});
+
+Deno.test("a reused root (a new process on a recycled page) refills after its teardown", () => {
+  const { h, s } = make({ roots: 4 });
+  s.switchRoot(0x5000); // parent
+  s.switchRoot(0x6000); // child
+  s.access(0x400000, 0, 8, 0);
+  s.ptWrite(ptWrite(0x6000)); // exit: PML4 entry cleared (traced)
+  s.switchRoot(0x5000);
+  s.switchRoot(0x6000); // the next child reuses the page: cache hit, but emptied
+  s.access(0x400000, 0, 8, 0);
+  assert.equal(h.eventOf("mmu.shadow-cache-hits"), 2);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 2);
+});
