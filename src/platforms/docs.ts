@@ -1,0 +1,108 @@
+/**
+ * Renders docs/platforms.md from the profiles themselves, so the documentation of every
+ * cost, its source and every assumption cannot drift from the data
+ * (`deno run -A src/platforms/docs.ts > docs/platforms.md`; a test compares the two).
+ *
+ * @module
+ */
+
+import { BUILTIN_PLATFORMS, platformNames } from "./load.ts";
+
+const INTRO = `# Platform profiles
+
+A platform profile (src/platforms/NAME.json) is data: the cycle cost of every mechanism the
+models charge, and the structural parameters (TLB sizes, walk levels, batch limits) they
+need, on one named machine. Every entry has a \`value\`, a \`unit\` and a \`source\`; an entry
+that no source in the project's references gives carries \`"assumption": true\` and a
+\`reason\`. Models read entries by key (\`ctx.platform.cost("hw.vm-entry")\`); a missing key or
+a negative value is a one-line configuration error (exit status 2). A user profile is any
+JSON file of the same shape: \`vmmlab replay TRACE --platform ./my_machine.json\`.
+
+Sources (see ../../shared/reference/published.json for the numbers read from each paper):
+
+- Adams & Agesen, ASPLOS 2006: Table 1 (VM entry, page-fault VM exit, VMCB read and write
+  on the P4 and Core 2), section 3 micro-costs (RDTSC by trap, call-out and in-TC emulation;
+  native CLI; translator cycles per instruction; the indirect-transfer penalty), section 7.1
+  (about ten VMCB reads per exit), Figure 4 (the seven nanobenchmarks).
+- Bhargava et al., ASPLOS 2008, section 5: TLB, page-walk-cache and nested-TLB sizes and
+  latencies of the simulated Barcelona.
+- Sugerman et al., USENIX ATC 2001, Figure 5: the hosted world-switch breakdown of one OUT.
+- Barham et al., SOSP 2003: at most 2048 page-table updates per hypercall; lmbench
+  Tables 4 and 5 (context switch and page fault, Xen vs Linux) for the Xeon's paravirtual costs.
+
+## How the p4-prescott profile reproduces Figure 4
+
+The P4 profile takes its per-event costs from Adams & Agesen only (Table 1, section 3,
+Figure 4). Each Figure 4 cell is the sum of the costs the models charge for the recipe's
+per-iteration events (src/synth/recipes.ts); where a cell holds more than one unpublished
+cost, the cell is split between them and the split is flagged as an assumption. The
+derivations (each entry's \`source\` states its own):
+
+| cell | events per iteration | sum |
+|---|---|---|
+| callret native 11 | CALL + RET | 2 x native.cpi (1, from ptemod native) + native.flow.call + native.flow.ret (9 split evenly) |
+| callret bt 51 | same, translated | 11 + bt.indirect 40 (section 3): no derived cost |
+| syscall native 242 | SYSCALL, SYSRET | native.sensitive.syscall + .sysret (split evenly) |
+| syscall bt 2308 | SYSCALL from user enters the VMM; SYSRET is a call-out | bt.transition.user.syscall (1054, derived) + bt.callout 1254 (section 3) |
+| syscall hw 246 | no exit | reproduced as 242 (-1.6%), nothing tuned |
+| in native 3209 | IN + port access | io.native.post 3209 |
+| in bt 216 | IN emulated in the TC | bt.transition.kernel.io 216 = rdtsc_in_translation_cache (section 3) + io.emulate.post 0 |
+| in hw 15826 | I/O exit | hw.vm-exit 1931 + hw.vm-entry 2409 + 10 x 178 + 2 x 171 + hw.handler.io 9364 (derived) |
+| cr8wr | MOV CR8 | native.sensitive.cr8-write 150, bt.tc-emulate.cr8-write 35, hw.guest.cr8-write 177 (no exit) |
+| divzero native 889 | DIV, #DE, handler ADD, IRET | 2 x cpi + native.exception.de (827, derived) + IRET (native.sensitive 60, CLI's cost) |
+| divzero bt 3223 | #DE intercepted and reflected; IRET call-out | 2 + bt.exception (1967, derived) + 1254 |
+| divzero hw 1014 | no exit | 889 + hw.guest.exception (125, derived) |
+| pgfault native 1093 | load, #PF, handler ADD, IRET | 2 + native.exception.pf (1031, derived) + 60 |
+| pgfault bt 3927 | as divzero, plus the shadow MMU classifying the fault | 2 + 1967 + mmu.shadow.true-fault (704, derived) + 1254 |
+| pgfault hw 11242 | #PF exit, classification, injection, delivery | 6462 + hw.handler.page-fault (2516, derived) + 704 + hw.inject 342 + 1031 + 125 + 2 + 60 |
+| ptemod native 1 | one store | native.cpi |
+| ptemod bt 391 | adapted store: emulation call from the TC, shadow update | 1 + bt.adapted-write 216 (= in-TC emulation) + mmu.shadow.traced-write (174, derived) |
+| ptemod hw 12733 | traced write: #PF exit, decode and emulate, shadow update | 1 + 6462 + hw.handler.traced-write (6096, derived) + 174 |
+
+tests/calibration_test.ts replays every recipe and checks all 21 cells within 10%. The
+split is what is tested: every cost is used by more than one cell or mechanism (the
+exception path by divzero and pgfault, the call-out by syscall, divzero and pgfault, the
+exit cost by in, pgfault and ptemod), so a wrong split shows up as an error elsewhere.
+Nothing in any profile is fitted to forkwait, kernel compile or any other macro result.
+
+## The other profiles
+
+Only the numbers their sources give are specific to them; everything else is the P4's
+cycle count carried over and flagged (\`reason\` says so), or, for \`modern\`, an assumption.
+`;
+
+function esc(s: string): string {
+  return s.replaceAll("|", "\\|");
+}
+
+/** The whole docs/platforms.md text. */
+export function renderPlatformDocs(): string {
+  const out = [INTRO];
+  for (const name of platformNames()) {
+    const p = BUILTIN_PLATFORMS[name];
+    const keys = Object.keys(p.entries).sort();
+    const assumed = keys.filter((k) => p.entries[k].assumption);
+    out.push(`### ${name}\n`);
+    out.push(
+      `${p.description} Clock ${
+        p.clockHz / 1e9
+      } GHz. ${keys.length} entries, ${assumed.length} of them assumptions.\n`,
+    );
+    out.push("| key | value | unit | source | assumption |");
+    out.push("|---|---|---|---|---|");
+    for (const k of keys) {
+      const e = p.entries[k];
+      out.push(
+        `| \`${k}\` | ${e.value} | ${e.unit} | ${esc(e.source)} | ${
+          e.assumption ? esc(e.reason ?? "yes") : ""
+        } |`,
+      );
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+if (import.meta.main) {
+  await Deno.stdout.write(new TextEncoder().encode(renderPlatformDocs()));
+}
