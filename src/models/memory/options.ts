@@ -55,6 +55,8 @@ export class SamplingDriver {
   readonly #faultCost: number;
   readonly #cat: number;
   readonly #evIntercepts: number;
+  readonly #evPeriods: number;
+  readonly #evActive: number;
   #nextEnd: number;
 
   /** Creates a driver around a sampler. */
@@ -72,6 +74,8 @@ export class SamplingDriver {
     this.#faultCost = host.cost("mem.sample.fault");
     this.#cat = host.category("mem.sampling");
     this.#evIntercepts = host.counter("mem.ws-intercepts");
+    this.#evPeriods = host.counter("mem.ws-periods");
+    this.#evActive = host.counter("mem.ws-active-pct");
   }
 
   /**
@@ -97,9 +101,8 @@ export class SamplingDriver {
   /** Writes the period count and final estimate (percent) as events. */
   finish(): void {
     const host = this.#host;
-    host.events[host.counter("mem.ws-periods")] = this.sampler.periods;
-    host.events[host.counter("mem.ws-active-pct")] = Math.round(this.sampler.estimate * 1000) /
-      10;
+    host.events[this.#evPeriods] = this.sampler.periods;
+    host.events[this.#evActive] = Math.round(this.sampler.estimate * 1000) / 10;
   }
 }
 

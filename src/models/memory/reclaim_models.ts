@@ -57,6 +57,8 @@ export class ReclaimMemory implements MemoryModel {
   readonly #pages: number;
   readonly #host: MmuHost;
   readonly #evPlans: number;
+  readonly #evBalloon: number;
+  readonly #evAllocated: number;
   readonly #chargeSetup: boolean;
 
   /** Wraps `pressure`; with a `plan`, re-plans the reclaim target every sampling period. */
@@ -82,6 +84,8 @@ export class ReclaimMemory implements MemoryModel {
     this.#plan = plan;
     this.#pages = pressure.config.vmPages;
     this.#evPlans = host.counter("mem.tax-replans");
+    this.#evBalloon = host.counter("mem.balloon-pages");
+    this.#evAllocated = host.counter("mem.allocated-pages");
     this.#chargeSetup = chargeSetup;
   }
 

@@ -30,6 +30,13 @@ export class ShareMemory implements MemoryModel {
   readonly #pages: number;
   readonly #cat: { scan: number; cow: number };
   readonly #evHashed: number;
+  readonly #evEnd: {
+    shared: number;
+    saved: number;
+    zero: number;
+    cow: number;
+    frames: number;
+  };
   #lastWritePage = -1;
 
   /** Creates the model for VM index `vm` of the snapshots. */
@@ -50,6 +57,13 @@ export class ShareMemory implements MemoryModel {
     this.#pages = pages;
     this.#cat = { scan: host.category("mem.share.scan"), cow: host.category("mem.share.cow") };
     this.#evHashed = host.counter("mem.pages-hashed");
+    this.#evEnd = {
+      shared: host.counter("mem.pages-shared"),
+      saved: host.counter("mem.pages-saved"),
+      zero: host.counter("mem.pages-zero"),
+      cow: host.counter("mem.cow-breaks"),
+      frames: host.counter("mem.frames"),
+    };
   }
 
   /** A guest memory reference: a store to a shared page breaks copy-on-write. */
@@ -87,11 +101,12 @@ export class ShareMemory implements MemoryModel {
   finish(): void {
     const s = this.sharing.stats();
     const host = this.#host;
-    host.events[host.counter("mem.pages-shared")] = s.sharedPages;
-    host.events[host.counter("mem.pages-saved")] = s.savedPages;
-    host.events[host.counter("mem.pages-zero")] = s.zeroPages;
-    host.events[host.counter("mem.cow-breaks")] = s.cowBreaks;
-    host.events[host.counter("mem.frames")] = s.frames;
+    const ev = this.#evEnd;
+    host.events[ev.shared] = s.sharedPages;
+    host.events[ev.saved] = s.savedPages;
+    host.events[ev.zero] = s.zeroPages;
+    host.events[ev.cow] = s.cowBreaks;
+    host.events[ev.frames] = s.frames;
     this.#sampling?.finish();
   }
 
