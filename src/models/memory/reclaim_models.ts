@@ -142,10 +142,8 @@ export class ReclaimMemory implements MemoryModel {
     this.pressure.finish();
     this.#sampling?.finish();
     const host = this.#host;
-    if (this.#kind === "balloon") {
-      host.events[host.counter("mem.balloon-pages")] = this.pressure.balloon;
-    }
-    if (this.#plan) host.events[host.counter("mem.allocated-pages")] = this.allocation();
+    if (this.#kind === "balloon") host.events[this.#evBalloon] = this.pressure.balloon;
+    if (this.#plan) host.events[this.#evAllocated] = this.allocation();
   }
 
   /** Documentation. */
