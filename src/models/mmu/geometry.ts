@@ -76,3 +76,11 @@ export function tablePage(owner: number, level: number, va: number, guestPages: 
   const hi = Math.floor(prefix / 4294967296) | 0;
   return mix32(owner * 8 + level, lo, hi) % guestPages;
 }
+
+/**
+ * The guest-physical page of the root table named by a CR3 value: bits 12..51. The low
+ * 12 bits (PCID or cache-control flags) and bit 63 (no-flush) do not name the table.
+ */
+export function rootPageOf(cr3: number): number {
+  return Math.floor(cr3 / PAGE_4K) % 2 ** 40;
+}

@@ -29,7 +29,7 @@ import {
 } from "../../engine/model.ts";
 import { FLAG_VALUE_KNOWN, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
-import { PAGE_4K } from "./geometry.ts";
+import { PAGE_4K, rootPageOf } from "./geometry.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
 import { translatorConfig, translatorCosts } from "./options.ts";
@@ -111,7 +111,7 @@ export class PvDirectMmu implements MmuModel {
   switchRoot(cr3: number): void {
     this.#send();
     const host = this.#host;
-    const page = Math.floor(cr3 / PAGE_4K);
+    const page = rootPageOf(cr3);
     let c = this.#costs.switchRoot;
     if (!this.#validated.has(page)) {
       this.#validated.add(page);

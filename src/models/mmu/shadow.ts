@@ -40,7 +40,7 @@ import {
 } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 import { AssocCache } from "./assoc_cache.ts";
-import { PAGE_2M, PAGE_4K, SCALE } from "./geometry.ts";
+import { PAGE_2M, PAGE_4K, rootPageOf, SCALE } from "./geometry.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
 import { optionChoice, translatorConfig, translatorCosts } from "./options.ts";
@@ -171,7 +171,7 @@ export class ShadowMmu implements MmuModel {
   /** CR3 write: shadow-cache lookup (hit keeps the filled entries), TLB flush as hardware does. */
   switchRoot(cr3: number): void {
     const host = this.#host;
-    const page = Math.floor(cr3 / PAGE_4K);
+    const page = rootPageOf(cr3);
     host.events[this.#ev.switches]++;
     let c = this.#costs.switchRoot;
     if (this.#cache.lookup(page, 0)) {

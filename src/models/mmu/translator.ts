@@ -14,7 +14,15 @@
 
 import { ConfigError } from "../../util/errors.ts";
 import { AssocCache } from "./assoc_cache.ts";
-import { entryKey, PAGE_2M, PAGE_4K, SCALE, tableOwner, tablePage } from "./geometry.ts";
+import {
+  entryKey,
+  PAGE_2M,
+  PAGE_4K,
+  rootPageOf,
+  SCALE,
+  tableOwner,
+  tablePage,
+} from "./geometry.ts";
 import type { MmuHost } from "./host.ts";
 
 /** Which page-table entries the page-walk cache holds. */
@@ -225,7 +233,7 @@ export class Translator {
    */
   setRoot(cr3: number): void {
     this.#lastKey = NaN;
-    const page = Math.floor(cr3 / PAGE_4K);
+    const page = rootPageOf(cr3);
     this.#rootPage = page;
     this.#rootId = this.rootIdOf(page);
     if (this.#asids) {

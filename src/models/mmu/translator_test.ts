@@ -191,3 +191,13 @@ Deno.test("walk references in a modelled cache: misses cost refMiss, data lines 
   t2.translate(0x401000, 0xa000); // every walk line was evicted by data
   assert.equal(h2.cyclesOf("mmu.walk"), 8 * 100);
 });
+
+Deno.test("CR3 flag bits (PCID, no-flush) do not name a different root", () => {
+  const h = new RecordingHost();
+  const t = new Translator(h, config({ asid: true, asidCount: 4 }), COSTS);
+  t.setRoot(0x5000 + 3); // PCID 3
+  const id = t.rootId;
+  t.setRoot(2 ** 63 + 0x5000); // no-flush bit
+  assert.equal(t.rootId, id);
+  assert.equal(t.rootPage, 5);
+});
