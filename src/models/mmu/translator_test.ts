@@ -201,3 +201,13 @@ Deno.test("CR3 flag bits (PCID, no-flush) do not name a different root", () => {
   assert.equal(t.rootId, id);
   assert.equal(t.rootPage, 5);
 });
+
+Deno.test("5-level guest on 5-level nested tables: cold walk is 5x5+5+5 = 35 references", () => {
+  const h = new RecordingHost();
+  const t = new Translator(h, config({ twoD: true, levels: 5, nestedLevels: 5 }), COSTS);
+  t.setRoot(0);
+  t.translate(0x1000, 0x9000);
+  assert.equal(h.eventOf("walk.refs"), 35);
+  assert.equal(h.eventOf("walk.refs.l5"), 1);
+  assert.equal(h.eventOf("walk.refs.n5"), 6);
+});
