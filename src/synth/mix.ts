@@ -125,6 +125,8 @@ export function generateMix(w: TraceWriter, options: MixOptions): void {
   w.sensitive(SensitiveOp.CrWrite, kBase + 0x21000, 3, roots[0], 8, FLAG_VALUE_KNOWN);
   w.marker(MarkerOp.Begin, 0);
   const userPages = 512, kernelPages = 256;
+  // Locality: nine references in ten go to a hot set of 16 pages (stack, current objects).
+  const hot = () => rng.nextBelow(10) !== 0;
   while (w.instructions < options.instructions) {
     // A user burst.
     const burst = 20 + rng.nextBelow(60);
@@ -132,7 +134,7 @@ export function generateMix(w: TraceWriter, options: MixOptions): void {
       w.exec(userBlocks[rng.nextBelow(userBlocks.length)]);
       const m = rng.nextBelow(3);
       for (let j = 0; j < m; j++) {
-        const page = rng.nextBelow(userPages);
+        const page = hot() ? rng.nextBelow(16) : rng.nextBelow(userPages);
         const off = rng.nextBelow(512) * 8;
         w.mem(
           0x10000000 + page * 4096 + off,
@@ -150,7 +152,7 @@ export function generateMix(w: TraceWriter, options: MixOptions): void {
       w.exec(kernelBlocks[rng.nextBelow(kernelBlocks.length)]);
       const m = rng.nextBelow(3);
       for (let j = 0; j < m; j++) {
-        const page = rng.nextBelow(kernelPages);
+        const page = hot() ? rng.nextBelow(16) : rng.nextBelow(kernelPages);
         const off = rng.nextBelow(512) * 8;
         w.mem(
           -0x780000000000 + page * 4096 + off,

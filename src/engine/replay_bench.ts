@@ -1,0 +1,59 @@
+/**
+ * `deno bench` cases for the replay engine, one group per model family: each case replays
+ * the committed forkwait trace (a real Linux guest; the seeded instruction mix when the
+ * trace is absent) under one configuration. Divide the trace's instructions (printed
+ * once) by the time per iteration for guest instructions per second.
+ *
+ * @module
+ */
+
+import { replay } from "./replay.ts";
+import type { ReplayConfig } from "./config.ts";
+import { TraceReader } from "../trace/reader.ts";
+import { mixBytes } from "../synth/mix.ts";
+
+const TRACE = new URL("../../traces/forkwait.vmt", import.meta.url);
+
+function load(): { bytes: Uint8Array; name: string } {
+  try {
+    return { bytes: Deno.readFileSync(TRACE), name: "forkwait" };
+  } catch {
+    return { bytes: mixBytes({ instructions: 2_000_000 }), name: "mix" };
+  }
+}
+
+const { bytes, name } = load();
+const instructions = TraceReader.fromBytes(bytes).summary.instructions;
+console.log(`replay benchmarks: trace ${name}, ${instructions} guest instructions per iteration`);
+
+function bench(group: string, label: string, config: ReplayConfig): void {
+  Deno.bench({
+    name: `${group}: ${label}`,
+    group,
+    n: 3,
+    warmup: 1,
+    async fn() {
+      await replay(bytes, config);
+    },
+  });
+}
+
+Deno.bench({
+  name: "decode: cursor only",
+  group: "decode",
+  n: 3,
+  warmup: 1,
+  fn() {
+    const c = TraceReader.fromBytes(bytes).cursor();
+    while (c.next()) { /* decode only */ }
+  },
+});
+
+for (const cpu of ["native", "trap", "bt", "pv", "hw"]) bench("cpu", cpu, { cpu });
+for (const mmu of ["native", "shadow", "pv-direct", "nested"]) bench("mmu", mmu, { mmu });
+for (const io of ["emulated", "hosted", "pv", "passthrough", "channel"]) bench("io", io, { io });
+for (const memory of ["balloon", "swap", "share"]) bench("memory", memory, { memory });
+bench("full", "bt+shadow", { cpu: "bt", mmu: "shadow", io: "emulated" });
+bench("full", "hw+nested", { cpu: "hw", mmu: "nested", io: "emulated" });
+bench("full", "hw+shadow", { cpu: "hw", mmu: "shadow", io: "emulated" });
+bench("full", "pv+pv-direct", { cpu: "pv", mmu: "pv-direct", io: "pv" });
