@@ -38,12 +38,12 @@ import {
   registerModel,
   Transition,
 } from "../../engine/model.ts";
-import type { TraceRecord } from "../../trace/record.ts";
+import { MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { AssocCache } from "./assoc_cache.ts";
 import { PAGE_2M, PAGE_4K, rootPageOf, SCALE } from "./geometry.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
-import { optionChoice, translatorConfig, translatorCosts } from "./options.ts";
+import { optionBool, optionChoice, translatorConfig, translatorCosts } from "./options.ts";
 import { Translated, Translator } from "./translator.ts";
 
 /** VMM handler work of the shadow MMU, in cycles (the transitions are the CPU model's). */
@@ -68,6 +68,11 @@ export interface ShadowConfig {
   roots: number;
   /** When a newly seen guest page-table page becomes write-protected. */
   learn: "eager" | "lazy";
+  /**
+   * Dirty-bit emulation: a shadow entry filled by a read is read-only, so the first store
+   * to the page takes another hidden fault (the VMM sets the guest PTE's dirty bit).
+   */
+  dirty?: boolean;
 }
 
 /** Shadow paging over a hardware {@link Translator}. */
@@ -84,6 +89,11 @@ export class ShadowMmu implements MmuModel {
   /** Filled shadow entries per cached root (TLB keys: page*2, or 2 MB page*2+1). */
   readonly #tables: Set<number>[];
   #current: Set<number>;
+  /** Writable shadow entries per cached root (dirty-bit emulation only). */
+  readonly #writableTables: Set<number>[];
+  #writable: Set<number>;
+  readonly #dirty: boolean;
+  #lastWritableKey = NaN;
   /** Guest-physical pages known to be page tables and write-protected. */
   readonly #protected = new Set<number>();
   /** Page-table pages seen but not yet protected (lazy learning). */
@@ -115,6 +125,11 @@ export class ShadowMmu implements MmuModel {
     this.#cache = AssocCache.of(config.roots, 0, "--mmu shadow: shadow roots");
     this.#tables = Array.from({ length: config.roots }, () => new Set<number>());
     this.#current = this.#tables[0];
+    this.#dirty = config.dirty === true;
+    this.#writableTables = this.#dirty
+      ? Array.from({ length: config.roots }, () => new Set<number>())
+      : [];
+    this.#writable = this.#dirty ? this.#writableTables[0] : new Set<number>();
     this.#cat = {
       hidden: host.category("mmu.shadow.hidden-fault"),
       traced: host.category("mmu.shadow.traced-write"),
@@ -151,16 +166,35 @@ export class ShadowMmu implements MmuModel {
     this.#pending.clear();
   }
 
-  /** Translates through the shadow tables; a walk to an unfilled entry is a hidden fault. */
-  access(vaddr: number, paddr: number, _size: number, _flags: number): void {
+  /**
+   * Translates through the shadow tables; a walk to an unfilled entry is a hidden fault,
+   * and with dirty-bit emulation so is the first store through a read-only entry.
+   */
+  access(vaddr: number, paddr: number, _size: number, flags: number): void {
     const t = this.translator;
-    if (t.translate(vaddr, paddr) !== Translated.Walked) return;
+    const walked = t.translate(vaddr, paddr) === Translated.Walked;
+    const write = this.#dirty && (flags & MEM_WRITE) !== 0;
+    if (!walked && !write) return;
     const key = t.isLarge(vaddr)
       ? Math.floor(vaddr / PAGE_2M) * 2 + 1
       : Math.floor(vaddr / PAGE_4K) * 2;
-    const table = this.#current;
-    if (table.has(key)) return;
-    table.add(key);
+    if (walked) {
+      const table = this.#current;
+      if (!table.has(key)) {
+        table.add(key);
+        if (write) this.#writable.add(key);
+        this.#hiddenFault();
+        return;
+      }
+    }
+    if (!write || key === this.#lastWritableKey) return;
+    this.#lastWritableKey = key;
+    if (this.#writable.has(key)) return;
+    this.#writable.add(key);
+    this.#hiddenFault();
+  }
+
+  #hiddenFault(): void {
     const host = this.#host;
     host.events[this.#ev.hidden]++;
     host.transition(Transition.HiddenFault, host.guest.pc);
@@ -176,11 +210,12 @@ export class ShadowMmu implements MmuModel {
     let c = this.#costs.switchRoot;
     if (this.#cache.lookup(page, 0)) {
       host.events[this.#ev.cacheHits]++;
-      this.#current = this.#tables[this.#cache.lastSlot];
+      this.#select(this.#cache.lastSlot);
     } else {
       this.#cache.insert(page, 0);
-      this.#current = this.#tables[this.#cache.lastSlot];
+      this.#select(this.#cache.lastSlot);
       this.#current.clear();
+      this.#writable.clear();
       host.events[this.#ev.builds]++;
       c += this.#costs.build;
     }
@@ -188,6 +223,13 @@ export class ShadowMmu implements MmuModel {
     this.#protected.add(page);
     this.#protectPending();
     this.translator.setRoot(cr3);
+  }
+
+  /** Makes cached root `slot` the current shadow root. */
+  #select(slot: number): void {
+    this.#current = this.#tables[slot];
+    if (this.#dirty) this.#writable = this.#writableTables[slot];
+    this.#lastWritableKey = NaN;
   }
 
   /** INVLPG: re-sync the page's shadow entry from the guest table and drop its TLB entry. */
@@ -231,9 +273,11 @@ export class ShadowMmu implements MmuModel {
       const va = (key & 1) === 1 ? ((key - 1) / 2) * PAGE_2M : (key / 2) * PAGE_4K;
       if (va >= lo && va < hi) {
         table.delete(key);
+        if (this.#dirty) this.#writableTables[slot].delete(key);
         dropped++;
       }
     }
+    this.#lastWritableKey = NaN;
     if (dropped === 0) return;
     this.#host.events[this.#ev.dropped] += dropped;
     if (this.translator.rootPage === page) {
@@ -255,6 +299,8 @@ export class ShadowMmu implements MmuModel {
   flush(): void {
     this.translator.flush();
     this.#current.clear();
+    this.#writable.clear();
+    this.#lastWritableKey = NaN;
   }
 
   /** Nothing to add. */
@@ -270,6 +316,8 @@ export class ShadowMmu implements MmuModel {
         "mmu.shadow-roots": "shadow roots cached (default: platform mmu.shadow.roots)",
         "mmu.shadow-learn":
           "eager|lazy write-protection of newly seen page-table pages (default eager)",
+        "mmu.shadow-dirty":
+          "emulate dirty bits: the first store through a read-filled entry faults (default false)",
       },
       costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
     };
@@ -314,6 +362,7 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
   return new ShadowMmu(host, translator, shadowCosts(host), {
     roots,
     learn: optionChoice(ctx, "mmu.shadow-learn", ["eager", "lazy"], "eager"),
+    dirty: optionBool(ctx, "mmu.shadow-dirty", false),
   });
 }
 

@@ -194,3 +194,24 @@ Deno.test("a reused root (a new process on a recycled page) refills after its te
   assert.equal(h.eventOf("mmu.shadow-cache-hits"), 2);
   assert.equal(h.eventOf("mmu.hidden-faults"), 2);
 });
+
+Deno.test("dirty-bit emulation: the first store through a read-filled entry is one more hidden fault", () => {
+  const { h, s } = make({ dirty: true });
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 0); // read: filled read-only
+  s.access(0x400008, 0, 8, 1); // first store: hidden fault (dirty bit)
+  s.access(0x400010, 0, 8, 1); // writable now
+  assert.equal(h.eventOf("mmu.hidden-faults"), 2);
+  s.access(0x500000, 0, 8, 1); // a store that fills: writable at once
+  s.access(0x500000, 0, 8, 1);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 3);
+  s.switchRoot(0x6000); // another root, then back: the writable state is per root
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0, 8, 1);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 3);
+  const plain = make();
+  plain.s.switchRoot(0x5000);
+  plain.s.access(0x400000, 0, 8, 0);
+  plain.s.access(0x400000, 0, 8, 1);
+  assert.equal(plain.h.eventOf("mmu.hidden-faults"), 1);
+});
