@@ -5,9 +5,12 @@
  * without golden files, or a golden file without a trace, fails too.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { REPO_ROOT } from "../src/cli/experiment/discover.ts";
+import { replay } from "../src/engine/replay.ts";
 import type { Result } from "../src/engine/result.ts";
+import { convertTrace } from "../src/trace/convert.ts";
+import { TraceReader } from "../src/trace/reader.ts";
 import { ConfigError } from "../src/util/errors.ts";
 import {
   compareGolden,
@@ -72,7 +75,7 @@ Deno.test("every trace and configuration has a golden file, and every golden fil
   assert.ok(
     lines.length === 0,
     `${lines.length} golden coverage problems:\n${lines.slice(0, 40).join("\n")}\n` +
-      `Run \`${UPDATE_COMMAND}\` to add and remove golden files. ${UPDATE_HINT}`,
+      `\`${UPDATE_COMMAND}\` adds and removes golden files. ${UPDATE_HINT}`,
   );
   // The corpus really is covered: every committed trace kind appears.
   const files = new Set(planned.map((e) => e.file));
@@ -104,6 +107,44 @@ Deno.test("every replay matches its golden result exactly outside host", async (
     failures.length === 0,
     `Golden results differ:\n${failures.slice(0, 400).join("\n")}\n${UPDATE_HINT}`,
   );
+});
+
+Deno.test("re-encoding a committed trace with another chunk size gives the same golden result", async () => {
+  const configs = await loadGoldenConfigs();
+  const cases: [string, string[]][] = [
+    ["tests/fixtures/qsort_lackey.vmt", configs.traceConfigs],
+    ["traces/forkwait.vmt", ["bt-shadow", "hw-nested"]],
+  ];
+  const tmp = await Deno.makeTempDir({ prefix: "vmmlab_golden_chunks_" });
+  try {
+    for (const [path, names] of cases) {
+      const source = TraceReader.open(join(REPO_ROOT, path));
+      const rechunked = join(tmp, basename(path));
+      const chunkRecords = 3001;
+      const sourceChunks = source.chunks.length;
+      try {
+        convertTrace(source, rechunked, { chunkRecords });
+      } finally {
+        source.close();
+      }
+      const check = TraceReader.open(rechunked);
+      assert.ok(check.chunks.length > sourceChunks, `${path}: really re-chunked`);
+      check.close();
+      const folder = basename(path).replace(/\.vmt$/, "");
+      for (const name of names) {
+        const result = await replay(rechunked, configs.configs[name]);
+        result.trace.path = path;
+        const file = `${GOLDEN_DIR}/${folder}/${name}.json`;
+        const changes = compareGolden(await Deno.readTextFile(join(REPO_ROOT, file)), result);
+        assert.ok(
+          changes === null,
+          `${file} with ${chunkRecords}-record chunks:\n${formatChanges(changes ?? []).join("\n")}`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 Deno.test("golden diffs name each changed field by dotted path, old → new", () => {
