@@ -22,6 +22,7 @@ const platform = testPlatform({
   "hw.guest.exception": 7,
   "native.exception.de": 800,
   "native.exception.pf": 900,
+  "native.interrupt": 600,
   "native.sensitive": 30,
   "mmu.shadow.true-fault": 0,
   "mmu.shadow.switch": 0,
@@ -89,10 +90,11 @@ Deno.test("under shadow paging a guest page fault exits, is injected and deliver
   assert.equal(nested.events["exits.total"], undefined);
 });
 
-Deno.test("external interrupts exit and are injected", () => {
+Deno.test("external interrupts exit, are injected and delivered through the guest IDT", () => {
   const t = new ArrayTrace();
   t.interrupt(32, 0, K);
   const r = replayInput(t, { platform, cpu: "hw" });
   assert.equal(r.breakdown["hw.exit.interrupt"], 3110);
   assert.equal(r.events["hw.injections"], 1);
+  assert.equal(r.breakdown["guest.interrupt"], 600);
 });

@@ -82,6 +82,8 @@ export class HwCpu implements CpuModel {
   readonly #guestCost: Float64Array;
   readonly #nativeExc: Float64Array;
   readonly #inject: number;
+  readonly #nativeIntr: number;
+  readonly #cInterrupt: number;
   readonly #guestExc: number;
   readonly #rep: number;
   readonly #cExec: number;
@@ -141,6 +143,8 @@ export class HwCpu implements CpuModel {
     }
     this.#nativeExc = vectorTable(ctx, "native.exception");
     this.#inject = p.cost("hw.inject");
+    this.#nativeIntr = p.cost("native.interrupt");
+    this.#cInterrupt = ctx.category("guest.interrupt");
     this.#guestExc = p.cost("hw.guest.exception");
     this.#rep = p.cost("native.rep-iteration");
     this.#cExec = ctx.category("guest.exec");
@@ -191,11 +195,12 @@ export class HwCpu implements CpuModel {
     ctx.cycles[this.#cException] += this.#nativeExc[v] + this.#guestExc;
   }
 
-  /** External interrupts exit; the VMM injects a virtual interrupt. */
+  /** External interrupts exit; the VMM injects a virtual one, delivered through the guest IDT. */
   interrupt(rec: TraceRecord): void {
     this.vmmTransition(Transition.Interrupt, rec.pc);
     this.#ctx.cycles[this.#cInject] += this.#inject;
     this.#ctx.events[this.#eInjections] += 1;
+    this.#ctx.cycles[this.#cInterrupt] += this.#nativeIntr;
   }
 
   /** String instructions run in guest mode. */

@@ -104,6 +104,7 @@ export class TrapCpu implements CpuModel {
   readonly #nativeExc: Float64Array;
   readonly #handler: Float64Array;
   readonly #rep: number;
+  readonly #nativeIntr: number;
   readonly #catExec: number;
   readonly #catNative: number;
   readonly #catTrap: Int32Array;
@@ -132,6 +133,7 @@ export class TrapCpu implements CpuModel {
     this.#nativeExc = vectorTable(ctx, "native.exception");
     this.#handler = reasonTable(ctx, "trap.handler");
     this.#rep = p.cost("native.rep-iteration");
+    this.#nativeIntr = p.cost("native.interrupt");
     this.#catExec = ctx.category("guest.exec");
     this.#catNative = ctx.category("guest.sensitive");
     this.#catTrap = reasonIds(ctx, "trap.trap", "category");
@@ -184,10 +186,10 @@ export class TrapCpu implements CpuModel {
     this.#ctx.cycles[this.#catReflect] += this.#reflect + this.#nativeExc[rec.vector & 255];
   }
 
-  /** Interrupts enter the VMM and are reflected. */
+  /** Interrupts enter the VMM and are reflected through the guest IDT. */
   interrupt(rec: TraceRecord): void {
     this.vmmTransition(Transition.Interrupt, rec.pc);
-    this.#ctx.cycles[this.#catReflect] += this.#reflect;
+    this.#ctx.cycles[this.#catReflect] += this.#reflect + this.#nativeIntr;
   }
 
   /** String instructions run natively. */
