@@ -1,0 +1,177 @@
+/**
+ * The replays shared by the two Bhargava et al. (ASPLOS 2008) experiments: every committed
+ * trace on the Opteron (Barcelona) profile, whose TLB, page-walk-cache and nested-TLB
+ * parameters are their section 5 simulator's, under nested paging with four page-walk
+ * caching configurations, plus one native run that counts the native TLB misses. Both
+ * experiments declare exactly these runs, so the runner replays each once.
+ *
+ * @module
+ */
+import type { Result } from "../src/engine/result.ts";
+import { corpusTraces } from "./_lib/corpus.ts";
+import type {
+  ExperimentContext,
+  JsonValue,
+  Published,
+  RunConfig,
+  RunSpec,
+} from "./_lib/experiment.ts";
+import { lookup, publishedCell } from "./_lib/published.ts";
+import { need } from "./_lib/results.ts";
+import type { RunResults } from "./_lib/experiment.ts";
+import { InputError } from "../src/util/errors.ts";
+
+/** Bhargava et al.'s simulated machine. */
+export const PLATFORM = "opteron-barcelona";
+
+/** A page-walk caching configuration of their Figure 6. */
+export interface Caching {
+  /** Run id suffix. */
+  readonly id: string;
+  /** Legend label. */
+  readonly label: string;
+  /** MMU options selecting it (`mmu.pwc`, `mmu.ntlb-entries`; absent = platform default). */
+  readonly options: { readonly [key: string]: string | number };
+}
+
+/** No caching, 1-D PWC, 2-D PWC, 2-D PWC + nested TLB (the platform's 16 entries). */
+export const CACHINGS: readonly Caching[] = [
+  { id: "none", label: "no caching", options: { "mmu.pwc": "none", "mmu.ntlb-entries": 0 } },
+  { id: "pwc1d", label: "1-D PWC", options: { "mmu.pwc": "1d", "mmu.ntlb-entries": 0 } },
+  { id: "pwc2d", label: "2-D PWC", options: { "mmu.pwc": "2d", "mmu.ntlb-entries": 0 } },
+  { id: "pwc2d-ntlb", label: "2-D PWC + NTLB", options: { "mmu.pwc": "2d" } },
+];
+
+/** The caching Bhargava et al.'s design ends with (their Table 1 machine, per docs/mmu.md). */
+export const FULL_CACHING = CACHINGS[CACHINGS.length - 1];
+
+/** Nested paging under hardware assist, with one caching configuration. */
+export function nestedConfig(caching: Caching): RunConfig {
+  return {
+    cpu: "hw",
+    mmu: "nested",
+    io: "emulated",
+    memory: "none",
+    platform: PLATFORM,
+    seed: 1,
+    options: caching.options,
+  };
+}
+
+/** The native configuration whose TLB miss count is the per-walk denominator. */
+export const NATIVE_CONFIG: RunConfig = {
+  cpu: "native",
+  mmu: "native",
+  io: "native",
+  memory: "none",
+  platform: PLATFORM,
+  seed: 1,
+};
+
+/** Run id of a workload's nested run with `caching`. */
+export function nestedId(workload: string, caching: Caching): string {
+  return `${workload}/nested-${caching.id}`;
+}
+
+/** Run id of a workload's native run. */
+export function nativeId(workload: string): string {
+  return `${workload}/native`;
+}
+
+/** Every corpus trace: four nested runs and one native run each. */
+export async function bhargavaRuns(context: ExperimentContext): Promise<RunSpec[]> {
+  const runs: RunSpec[] = [];
+  for (const trace of await corpusTraces(context.root)) {
+    runs.push({ id: nativeId(trace.workload), trace: { path: trace.path }, config: NATIVE_CONFIG });
+    for (const caching of CACHINGS) {
+      runs.push({
+        id: nestedId(trace.workload, caching),
+        trace: { path: trace.path },
+        config: nestedConfig(caching),
+      });
+    }
+  }
+  return runs;
+}
+
+/** Workloads present in `results`, in the order their runs were declared (sorted by path). */
+export function workloads(results: RunResults): string[] {
+  const out: string[] = [];
+  for (const id of Object.keys(results)) {
+    if (id.endsWith("/native")) out.push(id.slice(0, -"/native".length));
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Walk cycles of the configured MMU or of its native baseline. */
+function walkCycles(result: Result, native: boolean): number {
+  const breakdown = native
+    ? (result.nativeBreakdown ?? {}) as Record<string, number>
+    : result.breakdown;
+  return breakdown["mmu.walk"] ?? 0;
+}
+
+/** TLB misses (walks) of a native run. */
+export function nativeMisses(results: RunResults, workload: string): number {
+  return need(results, nativeId(workload)).events["tlb.misses"] ?? 0;
+}
+
+/**
+ * 2-D over native walk latency with `caching`: nested walk cycles per nested walk, over
+ * native walk cycles per native walk, the native side with the same caching options (its
+ * baseline). Native walks are counted by the native run, because nested paging splinters
+ * the guest's 2 MB kernel pages and so walks more often than native does. 0 when either
+ * side never walked.
+ */
+export function walkRatio(results: RunResults, workload: string, caching: Caching): number {
+  const nested = need(results, nestedId(workload, caching));
+  const nestedWalks = nested.events["tlb.misses"] ?? 0;
+  const walks = nativeMisses(results, workload);
+  const native = walkCycles(nested, true);
+  if (nestedWalks === 0 || walks === 0 || native === 0) return 0;
+  return (walkCycles(nested, false) / nestedWalks) / (native / walks);
+}
+
+/** Speedup in percent of `caching` over no caching: cycles(none) / cycles(caching) - 1. */
+export function speedupPercent(results: RunResults, workload: string, caching: Caching): number {
+  const none = need(results, nestedId(workload, CACHINGS[0])).cycles.virtualized;
+  const with_ = need(results, nestedId(workload, caching)).cycles.virtualized;
+  return with_ > 0 ? (none / with_ - 1) * 100 : 0;
+}
+
+/** Native TLB misses per 100,000 instructions (their Table 1's first column). */
+export function missesPer100k(results: RunResults, workload: string): number {
+  const native = need(results, nativeId(workload));
+  const instructions = typeof native.instructions === "number" ? native.instructions : 0;
+  return instructions > 0 ? (nativeMisses(results, workload) * 1e5) / instructions : 0;
+}
+
+/** A published free-text entry (Figure 6 is given as ranges in words). */
+export function textIn(published: Published, keys: readonly string[]): string {
+  const value: JsonValue = lookup(published, keys);
+  if (typeof value !== "string") {
+    throw new InputError(`published.json: ${keys.join(" > ")} is not a text entry`);
+  }
+  return value;
+}
+
+/** Every number in a published free-text entry, in order (e.g. "18 (Web) to 38" -> 18, 38). */
+export function numbersIn(published: Published, keys: readonly string[]): number[] {
+  return [...textIn(published, keys).matchAll(/\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
+}
+
+const TABLE1 = ["bhargava2008", "table1"] as const;
+
+/** Lowest and highest value of a Table 1 column over the paper's workloads. */
+export function table1Range(published: Published, column: string): [number, number] {
+  const table = lookup(published, TABLE1) as { readonly [row: string]: JsonValue };
+  const values = Object.keys(table).filter((k) => k !== "columns").sort().map((row) =>
+    publishedCell(published, TABLE1, row, column)
+  );
+  return [Math.min(...values), Math.max(...values)];
+}
+
+/** Range of the paper's TLB misses per 100k instructions (to contrast with ours). */
+export function publishedMissRange(published: Published): [number, number] {
+  return table1Range(published, "tlb_misses_per_100k_instr");
+}
