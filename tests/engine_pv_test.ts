@@ -52,3 +52,28 @@ Deno.test("pv delivers interrupts through event-channel upcalls and bounces exce
   assert.equal(r.events["pv.event-channel-upcalls"], 1);
   assert.equal(r.breakdown["pv.exception-bounce"], 900);
 });
+
+Deno.test("pv with pv-direct batches page-table updates into hypercalls", () => {
+  const t = new ArrayTrace();
+  const b = t.block(K, 0, [{ length: 3, sensitive: 0, flow: 0 }]);
+  const c = t.block(K + 64, 0, [{ length: 3, sensitive: SensitiveOp.CrWrite, flow: 0 }]);
+  t.exec(c).sensitive(SensitiveOp.CrWrite, K + 64, 3, 0x1000);
+  for (let i = 0; i < 5; i++) t.exec(b).ptWrite(0x1000 + 8 * i, 4, 0x2063, 1, K);
+  t.exec(c).sensitive(SensitiveOp.CrWrite, K + 64, 3, 0x1000);
+  const r = replayInput(t, {
+    platform,
+    cpu: "pv",
+    mmu: "pv-direct",
+    options: { "mmu.pv-batch": 2 },
+  });
+  // Five updates in batches of 2: two full batches, and the last one sent before the CR3 write.
+  assert.equal(r.events["mmu.pv.batches"], 3);
+  assert.equal(r.events["hypercalls.hypercall"], 3);
+  const one = replayInput(t, {
+    platform,
+    cpu: "pv",
+    mmu: "pv-direct",
+    options: { "mmu.pv-batch": 8 },
+  });
+  assert.equal(one.events["mmu.pv.batches"], 1);
+});
