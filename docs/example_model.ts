@@ -26,7 +26,7 @@ import { ConfigError } from "../src/util/errors.ts";
 /** A direct-mapped, untagged TLB: a miss walks the 4-level table at `mmu.walk.ref` per level. */
 export class DirectMappedTlb implements MmuModel {
   /** Native hardware translation: the VMM never needs to see a guest event. */
-  readonly intercepts = 0;
+  readonly intercepts: number = 0;
   readonly #ctx: ModelContext;
   readonly #tags: Float64Array;
   readonly #mask: number;

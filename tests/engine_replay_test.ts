@@ -212,3 +212,28 @@ Deno.test("warm-up iterations warm the models but are left out of every figure",
     (e: unknown) => e instanceof ConfigError && /leave none/.test(e.message),
   );
 });
+
+Deno.test("the vmmlab process exits 2 with one stderr line for a negative cost in a platform file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const trace = `${dir}/t.vmt`;
+    await Deno.writeFile(trace, synthesizeBytes("syscall", { iterations: 3 }));
+    const bad = testPlatform();
+    bad.entries["bt.callout"] = { value: -1, unit: "cycles", source: "typo" };
+    await Deno.writeTextFile(`${dir}/bad.json`, JSON.stringify(bad));
+    const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
+    for (const args of [["--platform", `${dir}/bad.json`], ["--cpu", "vtx"]]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", "-A", main, "replay", trace, ...args],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(out.stderr).trim();
+      assert.equal(out.code, 2, err);
+      assert.equal(err.split("\n").length, 1, err);
+      assert.match(err, args[0] === "--cpu" ? /unknown cpu model/ : /entries\.bt\.callout\.value/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -14,7 +14,7 @@ import type { TraceRecord } from "../trace/record.ts";
 /** Native MMU placeholder: translation costs are folded into the platform CPI. */
 export class FallbackNativeMmu implements MmuModel {
   /** Native paging needs no VMM. */
-  readonly intercepts = 0;
+  readonly intercepts: number = 0;
   /** Folded into CPI. */
   access(_v: number, _p: number, _s: number, _f: number): void {}
   /** Nothing to switch. */

@@ -325,7 +325,7 @@ export class MutableGuestState implements GuestState {
   /** Code address of the last instruction the trace named. */
   pc = 0;
   /** Last executed block id. */
-  block = -1;
+  block: number = -1;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -44,13 +44,13 @@ import type { TraceWriter } from "../trace/writer.ts";
 import { Pcg32 } from "../util/pcg32.ts";
 
 /** Kernel text base (canonical 0xffffffff80000000, as a signed number). */
-export const KERNEL_TEXT = -0x80000000;
+export const KERNEL_TEXT: number = -0x80000000;
 /** User text base. */
 export const USER_TEXT = 0x400000;
 /** Guest-physical address of the level-1 page-table page the recipes use. */
 export const PT_LEAF = 0x4000;
 /** Guest-virtual address at which the leaf table page is mapped (the kernel's direct map). */
-export const PT_LEAF_VIRT = -0x780000000000 + PT_LEAF;
+export const PT_LEAF_VIRT: number = -0x780000000000 + PT_LEAF;
 
 /** Options of a recipe run. */
 export interface RecipeOptions {
