@@ -70,6 +70,19 @@ function fmt(v: number): string {
 /** Formats the end-of-recording report (speed, size, per-iteration counts). */
 export function formatRecordReport(r: RecordResult, out: string): string {
   const s = r.summary;
+  if (r.snapshot) {
+    const sh = r.snapshot;
+    return [
+      `${out}: ${sh.pagesPerVm.length} guest snapshots, ${sh.pages} pages, ${r.traceBytes} bytes`,
+      `content ${s.contentHash}`,
+      `distinct contents per guest ${sh.distinctPerVm.join(", ")}; zero pages per guest ${
+        sh.zeroPerVm.join(", ")
+      }`,
+      `over all guests ${sh.distinct} distinct contents: a content-based sharer reclaims ${
+        (100 * sh.reclaimable).toFixed(1)
+      }% of pages; whole run ${r.seconds.total.toFixed(1)} s`,
+    ].join("\n");
+  }
   const stats = iterationStats(r);
   const table = new Table({
     head: ["per iteration", "mean", "min", "max"],

@@ -108,3 +108,52 @@ export async function guestKernel(): Promise<GuestKernel> {
     config: join(boot, `config-${release}`),
   };
 }
+
+/**
+ * Kernel modules (and the modules they depend on, from `modules.dep`) unpacked from the
+ * guest kernel's package, in load order (dependencies first), for the initramfs.
+ */
+export async function kernelModules(
+  kernel: GuestKernel,
+  names: readonly string[],
+): Promise<{ guestPath: string; hostPath: string }[]> {
+  if (names.length === 0) return [];
+  const pkg = await downloadPackage(kernel.pkg);
+  const base = `lib/modules/${kernel.release}`;
+  const dest = cacheDir("pkgs", `${kernel.pkg}_${kernel.version}-modules`);
+  const depFile = join(dest, base, "modules.dep");
+  if (!exists(depFile)) {
+    await run("sh", [
+      "-c",
+      `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -x -C '${dest}' './${base}/modules.dep'`,
+    ], { what: `unpacking modules.dep from ${pkg.deb}` });
+  }
+  const deps = new Map<string, string[]>();
+  const byName = new Map<string, string>();
+  for (const line of Deno.readTextFileSync(depFile).split("\n")) {
+    const m = line.match(/^(\S+):\s*(.*)$/);
+    if (!m) continue;
+    deps.set(m[1], m[2].split(/\s+/).filter((d) => d !== ""));
+    const name = m[1].replace(/^.*\//, "").replace(/\.ko(\.\w+)?$/, "").replace(/-/g, "_");
+    byName.set(name, m[1]);
+  }
+  const order: string[] = [];
+  const visit = (path: string) => {
+    if (order.includes(path)) return;
+    for (const d of deps.get(path) ?? []) visit(d);
+    order.push(path);
+  };
+  for (const n of names) {
+    const path = byName.get(n.replace(/-/g, "_"));
+    if (!path) throw new InputError(`Kernel ${kernel.release} has no module ${n}`);
+    visit(path);
+  }
+  const missing = order.filter((m) => !exists(join(dest, base, m)));
+  if (missing.length > 0) {
+    const list = missing.map((m) => `'./${base}/${m}'`).join(" ");
+    await run("sh", ["-c", `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -x -C '${dest}' ${list}`], {
+      what: `unpacking kernel modules from ${pkg.deb}`,
+    });
+  }
+  return order.map((m) => ({ guestPath: `${base}/${m}`, hostPath: join(dest, base, m) }));
+}

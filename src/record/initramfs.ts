@@ -28,6 +28,7 @@ for a in $(cat /proc/cmdline); do
     vmmlab.run=*) W="\${a#vmmlab.run=}" ;;
     vmmlab.ksyms=1) K=1 ;;
     vmmlab.iterations=*) export VMMLAB_ITERATIONS="\${a#vmmlab.iterations=}" ;;
+    vmmlab.vm=*) export VMMLAB_VM="\${a#vmmlab.vm=}" ;;
   esac
 done
 for m in $(cat /etc/vmmlab-modules 2>/dev/null); do insmod "$m"; done
@@ -84,6 +85,23 @@ export interface InitramfsInfo {
   debianPackages: Record<string, string>;
 }
 
+/** Copies a file, folder or symlink from an unpacked package into the archive. */
+function addTree(w: CpioWriter, host: string, rel: string): void {
+  const st = Deno.lstatSync(host);
+  if (st.isSymlink) {
+    addDirs(w, dirname(rel));
+    if (!w.has(rel)) {
+      w.add({ path: rel, type: "symlink", perm: 0o777, data: Deno.readLinkSync(host) });
+    }
+  } else if (st.isDirectory) {
+    addDirs(w, rel);
+    const names = [...Deno.readDirSync(host)].map((e) => e.name).sort();
+    for (const n of names) addTree(w, join(host, n), `${rel}/${n}`);
+  } else {
+    addFile(w, rel, Deno.readFileSync(host), (st.mode ?? 0o644) & 0o777);
+  }
+}
+
 /** Builds the initramfs for a recipe. */
 export async function buildInitramfs(
   recipe: Recipe,
@@ -96,6 +114,38 @@ export async function buildInitramfs(
     addDirs(w, d);
   }
   w.add({ path: "dev/console", type: "chardev", perm: 0o600, rdev: [5, 1] });
+  const common = join(recipe.dir, "..", "common");
+  const header = join(common, "vmmlab_marker.h");
+  const programs: Record<string, string> = {};
+  // Real Debian programs first, so they take precedence over busybox applets of the same name.
+  const debianPackages: Record<string, string> = {};
+  for (const spec of recipe.debian) {
+    const pkg = await downloadPackage(spec.package);
+    debianPackages[spec.package] = pkg.version;
+    const root = await unpackPackage(pkg);
+    for (const p of spec.paths) {
+      const rel = p.replace(/^\/+/, "").replace(/\/+$/, "");
+      const host = join(root, rel);
+      try {
+        Deno.lstatSync(host);
+      } catch {
+        throw new InputError(`${recipe.name}: package ${spec.package} has no ${p}`);
+      }
+      addTree(w, host, rel);
+      if (Deno.lstatSync(host).isFile) {
+        for (const lib of await sharedLibraries(host)) {
+          addFile(w, lib.replace(/^\/+/, ""), Deno.readFileSync(Deno.realPathSync(lib)), 0o755);
+        }
+      }
+    }
+  }
+  const vmark = await buildC("guest", "vmark", [join(common, "vmark.c")], [
+    "-static",
+    "-O2",
+    "-Wall",
+  ], [header]);
+  programs.vmark = vmark.hash;
+  w.add({ path: "bin/vmark", type: "file", perm: 0o755, data: Deno.readFileSync(vmark.path) });
   w.add({
     path: "bin/busybox",
     type: "file",
@@ -113,10 +163,8 @@ export async function buildInitramfs(
   w.add({ path: "init", type: "file", perm: 0o755, data: INIT_SCRIPT });
   w.add({ path: "etc/passwd", type: "file", perm: 0o644, data: "root:x:0:0:root:/root:/bin/sh\n" });
   w.add({ path: "etc/group", type: "file", perm: 0o644, data: "root:x:0:\n" });
-  const programs: Record<string, string> = {};
   const base = `recipes/${recipe.name}`;
   addDirs(w, base);
-  const header = join(recipe.dir, "..", "common", "vmmlab_marker.h");
   for (const [name, srcs] of Object.entries(recipe.programs).sort(([a], [b]) => a < b ? -1 : 1)) {
     const built = await buildC(
       "guest",
@@ -134,36 +182,11 @@ export async function buildInitramfs(
     });
   }
   for (const entry of [...Deno.readDirSync(recipe.dir)].sort((a, b) => a.name < b.name ? -1 : 1)) {
-    if (!entry.isFile || entry.name.endsWith(".c") || entry.name.endsWith(".h")) continue;
     if (entry.name === "recipe.json") continue;
-    const perm = entry.name.endsWith(".sh") ? 0o755 : 0o644;
-    w.add({
-      path: `${base}/${entry.name}`,
-      type: "file",
-      perm,
-      data: Deno.readFileSync(join(recipe.dir, entry.name)),
-    });
-  }
-  const debianPackages: Record<string, string> = {};
-  for (const spec of recipe.debian) {
-    const pkg = await downloadPackage(spec.package);
-    debianPackages[spec.package] = pkg.version;
-    const root = await unpackPackage(pkg);
-    for (const p of spec.paths) {
-      const rel = p.replace(/^\/+/, "");
-      const host = join(root, rel);
-      let data: Uint8Array;
-      try {
-        data = Deno.readFileSync(host);
-      } catch {
-        throw new InputError(`${recipe.name}: package ${spec.package} has no ${p}`);
-      }
-      addFile(w, rel, data, 0o755);
-      for (const lib of await sharedLibraries(host)) {
-        const real = Deno.realPathSync(lib);
-        addFile(w, lib.replace(/^\/+/, ""), Deno.readFileSync(real), 0o755);
-      }
-    }
+    const isSource = entry.isFile && entry.name.endsWith(".c") &&
+      Object.values(recipe.programs).some((srcs) => srcs.includes(entry.name));
+    if (isSource) continue;
+    addTree(w, join(recipe.dir, entry.name), `${base}/${entry.name}`);
   }
   if (modules.length > 0) {
     for (const m of modules) addFile(w, m.guestPath, Deno.readFileSync(m.hostPath), 0o644);

@@ -19,8 +19,8 @@ export interface QemuRunOptions {
   qemu: string;
   /** Arguments (built by {@link qemuArgs}). */
   args: string[];
-  /** Unix socket path of the human monitor given in `args`. */
-  monitorSocket: string;
+  /** Path prefix of the human monitor's FIFO pair (`PATH.in`, `PATH.out`) given in `args`. */
+  monitorPipe: string;
   /** Monitor commands sent when the guest says it is ready. */
   armCommands: string[];
   /** Monitor commands sent when the guest says the workload finished. */
@@ -65,8 +65,11 @@ export interface MachineSpec {
   logPath: string;
   /** Where the second serial port goes (the kernel symbol dump), or null for nowhere. */
   serial2Path: string | null;
-  /** Monitor socket path. */
-  monitorSocket: string;
+  /**
+   * Path prefix of the monitor's FIFO pair (created by {@link makeMonitorPipes}): a pipe
+   * rather than a socket, so recording needs no network permission.
+   */
+  monitorPipe: string;
   /** Extra arguments (devices, drives). */
   extra?: string[];
 }
@@ -93,7 +96,7 @@ export function qemuArgs(m: MachineSpec): string[] {
     "-serial",
     m.serial2Path ? `file:${m.serial2Path}` : "null",
     "-monitor",
-    `unix:${m.monitorSocket},server=on,wait=off`,
+    `pipe:${m.monitorPipe}`,
     "-kernel",
     m.kernel,
     "-initrd",
@@ -110,31 +113,40 @@ export function qemuArgs(m: MachineSpec): string[] {
   return args;
 }
 
-/** A connection to QEMU's human monitor. */
+/** Creates the FIFO pair `PATH.in` / `PATH.out` QEMU's `-monitor pipe:PATH` uses. */
+export async function makeMonitorPipes(path: string): Promise<void> {
+  const out = await new Deno.Command("mkfifo", {
+    args: [`${path}.in`, `${path}.out`],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`mkfifo failed: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+}
+
+/** A connection to QEMU's human monitor over its FIFO pair. */
 export class Monitor {
-  readonly #conn: Deno.UnixConn;
+  readonly #in: Deno.FsFile;
+  readonly #out: Deno.FsFile;
   #buffer = "";
   readonly #decoder = new TextDecoder();
   readonly #chunk = new Uint8Array(4096);
 
-  private constructor(conn: Deno.UnixConn) {
-    this.#conn = conn;
+  private constructor(input: Deno.FsFile, output: Deno.FsFile) {
+    this.#in = input;
+    this.#out = output;
   }
 
-  /** Connects, retrying while QEMU creates the socket. */
-  static async connect(path: string, timeoutMs = 20000): Promise<Monitor> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const conn = await Deno.connect({ transport: "unix", path });
-        const m = new Monitor(conn);
-        await m.#untilPrompt();
-        return m;
-      } catch (e) {
-        if (Date.now() > until) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+  /** Opens the monitor's pipes (QEMU holds both open from its start). */
+  static async open(path: string): Promise<Monitor> {
+    const input = await Deno.open(`${path}.in`, { write: true });
+    const output = await Deno.open(`${path}.out`, { read: true });
+    const m = new Monitor(input, output);
+    // The banner and first prompt only appear on a terminal-less pipe after a newline.
+    await input.write(new TextEncoder().encode("\n"));
+    await m.#untilPrompt();
+    return m;
   }
 
   async #untilPrompt(): Promise<string> {
@@ -145,7 +157,7 @@ export class Monitor {
         this.#buffer = this.#buffer.slice(at + 7);
         return out;
       }
-      const n = await this.#conn.read(this.#chunk);
+      const n = await this.#out.read(this.#chunk);
       if (n === null) throw new Error("QEMU monitor closed");
       this.#buffer += this.#decoder.decode(this.#chunk.subarray(0, n));
     }
@@ -153,18 +165,24 @@ export class Monitor {
 
   /** Sends one command and returns its output (without the echo and prompt). */
   async command(cmd: string): Promise<string> {
-    await this.#conn.write(new TextEncoder().encode(cmd + "\n"));
+    this.#buffer = "";
+    await this.#in.write(new TextEncoder().encode(cmd + "\n"));
     const out = await this.#untilPrompt();
     // deno-lint-ignore no-control-regex
-    return out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/\r/g, "").split("\n").slice(1)
-      .join("\n").trim();
+    const clean = out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/\r/g, "");
+    // A pipe monitor echoes the command as it redraws its line; the output follows the
+    // last complete echo.
+    const at = clean.lastIndexOf(cmd);
+    return (at >= 0 ? clean.slice(at + cmd.length) : clean).trim();
   }
 
-  /** Closes the connection. */
+  /** Closes the pipes. */
   close(): void {
-    try {
-      this.#conn.close();
-    } catch { /* already closed */ }
+    for (const f of [this.#in, this.#out]) {
+      try {
+        f.close();
+      } catch { /* already closed */ }
+    }
   }
 }
 
@@ -189,53 +207,71 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   const stdin = child.stdin.getWriter();
   const enc = new TextEncoder();
   let monitor: Monitor | null = null;
-  const getMonitor = async () => monitor ??= await Monitor.connect(o.monitorSocket);
+  const getMonitor = async () => monitor ??= await Monitor.open(o.monitorPipe);
+  let timedOut = false;
   const timer = setTimeout(() => {
+    timedOut = true;
     try {
       child.kill("SIGKILL");
     } catch { /* gone */ }
-  }, o.timeoutMs);
-  let timedOut = false;
-  const killTimer = setTimeout(() => {
-    timedOut = true;
   }, o.timeoutMs);
   const stderrP = new Response(child.stderr).text();
   let consoleText = "";
   let workloadStatus: number | null = null;
   let pending = "";
   const dec = new TextDecoder();
-  for await (const chunk of child.stdout) {
-    const text = dec.decode(chunk, { stream: true });
-    consoleText += text;
-    pending += text;
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl).replace(/\r$/, "");
-      pending = pending.slice(nl + 1);
-      o.onLine?.(line);
-      if (line === "vmmlab-ready") {
-        const m = await getMonitor();
-        for (const c of o.armCommands) {
-          const out = await m.command(c);
-          if (out !== "") throw new InputError(`QEMU monitor rejected "${c}": ${out}`);
-        }
-        await stdin.write(enc.encode("go\n"));
-      } else if (line.startsWith("vmmlab-snapshot ")) {
-        const m = await getMonitor();
-        await o.onSnapshot?.(Number(line.split(" ")[1]), m);
-        await stdin.write(enc.encode("go\n"));
-      } else if (line.startsWith("vmmlab-exit ")) {
-        workloadStatus = Number(line.split(" ")[1]);
-        try {
+  // Never leave QEMU running behind a failed or interrupted recording.
+  const killChild = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  };
+  const onSignal = () => {
+    killChild();
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    for await (const chunk of child.stdout) {
+      const text = dec.decode(chunk, { stream: true });
+      consoleText += text;
+      pending += text;
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl).replace(/\r$/, "");
+        pending = pending.slice(nl + 1);
+        o.onLine?.(line);
+        if (line === "vmmlab-ready") {
           const m = await getMonitor();
-          for (const c of o.disarmCommands) await m.command(c);
-        } catch { /* QEMU may already be powering off */ }
+          for (const c of o.armCommands) {
+            const out = await m.command(c);
+            if (out !== "") throw new InputError(`QEMU monitor rejected "${c}": ${out}`);
+          }
+          await stdin.write(enc.encode("go\n"));
+        } else if (line.startsWith("vmmlab-snapshot ")) {
+          const m = await getMonitor();
+          await o.onSnapshot?.(Number(line.split(" ")[1]), m);
+          await stdin.write(enc.encode("go\n"));
+        } else if (line.startsWith("vmmlab-exit ")) {
+          workloadStatus = Number(line.split(" ")[1]);
+          try {
+            const m = await getMonitor();
+            for (const c of o.disarmCommands) await m.command(c);
+          } catch { /* QEMU may already be powering off */ }
+        }
       }
     }
+  } catch (e) {
+    killChild();
+    await child.status;
+    throw e;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
   }
   const status = await child.status;
   clearTimeout(timer);
-  clearTimeout(killTimer);
   (monitor as Monitor | null)?.close();
   try {
     await stdin.close();

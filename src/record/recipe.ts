@@ -43,8 +43,13 @@ export interface Recipe {
   append: string;
   /** Extra QEMU arguments (devices). */
   qemuArgs: string[];
-  /** Extra kernel modules to load in the guest, as paths inside the kernel package. */
+  /** Kernel modules to load in the guest (names, e.g. `e1000`); dependencies follow. */
   modules: string[];
+  /**
+   * Snapshot recipes: the number of identical guests to boot and hash (0 for an ordinary
+   * recording). Each guest's run.sh asks for a snapshot with `vmmlab-snapshot $VMMLAB_VM`.
+   */
+  vms: number;
 }
 
 /** The folder holding all recipes. */
@@ -109,6 +114,7 @@ export function loadRecipe(name: string): Recipe {
     append: field<string>(o, "append", file, (v) => typeof v === "string", ""),
     qemuArgs: field<string[]>(o, "qemuArgs", file, Array.isArray, []),
     modules: field<string[]>(o, "modules", file, Array.isArray, []),
+    vms: field<number>(o, "vms", file, isNum, 0),
   };
   if (!exists(join(dir, "run.sh"))) throw new InputError(`${dir}: no run.sh`);
   for (const [prog, srcs] of Object.entries(recipe.programs)) {

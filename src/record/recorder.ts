@@ -12,18 +12,31 @@ import type { TraceHeaderInit, TraceSummary } from "../trace/header.ts";
 import { InputError } from "../util/errors.ts";
 import { buildPlugin } from "./build_c.ts";
 import { cacheDir, exists } from "./cache.ts";
-import { type ConversionResult, StreamConverter } from "./convert.ts";
-import { guestKernel } from "./debian_packages.ts";
+import { type ConversionResult, COUNT_NAMES, type CountName, StreamConverter } from "./convert.ts";
+import { guestKernel, kernelModules } from "./debian_packages.ts";
 import { requireHostTools, run } from "./host_tools.ts";
 import { buildInitramfs } from "./initramfs.ts";
 import { KernelSymbols } from "./kallsyms.ts";
 import { parseQemuLog } from "./qemu_log.ts";
-import { type MachineSpec, type Monitor, qemuArgs, runQemu } from "./qemu_run.ts";
-import { loadRecipe } from "./recipe.ts";
-import { hashPhysicalMemory, type PageSnapshot } from "./page_hash.ts";
+import {
+  type MachineSpec,
+  makeMonitorPipes,
+  type Monitor,
+  qemuArgs,
+  type QemuRunResult,
+  runQemu,
+} from "./qemu_run.ts";
+import { loadRecipe, type Recipe } from "./recipe.ts";
+import { MarkerOp } from "../trace/record.ts";
+import { hashImage, hashPhysicalMemory, type PageSnapshot } from "./page_hash.ts";
+import { type SnapshotStats, snapshotStats } from "./snapshot_stats.ts";
+import { TraceReader } from "../trace/reader.ts";
 
 /** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
 export const GUEST_CPU = "Nehalem";
+
+/** How often a run that hit QEMU 7.2's plugin memory-callback abort is tried. */
+const MAX_ATTEMPTS = 4;
 
 /** Version of the recorder (goes into the header). */
 export const RECORDER_VERSION = "vmmlab-record 1";
@@ -67,6 +80,8 @@ export interface RecordResult {
    * window's first and last markers (plugin timestamps), and including conversion.
    */
   speed: { windowHostSeconds: number; recordingIps: number; endToEndIps: number };
+  /** Page-sharing figures, for snapshot recipes. */
+  snapshot?: SnapshotStats;
   /** Work folder (deleted unless `keep`). */
   workDir: string;
 }
@@ -82,6 +97,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const p = o.progress;
   requireHostTools();
   const recipe = loadRecipe(o.workload);
+  if (recipe.vms > 0) return await recordSnapshots(o, recipe, t0);
   p?.phase("building", "kernel, plugin, initramfs");
   const kernel = await guestKernel();
   const plugin = await buildPlugin();
@@ -90,7 +106,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const haveSymbols = exists(symbolsPath) && Deno.statSync(symbolsPath).size > 100000;
   const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
   const iterations = o.iterations ?? recipe.iterations;
-  const initramfs = await buildInitramfs(recipe);
+  const initramfs = await buildInitramfs(recipe, await kernelModules(kernel, recipe.modules));
   const initrd = join(work, "initramfs.cpio");
   Deno.writeFileSync(initrd, initramfs.bytes);
   const streamPath = join(work, "stream.bin");
@@ -117,35 +133,56 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     plugin: { path: plugin.path, args: [`out=${streamPath}`] },
     logPath,
     serial2Path: serial2,
-    monitorSocket: join(work, "monitor.sock"),
+    monitorPipe: join(work, "monitor"),
     extra: recipe.qemuArgs,
   };
+  await makeMonitorPipes(spec.monitorPipe);
   const args = qemuArgs(spec);
   const snapshots: PageSnapshot[] = [];
   p?.phase("booting", `Linux ${kernel.release}`);
   const tq = performance.now();
-  const result = await runQemu({
-    qemu: "qemu-system-x86_64",
-    args,
-    monitorSocket: spec.monitorSocket,
-    armCommands: ["log int,plugin,trace:memory_region_ops_*"],
-    disarmCommands: ["log plugin"],
-    timeoutMs: recipe.timeoutSeconds * 1000,
-    onLine: (line) => {
-      if (line === "vmmlab-ksyms-done") p?.phase("symbols", "kernel symbols dumped");
-      else if (line === "vmmlab-ready") p?.phase("running", recipe.name);
-    },
-    onSnapshot: async (index: number, monitor: Monitor) => {
-      snapshots.push(await hashPhysicalMemory(monitor, work, index, recipe.memoryMiB));
-    },
-  });
+  let result!: QemuRunResult;
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    snapshots.length = 0;
+    result = await runQemu({
+      qemu: "qemu-system-x86_64",
+      args,
+      monitorPipe: spec.monitorPipe,
+      armCommands: ["log int,plugin,trace:memory_region_ops_*"],
+      disarmCommands: ["log plugin"],
+      timeoutMs: recipe.timeoutSeconds * 1000,
+      onLine: (line) => {
+        if (line === "vmmlab-ksyms-done") p?.phase("symbols", "kernel symbols dumped");
+        else if (line === "vmmlab-ready") p?.phase("running", recipe.name);
+      },
+      onSnapshot: async (index: number, monitor: Monitor) => {
+        snapshots.push(await hashPhysicalMemory(monitor, work, index, recipe.memoryMiB));
+      },
+    });
+    // QEMU 7.2 can abort in qemu_plugin_vcpu_mem_cb on stale memory-callback state after
+    // an exception exits a block (QEMU issue 1381, fixed upstream in 8.0); the guest run
+    // is otherwise healthy, so try again.
+    if (
+      result.workloadStatus === null && attempts < MAX_ATTEMPTS &&
+      result.stderr.includes("qemu_plugin_vcpu_mem_cb")
+    ) {
+      p?.phase("retrying", `QEMU 7.2 plugin abort (attempt ${attempts + 1} of ${MAX_ATTEMPTS})`);
+      continue;
+    }
+    break;
+  }
   const qemuSeconds = (performance.now() - tq) / 1000;
+  Deno.writeTextFileSync(join(work, "qemu.stderr"), result.stderr);
+  Deno.writeTextFileSync(join(work, "console.txt"), result.console);
   if (result.workloadStatus === null) {
     const tail = result.console.trim().split("\n").slice(-3).join(" | ");
+    const err = result.stderr.trim().replace(/\s+/g, " ").slice(0, 300);
     throw new InputError(
       `The guest stopped before the workload finished (QEMU exit ${result.code}): ${
-        result.stderr.trim().split("\n")[0] || tail
-      }`,
+        err || tail
+      } (work folder ${work})`,
     );
   }
   if (result.workloadStatus !== 0) {
@@ -252,5 +289,159 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
       recordingIps: windowHostSeconds > 0 ? summary.instructions / windowHostSeconds : 0,
       endToEndIps: summary.instructions / (windowHostSeconds + convertSeconds),
     },
+  };
+}
+
+/**
+ * Snapshot recipes: boots `recipe.vms` identical guests one after another (no plugin, no
+ * side channels), lets each run its script up to a snapshot request, hashes every 4 KiB
+ * page of its physical memory, and writes one trace holding, per guest, a Snapshot marker
+ * (value = guest index) followed by one PageHash record per page.
+ */
+async function recordSnapshots(
+  o: RecordOptions,
+  recipe: Recipe,
+  t0: number,
+): Promise<RecordResult> {
+  const p = o.progress;
+  p?.phase("building", "kernel, initramfs");
+  const kernel = await guestKernel();
+  const qemuVer = await qemuVersion();
+  const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
+  const initramfs = await buildInitramfs(recipe, await kernelModules(kernel, recipe.modules));
+  const initrd = join(work, "initramfs.cpio");
+  Deno.writeFileSync(initrd, initramfs.bytes);
+  const snapshots: PageSnapshot[] = [];
+  let lastArgs: string[] = [];
+  const tq = performance.now();
+  for (let vm = 0; vm < recipe.vms; vm++) {
+    const append = [
+      "console=ttyS0",
+      "quiet",
+      "nokaslr",
+      "panic=-1",
+      "pti=off",
+      `vmmlab.run=${recipe.name}`,
+      `vmmlab.vm=${vm}`,
+      ...(recipe.append ? [recipe.append] : []),
+    ].join(" ");
+    const spec: MachineSpec = {
+      kernel: kernel.vmlinuz,
+      initrd,
+      append,
+      cpu: GUEST_CPU,
+      memoryMiB: recipe.memoryMiB,
+      icountShift: recipe.icountShift,
+      logPath: join(work, `qemu-${vm}.log`),
+      serial2Path: null,
+      monitorPipe: join(work, `monitor-${vm}`),
+      extra: recipe.qemuArgs,
+    };
+    await makeMonitorPipes(spec.monitorPipe);
+    const args = qemuArgs(spec);
+    lastArgs = args;
+    p?.phase("booting", `guest ${vm + 1} of ${recipe.vms}`);
+    const before = snapshots.length;
+    const result = await runQemu({
+      qemu: "qemu-system-x86_64",
+      args,
+      monitorPipe: spec.monitorPipe,
+      armCommands: [],
+      disarmCommands: [],
+      timeoutMs: recipe.timeoutSeconds * 1000,
+      onSnapshot: async (_index: number, monitor: Monitor) => {
+        p?.phase("snapshot", `guest ${vm + 1}: hashing ${recipe.memoryMiB} MiB`);
+        await monitor.command("stop");
+        const snap = await hashPhysicalMemory(monitor, work, vm, recipe.memoryMiB);
+        snapshots.push(snap);
+        await monitor.command("cont");
+      },
+    });
+    if (result.workloadStatus !== 0 || snapshots.length !== before + 1) {
+      throw new InputError(
+        `Snapshot guest ${vm} of ${recipe.name} did not finish (QEMU exit ${result.code}, workload status ${result.workloadStatus}, work folder ${work})`,
+      );
+    }
+  }
+  const qemuSeconds = (performance.now() - tq) / 1000;
+  const header: TraceHeaderInit = {
+    workload: recipe.name,
+    description: recipe.description,
+    source: {
+      kind: "qemu-tcg",
+      method:
+        "Several identical real Linux guests under QEMU TCG, booted one after another; at each guest's snapshot request its guest-physical memory was saved through the QEMU monitor (pmemsave) and every 4 KiB page hashed (64-bit, two multiply-xorshift lanes).",
+      command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
+      recorder: RECORDER_VERSION,
+      qemu: qemuVer,
+      qemuCommandLine: [
+        "qemu-system-x86_64",
+        ...lastArgs.map((a) =>
+          a.startsWith(work) ? a.replace(work, "$WORK") : a.replace(cacheDir(), "$CACHE")
+        ),
+      ].join(" "),
+      recipe: `traces/recipes/${recipe.name}`,
+      programs: initramfs.programs,
+      debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
+      icount: `shift=${recipe.icountShift},sleep=off`,
+      vms: recipe.vms,
+    },
+    guest: {
+      kernel: `Linux ${kernel.release} (Debian ${kernel.version})`,
+      cpu: `QEMU ${GUEST_CPU} model under TCG, 1 vCPU`,
+      arch: "x86_64",
+      pagingLevels: 4,
+      pti: false,
+      pcid: false,
+      memoryMiB: recipe.memoryMiB,
+    },
+    pageSizes: [4096],
+    devices: ["unknown"],
+    inferred: [],
+    notes:
+      "No instructions: the trace is a Begin marker, then per guest a Snapshot marker (value = guest index) and one PageHash record per guest-physical page (paddr, 64-bit hash, vm = guest index), then an End marker.",
+  };
+  p?.phase("writing", `${snapshots.length} snapshots`);
+  const tc = performance.now();
+  const writer = TraceWriter.create(o.out, header);
+  try {
+    writer.marker(MarkerOp.Begin, 0);
+    for (const snap of snapshots) {
+      writer.marker(MarkerOp.Snapshot, snap.index);
+      const h = snap.hashes;
+      for (let page = 0; page < h.length / 2; page++) {
+        writer.pageHash(page * 4096, h[2 * page], h[2 * page + 1], snap.index);
+      }
+    }
+    writer.marker(MarkerOp.End, 0);
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  const summary = writer.close();
+  const convertSeconds = (performance.now() - tc) / 1000;
+  if (!o.keep) Deno.removeSync(work, { recursive: true });
+  const zero = hashImage(new Uint8Array(4096));
+  const reader = TraceReader.open(o.out);
+  let sharing: SnapshotStats;
+  try {
+    sharing = snapshotStats(reader, [zero[0], zero[1]]);
+  } finally {
+    reader.close();
+  }
+  return {
+    summary,
+    conversion: {
+      perIteration: [],
+      totals: Object.fromEntries(COUNT_NAMES.map((n) => [n, 0])) as Record<CountName, number>,
+      unmatched: { deliveries: 0, accesses: 0, blocksWithoutDelivery: 0 },
+      streamBytes: 0,
+      streamInstructions: 0,
+    },
+    seconds: { total: (performance.now() - t0) / 1000, qemu: qemuSeconds, convert: convertSeconds },
+    traceBytes: Deno.statSync(o.out).size,
+    workDir: work,
+    speed: { windowHostSeconds: 0, recordingIps: 0, endToEndIps: 0 },
+    snapshot: sharing,
   };
 }
