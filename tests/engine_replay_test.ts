@@ -237,3 +237,14 @@ Deno.test("the vmmlab process exits 2 with one stderr line for a negative cost i
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an option no configured model reads becomes a result warning", () => {
+  const r = replayInput(smallTrace(), {
+    platform,
+    cpu: "bt",
+    options: { "bt.adapt-threshold": 3, "bt.tc-capcity": 10 },
+  });
+  assert.deepEqual(r.warnings, [
+    "option bt.tc-capcity is not read by any model of this configuration (a typo, or a model not selected)",
+  ]);
+});

@@ -75,12 +75,28 @@ export class ReplayMachine {
     baseline: ModelChoice = NATIVE_BASELINE,
   ) {
     this.warmup = config.warmup;
+    // Models read their options at construction; a key nobody reads becomes a warning.
+    const read = new Set<string>();
+    const tracked = new Proxy(config.options, {
+      get(target, key) {
+        if (typeof key === "string") read.add(key);
+        return Reflect.get(target, key);
+      },
+      has(target, key) {
+        if (typeof key === "string") read.add(key);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        for (const k of Object.keys(target)) read.add(k);
+        return Reflect.ownKeys(target);
+      },
+    });
     const common = {
       platform,
       code: input.code,
       header: input.header,
       guest: this.guest,
-      options: config.options,
+      options: tracked,
       seed: config.seed,
     };
     this.base = new SetContext({
@@ -93,6 +109,14 @@ export class ReplayMachine {
       baseline: false,
       models: { cpu: config.cpu, mmu: config.mmu, memory: config.memory, io: config.io },
     });
+    for (const key of Object.keys(config.options)) {
+      if (!read.has(key)) {
+        this.conf.warn(
+          `option.${key}`,
+          `option ${key} is not read by any model of this configuration (a typo, or a model not selected)`,
+        );
+      }
+    }
   }
 
   /** Replays every record of `source` through both sets. */
