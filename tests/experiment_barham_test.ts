@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
+import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
+import lmbench, { LMBENCH_ROWS } from "../experiments/barham_lmbench.ts";
+import fig3, { FIG3_ROWS, publishedRelative } from "../experiments/barham_fig3.ts";
+
+/** A result on the 2.4 GHz Xeon profile with hand-chosen cycles. */
+function fake(
+  workload: string,
+  cpu: string,
+  native: number,
+  virtualized: number,
+  iterations: number,
+  breakdown: Record<string, number> = {},
+): Result {
+  return {
+    schema: RESULT_SCHEMA,
+    trace: { path: `traces/${workload}.vmt`, hash: "h", workload, iterations },
+    config: { cpu, mmu: "x", memory: "none", io: "x", platform: "xeon-2400", seed: 1 },
+    cycles: {
+      native,
+      virtualized,
+      perIteration: { native: native / iterations, virtualized: virtualized / iterations },
+    },
+    slowdown: virtualized / native,
+    breakdown,
+    events: {},
+    host: {},
+  };
+}
+
+const COLS3 = [
+  "null_call",
+  "null_io",
+  "stat",
+  "open_close",
+  "select_tcp",
+  "sig_inst",
+  "sig_hndl",
+  "fork_proc",
+  "exec_proc",
+  "sh_proc",
+];
+const COLS4 = ["2p_0K", "2p_16K", "2p_64K", "8p_16K", "8p_64K", "16p_16K", "16p_64K"];
+const COLS5 = [
+  "create_0K",
+  "delete_0K",
+  "create_10K",
+  "delete_10K",
+  "mmap_lat",
+  "prot_fault",
+  "page_fault",
+];
+function table(columns: string[], linux: number, xen: number, vmware: number) {
+  const fill = (v: number) => columns.map(() => v);
+  return { columns, linux_up: fill(linux), xen: fill(xen), vmware: fill(vmware) };
+}
+const PUBLISHED: Published = {
+  barham2003_xen: {
+    table3_lmbench_processes_us: table(COLS3, 1, 2, 4),
+    table4_lmbench_ctxsw_us: table(COLS4, 1, 2, 4),
+    table5_lmbench_file_vm_us: table(COLS5, 1, 2, 4),
+    fig3_absolute: {
+      columns: ["linux", "xen", "vmware_workstation", "uml"],
+      specint2000_score: [500, 400, 250, 1],
+      linux_build_seconds_lower_is_better: [100, 125, 200, 1],
+      osdb_ir_tuples_per_s: [1, 1, 1, 1],
+      osdb_oltp_tuples_per_s: [1, 1, 1, 1],
+      dbench_score: [1, 1, 1, 1],
+      specweb99_score: [1, 1, 1, 1],
+    },
+  },
+};
+
+async function rootWith(workloads: string[]): Promise<string> {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(join(root, "traces"));
+  const traces = workloads.map((w) => ({ file: `${w}.vmt`, workload: w }));
+  await Deno.writeTextFile(join(root, "traces", "MANIFEST.json"), JSON.stringify({ traces }));
+  return root;
+}
+
+Deno.test("lmbench: runs only the rows whose trace is in the manifest, Xen and VMware each", async () => {
+  const root = await rootWith(["lmbench-ctx-2p-0k", "forkwait", "unrelated"]);
+  const runs = await lmbench.runs({ root, published: PUBLISHED });
+  assert.deepEqual(runs.map((r) => `${r.id} ${"path" in r.trace ? r.trace.path : ""}`), [
+    "fork_proc/xen traces/forkwait.vmt",
+    "fork_proc/vmware traces/forkwait.vmt",
+    "2p_0K/xen traces/lmbench-ctx-2p-0k.vmt",
+    "2p_0K/vmware traces/lmbench-ctx-2p-0k.vmt",
+  ]);
+  assert.deepEqual(runs[0].config, {
+    cpu: "pv",
+    mmu: "pv-direct",
+    io: "pv",
+    memory: "none",
+    platform: "xeon-2400",
+    seed: 1,
+  });
+  assert.equal(runs[1].config.cpu, "bt");
+  assert.equal(runs[1].config.io, "hosted");
+  await Deno.remove(root, { recursive: true });
+});
+
+// 10 iterations of 2400 native cycles (1 us at 2.4 GHz); Xen 2 us; VMware 3 us once the
+// one-time translation (24,000 cycles) is left out.
+const RESULTS: RunResults = {
+  "2p_0K/xen": fake("lmbench-ctx-2p-0k", "pv", 24_000, 48_000, 10),
+  "2p_0K/vmware": fake("lmbench-ctx-2p-0k", "bt", 24_000, 96_000, 10, {
+    "bt.translate": 24_000,
+  }),
+  "fork_proc/xen": fake("forkwait", "pv", 24_000, 96_000, 10),
+  "fork_proc/vmware": fake("forkwait", "bt", 24_000, 72_000, 10),
+};
+
+Deno.test("lmbench: microseconds per iteration, translation left out, roles by cell", () => {
+  const rows = lmbench.compare(RESULTS, PUBLISHED);
+  const byLabel = Object.fromEntries(rows.map((r) => [r.label, r]));
+  assert.deepEqual(rows.length, 6);
+  assert.equal(byLabel["ctx 2p/0K, native"].reproduced, 1);
+  assert.equal(byLabel["ctx 2p/0K, Xen"].reproduced, 2);
+  assert.equal(byLabel["ctx 2p/0K, VMware"].reproduced, 3);
+  assert.equal(byLabel["ctx 2p/0K, VMware"].relError, (3 - 4) / 4);
+  assert.equal(byLabel["ctx 2p/0K, Xen"].role, "calibration");
+  assert.equal(byLabel["ctx 2p/0K, VMware"].role, "prediction");
+  assert.equal(byLabel["fork proc, Xen"].role, "prediction");
+  assert.equal(byLabel["fork proc, native"].role, "prediction");
+});
+
+Deno.test("lmbench: ordering checks pass, fail, or say the row is not reproduced", () => {
+  const checks = lmbench.checks!(RESULTS, PUBLISHED);
+  assert.equal(checks.length, LMBENCH_ROWS.length);
+  const by = Object.fromEntries(checks.map((c) => [c.label, c]));
+  assert.equal(by["Table 4 ctx 2p/0K: native <= Xen <= VMware"].passed, true);
+  // Xen 4 us > VMware 3 us: the ordering is broken.
+  assert.equal(by["Table 3 fork proc: native <= Xen <= VMware"].passed, false);
+  const select = by["Table 3 select TCP: native <= Xen <= VMware"];
+  assert.equal(select.passed, false);
+  assert.match(select.detail, /not reproduced: no trace/);
+  assert.match(by["Table 5 mmap: native <= Xen <= VMware"].detail, /lmbench-mmap is not in/);
+});
+
+Deno.test("lmbench: chart has three bars and three published ticks per reproduced row", () => {
+  const spec = lmbench.chart(RESULTS, PUBLISHED, []) as unknown as {
+    data: { values: unknown[] };
+    layer: { data?: { values: unknown[] } }[];
+  };
+  assert.equal(spec.data.values.length, 6);
+  assert.equal(spec.layer[1].data!.values.length, 6);
+});
+
+Deno.test("Figure 3: published relative scores invert times, not scores", () => {
+  const spec = FIG3_ROWS.find((r) => r.key === "specint2000_score")!;
+  const build = FIG3_ROWS.find((r) => r.key === "linux_build_seconds_lower_is_better")!;
+  assert.equal(publishedRelative(PUBLISHED, spec, "xen"), 400 / 500);
+  assert.equal(publishedRelative(PUBLISHED, build, "vmware_workstation"), 100 / 200);
+});
+
+Deno.test("Figure 3: relative = native / steady virtualized; missing rows are not faked", async () => {
+  const root = await rootWith(["kernel-compile", "forkwait"]);
+  const runs = await fig3.runs({ root, published: PUBLISHED });
+  assert.deepEqual(runs.map((r) => r.id), [
+    "linux_build_seconds_lower_is_better/xen",
+    "linux_build_seconds_lower_is_better/vmware_workstation",
+  ]);
+  await Deno.remove(root, { recursive: true });
+  const results: RunResults = {
+    "linux_build_seconds_lower_is_better/xen": fake("kernel-compile", "pv", 100, 125, 1),
+    "linux_build_seconds_lower_is_better/vmware_workstation": fake(
+      "kernel-compile",
+      "bt",
+      100,
+      300,
+      1,
+      { "bt.translate": 100 },
+    ),
+  };
+  const rows = fig3.compare(results, PUBLISHED);
+  assert.deepEqual(rows.map((r) => [r.label, r.reproduced, r.published]), [
+    ["Linux build, Xen", 0.8, 0.8],
+    ["Linux build, VMware", 0.5, 0.5],
+  ]);
+  const checks = fig3.checks!(results, PUBLISHED);
+  assert.equal(checks.length, FIG3_ROWS.length);
+  assert.equal(checks[1].passed, true);
+  assert.match(checks[2].detail, /no trace of this workload/);
+  assert.match(checks[0].detail, /none of specint/);
+});
+
+Deno.test("Figure 3: with no row reproduced the chart says it shows published values only", () => {
+  const spec = fig3.chart({}, PUBLISHED, []) as unknown as { title: { text: string } };
+  assert.match(spec.title.text, /PUBLISHED ONLY/);
+});

@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { replay } from "../src/engine/replay.ts";
+import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
+import type { Published, RunResults, RunSpec } from "../experiments/_lib/experiment.ts";
+import fig5, { FIG5_COMPONENTS } from "../experiments/sugerman_fig5.ts";
+import table3, {
+  LINK_BITS_PER_SECOND,
+  loadFor,
+  WIRE_BYTES_PER_FRAME,
+} from "../experiments/sugerman_table3.ts";
+import fig2, { activeTrace } from "../experiments/waldspurger_fig2.ts";
+import fig4, { sharing } from "../experiments/waldspurger_fig4.ts";
+import fig7 from "../experiments/waldspurger_fig7.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+const SUGERMAN: Published = {
+  sugerman2001: {
+    fig5_out_instruction_us: {
+      vmm_out_processing: 0.57,
+      world_switch_to_host: 4.45,
+      vmapp: 1.23,
+      host_vmnet_driver: 17.55,
+      vmapp_return: 2.97,
+      world_switch_back: 4.45,
+      return_to_vm: 0.41,
+      total: 31.63,
+    },
+    throughput_mbps: { unoptimized_vm: 64, native: 100, optimized_vm: 100 },
+    table3_idle_percent: {
+      native: 86,
+      optimized_vm: 21.7,
+      without_irq_notification: 17.9,
+      without_send_combining_and_irq_notification: 2.0,
+      workstation_2_0: 0,
+    },
+  },
+};
+
+/** Replays an experiment's runs with the real engine (the synthetic traces are tiny). */
+async function replayAll(runs: readonly RunSpec[]): Promise<RunResults> {
+  const out: Record<string, Result> = {};
+  for (const run of runs) {
+    assert.ok("path" in run.trace);
+    out[run.id] = await replay(join(ROOT, run.trace.path), {
+      ...run.config,
+      options: { ...run.config.options },
+    });
+  }
+  return out;
+}
+
+Deno.test("Figure 5: the hosted model stacks Sugerman's components per OUT (calibration)", async () => {
+  const results = await replayAll(await fig5.runs({ root: ROOT, published: SUGERMAN }));
+  const rows = fig5.compare(results, SUGERMAN);
+  assert.equal(rows.length, FIG5_COMPONENTS.length + 1);
+  for (const row of rows) {
+    assert.equal(row.role, "calibration");
+    // The profile stores whole cycles at 733 MHz: within 1 ns of the published figure.
+    assert.ok(Math.abs(row.reproduced - row.published!) < 0.001 + 0.5 / 733, row.label);
+  }
+  assert.ok(fig5.checks!(results, SUGERMAN).every((c) => c.passed));
+});
+
+Deno.test("Table 3: idle and throughput from busy cycles per packet, by hand", () => {
+  const r = { config: { platform: "piii-733" } } as unknown as Result;
+  const linkRate = LINK_BITS_PER_SECOND / (8 * WIRE_BYTES_PER_FRAME);
+  // Link-limited: 7330 cycles (10 us) per packet.
+  const a = loadFor(r, 7330);
+  assert.ok(Math.abs(a.idlePercent - 100 * (1 - 10e-6 * linkRate)) < 1e-9);
+  assert.equal(a.throughputMbps, 100);
+  // CPU-limited: 200 us per packet, 5000 packets/s, no idle time.
+  const b = loadFor(r, 146_600);
+  assert.equal(b.idlePercent, 0);
+  assert.ok(Math.abs(b.throughputMbps - (100 * 5000) / linkRate) < 1e-9);
+});
+
+Deno.test("Table 3: replayed rows get idler with each optimization; native is 17 port accesses + 1 IRQ", async () => {
+  const results = await replayAll(await table3.runs({ root: ROOT, published: SUGERMAN }));
+  const rows = table3.compare(results, SUGERMAN);
+  assert.ok(rows.every((r) => r.role === "prediction"));
+  const native = rows.find((r) => r.label === "idle, native")!;
+  // Natively a packet costs 17 port accesses of 619 cycles and one 827-cycle interrupt.
+  const busy = 17 * 619 + 827;
+  const linkRate = LINK_BITS_PER_SECOND / (8 * WIRE_BYTES_PER_FRAME);
+  assert.ok(Math.abs(native.reproduced - 100 * (1 - (busy * linkRate) / 733e6)) < 1e-6);
+  assert.ok(table3.checks!(results, SUGERMAN).every((c) => c.passed));
+});
+
+/** A memory-model result with hand-chosen cycles and events. */
+function memResult(virtualized: number, events: Record<string, number>, workload = "w"): Result {
+  return {
+    schema: RESULT_SCHEMA,
+    trace: { path: "t", hash: "h", workload, iterations: 0 },
+    config: {
+      cpu: "native",
+      mmu: "native",
+      memory: "balloon",
+      io: "native",
+      platform: "piii-733",
+      seed: 1,
+    },
+    cycles: { native: 1000, virtualized, perIteration: { native: 1000, virtualized } },
+    slowdown: virtualized / 1000,
+    breakdown: {},
+    events,
+    host: {},
+  };
+}
+
+const WALDSPURGER: Published = {
+  waldspurger2002: {
+    fig2_ballooning: { overhead_percent_ballooned_vs_configured: { "128MB": 4.4, "224MB": 1.4 } },
+    fig4_sharing_identical_vms: {
+      vm_size_MB: 40,
+      single_vm_reclaimed_MB: 5,
+      single_vm_zero_page_fraction: 0.55,
+      at_10_vms_shared_percent: 67,
+      at_10_vms_reclaimed_percent: 60,
+    },
+    fig7_idle_memory_tax: { tax_0_each_MB: 179 },
+  },
+};
+
+Deno.test("Figure 2: overhead is ballooned over configured cycles; the trace is named", () => {
+  const results: Record<string, Result> = {};
+  for (const mb of [128, 160, 192, 224, 256]) {
+    results[`configured/${mb}`] = memResult(1000, {}, "lmbench-create-10k");
+    results[`ballooned/${mb}`] = memResult(mb === 128 ? 1050 : 1010, {}, "lmbench-create-10k");
+  }
+  const rows = fig2.compare(results, WALDSPURGER);
+  assert.deepEqual(rows.map((r) => Math.round(r.reproduced * 1e9) / 1e9), [5, 1]);
+  assert.match(rows[0].note!, /lmbench-create-10k stands in for dbench/);
+  assert.equal(fig2.checks!(results, WALDSPURGER)[0].passed, true);
+});
+
+Deno.test("Figure 2/7: dbench is preferred, then the named stand-ins in order", async () => {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(join(root, "traces"));
+  const write = (ws: string[]) =>
+    Deno.writeTextFile(
+      join(root, "traces", "MANIFEST.json"),
+      JSON.stringify({ traces: ws.map((w) => ({ file: `${w}.vmt`, workload: w })) }),
+    );
+  await write(["forkwait", "lmbench-create-0k"]);
+  assert.equal((await activeTrace(root)).workload, "lmbench-create-0k");
+  await write(["forkwait", "dbench", "lmbench-create-0k"]);
+  assert.equal((await activeTrace(root)).path, "traces/dbench.vmt");
+  await write(["lmbench-mmap"]);
+  await assert.rejects(() => activeTrace(root), /none of the workloads/);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("Figure 4: shared and reclaimed shares from the share model's events", () => {
+  const s = sharing(memResult(0, {
+    "mem.pages-hashed": 1000,
+    "mem.pages-shared": 700,
+    "mem.pages-saved": 600,
+    "mem.pages-zero": 56,
+  }));
+  assert.equal(s.sharedPercent, 70);
+  assert.equal(s.reclaimedPercent, 60);
+  assert.equal(s.reclaimedMb, 600 / 256);
+});
+
+Deno.test("Figure 4: the synthetic composition reproduces its calibration numbers", async () => {
+  const results = await replayAll(await fig4.runs({ root: ROOT, published: WALDSPURGER }));
+  const rows = fig4.compare(results, WALDSPURGER);
+  const by = Object.fromEntries(rows.map((r) => [r.label, r]));
+  assert.equal(by["1 VM: reclaimed"].reproduced, 5);
+  assert.equal(by["1 VM: reclaimed"].role, "calibration");
+  assert.ok(Math.abs(by["10 VMs: reclaimed"].reproduced - 60) < 0.01);
+  assert.equal(by["10 VMs: shared"].role, "prediction");
+  assert.ok(fig4.checks!(results, WALDSPURGER).every((c) => c.passed));
+});
+
+Deno.test("Figure 7: allocations from mem.allocated-pages; the idle VM gets the rest of 360 MB", () => {
+  const results: RunResults = {
+    "active/tax-0": memResult(1000, { "mem.allocated-pages": 180 * 256 }),
+    "active/tax-0.75": memResult(800, { "mem.allocated-pages": 256 * 256 }),
+  };
+  const rows = fig7.compare(results, WALDSPURGER);
+  assert.deepEqual(rows.map((r) => r.reproduced), [180, 180, 25]);
+  const checks = fig7.checks!(results, WALDSPURGER);
+  assert.equal(checks[0].passed, true);
+  assert.match(checks[0].detail, /idle VM 180 -> 104 MB/);
+  assert.equal(checks[1].passed, false);
+});
