@@ -46,7 +46,7 @@ export function registerExperimentCommands(program: Command): void {
   program
     .command("experiment")
     .description(
-      "Reproduce the papers' figures: replay every run, compare with the published values, " +
+      "reproduce the papers' figures: replay every run, compare with the published values, " +
         "write results, charts and report.html",
     )
     .argument("[names...]", "experiments to run (default: all, see experiments/)")
@@ -83,7 +83,7 @@ export function registerExperimentCommands(program: Command): void {
 
   program
     .command("merge")
-    .description("Combine the outputs of experiment shards (--shard i/N) into one complete output")
+    .description("combine the outputs of experiment shards (--shard i/N) into one complete output")
     .argument("<dirs...>", "output folders of the shards")
     .requiredOption("--out <dir>", "output folder of the merged result")
     .option("--quiet", "no progress display")
