@@ -1,10 +1,15 @@
 /**
  * vmmlab: a deterministic, trace-driven laboratory for virtual machine monitors.
  *
- * The library surface: the `.vmt` trace format (reader, writer, record vocabulary).
+ * The library surface: the `.vmt` trace format (reader, writer, record vocabulary), the
+ * replay engine with the model interface and registry, the built-in models, the platform
+ * profiles and the synthetic nanobenchmark recipes.
  *
  * @module
  */
 
 export * from "./src/trace/mod.ts";
+export * from "./src/engine/mod.ts";
+export * from "./src/platforms/mod.ts";
+export * from "./src/synth/mod.ts";
 export { ConfigError, InputError, UsageError } from "./src/util/errors.ts";

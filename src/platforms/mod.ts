@@ -1,0 +1,8 @@
+/**
+ * Platform profiles: the per-event costs of each modelled machine, every one with its
+ * source.
+ *
+ * @module
+ */
+
+export { BUILTIN_PLATFORMS, loadPlatform, platformNames } from "./load.ts";
