@@ -89,7 +89,9 @@ export class AssocCache {
   }
 
   #base(key: number): number {
-    const s = key % this.sets;
+    // `| 0` is exact (|s| < sets) and turns the -0 of a negative multiple of `sets` into 0,
+    // which keeps the optimizing compiler on integer arithmetic (no deoptimization loop).
+    const s = (key % this.sets) | 0;
     return (s < 0 ? s + this.sets : s) * this.ways;
   }
 
