@@ -18,6 +18,12 @@
  * model needs: shadow paging adds CR3 writes, INVLPG and page faults; nested paging adds
  * nothing. External interrupts always exit (the VMM owns the physical interrupts).
  *
+ * Without tagged guest TLB entries (platform `hw.vpid` = 0: VT-x before VPID, as on the
+ * Pentium 4 and Core 2), every VM exit/entry pair flushes the hardware TLB, global
+ * entries included (Intel SDM vol. 3, "Operations that invalidate cached mappings"); the
+ * guest then refills it through walks that the MMU model charges. With VPID or AMD's
+ * ASIDs (`hw.vpid` = 1) the TLB survives exits. Option `hw.vpid=true|false` overrides.
+ *
  * @module
  */
 
@@ -36,6 +42,7 @@ import {
 } from "../../engine/model.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
+import { type HardwareTlbFlush, hardwareTlbOf } from "../mmu/hardware_flush.ts";
 import { CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
 import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
@@ -95,6 +102,9 @@ export class HwCpu implements CpuModel {
   readonly #eExits: number;
   readonly #eClass: ClassCounters;
   readonly #eInjections: number;
+  readonly #vpid: boolean;
+  readonly #eFlushes: number;
+  #tlb: HardwareTlbFlush | null = null;
 
   /** Reads `hw.*` costs and the `hw.exits` option. */
   constructor(ctx: ModelContext) {
@@ -156,6 +166,12 @@ export class HwCpu implements CpuModel {
     this.#eExits = ctx.counter("exits.total");
     this.#eClass = new ClassCounters(ctx, "sensitive");
     this.#eInjections = ctx.counter("hw.injections");
+    const vpid = ctx.options["hw.vpid"];
+    if (vpid !== undefined && typeof vpid !== "boolean" && vpid !== "true" && vpid !== "false") {
+      throw new ConfigError("--option", "must be true or false", "hw.vpid");
+    }
+    this.#vpid = vpid === undefined ? p.param("hw.vpid") !== 0 : vpid === true || vpid === "true";
+    this.#eFlushes = this.#vpid ? -1 : ctx.counter("hw.tlb-flushes");
   }
 
   /** Adds the exits the MMU technique needs (shadow paging: CR3 writes, INVLPG, #PF). */
@@ -167,6 +183,7 @@ export class HwCpu implements CpuModel {
       this.#exits[SensitiveOp.Invpcid] = 1;
     }
     if (need & INTERCEPT_PAGE_FAULT) this.#exitVectors[14] = 1;
+    if (!this.#vpid) this.#tlb = hardwareTlbOf(this.#ctx.mmu);
   }
 
   /** Direct execution in guest mode. */
@@ -208,13 +225,17 @@ export class HwCpu implements CpuModel {
     this.#ctx.cycles[this.#cExec] += rec.count * this.#rep;
   }
 
-  /** One VM exit, its handler, and the VM entry back. */
+  /** One VM exit, its handler, and the VM entry back (flushing an untagged TLB). */
   vmmTransition(reason: number, _pc: number): void {
     if (reason < 0 || reason >= TRANSITION_COUNT) return;
     const ctx = this.#ctx;
     ctx.cycles[this.#cExit[reason]] += this.#exitCost[reason];
     ctx.events[this.#eExit[reason]] += 1;
     ctx.events[this.#eExits] += 1;
+    if (this.#tlb !== null) {
+      this.#tlb.flushHardwareTlb();
+      ctx.events[this.#eFlushes] += 1;
+    }
   }
 
   /** Nothing to add. */
@@ -227,6 +248,8 @@ export class HwCpu implements CpuModel {
       options: {
         "hw.exits":
           "comma list of exiting sensitive classes and vector:N (default: VT-x mandatory + MSR/CR0/CR4/HLT ...)",
+        "hw.vpid":
+          "true: guest TLB entries are tagged and survive exits; false: every exit flushes the TLB (default: platform hw.vpid)",
       },
       costs: [
         "hw.vm-exit",
@@ -239,6 +262,7 @@ export class HwCpu implements CpuModel {
         "hw.inject",
         "hw.guest.exception",
         "hw.guest.CLASS",
+        "hw.vpid",
       ],
     };
   }

@@ -11,6 +11,7 @@
 import type { MmuModel, ModelContext, ModelDescription } from "../../engine/model.ts";
 import { registerModel } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
+import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost } from "./host.ts";
 import { translatorConfig, translatorCosts } from "./options.ts";
 import { Translator } from "./translator.ts";
@@ -48,7 +49,7 @@ export const TRANSLATOR_COSTS: readonly string[] = [
 ];
 
 /** Hardware-only translation: a {@link Translator} behind the {@link MmuModel} interface. */
-export class HardwareMmu implements MmuModel {
+export class HardwareMmu implements MmuModel, HardwareTlbFlush {
   /** No guest event needs the VMM. */
   readonly intercepts = 0;
   /** The TLBs and walker. */
@@ -86,6 +87,11 @@ export class HardwareMmu implements MmuModel {
 
   /** Full TLB flush. */
   flush(): void {
+    this.translator.flush();
+  }
+
+  /** A VM transition without VPID emptied the TLBs and PWC (the nested TLB survives). */
+  flushHardwareTlb(): void {
     this.translator.flush();
   }
 

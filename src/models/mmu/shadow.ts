@@ -41,6 +41,7 @@ import {
 import { MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { AssocCache } from "./assoc_cache.ts";
 import { PAGE_2M, PAGE_4K, rootPageOf, SCALE } from "./geometry.ts";
+import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
 import { optionBool, optionChoice, translatorConfig, translatorCosts } from "./options.ts";
@@ -76,7 +77,7 @@ export interface ShadowConfig {
 }
 
 /** Shadow paging over a hardware {@link Translator}. */
-export class ShadowMmu implements MmuModel {
+export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** The VMM must see guest page faults, CR3 writes and INVLPG. */
   readonly intercepts = INTERCEPT_PAGE_FAULT | INTERCEPT_CR3 | INTERCEPT_INVLPG;
   /** The hardware TLBs and walker (walking shadow tables). */
@@ -94,6 +95,8 @@ export class ShadowMmu implements MmuModel {
   #writable: Set<number>;
   readonly #dirty: boolean;
   #lastWritableKey = NaN;
+  /** Set when a VM transition flushed the hardware TLB (see {@link flushHardwareTlb}). */
+  #tlbFlushed = false;
   /** Guest-physical pages known to be page tables and write-protected. */
   readonly #protected = new Set<number>();
   /** Page-table pages seen but not yet protected (lazy learning). */
@@ -183,7 +186,7 @@ export class ShadowMmu implements MmuModel {
       if (!table.has(key)) {
         table.add(key);
         if (write) this.#writable.add(key);
-        this.#hiddenFault();
+        this.#hiddenFault(vaddr, paddr);
         return;
       }
     }
@@ -191,15 +194,34 @@ export class ShadowMmu implements MmuModel {
     this.#lastWritableKey = key;
     if (this.#writable.has(key)) return;
     this.#writable.add(key);
-    this.#hiddenFault();
+    this.#hiddenFault(vaddr, paddr);
   }
 
-  #hiddenFault(): void {
+  /**
+   * One hidden fault: the VMM fills the shadow entry and resumes the faulting access. When
+   * the transition flushed the hardware TLB (a VM exit without VPID), the retried access
+   * walks again — this time through the filled shadow entry.
+   */
+  #hiddenFault(vaddr: number, paddr: number): void {
     const host = this.#host;
     host.events[this.#ev.hidden]++;
+    this.#tlbFlushed = false;
     host.transition(Transition.HiddenFault, host.guest.pc);
     host.cycles[this.#cat.hidden] += this.#costs.hiddenFault;
     this.#protectPending();
+    if (this.#tlbFlushed) {
+      this.#tlbFlushed = false;
+      this.translator.translate(vaddr, paddr);
+    }
+  }
+
+  /**
+   * The hardware TLB lost everything (a VM exit/entry on a processor without VPID): the
+   * shadow tables stay filled, so later misses walk them without hidden faults.
+   */
+  flushHardwareTlb(): void {
+    this.translator.flush();
+    this.#tlbFlushed = true;
   }
 
   /** CR3 write: shadow-cache lookup (hit keeps the filled entries), TLB flush as hardware does. */
