@@ -14,7 +14,11 @@
  *   under the entry — traces carry no store values, so a new subtree cannot be told from a
  *   removed one — and the next touches of those pages take hidden faults again;
  * - a **true fault** (vector 14 in the trace) is intercepted and classified before the CPU
- *   model reflects it into the guest;
+ *   model reflects it into the guest; the guest's handler then writes the leaf entry for the
+ *   faulting address, a traced write the VMM propagates into the shadow entry, so the
+ *   retried access finds it filled (no hidden fault). Traces carry no store values and no
+ *   reverse map, so only the faulting page's entry is filled this way; other leaf writes
+ *   (fault-around neighbours, fork's copies) leave their pages to fill on first touch;
  * - a **CR3 write** looks the new root up in a cache of recently used shadow roots; a hit
  *   keeps that root's filled entries, a miss builds an empty shadow root (evicting the
  *   least recently used one) that refills through hidden faults.
@@ -97,6 +101,13 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #lastWritableKey = NaN;
   /** Set when a VM transition flushed the hardware TLB (see {@link flushHardwareTlb}). */
   #tlbFlushed = false;
+  /**
+   * Shadow-entry key of the page of the last true fault, until the guest's handler writes
+   * its leaf entry (a traced write the VMM propagates into that shadow entry); NaN if none.
+   */
+  #faultKey = NaN;
+  /** Whether that fault was a write (error code bit 1), for dirty-bit emulation. */
+  #faultWrite = false;
   /** Guest-physical pages known to be page tables and write-protected. */
   readonly #protected = new Set<number>();
   /** Page-table pages seen but not yet protected (lazy learning). */
@@ -242,6 +253,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       c += this.#costs.build;
     }
     host.cycles[this.#cat.switchRoot] += c;
+    this.#faultKey = NaN;
     this.#protected.add(page);
     this.#protectPending();
     this.translator.setRoot(cr3);
@@ -269,6 +281,14 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       host.events[this.#ev.traced]++;
       host.transition(Transition.TracedWrite, rec.pc);
       host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+      const key = this.#faultKey;
+      if (!Number.isNaN(key) && rec.level <= ((key & 1) === 1 ? 2 : 1)) {
+        // The handler's leaf write for the faulting page: the VMM updates that shadow entry.
+        this.#faultKey = NaN;
+        this.#current.add(key);
+        if (this.#dirty && this.#faultWrite) this.#writable.add(key);
+        return;
+      }
       const slot = this.#cache.slotOf(page, 0);
       if (slot >= 0) this.#dropUnder(slot, page, Math.floor((rec.paddr % PAGE_4K) / 8));
       return;
@@ -308,9 +328,17 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     }
   }
 
-  /** A true guest fault: intercepted and classified; the CPU model reflects it. */
-  pageFault(_rec: TraceRecord): boolean {
+  /**
+   * A true guest fault: intercepted and classified; the CPU model reflects it. The VMM
+   * remembers the faulting page so that the handler's traced leaf write fills its entry.
+   */
+  pageFault(rec: TraceRecord): boolean {
     const host = this.#host;
+    const va = rec.addr;
+    this.#faultKey = this.translator.isLarge(va)
+      ? Math.floor(va / PAGE_2M) * 2 + 1
+      : Math.floor(va / PAGE_4K) * 2;
+    this.#faultWrite = (rec.code & 2) !== 0;
     host.events[this.#ev.trueFault]++;
     host.cycles[this.#cat.trueFault] += this.#costs.trueFault;
     this.#protectPending();

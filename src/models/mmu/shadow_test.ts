@@ -215,3 +215,39 @@ Deno.test("dirty-bit emulation: the first store through a read-filled entry is o
   plain.s.access(0x400000, 0, 8, 1);
   assert.equal(plain.h.eventOf("mmu.hidden-faults"), 1);
 });
+
+function fault(addr: number, code = 0): TraceRecord {
+  const r = new TraceRecord();
+  r.kind = RecordKind.Exception;
+  r.f[Field.Vector] = 14;
+  r.f[Field.Code] = code;
+  r.f[Field.Addr] = addr;
+  return r;
+}
+
+Deno.test("a true fault's traced leaf write fills the shadow entry: the retried access takes no hidden fault", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000)); // learns table page 0x9000 (untraced)
+  s.pageFault(fault(0x400123));
+  s.ptWrite(ptWrite(0x9008)); // the handler's PTE write: traced, propagated to the shadow
+  s.access(0x400123, 0x123123, 8, 0); // the retry walks (44 cycles) but finds the entry
+  assert.equal(h.eventOf("mmu.true-faults"), 1);
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 0);
+  assert.equal(h.cyclesOf("mmu.walk"), 44);
+  // Only the faulting page: a neighbour whose PTE the guest also wrote fills on first touch.
+  s.ptWrite(ptWrite(0x9010));
+  s.access(0x401000, 0x124000, 8, 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 1);
+});
+
+Deno.test("without a leaf write after the fault (untraced table page) the retry is a hidden fault", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.pageFault(fault(0x400123));
+  s.ptWrite(ptWrite(0x9008)); // first write to an unknown page: untraced, the VMM never sees it
+  s.access(0x400123, 0x123123, 8, 0);
+  assert.equal(h.eventOf("mmu.traced-writes"), 0);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 1);
+});
