@@ -37,7 +37,8 @@ Deno.test("p4-prescott takes its published costs from Adams & Agesen unchanged",
   assert.equal(p.cost("bt.translate"), 2300);
   assert.equal(p.cost("bt.indirect"), 40);
   assert.equal(p.cost("bt.callout"), 1254);
-  assert.equal(p.cost("bt.tc-emulate"), 216);
+  assert.equal(p.cost("bt.tc-emulate.rdtsc"), 216);
+  assert.equal(p.cost("bt.tc-emulate.cr8-write"), 35);
   assert.equal(loadPlatform("core2-merom").cost("hw.vm-entry"), 937);
   assert.equal(loadPlatform("opteron-barcelona").param("mmu.pwc.entries"), 24);
 });

@@ -48,7 +48,7 @@ derivations (each entry's \`source\` states its own):
 | in native 3209 | IN + port access | io.native.post 3209 |
 | in bt 216 | IN emulated in the TC | bt.transition.kernel.io 216 = rdtsc_in_translation_cache (section 3) + io.emulate.post 0 |
 | in hw 15826 | I/O exit | hw.vm-exit 1931 + hw.vm-entry 2409 + 10 x 178 + 2 x 171 + hw.handler.io 9364 (derived) |
-| cr8wr | MOV CR8 | native.sensitive.cr8-write 150, bt.tc-emulate.cr8-write 35, hw.guest.cr8-write 177 (no exit) |
+| cr8wr | MOV CR8 | native.sensitive.cr8-write 150, bt.tc-emulate.cr8-write 35 (also the default in-TC cost of other virtual-register accesses, bt.tc-emulate; RDTSC keeps 216), hw.guest.cr8-write 177 (no exit) |
 | divzero native 889 | DIV, #DE, handler ADD, IRET | 2 x cpi + native.exception.de (827, derived) + IRET (native.sensitive 60, CLI's cost) |
 | divzero bt 3223 | #DE intercepted and reflected; IRET call-out | 2 + bt.exception (1967, derived) + 1254 |
 | divzero hw 1014 | no exit | 889 + hw.guest.exception (125, derived) |
@@ -57,7 +57,7 @@ derivations (each entry's \`source\` states its own):
 | pgfault hw 11242 | #PF exit, classification, injection, delivery | 6462 + hw.handler.page-fault (2516, derived) + 704 + hw.inject 342 + 1031 + 125 + 2 + 60 |
 | ptemod native 1 | one store | native.cpi |
 | ptemod bt 391 | adapted store: emulation call from the TC, shadow update | 1 + bt.adapted-write 216 (= in-TC emulation) + mmu.shadow.traced-write (174, derived) |
-| ptemod hw 12733 | traced write: #PF exit, decode and emulate, shadow update | 1 + 6462 + hw.handler.traced-write (6096, derived) + 174 |
+| ptemod hw 12733 | traced write: #PF exit, decode and emulate, shadow update; the exit flushed the untagged TLB (hw.vpid 0), so the next store walks | 1 + 6462 + hw.handler.traced-write (5988, derived) + 174 + refill walk 4 x mmu.walk.ref 27 |
 
 tests/calibration_test.ts replays every recipe and checks all 21 cells within 10%. The
 split is what is tested: every cost is used by more than one cell or mechanism (the
