@@ -204,6 +204,23 @@ const experiment: Experiment = {
           }));
         }
       }
+      if (!w.seconds) {
+        for (const vmm of VMMS) {
+          const id = runId(w, vmm.column);
+          rows.push(compareRow({
+            figure,
+            label: `${w.label}, ${vmm.label}`,
+            reproduced: nativePublished * ratio(need(results, id), w, published),
+            published: publishedSeconds(published, w, vmm.column),
+            unit: "s",
+            role: "prediction",
+            runs: [id],
+            note: `The trace is a window of the build, not all of it: seconds = the published ` +
+              `native ${nativePublished} s x the reproduced ratio to native (so the error ` +
+              `equals the ratio's).`,
+          }));
+        }
+      }
       for (const vmm of VMMS) {
         const id = runId(w, vmm.column);
         const result = need(results, id);
@@ -224,26 +241,62 @@ const experiment: Experiment = {
   },
   checks(results, published): Check[] {
     const checks: Check[] = [];
-    const w = WORKLOADS[0];
-    if (results[runId(w, VMMS[0].column)] === undefined) return checks;
-    const ratios = VMMS.map((vmm) => ratio(need(results, runId(w, vmm.column)), w, published));
-    VMMS.forEach((vmm, i) => {
-      const target = publishedSeconds(published, w, vmm.column) /
-        publishedSeconds(published, w, "native");
-      const error = (ratios[i] - target) / target;
+    const [forkwait, compile] = WORKLOADS;
+    if (results[runId(forkwait, VMMS[0].column)] === undefined) {
+      for (const vmm of VMMS) {
+        checks.push({
+          label: `forkwait ${vmm.label} slowdown within 25% of the published value`,
+          passed: null,
+          detail: "not reproduced: no trace (forkwait is not in traces/MANIFEST.json)",
+          role: "prediction",
+        });
+      }
+    } else {
+      const ratios = VMMS.map((vmm) =>
+        ratio(need(results, runId(forkwait, vmm.column)), forkwait, published)
+      );
+      VMMS.forEach((vmm, i) => {
+        const target = publishedSeconds(published, forkwait, vmm.column) /
+          publishedSeconds(published, forkwait, "native");
+        const error = (ratios[i] - target) / target;
+        checks.push({
+          label: `forkwait ${vmm.label} slowdown within 25% of the published ${target.toFixed(1)}x`,
+          passed: Math.abs(error) <= 0.25,
+          detail: `reproduced ${ratios[i].toFixed(2)}x (${(error * 100).toFixed(1)}%)`,
+          role: "prediction",
+        });
+      });
       checks.push({
-        label: `forkwait ${vmm.label} slowdown within 25% of the published ${target.toFixed(1)}x`,
-        passed: Math.abs(error) <= 0.25,
-        detail: `reproduced ${ratios[i].toFixed(2)}x (${(error * 100).toFixed(1)}%)`,
+        label: "forkwait: native < software VMM < hardware VMM (the paper's ordering)",
+        passed: 1 < ratios[0] && ratios[0] < ratios[1],
+        detail: `native 1, software ${ratios[0].toFixed(2)}x, hardware ${ratios[1].toFixed(2)}x`,
         role: "prediction",
       });
-    });
-    checks.push({
-      label: "forkwait: native < software VMM < hardware VMM (the paper's ordering)",
-      passed: 1 < ratios[0] && ratios[0] < ratios[1],
-      detail: `native 1, software ${ratios[0].toFixed(2)}x, hardware ${ratios[1].toFixed(2)}x`,
-      role: "prediction",
-    });
+    }
+    const label = "kernel compile: native < software VMM < hardware VMM (the paper's ordering)";
+    if (results[runId(compile, VMMS[0].column)] === undefined) {
+      checks.push({
+        label,
+        passed: null,
+        detail: "not reproduced: no trace (no kernel-compile workload in traces/MANIFEST.json)",
+        role: "prediction",
+      });
+    } else {
+      const r = VMMS.map((vmm) =>
+        ratio(need(results, runId(compile, vmm.column)), compile, published)
+      );
+      const p = VMMS.map((vmm) =>
+        publishedSeconds(published, compile, vmm.column) /
+        publishedSeconds(published, compile, "native")
+      );
+      checks.push({
+        label,
+        passed: 1 < r[0] && r[0] < r[1],
+        detail: `reproduced 1 / ${r[0].toFixed(2)}x / ${r[1].toFixed(2)}x; published 1 / ` +
+          `${p[0].toFixed(2)}x / ${p[1].toFixed(2)}x`,
+        role: "prediction",
+      });
+    }
     return checks;
   },
   chart(results, published) {

@@ -44,7 +44,7 @@ export const FIG3_ROWS: readonly Fig3Row[] = [
     key: "specint2000_score",
     label: "SPEC INT2000",
     lowerIsBetter: false,
-    workloads: ["specint", "compute", "bzip2", "gzip", "compress"],
+    workloads: ["specint", "compute-gzip", "compute", "bzip2", "gzip", "compress"],
   },
   {
     key: "linux_build_seconds_lower_is_better",
@@ -59,12 +59,17 @@ export const FIG3_ROWS: readonly Fig3Row[] = [
     key: "specweb99_score",
     label: "SPEC WEB99",
     lowerIsBetter: false,
-    workloads: ["web-server", "webserver", "lighttpd", "specweb"],
+    workloads: ["web-lighttpd", "web-server", "webserver", "lighttpd", "specweb"],
   },
 ];
 
-/** The virtualized systems: published column, label, configuration. */
-const SYSTEMS: readonly { column: string; label: string; config: RunConfig }[] = [
+/**
+ * The virtualized systems: published column, label, configuration. The UML-like column is
+ * the paper's optional fourth system, approximated by trap-and-emulate (the guest kernel
+ * deprivileged, every privileged operation and system call trapping to the host) with
+ * shadow paging and hosted I/O; it takes no part in the native >= Xen >= VMware ordering.
+ */
+export const SYSTEMS: readonly { column: string; label: string; config: RunConfig }[] = [
   {
     column: "xen",
     label: "Xen",
@@ -74,6 +79,11 @@ const SYSTEMS: readonly { column: string; label: string; config: RunConfig }[] =
     column: "vmware_workstation",
     label: "VMware",
     config: { cpu: "bt", mmu: "shadow", io: "hosted", memory: "none" },
+  },
+  {
+    column: "uml",
+    label: "UML-like",
+    config: { cpu: "trap", mmu: "shadow", io: "hosted", memory: "none" },
   },
 ];
 
@@ -102,18 +112,34 @@ function relative(result: Result): number {
   return slowdown > 0 ? 1 / slowdown : 0;
 }
 
-/** Reproduced relative scores of a row, or null when its runs were not planned. */
-function rowValues(results: RunResults, row: Fig3Row): { xen: number; vmware: number } | null {
+/** Reproduced relative scores of a row by system column, or null when its runs were not planned. */
+function rowValues(
+  results: RunResults,
+  row: Fig3Row,
+): { xen: number; vmware: number; uml: number | null } | null {
   const xen = results[runId(row, "xen")];
   const vmware = results[runId(row, "vmware_workstation")];
+  const uml = results[runId(row, "uml")];
   if (xen === undefined || vmware === undefined) return null;
-  return { xen: relative(xen), vmware: relative(vmware) };
+  return {
+    xen: relative(xen),
+    vmware: relative(vmware),
+    uml: uml === undefined ? null : relative(uml),
+  };
+}
+
+/** The reproduced value of `column` in a row's values (null for an absent UML run). */
+function valueOf(
+  v: { xen: number; vmware: number; uml: number | null },
+  column: string,
+): number | null {
+  return column === "xen" ? v.xen : column === "uml" ? v.uml : v.vmware;
 }
 
 function missing(row: Fig3Row): string {
   return row.workloads.length === 0
-    ? "not reproduced: the corpus has no trace of this workload"
-    : `not reproduced: none of ${row.workloads.join(", ")} is in traces/MANIFEST.json`;
+    ? "not reproduced: no trace (the corpus has no recording of this workload)"
+    : `not reproduced: no trace (none of ${row.workloads.join(", ")} is in traces/MANIFEST.json)`;
 }
 
 /** Barham et al. Figure 3 from the corpus workloads that correspond to its rows. */
@@ -125,12 +151,13 @@ const experiment: Experiment = {
   description:
     "Score relative to native Linux (native cycles / virtualized cycles without the binary " +
     "translator's one-time translation of the window, higher is better) on the Xeon 2.4 GHz profile: Xen = cpu pv + mmu pv-direct + io pv; VMware " +
-    "Workstation = cpu bt + mmu shadow + io hosted. Published relative = column / Linux column " +
+    "Workstation = cpu bt + mmu shadow + io hosted; UML-like (the paper's optional fourth " +
+    "system) = cpu trap + mmu shadow + io hosted, outside the ordering checks. Published relative = column / Linux column " +
     "(Linux / column for the build time). Rows map to corpus workloads: SPEC INT2000 to the " +
     "compute-bound workload, Linux build to kernel-compile, dbench to dbench, SPEC WEB99 to the " +
     "web-server workload. OSDB-IR and OSDB-OLTP have no trace in the corpus and are not " +
     "reproduced; a row whose trace is not yet recorded is listed as not reproduced in the " +
-    "checks (never replaced by another workload). The UML column is not modelled. Every " +
+    "checks (never replaced by another workload) and its published values are drawn alone. Every " +
     "number is a prediction.",
 
   async runs(context): Promise<RunSpec[]> {
@@ -159,10 +186,12 @@ const experiment: Experiment = {
       if (v === null) continue;
       for (const system of SYSTEMS) {
         const id = runId(row, system.column);
+        const reproduced = valueOf(v, system.column);
+        if (reproduced === null) continue;
         rows.push(compareRow({
           figure: "Figure 3",
           label: `${row.label}, ${system.label}`,
-          reproduced: system.column === "xen" ? v.xen : v.vmware,
+          reproduced,
           published: publishedRelative(p, row, system.column),
           unit: "x native",
           role: "prediction",
@@ -178,7 +207,7 @@ const experiment: Experiment = {
     return FIG3_ROWS.map((row) => {
       const label = `Figure 3 ${row.label}: native >= Xen >= VMware`;
       const v = rowValues(results, row);
-      if (v === null) return { label, passed: false, detail: missing(row), role: "prediction" };
+      if (v === null) return { label, passed: null, detail: missing(row), role: "prediction" };
       const px = publishedRelative(p, row, "xen");
       const pv = publishedRelative(p, row, "vmware_workstation");
       return {
@@ -194,54 +223,41 @@ const experiment: Experiment = {
   chart(results, p) {
     const data: BarDatum[] = [];
     const references: BarDatum[] = [];
+    let reproducedRows = 0;
+    const groups: string[] = [];
     for (const row of FIG3_ROWS) {
       const v = rowValues(results, row);
-      if (v === null) continue;
-      data.push({ group: row.label, series: "native", value: 1 });
-      data.push({ group: row.label, series: "Xen", value: v.xen });
-      data.push({ group: row.label, series: "VMware", value: v.vmware });
-      references.push({ group: row.label, series: "native", value: 1 });
-      references.push({
-        group: row.label,
-        series: "Xen",
-        value: publishedRelative(p, row, "xen"),
-      });
-      references.push({
-        group: row.label,
-        series: "VMware",
-        value: publishedRelative(p, row, "vmware_workstation"),
-      });
-    }
-    if (data.length > 0) {
-      return groupedBars({
-        title: "Relative performance (Barham et al., Figure 3)",
-        subtitle: "Xeon 2.4 GHz profile; bars reproduced, black ticks published; rows " +
-          "without a corpus trace omitted",
-        data,
-        references,
-        valueTitle: "score relative to native Linux",
-        labelFormat: ".2f",
-      });
-    }
-    // No row has a trace yet: show the published figure alone, labelled as such.
-    for (const row of FIG3_ROWS) {
-      for (
-        const [column, label] of [["linux", "native"], ["xen", "Xen"], [
-          "vmware_workstation",
-          "VMware",
-        ]]
-      ) {
-        data.push({
-          group: row.label,
-          series: `${label} (published)`,
-          value: column === "linux" ? 1 : publishedRelative(p, row, column),
+      const group = v === null ? `${row.label} (no trace)` : row.label;
+      groups.push(group);
+      if (v !== null) {
+        reproducedRows++;
+        data.push({ group, series: "native", value: 1 });
+        for (const system of SYSTEMS) {
+          const value = valueOf(v, system.column);
+          if (value !== null) data.push({ group, series: system.label, value });
+        }
+      }
+      references.push({ group, series: "native", value: 1 });
+      for (const system of SYSTEMS) {
+        references.push({
+          group,
+          series: system.label,
+          value: publishedRelative(p, row, system.column),
         });
       }
     }
     return groupedBars({
-      title: "Relative performance (Barham et al., Figure 3): PUBLISHED ONLY",
-      subtitle: "no row reproduced: the corpus has none of the workloads the rows need",
+      title: "Relative performance (Barham et al., Figure 3)",
+      subtitle: [
+        "Xeon 2.4 GHz profile; bars reproduced (predictions), black ticks published",
+        reproducedRows === FIG3_ROWS.length
+          ? "every row reproduced from a corpus trace"
+          : `${FIG3_ROWS.length - reproducedRows} of ${FIG3_ROWS.length} rows have no ` +
+            'corpus trace: faded bars are published values only ("no trace")',
+      ],
       data,
+      references,
+      groups,
       valueTitle: "score relative to native Linux",
       labelFormat: ".2f",
     });

@@ -8,9 +8,8 @@
  *
  * @module
  */
-import type { TopLevelSpec } from "vega-lite";
-import { lineSweep } from "../src/charts/line_sweep.ts";
-import type { SweepDatum } from "../src/charts/line_sweep.ts";
+import { dotRows } from "../src/charts/dot_rows.ts";
+import type { DotDatum } from "../src/charts/dot_rows.ts";
 import { loadPlatform } from "../src/platforms/load.ts";
 import { corpusTraces } from "./_lib/corpus.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
@@ -44,37 +43,6 @@ function workloadsOf(results: RunResults): string[] {
   return Object.keys(results).filter((id) => id.endsWith(suffix)).map((id) =>
     id.slice(0, -suffix.length)
   ).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Dash patterns that, with the eight series colours, tell up to 32 workloads apart. */
-const DASHES: readonly number[][] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]];
-
-/** Number of series colours in the figure theme (they repeat after this many). */
-const COLOURS = 8;
-
-/**
- * One line per workload is more lines than the theme has colours: give every run of eight
- * series its own dash pattern, move the legend to the right in one column, and make the
- * plot tall enough for it.
- */
-function withDashedSeries(spec: TopLevelSpec, series: readonly string[]): TopLevelSpec {
-  const out = spec as TopLevelSpec & {
-    height: number;
-    encoding: Record<string, Record<string, unknown>>;
-  };
-  const legend = { title: null, orient: "right", symbolStrokeWidth: 2, symbolSize: 300 };
-  out.height = Math.max(out.height, series.length * 16);
-  out.encoding.color = { ...out.encoding.color, legend };
-  out.encoding.strokeDash = {
-    field: "series",
-    type: "nominal",
-    scale: {
-      domain: [...series],
-      range: series.map((_, i) => DASHES[Math.floor(i / COLOURS) % DASHES.length]),
-    },
-    legend,
-  };
-  return out;
 }
 
 /** The sweep over the hardware-assist profiles. */
@@ -126,26 +94,29 @@ const experiment: Experiment = {
     }];
   },
   chart(results) {
-    const data: SweepDatum[] = [];
+    const data: DotDatum[] = [];
+    const order = [...HW_PLATFORMS].sort((a, b) => exitEntryCycles(a) - exitEntryCycles(b));
+    const label = (p: string) => `${p}: ${exitEntryCycles(p).toLocaleString("en-US")} cycles`;
     for (const workload of workloadsOf(results)) {
-      for (const platform of HW_PLATFORMS) {
+      for (const platform of order) {
         data.push({
-          series: workload,
-          x: exitEntryCycles(platform),
-          y: steadySlowdown(need(results, overviewId(workload, TECHNIQUE, platform))),
+          row: workload,
+          series: label(platform),
+          value: steadySlowdown(need(results, overviewId(workload, TECHNIQUE, platform))),
         });
       }
     }
-    const spec = lineSweep({
+    return dotRows({
       title: "Hardware assist (shadow paging): slowdown against exit + entry latency",
-      subtitle: "Profiles (exit + entry cycles): " +
-        HW_PLATFORMS.map((p) => `${p} ${exitEntryCycles(p)}`).join(", "),
+      subtitle: [
+        "every corpus trace on each profile with VT-x/AMD-V; dots coloured by the profile's",
+        "VM exit + VM entry latency (legend, lowest first); grey rule: spread across profiles",
+      ],
       data,
-      xTitle: "VM exit + VM entry (cycles)",
-      yTitle: "slowdown over native (log scale)",
-      logY: true,
+      seriesTitle: "profile: exit + entry",
+      valueTitle: "slowdown over native (log scale)",
+      log: true,
     });
-    return withDashedSeries(spec, workloadsOf(results));
   },
 };
 

@@ -126,7 +126,7 @@ const experiment: Experiment = {
     return [128, 224].map((mb) =>
       compareRow({
         figure: "Figure 2",
-        label: `overhead at ${mb} MB`,
+        label: `overhead at ${mb} MB${workload === "dbench" ? "" : ` (${workload} for dbench)`}`,
         reproduced: overhead(results, mb),
         published: publishedNumber(p, [...FIGURE, `${mb}MB`]),
         unit: "%",
@@ -142,11 +142,17 @@ const experiment: Experiment = {
   checks(results): Check[] {
     const at128 = overhead(results, 128);
     const at224 = overhead(results, 224);
+    const workload = workloadOf(results);
+    const values = `${at128.toFixed(3)}% at 128 MB, ${at224.toFixed(3)}% at 224 MB`;
     return [{
       label: "Figure 2: ballooning costs more the further the VM is ballooned (128 MB >= 224 MB)",
-      passed: at128 >= at224,
-      detail: `${at128.toFixed(3)}% at 128 MB, ${at224.toFixed(3)}% at 224 MB ` +
-        `(trace ${workloadOf(results)})`,
+      // The paper's overhead comes from dbench sizing itself for the configured memory; a
+      // stand-in trace cannot test that, so without dbench the figure is not reproduced.
+      passed: workload === "dbench" ? at128 >= at224 : null,
+      detail: workload === "dbench"
+        ? `${values} (trace dbench)`
+        : `not reproduced: no trace (dbench is not in traces/MANIFEST.json); stand-in ` +
+          `${workload} gives ${values}`,
       role: "prediction",
     }];
   },

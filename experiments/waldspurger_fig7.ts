@@ -44,6 +44,11 @@ function gain(results: RunResults): number {
   return t75 > 0 ? 100 * (t0 / t75 - 1) : 0;
 }
 
+/** Whether the active VM replayed the paper's own workload. */
+function isDbench(results: RunResults): boolean {
+  return need(results, runId(0)).trace.workload === "dbench";
+}
+
 function workloadNote(results: RunResults): string {
   const w = need(results, runId(0)).trace.workload;
   return w === "dbench" ? "dbench trace" : `trace ${w} stands in for dbench (not in the corpus)`;
@@ -115,7 +120,9 @@ const experiment: Experiment = {
       }),
       compareRow({
         figure: "Figure 7",
-        label: "tax 0.75: active VM throughput gain",
+        label: `tax 0.75: active VM throughput gain${
+          isDbench(results) ? "" : ` (${need(results, runId(0)).trace.workload} for dbench)`
+        }`,
         reproduced: gain(results),
         published: null,
         unit: "%",
@@ -139,8 +146,13 @@ const experiment: Experiment = {
       },
       {
         label: "Figure 7: active VM throughput gain at tax 0.75 > 30%",
-        passed: g > 30,
-        detail: `${g.toFixed(2)}% (${workloadNote(results)})`,
+        // The gain is dbench's, from the memory it no longer lacks: a stand-in trace whose
+        // footprint fits either way cannot test it.
+        passed: isDbench(results) ? g > 30 : null,
+        detail: isDbench(results)
+          ? `${g.toFixed(2)}% (${workloadNote(results)})`
+          : `not reproduced: no trace (dbench is not in traces/MANIFEST.json); ` +
+            `${g.toFixed(2)}% with ${workloadNote(results)}`,
         role: "prediction",
       },
     ];

@@ -6,6 +6,7 @@ import { formatRelError, formatValue } from "../src/charts/format.ts";
 import { groupedBars } from "../src/charts/grouped_bars.ts";
 import { lineSweep } from "../src/charts/line_sweep.ts";
 import { decadeTicks } from "../src/charts/log_axis.ts";
+import { dotRows } from "../src/charts/dot_rows.ts";
 import { stackedBars } from "../src/charts/stacked_bars.ts";
 
 interface VegaScale {
@@ -57,6 +58,50 @@ Deno.test("grouped bars on a linear scale keep zero values and add reference tic
   const marks = JSON.stringify(compileFigure(spec).spec.marks);
   assert.match(marks, /"type":"rect"/);
   assert.match(marks, /"type":"text"/);
+});
+
+Deno.test("horizontal grouped bars put groups on y, keep reference-only groups, draw rules", () => {
+  const spec = groupedBars({
+    title: "t",
+    data: bars,
+    valueTitle: "cycles",
+    log: true,
+    horizontal: true,
+    references: [{ group: "pgfault (no trace)", series: "native", value: 1093 }],
+    rules: [100, 1000],
+  });
+  const all = scales(spec);
+  assert.equal(all.find((s) => s.name === "x")?.type, "log");
+  assert.equal(all.find((s) => s.name === "y")?.type, "band");
+  const vega = JSON.stringify(compileFigure(spec).spec);
+  // The group that has only a published tick still gets its row, after the data's groups.
+  assert.match(vega, /\\"in\\" \? 1 : .*\\"pgfault \(no trace\)\\" \? 2/);
+  assert.match(vega, /"type":"rule"/);
+  const layer = (spec as { layer: { mark: { type: string } }[] }).layer;
+  // Bars, the published-only group's faded bar, ticks, rules.
+  assert.deepEqual(layer.map((l) => l.mark.type), ["bar", "bar", "tick", "rule"]);
+});
+
+Deno.test("dot rows: one row per category in data order, a rule spanning each row's dots", () => {
+  const spec = dotRows({
+    title: "t",
+    data: [
+      { row: "forkwait", series: "modern", value: 5 },
+      { row: "forkwait", series: "p4", value: 9 },
+      { row: "exec", series: "modern", value: 2 },
+      { row: "exec", series: "p4", value: 0 },
+    ],
+    valueTitle: "slowdown",
+    log: true,
+  });
+  assert.equal(scales(spec).find((s) => s.name === "x")?.type, "log");
+  const layer = (spec as { layer: { data: { values: Record<string, unknown>[] } }[] }).layer;
+  // exec's 0 cannot sit on a log axis: its span is its one remaining dot.
+  assert.deepEqual(layer[0].data.values, [
+    { row: "forkwait", low: 5, high: 9 },
+    { row: "exec", low: 2, high: 2 },
+  ]);
+  assert.equal(layer[1].data.values.length, 3);
 });
 
 Deno.test("stacked bars stack parts in the order given and compile cleanly", () => {

@@ -136,18 +136,23 @@ Deno.test("lmbench: ordering checks pass, fail, or say the row is not reproduced
   // Xen 4 us > VMware 3 us: the ordering is broken.
   assert.equal(by["Table 3 fork proc: native <= Xen <= VMware"].passed, false);
   const select = by["Table 3 select TCP: native <= Xen <= VMware"];
-  assert.equal(select.passed, false);
+  assert.equal(select.passed, null, "not reproduced is neither a pass nor a miss");
   assert.match(select.detail, /not reproduced: no trace/);
   assert.match(by["Table 5 mmap: native <= Xen <= VMware"].detail, /lmbench-mmap is not in/);
 });
 
-Deno.test("lmbench: chart has three bars and three published ticks per reproduced row", () => {
+Deno.test("lmbench: three bars per reproduced row, three published ticks per row", () => {
   const spec = lmbench.chart(RESULTS, PUBLISHED, []) as unknown as {
-    data: { values: unknown[] };
-    layer: { data?: { values: unknown[] } }[];
+    data: { values: { group: string }[] };
+    layer: { mark: { type: string }; data?: { values: { group: string }[] } }[];
   };
   assert.equal(spec.data.values.length, 6);
-  assert.equal(spec.layer[1].data!.values.length, 6);
+  const ticks = spec.layer.find((l) => l.mark.type === "tick")!.data!.values;
+  assert.equal(ticks.length, 3 * LMBENCH_ROWS.length);
+  // Rows without a trace keep their published ticks, labelled as such.
+  assert.ok(ticks.some((t) => t.group === "3: select TCP (no trace)"));
+  assert.ok(!ticks.some((t) => t.group === "4: ctx 2p/0K (no trace)"));
+  assert.ok(spec.data.values.every((d) => !d.group.endsWith("(no trace)")));
 });
 
 Deno.test("Figure 3: published relative scores invert times, not scores", () => {
@@ -163,7 +168,9 @@ Deno.test("Figure 3: relative = native / steady virtualized; missing rows are no
   assert.deepEqual(runs.map((r) => r.id), [
     "linux_build_seconds_lower_is_better/xen",
     "linux_build_seconds_lower_is_better/vmware_workstation",
+    "linux_build_seconds_lower_is_better/uml",
   ]);
+  assert.equal(runs[2].config.cpu, "trap");
   await Deno.remove(root, { recursive: true });
   const results: RunResults = {
     "linux_build_seconds_lower_is_better/xen": fake("kernel-compile", "pv", 100, 125, 1),
@@ -184,11 +191,23 @@ Deno.test("Figure 3: relative = native / steady virtualized; missing rows are no
   const checks = fig3.checks!(results, PUBLISHED);
   assert.equal(checks.length, FIG3_ROWS.length);
   assert.equal(checks[1].passed, true);
-  assert.match(checks[2].detail, /no trace of this workload/);
-  assert.match(checks[0].detail, /none of specint/);
+  assert.equal(checks[2].passed, null);
+  assert.match(checks[2].detail, /^not reproduced: no trace \(the corpus has no recording/);
+  assert.match(checks[0].detail, /none of specint, compute-gzip/);
 });
 
-Deno.test("Figure 3: with no row reproduced the chart says it shows published values only", () => {
-  const spec = fig3.chart({}, PUBLISHED, []) as unknown as { title: { text: string } };
-  assert.match(spec.title.text, /PUBLISHED ONLY/);
+Deno.test("Figure 3: rows without a trace show published ticks only, labelled no trace", () => {
+  const spec = fig3.chart({}, PUBLISHED, []) as unknown as {
+    title: { subtitle: string[] };
+    data: { values: unknown[] };
+    layer: { mark: { type: string; opacity?: number }; data?: { values: { group: string }[] } }[];
+  };
+  assert.equal(spec.data.values.length, 0, "no reproduced bar is invented");
+  const ticks = spec.layer.find((l) => l.mark.type === "tick")!.data!.values;
+  assert.equal(ticks.length, 4 * FIG3_ROWS.length);
+  assert.ok(ticks.every((t) => t.group.endsWith("(no trace)")));
+  // The published values are drawn as faded bars, distinct from reproduced ones.
+  const faded = spec.layer.find((l) => l.mark.type === "bar" && l.mark.opacity === 0.3)!;
+  assert.equal(faded.data!.values.length, 4 * FIG3_ROWS.length);
+  assert.match(spec.title.subtitle[1], /6 of 6 rows have no corpus trace: faded bars/);
 });

@@ -108,3 +108,27 @@ Deno.test("both experiments declare identical runs, so the runner replays them o
   assert.deepEqual(a, await bhargavaRuns({ root, published: PUBLISHED }));
   assert.equal(a.length % 5, 0);
 });
+
+Deno.test("table 1 band check: passes inside the published band, misses outside, none without traces", () => {
+  // w's full-caching ratio is 3, inside [3, 5]; the 2-D PWC ordering 6 >= 5 >= 3 holds.
+  const inside = table1.checks!(RESULTS, PUBLISHED);
+  assert.deepEqual(inside.map((c) => c.passed), [true, true]);
+  assert.match(inside[0].detail, /^1 of 1 workloads in the band; reproduced 3\.00-3\.00/);
+  // A narrower published band [4, 5] (A = 4.0, C = 5.0) leaves 3 outside: a miss.
+  const narrow: Published = {
+    bhargava2008: {
+      ...(PUBLISHED.bhargava2008 as Record<string, never>),
+      table1: {
+        columns: ["tlb_misses_per_100k_instr", "walk_latency_2d_over_native"],
+        A: [100, 4.0],
+        C: [300, 5.0],
+      },
+    },
+  };
+  const outside = table1.checks!(RESULTS, narrow);
+  assert.equal(outside[0].passed, false);
+  assert.match(outside[0].detail, /0 of 1 workloads in the band.*-25%/);
+  const none = table1.checks!({}, PUBLISHED);
+  assert.equal(none[0].passed, null);
+  assert.match(none[0].detail, /^not reproduced: no trace/);
+});

@@ -169,13 +169,31 @@ Deno.test("the summary labels predictions and states the largest prediction erro
       { experiment: "e", row: row("calibrated", 101, "calibration") },
       { experiment: "e", row: row("forkwait", 130, "prediction") },
     ],
-    [{
-      experiment: "e",
-      check: { label: "native < Xen", passed: false, detail: "1 vs 0.9", role: "prediction" },
-    }],
+    [
+      {
+        experiment: "e",
+        check: { label: "native < Xen", passed: false, detail: "1 vs 0.9", role: "prediction" },
+      },
+      {
+        experiment: "e",
+        check: {
+          label: "dbench",
+          passed: null,
+          detail: "not reproduced: no trace",
+          role: "prediction",
+        },
+      },
+      {
+        experiment: "e",
+        check: { label: "fork", passed: true, detail: "ordered", role: "prediction" },
+      },
+    ],
   );
   assert.match(text, /forkwait .*130 .*100 .*\+30% .*prediction/);
   assert.match(text, /calibrated .*\+1\.0% .*calibration/);
   assert.match(text, /2 numbers, 1 predictions .*largest prediction error 30%/);
   assert.match(text, /MISS e: native < Xen \(prediction\)/);
+  assert.match(text, /---- e: dbench \(prediction\) — not reproduced: no trace/);
+  assert.match(text, /ok {3}e: fork/);
+  assert.match(text, /Checks: 1 ok, 1 MISS, 1 not reproduced/);
 });

@@ -96,8 +96,12 @@ export interface ComparisonRow {
 export interface Check {
   /** What is checked, e.g. `lmbench fork: native < Xen < VMware`. */
   readonly label: string;
-  /** Whether the reproduction satisfies it. */
-  readonly passed: boolean;
+  /**
+   * Whether the reproduction satisfies it; `null` when it could not be reproduced at all
+   * (no trace of the workload in the corpus): neither a pass nor a miss, and `detail`
+   * starts with `not reproduced:`.
+   */
+  readonly passed: boolean | null;
   /** The reproduced values behind the verdict, in words. */
   readonly detail: string;
   /** `calibration` or `prediction`, as for rows. */

@@ -26,8 +26,8 @@ export interface BarDatum {
 export interface GroupedBarsOptions {
   /** Figure title. */
   title: string;
-  /** Line under the title (citation, configuration). */
-  subtitle?: string;
+  /** Line(s) under the title (citation, configuration). */
+  subtitle?: string | readonly string[];
   /** The bars, in the order groups and series should appear. */
   data: readonly BarDatum[];
   /** Title of the group axis. */
@@ -47,37 +47,64 @@ export interface GroupedBarsOptions {
   references?: readonly BarDatum[];
   /** What the reference ticks are, shown in their tooltip (default `published`). */
   referenceTitle?: string;
+  /**
+   * Bars run left to right, one group per row: for figures with many groups (a whole
+   * corpus of workloads), whose names would otherwise be slanted and squeezed.
+   */
+  horizontal?: boolean;
+  /**
+   * Order of the groups, when it is not their first appearance in the data then the
+   * references (e.g. a paper's row order that interleaves rows with and without data).
+   */
+  groups?: readonly string[];
+  /** Values marked by a dashed line across the plot (e.g. the ends of a published range). */
+  rules?: readonly number[];
 }
 
-/** Builds a grouped bar chart; groups and series keep their order of first appearance. */
+/** Pixels per bar along the group axis. */
+const BAR_SIZE = 22;
+
+/** Pixels between groups. */
+const GROUP_GAP = 20;
+
+/**
+ * Builds a grouped bar chart; groups and series keep their order of first appearance in
+ * the data, then in the references (a group with only a reference shows its ticks alone).
+ */
 export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
-  const rows = options.data.filter((d) => !options.log || d.value > 0).map((d) => ({ ...d }));
-  const groups = firstAppearance(rows, (d) => d.group);
-  const series = firstAppearance(rows, (d) => d.series);
-  const x: PositionDef = {
+  const keep = (d: BarDatum) => !options.log || d.value > 0;
+  const rows = options.data.filter(keep).map((d) => ({ ...d }));
+  const refs = (options.references ?? []).filter(keep).map((d) => ({ ...d }));
+  const groups = options.groups
+    ? [...options.groups]
+    : firstAppearance([...rows, ...refs], (d) => d.group);
+  const series = firstAppearance([...rows, ...refs], (d) => d.series);
+  const horizontal = options.horizontal === true;
+  const group: PositionDef = {
     field: "group",
     type: "nominal",
     sort: groups,
     title: options.groupTitle ?? null,
-    axis: { labelAngle: groups.length > 8 ? -40 : 0 },
+    axis: horizontal ? { labelLimit: 220 } : {
+      labelAngle: groups.length > 8 || Math.max(...groups.map((g) => g.length)) > 12 ? -30 : 0,
+    },
   };
-  const xOffset: OffsetDef = { field: "series", type: "nominal", sort: series };
-  const y: PositionDef = {
+  const offset: OffsetDef = { field: "series", type: "nominal", sort: series };
+  const value: PositionDef = {
     field: "value",
     type: "quantitative",
     title: options.valueTitle,
     scale: options.log ? { type: "log" } : { zero: true },
-    axis: options.log
-      ? { values: decadeTicks([...rows, ...(options.references ?? [])].map((d) => d.value)) }
-      : {},
+    axis: options.log ? { values: decadeTicks([...rows, ...refs].map((d) => d.value)) } : {},
     stack: null,
   };
+  const position = horizontal
+    ? { y: group, yOffset: offset, x: value }
+    : { x: group, xOffset: offset, y: value };
   const layers: Layer[] = [{
     mark: { type: "bar" },
     encoding: {
-      x,
-      xOffset,
-      y,
+      ...position,
       color: {
         field: "series",
         type: "nominal",
@@ -91,17 +118,36 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
       ],
     },
   }];
-  if (options.references && options.references.length > 0) {
-    const refs = options.references.filter((d) => !options.log || d.value > 0).map((d) => ({
-      ...d,
-    }));
+  // A group without any reproduced bar shows its references as faded bars under the
+  // ticks, so a published-only row still reads as a bar chart.
+  const withData = new Set(rows.map((d) => d.group));
+  const orphans = refs.filter((d) => !withData.has(d.group));
+  if (orphans.length > 0) {
+    layers.push({
+      data: { values: orphans },
+      mark: { type: "bar", opacity: 0.3 },
+      encoding: {
+        ...position,
+        color: {
+          field: "series",
+          type: "nominal",
+          scale: { domain: series },
+          legend: { title: null, orient: "top" },
+        },
+      },
+    });
+  }
+  if (refs.length > 0) {
     layers.push({
       data: { values: refs },
-      mark: { type: "tick", thickness: 2, color: "#000000" },
+      mark: {
+        type: "tick",
+        thickness: 2,
+        color: "#000000",
+        ...(horizontal ? { orient: "vertical" as const } : {}),
+      },
       encoding: {
-        x,
-        xOffset,
-        y,
+        ...position,
         tooltip: [
           { field: "group", type: "nominal" },
           { field: "series", type: "nominal" },
@@ -117,20 +163,35 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
   }
   if (options.labelFormat) {
     layers.push({
-      mark: { type: "text", dy: -3, baseline: "bottom", fontSize: 8, color: "#333333" },
+      mark: horizontal
+        ? { type: "text", dx: 3, align: "left", baseline: "middle", fontSize: 8, color: "#333333" }
+        : { type: "text", dy: -3, baseline: "bottom", fontSize: 8, color: "#333333" },
       encoding: {
-        x,
-        xOffset,
-        y,
+        ...position,
         text: { field: "value", type: "quantitative", format: options.labelFormat },
       },
     });
   }
+  if (options.rules && options.rules.length > 0) {
+    const field: PositionDef = { field: "value", type: "quantitative" };
+    layers.push({
+      data: { values: options.rules.map((v) => ({ value: v })) },
+      mark: { type: "rule", strokeDash: [6, 4], color: "#000000" },
+      encoding: horizontal ? { x: field } : { y: field },
+    });
+  }
+  const along = groups.length * Math.max(72, series.length * BAR_SIZE + GROUP_GAP);
+  const subtitle = options.subtitle ?? "";
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: options.title, subtitle: options.subtitle ?? "" },
-    width: Math.max(320, groups.length * (series.length * 22 + 20)),
-    height: options.height ?? 260,
+    title: {
+      text: options.title,
+      subtitle: typeof subtitle === "string" ? subtitle : [...subtitle],
+    },
+    width: horizontal ? 560 : Math.max(320, along),
+    height: horizontal
+      ? Math.max(160, groups.length * (series.length * (BAR_SIZE / 2) + GROUP_GAP / 2))
+      : options.height ?? 260,
     data: { values: rows },
     layer: layers,
     config: figureConfig(),

@@ -39,8 +39,8 @@ export interface ReportRow {
 export interface ReportCheck {
   /** What is checked. */
   label: string;
-  /** Verdict. */
-  passed: boolean;
+  /** Verdict; null when the target could not be reproduced (no trace). */
+  passed: boolean | null;
   /** The values behind the verdict. */
   detail: string;
   /** `calibration` or `prediction`. */
@@ -174,10 +174,18 @@ function rowsTable(figure: string, rows: readonly ReportRow[]): string {
   return `<table class="rows">\n${head}\n${body}\n</table>`;
 }
 
+function checkClass(passed: boolean | null): string {
+  return passed === null ? "none" : passed ? "pass" : "fail";
+}
+
+function checkMark(passed: boolean | null): string {
+  return passed === null ? "–" : passed ? "✓" : "✗";
+}
+
 function checksList(checks: readonly ReportCheck[]): string {
   if (checks.length === 0) return "";
   const items = checks.map((c) =>
-    `<li class="${c.passed ? "pass" : "fail"}">${c.passed ? "✓" : "✗"} ` +
+    `<li class="${checkClass(c.passed)}">${checkMark(c.passed)} ` +
     `${escapeHtml(c.label)} ${roleBadge(c.role)} <span class="detail">${
       escapeHtml(c.detail)
     }</span></li>`
@@ -232,13 +240,17 @@ function overviewTable(figures: readonly ReportFigure[]): string {
       .map(Math.abs);
     const largest = errors.length ? Math.max(...errors) : null;
     const mid = median(errors);
-    const passed = f.checks.filter((c) => c.passed).length;
+    const judged = f.checks.filter((c) => c.passed !== null);
+    const passed = judged.filter((c) => c.passed).length;
+    const none = f.checks.length - judged.length;
     return `<tr><td><a href="#${anchor(f.name)}">${escapeHtml(f.name)}</a></td>` +
       `<td>${escapeHtml(f.citation)}</td><td class="num">${f.rows.length}</td>` +
       `<td class="num">${f.rows.filter((r) => r.role === "prediction").length}</td>` +
       `<td class="num ${errorClass(mid)}">${formatRelError(mid).replace("+", "")}</td>` +
       `<td class="num ${errorClass(largest)}">${formatRelError(largest).replace("+", "")}</td>` +
-      `<td class="num">${f.checks.length ? `${passed} of ${f.checks.length}` : "—"}</td></tr>`;
+      `<td class="num">${judged.length ? `${passed} of ${judged.length}` : "—"}${
+        none ? ` <span class="note">(${none} not reproduced)</span>` : ""
+      }</td></tr>`;
   }).join("\n");
   return `<table class="overview">\n${head}\n${body}\n</table>`;
 }
@@ -256,8 +268,18 @@ td.good { background: #e3f4e3; } td.fair { background: #fdf3d7; } td.poor { back
 .note, .detail, .citation { color: #555; font-size: 0.9em; }
 .hash, .other, .runs { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
 ul.checks { list-style: none; padding-left: 0; } li.pass { color: #1b6e1b; } li.fail { color: #a01010; }
+li.none { color: #777; }
 .figure { margin: 1em 0; min-height: 100px; } tr:target { background: #fff6c4; } nav a { margin-right: 1em; }
 `;
+
+/**
+ * The spec without its `$schema` URL: the report names the mode to vega-embed instead, so
+ * the page carries no address it could be tempted to fetch (the file must work offline).
+ */
+function withoutSchema(spec: TopLevelSpec): Omit<TopLevelSpec, "$schema"> {
+  const { $schema: _schema, ...rest } = spec;
+  return rest;
+}
 
 /** Builds the report's HTML text. */
 export async function buildReport(input: ReportInput): Promise<string> {
@@ -274,7 +296,10 @@ export async function buildReport(input: ReportInput): Promise<string> {
     (f.rows.length ? `<h3>Reproduced vs published</h3>\n${rowsTable(f.name, f.rows)}\n` : "") +
     `${checksList(f.checks)}\n${runsTable(f.name, f.runs)}\n</section>`
   ).join("\n");
-  const data = input.figures.map((f) => ({ id: `figure-${anchor(f.name)}`, spec: f.spec }));
+  const data = input.figures.map((f) => ({
+    id: `figure-${anchor(f.name)}`,
+    spec: withoutSchema(f.spec),
+  }));
   const nav = input.figures.map((f) => `<a href="#${anchor(f.name)}">${escapeHtml(f.name)}</a>`)
     .join("\n");
   return `<!DOCTYPE html>
@@ -308,7 +333,7 @@ addEventListener("hashchange", openRunTarget);
 openRunTarget();
 for (const figure of JSON.parse(document.getElementById("vmmlab-figures").textContent)) {
   const element = document.getElementById(figure.id);
-  vegaEmbed(element, figure.spec, { actions: false, renderer: "svg" }).catch((error) => {
+  vegaEmbed(element, figure.spec, { actions: false, mode: "vega-lite", renderer: "svg" }).catch((error) => {
     element.textContent = "This figure failed to render: " + error.message;
   });
 }

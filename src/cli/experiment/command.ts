@@ -10,6 +10,7 @@
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { resolve } from "node:path";
 import { engineUrl } from "./engine.ts";
+import { copyFigures } from "./figures.ts";
 import { parseShard } from "./jobs.ts";
 import { mergeOutputs } from "./merge.ts";
 import { runExperiments } from "./runner.ts";
@@ -35,6 +36,17 @@ function printSummary(outcomes: readonly ExperimentOutcome[]): void {
   console.log(renderSummary(rows, checks));
 }
 
+async function writeFigures(
+  out: string,
+  outcomes: readonly ExperimentOutcome[],
+  figures: string | undefined,
+): Promise<void> {
+  if (figures === undefined) return;
+  const dir = resolve(figures);
+  const files = await copyFigures(out, outcomes.map((o) => o.experiment.name), dir);
+  console.error(`${files.length} figures copied to ${dir}`);
+}
+
 function engineNote(engine: string | undefined): string | undefined {
   return engine
     ? `Numbers produced by the engine module ${engine} (not the project's default engine).`
@@ -58,6 +70,7 @@ export function registerExperimentCommands(program: Command): void {
     )
     .option("--shard <i/N>", "replay only slice i of N of the job list; combine with vmmlab merge")
     .option("--engine <module>", "replay engine module (default: the project's engine)")
+    .option("--figures <dir>", "also copy each experiment's chart.png to DIR/NAME.png")
     .option("--quiet", "no progress display")
     .action(async (names, options) => {
       const shard = options.shard === undefined ? undefined : parseShard(options.shard);
@@ -77,8 +90,10 @@ export function registerExperimentCommands(program: Command): void {
           `workers in ${report.replaySeconds.toFixed(1)} s; outputs in ` +
           `${report.outputSeconds.toFixed(1)} s → ${out}`,
       );
-      if (report.outcomes) printSummary(report.outcomes);
-      else console.error(`Shard ${options.shard} written; combine shards with vmmlab merge.`);
+      if (report.outcomes) {
+        await writeFigures(out, report.outcomes, options.figures);
+        printSummary(report.outcomes);
+      } else console.error(`Shard ${options.shard} written; combine shards with vmmlab merge.`);
     });
 
   program
@@ -86,13 +101,16 @@ export function registerExperimentCommands(program: Command): void {
     .description("combine the outputs of experiment shards (--shard i/N) into one complete output")
     .argument("<dirs...>", "output folders of the shards")
     .requiredOption("--out <dir>", "output folder of the merged result")
+    .option("--figures <dir>", "also copy each experiment's chart.png to DIR/NAME.png")
     .option("--quiet", "no progress display")
     .action(async (dirs, options) => {
+      const out = resolve(options.out);
       const outcomes = await mergeOutputs({
         dirs: dirs.map((d) => resolve(d)),
-        out: resolve(options.out),
+        out,
         progress: options.quiet ? new SilentProgress() : undefined,
       });
+      await writeFigures(out, outcomes, options.figures);
       printSummary(outcomes);
     });
 }

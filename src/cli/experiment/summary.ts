@@ -70,8 +70,15 @@ export function renderSummary(
   for (const { experiment, check } of checks) {
     lines.push(
       `${
-        check.passed ? "ok  " : "MISS"
+        check.passed === null ? "----" : check.passed ? "ok  " : "MISS"
       } ${experiment}: ${check.label} (${check.role}) — ${check.detail}`,
+    );
+  }
+  if (checks.length > 0) {
+    const count = (v: boolean | null) => checks.filter((c) => c.check.passed === v).length;
+    lines.push(
+      `Checks: ${count(true)} ok, ${count(false)} MISS, ${count(null)} not reproduced ` +
+        "(----: no trace of the workload in traces/MANIFEST.json).",
     );
   }
   return lines.join("\n");
