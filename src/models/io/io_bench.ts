@@ -81,7 +81,7 @@ const CASES: Array<[string, Ctor, IoOptions]> = [
 ];
 
 for (const [name, ctor, options] of CASES) {
-  Deno.bench(`io ${name}: ${PACKETS} packets, ${PACKETS * 20} records`, () => {
+  Deno.bench(`io ${name} (${PACKETS} packets, ${PACKETS * 20} rec)`, { group: "io" }, () => {
     run(new ctor(new BenchEnv(), COSTS, DEVICES, options));
   });
 }

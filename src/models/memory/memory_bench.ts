@@ -66,7 +66,7 @@ function reclaim(kind: "balloon" | "swap"): ReclaimMemory {
 
 for (const kind of ["balloon", "swap"] as const) {
   const m = reclaim(kind);
-  Deno.bench(`memory ${kind}: 200k references`, { group: "memory" }, () => {
+  Deno.bench(`memory ${kind} (${N} refs)`, { group: "memory" }, () => {
     for (let i = 0; i < N; i++) m.access(0, paddrs[i], 8, i & 1);
   });
 }
@@ -79,7 +79,7 @@ for (const kind of ["balloon", "swap"] as const) {
     sharing.hash(1, p, 0, p % 512);
   }
   const m = new ShareMemory(h, sharing, 0, { scan: 1, cowBreak: 1 }, null, VM);
-  Deno.bench("memory share: 200k references", { group: "memory" }, () => {
+  Deno.bench(`memory share (${N} refs)`, { group: "memory" }, () => {
     for (let i = 0; i < N; i++) m.access(0, paddrs[i], 8, i & 1);
   });
 }
