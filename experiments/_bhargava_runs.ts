@@ -8,7 +8,7 @@
  * @module
  */
 import type { Result } from "../src/engine/result.ts";
-import { corpusTraces } from "./_lib/corpus.ts";
+import { executionTraces } from "./_lib/corpus.ts";
 import type {
   ExperimentContext,
   JsonValue,
@@ -81,7 +81,7 @@ export function nativeId(workload: string): string {
 /** Every corpus trace: four nested runs and one native run each. */
 export async function bhargavaRuns(context: ExperimentContext): Promise<RunSpec[]> {
   const runs: RunSpec[] = [];
-  for (const trace of await corpusTraces(context.root)) {
+  for (const trace of await executionTraces(context.root)) {
     runs.push({ id: nativeId(trace.workload), trace: { path: trace.path }, config: NATIVE_CONFIG });
     for (const caching of CACHINGS) {
       runs.push({

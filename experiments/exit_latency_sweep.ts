@@ -11,7 +11,7 @@
 import { dotRows } from "../src/charts/dot_rows.ts";
 import type { DotDatum } from "../src/charts/dot_rows.ts";
 import { loadPlatform } from "../src/platforms/load.ts";
-import { corpusTraces } from "./_lib/corpus.ts";
+import { executionTraces } from "./_lib/corpus.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { need } from "./_lib/results.ts";
 import { steadySlowdown } from "./_steady_state.ts";
@@ -60,7 +60,7 @@ const experiment: Experiment = {
     "numbers: the check tests that no workload gets slower as transitions get cheaper.",
   async runs(context): Promise<RunSpec[]> {
     const runs: RunSpec[] = [];
-    for (const trace of await corpusTraces(context.root)) {
+    for (const trace of await executionTraces(context.root)) {
       for (const platform of HW_PLATFORMS) {
         runs.push({
           id: overviewId(trace.workload, TECHNIQUE, platform),

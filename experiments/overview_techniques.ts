@@ -9,7 +9,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { figureConfig } from "../src/charts/theme.ts";
-import { corpusTraces } from "./_lib/corpus.ts";
+import { executionTraces } from "./_lib/corpus.ts";
 import type {
   Check,
   ComparisonRow,
@@ -86,7 +86,7 @@ const experiment: Experiment = {
     "more than shadow paging does. Nothing here is compared with a published number.",
   async runs(context): Promise<RunSpec[]> {
     const runs: RunSpec[] = [];
-    for (const trace of await corpusTraces(context.root)) {
+    for (const trace of await executionTraces(context.root)) {
       for (const platform of PLATFORMS) {
         for (const technique of TECHNIQUES) {
           runs.push({

@@ -18,6 +18,10 @@ import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
 import { MAX_VMS, snapshotPath } from "./synthetic/generate.ts";
 import { ZERO_HASH } from "./synthetic/vm_snapshots.ts";
+import { join } from "node:path";
+import { hashPage } from "../src/record/page_hash.ts";
+import { corpusTraces } from "./_lib/corpus.ts";
+import type { ExperimentContext } from "./_lib/experiment.ts";
 
 const PAPER = "waldspurger2002";
 const FIGURE = ["waldspurger2002", "fig4_sharing_identical_vms"] as const;
@@ -49,12 +53,106 @@ export function sharing(result: Result): {
   };
 }
 
+/** Run id of the recorded multi-VM snapshot set, when the corpus has one. */
+export const REAL_ID = "share/recorded-set";
+
+/**
+ * The zero page's content id under the recorder's page hash (src/record/page_hash.ts), as
+ * `hi:lo` hex for `memory.zero-hash`: computed, not copied, so it follows the hash.
+ */
+export function recordedZeroHash(): string {
+  const out = new Uint32Array(2);
+  hashPage(new Uint32Array(1024), out, 0);
+  return `${out[0].toString(16)}:${out[1].toString(16)}`;
+}
+
+/** A recorded multi-VM snapshot set in the corpus: its trace and its recipe's shape. */
+export interface RecordedSet {
+  /** Repository-relative trace path. */
+  path: string;
+  /** Workload name. */
+  workload: string;
+  /** Number of guests snapshotted. */
+  vms: number;
+  /** Memory of each guest (MiB). */
+  memoryMiB: number;
+}
+
+/**
+ * The corpus's multi-VM page-content snapshot set (a workload named `*snapshot*`), with
+ * the guest count and size from its recipe (`traces/recipes/WORKLOAD/recipe.json`), or
+ * undefined when none is recorded.
+ */
+export async function recordedSet(context: ExperimentContext): Promise<RecordedSet | undefined> {
+  const trace = (await corpusTraces(context.root)).find((t) => /snapshot/.test(t.workload));
+  if (trace === undefined) return undefined;
+  let recipe: { vms?: unknown; memoryMiB?: unknown } = {};
+  try {
+    recipe = JSON.parse(
+      await Deno.readTextFile(
+        join(context.root, "traces", "recipes", trace.workload, "recipe.json"),
+      ),
+    );
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return {
+    path: trace.path,
+    workload: trace.workload,
+    vms: typeof recipe.vms === "number" ? recipe.vms : 0,
+    memoryMiB: typeof recipe.memoryMiB === "number" ? recipe.memoryMiB : 256,
+  };
+}
+
+/** "3 x 256 MB" for a recorded set's result (guest count from the hashed pages). */
+function recordedShape(result: Result): { vms: number; mb: number } {
+  const options = (result.config.options ?? {}) as { [key: string]: unknown };
+  const mb = Number(options["memory.vm-mb"] ?? 256);
+  const pages = result.events["mem.pages-hashed"] ?? 0;
+  return { vms: Math.round(pages / (mb * PAGES_PER_MB)), mb };
+}
+
 function counts(): number[] {
   return Array.from({ length: MAX_VMS }, (_, i) => i + 1);
 }
 
 function all(results: RunResults) {
   return counts().map((n) => ({ n, s: sharing(need(results, runId(n))) }));
+}
+
+/**
+ * Rows of the recorded snapshot set: the paper published no value at its guest count or
+ * size, so they are shown without a published value (predictions, no error).
+ */
+function realRows(results: RunResults): ComparisonRow[] {
+  const result = results[REAL_ID];
+  if (result === undefined) return [];
+  const s = sharing(result);
+  const { vms, mb } = recordedShape(result);
+  const note = `recorded real Linux guests (${result.trace.workload}), ${vms} x ${mb} MB; ` +
+    "the paper published values only for 1 and 10 identical 40 MB VMs";
+  return [
+    compareRow({
+      figure: "Figure 4",
+      label: `recorded ${vms} VMs: shared`,
+      reproduced: s.sharedPercent,
+      published: null,
+      unit: "% of VM memory",
+      role: "prediction",
+      runs: [REAL_ID],
+      note,
+    }),
+    compareRow({
+      figure: "Figure 4",
+      label: `recorded ${vms} VMs: reclaimed`,
+      reproduced: s.reclaimedPercent,
+      published: null,
+      unit: "% of VM memory",
+      role: "prediction",
+      runs: [REAL_ID],
+      note,
+    }),
+  ];
 }
 
 /** Waldspurger Figure 4 from synthetic snapshot sets. */
@@ -70,10 +168,13 @@ const experiment: Experiment = {
     "four kinds (zero pages, intra-VM duplicate pairs, pages common to every VM, private " +
     "pages) whose counts were sized from the paper's single-VM 5 MB reclaimed (55% of it " +
     "zero pages) and 10-VM 60% reclaimed, so those rows are calibration; the 10-VM shared " +
-    "share (67%) and the curve between are predictions of the mechanism.",
+    "share (67%) and the curve between are predictions of the mechanism. A recorded " +
+    "multi-VM snapshot set (a *snapshot* workload in traces/MANIFEST.json: real identical " +
+    "Linux guests, every guest-physical page hashed) is replayed whole when present and " +
+    "shown beside the curve; the paper has no value at its guest count and size.",
 
-  runs(): RunSpec[] {
-    return counts().map((n) => ({
+  async runs(context): Promise<RunSpec[]> {
+    const runs: RunSpec[] = counts().map((n) => ({
       id: runId(n),
       trace: { path: snapshotPath(n) },
       config: {
@@ -90,6 +191,27 @@ const experiment: Experiment = {
         },
       },
     }));
+    const real = await recordedSet(context);
+    if (real !== undefined) {
+      runs.push({
+        id: REAL_ID,
+        trace: { path: real.path },
+        config: {
+          cpu: "native",
+          mmu: "native",
+          io: "native",
+          memory: "share",
+          platform: "piii-733",
+          seed: 1,
+          options: {
+            "memory.vm-mb": real.memoryMiB,
+            "memory.sample": false,
+            "memory.zero-hash": recordedZeroHash(),
+          },
+        },
+      });
+    }
+    return runs;
   },
 
   compare(results, p): ComparisonRow[] {
@@ -137,6 +259,7 @@ const experiment: Experiment = {
         runs: [runId(MAX_VMS)],
         note: synthetic,
       }),
+      ...realRows(results),
     ];
   },
 
@@ -147,7 +270,28 @@ const experiment: Experiment = {
       if (!(rows[i].s.reclaimedPercent > rows[i - 1].s.reclaimedPercent)) rising = false;
     }
     const ten = rows[rows.length - 1].s;
+    const real = results[REAL_ID];
+    const recorded: Check = real === undefined
+      ? {
+        label: "Figure 4 on recorded guests: sharing found among real identical VMs",
+        passed: null,
+        detail: "not reproduced: no trace (no multi-VM snapshot set in traces/MANIFEST.json); " +
+          "the curve is SYNTHETIC",
+        role: "prediction",
+      }
+      : (() => {
+        const s = sharing(real);
+        const { vms, mb } = recordedShape(real);
+        return {
+          label: "Figure 4 on recorded guests: sharing found among real identical VMs",
+          passed: s.reclaimedPercent > 0 && s.sharedPercent > s.reclaimedPercent,
+          detail: `${vms} x ${mb} MB: ${s.sharedPercent.toFixed(1)}% shared, ` +
+            `${s.reclaimedPercent.toFixed(1)}% reclaimed (${s.zeroPages} zero pages)`,
+          role: "prediction",
+        };
+      })();
     return [
+      recorded,
       {
         label: "Figure 4: reclaimed share grows with every added VM",
         passed: rising,
@@ -182,10 +326,18 @@ const experiment: Experiment = {
       x: MAX_VMS,
       y: publishedNumber(p, [...FIGURE, "at_10_vms_reclaimed_percent"]),
     });
+    const real = results[REAL_ID];
+    if (real !== undefined) {
+      const s = sharing(real);
+      const { vms } = recordedShape(real);
+      data.push({ series: "shared (recorded guests)", x: vms, y: s.sharedPercent });
+      data.push({ series: "reclaimed (recorded guests)", x: vms, y: s.reclaimedPercent });
+    }
     return lineSweep({
       title: "Page sharing among identical 40 MB VMs (Waldspurger, Figure 4)",
       subtitle: "SYNTHETIC page-content snapshots, share memory model; single points: " +
-        "published at 10 VMs",
+        "published at 10 VMs" +
+        (real === undefined ? "" : `, and the recorded ${real.trace.workload} set`),
       data,
       xTitle: "number of VMs",
       yTitle: "% of VM memory",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { corpusTraces } from "../experiments/_lib/corpus.ts";
+import { corpusTraces, executionTraces } from "../experiments/_lib/corpus.ts";
 import { clockHz, cyclesToMicroseconds, cyclesToSeconds } from "../experiments/_lib/units.ts";
 import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import { InputError } from "../src/util/errors.ts";
@@ -32,6 +32,28 @@ Deno.test("the corpus comes from traces/MANIFEST.json, sorted by path", async ()
     ]);
     await Deno.writeTextFile(join(root, "traces", "MANIFEST.json"), '{"traces":[{"file":3}]}');
     await assert.rejects(() => corpusTraces(root), InputError);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("execution traces leave out page-content snapshot sets", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(root, "traces"));
+    await Deno.writeTextFile(
+      join(root, "traces", "MANIFEST.json"),
+      JSON.stringify({
+        traces: [
+          { file: "multivm-snapshot.vmt", workload: "multivm-snapshot", instructions: 0 },
+          { file: "hashes.vmt", workload: "hashes", instructions: 0 },
+          { file: "forkwait.vmt", workload: "forkwait", instructions: 500 },
+          { file: "old.vmt", workload: "old" },
+        ],
+      }),
+    );
+    assert.equal((await corpusTraces(root)).length, 4);
+    assert.deepEqual((await executionTraces(root)).map((t) => t.workload), ["forkwait", "old"]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -17,12 +17,15 @@ export interface CorpusTrace {
   workload: string;
   /** Iteration markers in the trace, when the manifest states them. */
   iterations?: number;
+  /** Guest instructions in the trace, when the manifest states them. */
+  instructions?: number;
 }
 
 interface ManifestEntry {
   file?: unknown;
   workload?: unknown;
   iterations?: unknown;
+  instructions?: unknown;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function corpusTraces(root: string): Promise<CorpusTrace[]> {
         path: `traces/${entry.file}`,
         workload: entry.workload,
         ...(typeof entry.iterations === "number" ? { iterations: entry.iterations } : {}),
+        ...(typeof entry.instructions === "number" ? { instructions: entry.instructions } : {}),
       });
     }
   } else {
@@ -68,4 +72,15 @@ export async function corpusTraces(root: string): Promise<CorpusTrace[]> {
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * The corpus traces that execute guest code, for experiments that replay "every workload"
+ * under CPU and MMU models: a page-content snapshot set (no instructions, only page
+ * hashes, e.g. a multi-VM sharing study) has no run time to slow down.
+ */
+export async function executionTraces(root: string): Promise<CorpusTrace[]> {
+  return (await corpusTraces(root)).filter((t) =>
+    t.instructions !== 0 && !/snapshot/.test(t.workload)
+  );
 }
