@@ -19,6 +19,10 @@
  *   retried access finds it filled (no hidden fault). Traces carry no store values and no
  *   reverse map, so only the faulting page's entry is filled this way; other leaf writes
  *   (fault-around neighbours, fork's copies) leave their pages to fill on first touch;
+ * - a **recycled table**: a string store that overwrites a whole write-protected page (the
+ *   guest zeroing a freed table page for reuse) takes one trace fault, after which the VMM
+ *   stops shadowing the page — its protection is dropped and a cached shadow root built
+ *   from it is discarded — until the page is used as a table again;
  * - a **CR3 write** looks the new root up in a cache of recently used shadow roots; a hit
  *   keeps that root's filled entries, a miss builds an empty shadow root (evicting the
  *   least recently used one) that refills through hidden faults.
@@ -94,6 +98,16 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** Filled shadow entries per cached root (TLB keys: page*2, or 2 MB page*2+1). */
   readonly #tables: Set<number>[];
   #current: Set<number>;
+  /**
+   * Filled shadow entries for kernel addresses, shared by every root: the kernel half of
+   * each guest address space maps through the same guest page-table pages, and the VMM
+   * keeps one shadow table per guest table page, so a new root links the shared kernel
+   * subtrees instead of refilling every kernel page.
+   */
+  readonly #kernel = new Set<number>();
+  /** Per cached root: the top-level kernel entries linked to the shared kernel subtrees. */
+  readonly #linkedTables: Set<number>[];
+  #linked: Set<number>;
   /** Writable shadow entries per cached root (dirty-bit emulation only). */
   readonly #writableTables: Set<number>[];
   #writable: Set<number>;
@@ -106,6 +120,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
    * its leaf entry (a traced write the VMM propagates into that shadow entry); NaN if none.
    */
   #faultKey = NaN;
+  /** The address of that fault. */
+  #faultVa = 0;
   /** Whether that fault was a write (error code bit 1), for dirty-bit emulation. */
   #faultWrite = false;
   /** Guest-physical pages known to be page tables and write-protected. */
@@ -128,6 +144,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     cacheHits: number;
     builds: number;
     dropped: number;
+    recycled: number;
   };
 
   /** Creates a shadow MMU; `roots` must be at least 1. */
@@ -139,6 +156,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#cache = AssocCache.of(config.roots, 0, "--mmu shadow: shadow roots");
     this.#tables = Array.from({ length: config.roots }, () => new Set<number>());
     this.#current = this.#tables[0];
+    this.#linkedTables = Array.from({ length: config.roots }, () => new Set<number>());
+    this.#linked = this.#linkedTables[0];
     this.#dirty = config.dirty === true;
     this.#writableTables = this.#dirty
       ? Array.from({ length: config.roots }, () => new Set<number>())
@@ -160,6 +179,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       cacheHits: host.counter("mmu.shadow-cache-hits"),
       builds: host.counter("mmu.shadow-builds"),
       dropped: host.counter("mmu.shadow-entries-dropped"),
+      recycled: host.counter("mmu.shadow-unprotected"),
     };
   }
 
@@ -168,9 +188,33 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     return this.#protected.has(Math.floor(paddr / PAGE_4K));
   }
 
-  /** Number of filled entries in the current shadow root. */
+  /** Number of filled entries reachable from the current shadow root (user, then linked kernel). */
   get filled(): number {
-    return this.#current.size;
+    return this.#current.size + (this.#linked.size > 0 ? this.#kernel.size : 0);
+  }
+
+  /** Top-level table index of a (negative, kernel) address. */
+  #topIndex(vaddr: number): number {
+    const n = Math.floor(vaddr / SCALE[this.translator.config.levels]) % 512;
+    return n < 0 ? n + 512 : n;
+  }
+
+  /**
+   * Fills the shadow entry `key` for `vaddr` under the current root; returns whether it was
+   * missing (the walk that found it missing is a hidden fault). A kernel address needs its
+   * top-level entry linked into this root and its entry in the shared kernel subtree.
+   */
+  #fill(vaddr: number, key: number): boolean {
+    if (vaddr >= 0) {
+      if (this.#current.has(key)) return false;
+      this.#current.add(key);
+      return true;
+    }
+    const index = this.#topIndex(vaddr);
+    if (this.#linked.has(index) && this.#kernel.has(key)) return false;
+    this.#linked.add(index);
+    this.#kernel.add(key);
+    return true;
   }
 
   /** The VMM ran shadow code: protect every page-table page seen since (lazy learning). */
@@ -184,7 +228,13 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
    * Translates through the shadow tables; a walk to an unfilled entry is a hidden fault,
    * and with dirty-bit emulation so is the first store through a read-only entry.
    */
-  access(vaddr: number, paddr: number, _size: number, flags: number): void {
+  access(vaddr: number, paddr: number, size: number, flags: number): void {
+    this.#translate(vaddr, paddr, flags);
+    if (size >= PAGE_4K && (flags & MEM_WRITE) !== 0) this.#recycle(paddr);
+  }
+
+  /** The translation part of {@link access}: walk, hidden faults, dirty-bit emulation. */
+  #translate(vaddr: number, paddr: number, flags: number): void {
     const t = this.translator;
     const walked = t.translate(vaddr, paddr) === Translated.Walked;
     const write = this.#dirty && (flags & MEM_WRITE) !== 0;
@@ -192,14 +242,10 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const key = t.isLarge(vaddr)
       ? Math.floor(vaddr / PAGE_2M) * 2 + 1
       : Math.floor(vaddr / PAGE_4K) * 2;
-    if (walked) {
-      const table = this.#current;
-      if (!table.has(key)) {
-        table.add(key);
-        if (write) this.#writable.add(key);
-        this.#hiddenFault(vaddr, paddr);
-        return;
-      }
+    if (walked && this.#fill(vaddr, key)) {
+      if (write) this.#writable.add(key);
+      this.#hiddenFault(vaddr, paddr);
+      return;
     }
     if (!write || key === this.#lastWritableKey) return;
     this.#lastWritableKey = key;
@@ -235,6 +281,31 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#tlbFlushed = true;
   }
 
+  /**
+   * A string store overwrote a whole guest page (the kernel zeroing or copying a page it
+   * is reusing). If the page was a write-protected page table, its first store takes one
+   * trace fault; the VMM sees the page being overwritten wholesale — it is no longer a
+   * page table — and stops shadowing it: the protection is dropped (it returns when the
+   * page is used as a table again) and a cached shadow root built from it is discarded.
+   */
+  #recycle(paddr: number): void {
+    const page = Math.floor(paddr / PAGE_4K);
+    this.#pending.delete(page);
+    if (!this.#protected.delete(page)) return;
+    const host = this.#host;
+    host.events[this.#ev.traced]++;
+    host.events[this.#ev.recycled]++;
+    host.transition(Transition.TracedWrite, host.guest.pc);
+    host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+    const slot = this.#cache.slotOf(page, 0);
+    if (slot >= 0 && this.translator.rootPage !== page) {
+      this.#cache.invalidateKey(page);
+      this.#tables[slot].clear();
+      this.#linkedTables[slot].clear();
+      if (this.#dirty) this.#writableTables[slot].clear();
+    }
+  }
+
   /** CR3 write: shadow-cache lookup (hit keeps the filled entries), TLB flush as hardware does. */
   switchRoot(cr3: number): void {
     const host = this.#host;
@@ -248,6 +319,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       this.#cache.insert(page, 0);
       this.#select(this.#cache.lastSlot);
       this.#current.clear();
+      this.#linked.clear();
       this.#writable.clear();
       host.events[this.#ev.builds]++;
       c += this.#costs.build;
@@ -262,6 +334,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** Makes cached root `slot` the current shadow root. */
   #select(slot: number): void {
     this.#current = this.#tables[slot];
+    this.#linked = this.#linkedTables[slot];
     if (this.#dirty) this.#writable = this.#writableTables[slot];
     this.#lastWritableKey = NaN;
   }
@@ -285,7 +358,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       if (!Number.isNaN(key) && rec.level <= ((key & 1) === 1 ? 2 : 1)) {
         // The handler's leaf write for the faulting page: the VMM updates that shadow entry.
         this.#faultKey = NaN;
-        this.#current.add(key);
+        this.#fill(this.#faultVa, key);
         if (this.#dirty && this.#faultWrite) this.#writable.add(key);
         return;
       }
@@ -309,6 +382,13 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     // Canonical addresses: the upper half of the top-level table maps negative addresses.
     const lo = (index >= half ? index - 2 * half : index) * span;
     const hi = lo + span;
+    if (lo < 0) {
+      // A kernel entry: unlink the shared subtree from this root (other roots keep it).
+      if (!this.#linkedTables[slot].delete(index)) return;
+      this.#host.events[this.#ev.dropped]++;
+      if (this.translator.rootPage === page) this.translator.flush();
+      return;
+    }
     const table = this.#tables[slot];
     let dropped = 0;
     for (const key of table) {
@@ -322,10 +402,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#lastWritableKey = NaN;
     if (dropped === 0) return;
     this.#host.events[this.#ev.dropped] += dropped;
-    if (this.translator.rootPage === page) {
-      if (lo < 0) this.translator.flush();
-      else this.translator.flushNonGlobal();
-    }
+    if (this.translator.rootPage === page) this.translator.flushNonGlobal();
   }
 
   /**
@@ -338,6 +415,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#faultKey = this.translator.isLarge(va)
       ? Math.floor(va / PAGE_2M) * 2 + 1
       : Math.floor(va / PAGE_4K) * 2;
+    this.#faultVa = va;
     this.#faultWrite = (rec.code & 2) !== 0;
     host.events[this.#ev.trueFault]++;
     host.cycles[this.#cat.trueFault] += this.#costs.trueFault;
@@ -349,6 +427,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   flush(): void {
     this.translator.flush();
     this.#current.clear();
+    this.#linked.clear();
     this.#writable.clear();
     this.#lastWritableKey = NaN;
   }

@@ -251,3 +251,51 @@ Deno.test("without a leaf write after the fault (untraced table page) the retry 
   assert.equal(h.eventOf("mmu.traced-writes"), 0);
   assert.equal(h.eventOf("mmu.hidden-faults"), 1);
 });
+
+Deno.test("a whole-page string store to a protected table page is one trace fault, then the page is no longer shadowed", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000)); // learned (untraced)
+  h.guest.pc = 0x4321;
+  s.access(-0x100000000, 0x9000, 4096, 1); // clear_page of the freed table page
+  // The kernel page's first walk under this root is a hidden fault; then the store traps.
+  assert.deepEqual(h.transitions, ["hidden-fault@17185", "traced-write@17185"]);
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.eventOf("mmu.shadow-unprotected"), 1);
+  assert.equal(h.cyclesOf("mmu.shadow.traced-write"), 300);
+  assert.equal(s.isProtected(0x9000), false);
+  s.access(-0x100000000, 0x9000, 4096, 1); // zeroed again: no longer traced
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  s.ptWrite(ptWrite(0x9008)); // used as a table again: eager learning starts over
+  assert.equal(h.eventOf("mmu.untraced-pt-writes"), 2);
+});
+
+Deno.test("recycling a cached root's page discards that shadow root: the next load rebuilds it", () => {
+  const { h, s } = make({ roots: 2 });
+  s.switchRoot(0x5000);
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault 1
+  s.switchRoot(0x6000);
+  s.access(-0x100000000, 0x5000, 4096, 1); // the old root's page is zeroed for reuse
+  s.switchRoot(0x5000); // a new address space at the same page: build, not a cache hit
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault 3 (2 was the kernel page of the store)
+  assert.equal(h.eventOf("mmu.shadow-builds"), 3);
+  assert.equal(h.eventOf("mmu.shadow-cache-hits"), 0);
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 3);
+});
+
+Deno.test("kernel shadow entries are shared by every root: a new root links them with one hidden fault", () => {
+  const { h, s } = make({ roots: 2 });
+  const k1 = -0x100000000, k2 = -0x100000000 + 0x5000; // same top-level (512 GB) region
+  s.switchRoot(0x5000);
+  s.access(k1, 0x1000, 8, 0); // hidden fault 1: fill
+  s.access(k2, 0x6000, 8, 0); // hidden fault 2: fill
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault 3: user page of this root
+  s.switchRoot(0x6000); // new root: built empty
+  s.flushHardwareTlb(); // make the global kernel entries walk again
+  s.access(k1, 0x1000, 8, 0); // hidden fault 4: link the shared kernel subtree
+  s.access(k2, 0x6000, 8, 0); // linked and filled: a walk, no fault
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault 5: user pages are per root
+  assert.equal(h.eventOf("mmu.hidden-faults"), 5);
+  assert.equal(s.filled, 3);
+});
