@@ -155,6 +155,12 @@ Deno.test("real-engine experiment outputs are byte-identical outside host for 1 
       outs.push(await snapshot(out));
     }
     const [one, two] = outs;
+    // The comparison is not vacuous: the raw manifests differ (host.workers is 1 vs 2), and
+    // only dropping host makes them equal.
+    const raw = await Promise.all(
+      [1, 2].map((w) => Deno.readFile(join(tmp, `out${w}`, "manifest.json"))),
+    );
+    assert.notEqual(firstDifference(raw[0], raw[1]), -1, "raw manifests should differ in host");
     assert.deepEqual([...one.files.keys()], [...two.files.keys()], "same files");
     for (
       const file of [
