@@ -4,12 +4,13 @@
  *
  * A benchmark name that ends in a parenthesis of counts, e.g. `(5762592 instr, 3705642 rec,
  * 1733206 B)` or `(200000 refs)`, gets one rate per count: `instr` becomes guest
- * instructions per second, `rec` records per second, `B` file MB/s, any other unit
+ * instructions per second, `rec` records per second, `B` file MB/s, `rawB` MB/s of
+ * uncompressed record payload, any other unit
  * `<unit>/s`. Rates use the fastest iteration (min time): the machine is shared, and other
  * load only ever adds time. Where a `decode` benchmark over the same trace exists, the
  * `vs decode` column is the rate as a fraction of decode-only throughput.
  *
- * Usage: deno run -A bench/report.ts [bench files or folders ...]
+ * Usage: deno run -A bench/report.ts [--filter PATTERN] [bench files or folders ...]
  *
  * @module
  */
@@ -53,6 +54,7 @@ function ms(ns: number): string {
 function rate(value: number, unit: string, seconds: number): string {
   const r = value / seconds;
   if (unit === "B") return `${(r / 1e6).toFixed(1)} MB/s`;
+  if (unit === "rawB") return `${(r / 1e6).toFixed(1)} MB/s uncompressed`;
   if (unit === "instr") return `${si(r)}instr/s`;
   if (unit === "rec") return `${si(r)}rec/s`;
   return `${si(r)}${unit}/s`;
@@ -66,7 +68,8 @@ function loadAverage(): string {
   }
 }
 
-const files = Deno.args.length > 0 ? Deno.args : [];
+// `--filter PATTERN` is passed on to `deno bench`; every other argument is a bench file.
+const files = [...Deno.args];
 const loadBefore = loadAverage();
 const out = await new Deno.Command(Deno.execPath(), {
   args: ["bench", "--no-prompt", "-A", "--json", ...files],
@@ -74,7 +77,9 @@ const out = await new Deno.Command(Deno.execPath(), {
   stderr: "inherit",
 }).output();
 if (out.code !== 0) Deno.exit(out.code);
-const json = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+// Bench modules may print to stdout before the JSON document starts.
+const text = new TextDecoder().decode(out.stdout);
+const json = JSON.parse(text.slice(Math.max(0, text.search(/^\{/m)))) as {
   runtime: string;
   cpu: string;
   benches: BenchResult[];

@@ -1,18 +1,21 @@
 /**
  * Trace codec throughput: decode-only (cursor over every record) and encode-only
  * (writer fed pre-decoded records) on every committed trace. `bench/report.ts` turns the
- * timings into MB/s, records/s and guest instructions/s for BENCHMARKS.md.
+ * timings into file MB/s, uncompressed record-payload MB/s, records/s and guest
+ * instructions/s for BENCHMARKS.md.
  */
 
 import { TraceReader } from "../src/trace/reader.ts";
-import { TraceRecord } from "../src/trace/record.ts";
+import { FlatRecords } from "../src/engine/flat_records.ts";
 import { TraceWriter } from "../src/trace/writer.ts";
 import { benchTraces } from "./traces.ts";
 
+let flat: { path: string; records: FlatRecords } | null = null;
 for (const { name, path } of benchTraces()) {
   const t = TraceReader.open(path);
   const s = t.summary;
-  const meta = `${s.instructions} instr, ${s.records} rec, ${t.size} B`;
+  const raw = t.chunks.reduce((sum, c) => sum + c.rawSize, 0);
+  const meta = `${s.instructions} instr, ${s.records} rec, ${t.size} B, ${raw} rawB`;
 
   Deno.bench(`decode ${name} (${meta})`, { group: `decode` }, () => {
     const c = t.cursor();
@@ -22,18 +25,12 @@ for (const { name, path } of benchTraces()) {
     if (n < 0) throw new Error("unreachable");
   });
 
-  // Pre-decode into flat arrays so the encode bench measures the writer alone.
-  const kinds = new Uint8Array(s.records);
-  const fields = new Float64Array(s.records * 17);
-  {
-    const c = t.cursor();
-    let i = 0;
-    while (c.next()) {
-      kinds[i] = c.record.kind;
-      fields.set(c.record.f, i * 17);
-      i++;
-    }
-  }
+  // Pre-decoded records (decoded on the encode bench's first call, one trace at a time, so
+  // only one trace's records are ever held) let the encode bench measure the writer alone.
+  const decoded = () => {
+    if (flat?.path !== path) flat = { path, records: new FlatRecords(t.cursor()) };
+    return flat.records;
+  };
   const { format: _f, version: _v, ...header } = t.header;
   Deno.bench(`encode ${name} (${meta})`, { group: `encode` }, () => {
     const w = TraceWriter.inMemory(header);
@@ -41,13 +38,8 @@ for (const { name, path } of benchTraces()) {
     for (let b = 0; b < code.blockCount; b++) {
       w.defineBlock(code.blockAddr[b], code.blockCpl[b], code.instructions(b));
     }
-    const r = new TraceRecord();
-    const f = r.f;
-    for (let i = 0; i < kinds.length; i++) {
-      r.kind = kinds[i];
-      for (let j = 0, o = i * 17; j < 17; j++) f[j] = fields[o + j];
-      w.copy(r);
-    }
+    const c = decoded().cursor();
+    while (c.next()) w.copy(c.record);
     w.finish();
   });
 }

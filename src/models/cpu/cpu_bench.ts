@@ -10,11 +10,11 @@
  */
 
 import { ReplayMachine } from "../../engine/replay.ts";
-import type { RecordSource } from "../../engine/array_cursor.ts";
+import { FlatRecords } from "../../engine/flat_records.ts";
 import { resolveConfig } from "../../engine/config.ts";
 import { loadPlatform } from "../../platforms/load.ts";
 import { TraceReader } from "../../trace/reader.ts";
-import { EXTENDED_SCHEMAS, Field, RecordKind, TraceRecord } from "../../trace/record.ts";
+import { RecordKind } from "../../trace/record.ts";
 import { mixBytes } from "../../synth/mix.ts";
 
 const TRACE = new URL("../../../traces/forkwait.vmt", import.meta.url);
@@ -27,76 +27,18 @@ function load(): { reader: TraceReader; name: string } {
   }
 }
 
-/** The fields each CPU record kind carries, in storage order. */
-const FIELDS: Record<number, readonly number[]> = {
-  [RecordKind.Exec]: [Field.Block, Field.Count],
-  [RecordKind.ExecPartial]: [Field.Block, Field.Count],
-  [RecordKind.Sensitive]: EXTENDED_SCHEMAS[RecordKind.Sensitive],
-  [RecordKind.Exception]: EXTENDED_SCHEMAS[RecordKind.Exception],
-  [RecordKind.Interrupt]: EXTENDED_SCHEMAS[RecordKind.Interrupt],
-  [RecordKind.RepString]: EXTENDED_SCHEMAS[RecordKind.RepString],
-};
-
-/** Records stored as a kind byte and that kind's fields packed in one Float64Array. */
-class FlatRecords {
-  readonly kinds: Uint8Array;
-  readonly values: Float64Array;
-  readonly instructions: number;
-
-  constructor(reader: TraceReader) {
-    const kinds: number[] = [];
-    const values: number[] = [];
-    let instructions = 0;
-    const c = reader.cursor();
-    const r = c.record;
-    while (c.next()) {
-      const fields = FIELDS[r.kind];
-      if (fields === undefined) continue;
-      kinds.push(r.kind);
-      for (const f of fields) values.push(r.f[f]);
-      if (r.kind === RecordKind.Exec || r.kind === RecordKind.ExecPartial) {
-        instructions += r.f[Field.Count];
-      }
-    }
-    this.kinds = Uint8Array.from(kinds);
-    this.values = Float64Array.from(values);
-    this.instructions = instructions;
-  }
-}
-
-/** A cursor over {@link FlatRecords}: copies one record's fields per step, allocates nothing. */
-class FlatCursor implements RecordSource {
-  readonly record: TraceRecord = new TraceRecord();
-  readonly #flat: FlatRecords;
-  readonly #layout: Int8Array[] = [];
-  #i = 0;
-  #o = 0;
-
-  constructor(flat: FlatRecords) {
-    this.#flat = flat;
-    for (const [kind, fields] of Object.entries(FIELDS)) {
-      this.#layout[Number(kind)] = Int8Array.from(fields);
-    }
-  }
-
-  next(): boolean {
-    const flat = this.#flat;
-    if (this.#i >= flat.kinds.length) return false;
-    const kind = flat.kinds[this.#i++];
-    const layout = this.#layout[kind];
-    const f = this.record.f, v = flat.values;
-    this.record.kind = kind;
-    let o = this.#o;
-    for (let j = 0; j < layout.length; j++) f[layout[j]] = v[o++];
-    this.#o = o;
-    return true;
-  }
-}
-
 const { reader, name } = load();
-const flat = new FlatRecords(reader);
-const input = { header: reader.header, code: reader.code, cursor: () => new FlatCursor(flat) };
-const meta = `${flat.instructions} instr, ${flat.kinds.length} rec`;
+const CPU_KINDS = new Set<number>([
+  RecordKind.Exec,
+  RecordKind.ExecPartial,
+  RecordKind.Sensitive,
+  RecordKind.Exception,
+  RecordKind.Interrupt,
+  RecordKind.RepString,
+]);
+const flat = new FlatRecords(reader.cursor(), (k) => CPU_KINDS.has(k));
+const input = { header: reader.header, code: reader.code, cursor: () => flat.cursor() };
+const meta = `${flat.instructions} instr, ${flat.length} rec`;
 
 // Each CPU model with the MMU it is usually paired with (the MMU sees CR3 writes, INVLPG
 // and page faults among these records).
