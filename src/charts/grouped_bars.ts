@@ -109,7 +109,7 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
         field: "series",
         type: "nominal",
         scale: { domain: series },
-        legend: { title: null, orient: "top" },
+        legend: { title: null, orient: "top", symbolOpacity: 1 },
       },
       tooltip: [
         { field: "group", type: "nominal" },
@@ -132,7 +132,7 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
           field: "series",
           type: "nominal",
           scale: { domain: series },
-          legend: { title: null, orient: "top" },
+          legend: { title: null, orient: "top", symbolOpacity: 1 },
         },
       },
     });
