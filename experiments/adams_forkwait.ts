@@ -249,6 +249,7 @@ const experiment: Experiment = {
           passed: null,
           detail: "not reproduced: no trace (forkwait is not in traces/MANIFEST.json)",
           role: "prediction",
+          headline: true,
         });
       }
     } else {
@@ -264,6 +265,7 @@ const experiment: Experiment = {
           passed: Math.abs(error) <= 0.25,
           detail: `reproduced ${ratios[i].toFixed(2)}x (${(error * 100).toFixed(1)}%)`,
           role: "prediction",
+          headline: true,
         });
       });
       checks.push({

@@ -13,6 +13,7 @@ import { groupedBars } from "../src/charts/grouped_bars.ts";
 import type { BarDatum } from "../src/charts/grouped_bars.ts";
 import type { Result } from "../src/engine/result.ts";
 import { compareRow } from "./_lib/compare.ts";
+import { orderingSummary } from "./_lib/ordering.ts";
 import { corpusTraces } from "./_lib/corpus.ts";
 import type {
   Check,
@@ -204,7 +205,7 @@ const experiment: Experiment = {
   },
 
   checks(results, p): Check[] {
-    return FIG3_ROWS.map((row) => {
+    const perRow = FIG3_ROWS.map((row): Check => {
       const label = `Figure 3 ${row.label}: native >= Xen >= VMware`;
       const v = rowValues(results, row);
       if (v === null) return { label, passed: null, detail: missing(row), role: "prediction" };
@@ -218,6 +219,7 @@ const experiment: Experiment = {
         role: "prediction",
       };
     });
+    return [...perRow, orderingSummary(FIG3_ROWS, perRow, "Figure 3", ">=")];
   },
 
   chart(results, p) {

@@ -14,6 +14,7 @@ import { groupedBars } from "../src/charts/grouped_bars.ts";
 import type { BarDatum } from "../src/charts/grouped_bars.ts";
 import type { Result } from "../src/engine/result.ts";
 import { compareRow } from "./_lib/compare.ts";
+import { orderingSummary } from "./_lib/ordering.ts";
 import { corpusTraces } from "./_lib/corpus.ts";
 import type {
   Check,
@@ -312,7 +313,7 @@ const experiment: Experiment = {
   },
 
   checks(results, p): Check[] {
-    return LMBENCH_ROWS.map((row) => {
+    const perRow = LMBENCH_ROWS.map((row): Check => {
       const label = `${row.table} ${row.label}: native <= Xen <= VMware`;
       const v = rowValues(results, row);
       if (v === null) {
@@ -334,6 +335,7 @@ const experiment: Experiment = {
         role: "prediction",
       };
     });
+    return [...perRow, orderingSummary(LMBENCH_ROWS, perRow, "Tables 3-5", "<=")];
   },
 
   chart(results, p) {

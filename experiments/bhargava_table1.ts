@@ -91,6 +91,7 @@ const experiment: Experiment = {
         passed: null,
         detail: "not reproduced: no trace in traces/MANIFEST.json",
         role: "prediction",
+        headline: true,
       }
       : {
         label: `2-D/native walk latency (${FULL_CACHING.label}) within the published ` +
@@ -103,6 +104,7 @@ const experiment: Experiment = {
               .toFixed(0)
           }%)`,
         role: "prediction",
+        headline: true,
       };
     return [band, {
       label: "2-D walk latency falls with a 2-D page-walk cache and again with a nested TLB",

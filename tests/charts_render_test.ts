@@ -111,4 +111,44 @@ Deno.test("report escapes < in embedded JSON and in every table cell", async () 
   assert.match(html, /class="role prediction"/);
   assert.ok(html.length > 500_000, "vega, vega-lite and vega-embed are inlined");
   assert.doesNotMatch(html, /<script[^>]+src=/, "no external scripts");
+  // The embedded specs carry no schema URL (vega-embed is told the mode instead).
+  const data = html.match(/id="vmmlab-figures">(.*?)<\/script>/s)![1];
+  assert.doesNotMatch(data, /https?:/);
+  assert.match(html, /mode: "vega-lite"/);
+  assert.doesNotMatch(html, /<h2>Targets<\/h2>/, "no headline check: no targets table");
+});
+
+Deno.test("report lists headline checks first, with not-reproduced ones marked apart", async () => {
+  const figure: ReportFigure = {
+    name: "fw",
+    title: "t",
+    citation: "c",
+    papers: [],
+    description: "d",
+    spec: groupedBars({
+      title: "t",
+      valueTitle: "v",
+      data: [{ group: "g", series: "s", value: 1 }],
+    }),
+    rows: [],
+    checks: [
+      { label: "within 25%", passed: false, detail: "-60%", role: "prediction", headline: true },
+      { label: "ordering", passed: true, detail: "1 < 2", role: "prediction" },
+      {
+        label: "kernel compile",
+        passed: null,
+        detail: "not reproduced: no trace",
+        role: "prediction",
+        headline: true,
+      },
+    ],
+    runs: [],
+  };
+  const html = await buildReport({ title: "Report", figures: [figure] });
+  const targets = html.slice(html.indexOf("<h2>Targets</h2>"), html.indexOf("<h2>Summary</h2>"));
+  assert.match(targets, /<tr class="fail"><td>✗<\/td>.*within 25%.*-60%/);
+  assert.match(targets, /<tr class="none"><td>–<\/td>.*kernel compile.*not reproduced/);
+  assert.doesNotMatch(targets, /ordering/, "only headline checks are targets");
+  // The overview counts judged checks only and says how many were not reproduced.
+  assert.ok(html.includes('1 of 2 <span class="note">(1 not reproduced)'), "overview counts");
 });

@@ -4,6 +4,7 @@ import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
 import lmbench, { LMBENCH_ROWS } from "../experiments/barham_lmbench.ts";
 import fig3, { FIG3_ROWS, publishedRelative } from "../experiments/barham_fig3.ts";
+import { orderingSummary } from "../experiments/_lib/ordering.ts";
 
 /** A result on the 2.4 GHz Xeon profile with hand-chosen cycles. */
 function fake(
@@ -130,7 +131,10 @@ Deno.test("lmbench: microseconds per iteration, translation left out, roles by c
 
 Deno.test("lmbench: ordering checks pass, fail, or say the row is not reproduced", () => {
   const checks = lmbench.checks!(RESULTS, PUBLISHED);
-  assert.equal(checks.length, LMBENCH_ROWS.length);
+  assert.equal(checks.length, LMBENCH_ROWS.length + 1);
+  const headline = checks[checks.length - 1];
+  assert.equal(headline.passed, false, "fork proc breaks the order");
+  assert.match(headline.detail, /^1 of 2 reproduced rows ordered; broken: fork proc;/);
   const by = Object.fromEntries(checks.map((c) => [c.label, c]));
   assert.equal(by["Table 4 ctx 2p/0K: native <= Xen <= VMware"].passed, true);
   // Xen 4 us > VMware 3 us: the ordering is broken.
@@ -139,6 +143,26 @@ Deno.test("lmbench: ordering checks pass, fail, or say the row is not reproduced
   assert.equal(select.passed, null, "not reproduced is neither a pass nor a miss");
   assert.match(select.detail, /not reproduced: no trace/);
   assert.match(by["Table 5 mmap: native <= Xen <= VMware"].detail, /lmbench-mmap is not in/);
+});
+
+Deno.test("ordering summary: passes, names broken rows, or is not reproduced", () => {
+  const rows = [{ label: "a" }, { label: "b" }, { label: "c" }];
+  const check = (passed: boolean | null) => ({
+    label: "x",
+    passed,
+    detail: "d",
+    role: "prediction" as const,
+  });
+  const ok = orderingSummary(rows, [check(true), check(null), check(true)], "T", "<=");
+  assert.deepEqual([ok.passed, ok.headline], [true, true]);
+  assert.equal(ok.label, "T: native <= Xen <= VMware on every reproduced row");
+  assert.equal(ok.detail, "2 of 2 reproduced rows ordered; 1 rows not reproduced (no trace)");
+  const miss = orderingSummary(rows, [check(false), check(true), check(false)], "F", ">=");
+  assert.equal(miss.passed, false);
+  assert.equal(miss.detail, "1 of 3 reproduced rows ordered; broken: a, c");
+  const none = orderingSummary(rows, [check(null), check(null), check(null)], "F", ">=");
+  assert.equal(none.passed, null);
+  assert.match(none.detail, /^not reproduced: no trace/);
 });
 
 Deno.test("lmbench: three bars per reproduced row, three published ticks per row", () => {
@@ -189,7 +213,9 @@ Deno.test("Figure 3: relative = native / steady virtualized; missing rows are no
     ["Linux build, VMware", 0.5, 0.5],
   ]);
   const checks = fig3.checks!(results, PUBLISHED);
-  assert.equal(checks.length, FIG3_ROWS.length);
+  assert.equal(checks.length, FIG3_ROWS.length + 1);
+  assert.equal(checks[FIG3_ROWS.length].passed, true);
+  assert.equal(checks[FIG3_ROWS.length].headline, true);
   assert.equal(checks[1].passed, true);
   assert.equal(checks[2].passed, null);
   assert.match(checks[2].detail, /^not reproduced: no trace \(the corpus has no recording/);

@@ -185,7 +185,13 @@ Deno.test("the summary labels predictions and states the largest prediction erro
       },
       {
         experiment: "e",
-        check: { label: "fork", passed: true, detail: "ordered", role: "prediction" },
+        check: {
+          label: "fork",
+          passed: true,
+          detail: "ordered",
+          role: "prediction",
+          headline: true,
+        },
       },
     ],
   );
@@ -196,4 +202,8 @@ Deno.test("the summary labels predictions and states the largest prediction erro
   assert.match(text, /---- e: dbench \(prediction\) — not reproduced: no trace/);
   assert.match(text, /ok {3}e: fork/);
   assert.match(text, /Checks: 1 ok, 1 MISS, 1 not reproduced/);
+  // Headline targets are repeated together; other checks are not.
+  const targets = text.slice(text.indexOf("Targets"));
+  assert.match(targets, /^Targets .*\n {2}ok {3}e: fork — ordered\n/);
+  assert.doesNotMatch(targets.split("Checks:")[0], /native < Xen|dbench/);
 });

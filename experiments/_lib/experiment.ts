@@ -106,6 +106,12 @@ export interface Check {
   readonly detail: string;
   /** `calibration` or `prediction`, as for rows. */
   readonly role: Role;
+  /**
+   * True for a target the project is judged by (issue 5, "Done when": the forkwait
+   * slowdowns, the Barham orderings, the Bhargava band): listed again, together, at the end
+   * of the summary and at the top of the report.
+   */
+  readonly headline?: boolean;
 }
 
 /** Results of an experiment's runs, by run id. */

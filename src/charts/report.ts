@@ -45,6 +45,8 @@ export interface ReportCheck {
   detail: string;
   /** `calibration` or `prediction`. */
   role: string;
+  /** True for a target the project is judged by (listed again at the top). */
+  headline?: boolean;
 }
 
 /** A run behind the numbers: its trace and full configuration. */
@@ -182,6 +184,22 @@ function checkMark(passed: boolean | null): string {
   return passed === null ? "–" : passed ? "✓" : "✗";
 }
 
+function targetsTable(figures: readonly ReportFigure[]): string {
+  const targets = figures.flatMap((f) =>
+    f.checks.filter((c) => c.headline).map((c) => ({ figure: f.name, check: c }))
+  );
+  if (targets.length === 0) return "";
+  const body = targets.map(({ figure, check }) =>
+    `<tr class="${checkClass(check.passed)}"><td>${checkMark(check.passed)}</td>` +
+    `<td><a href="#${anchor(figure)}">${escapeHtml(figure)}</a></td>` +
+    `<td>${escapeHtml(check.label)}</td><td class="detail">${escapeHtml(check.detail)}</td></tr>`
+  ).join("\n");
+  return "<h2>Targets</h2>\n<p>The targets the reproduction is judged by, all predictions " +
+    "from the real traces and the calibrated profiles: ✓ met, ✗ missed, – not reproduced " +
+    '(no trace).</p>\n<table class="targets">\n<tr><th></th><th>Experiment</th>' +
+    `<th>Target</th><th>Reproduced</th></tr>\n${body}\n</table>`;
+}
+
 function checksList(checks: readonly ReportCheck[]): string {
   if (checks.length === 0) return "";
   const items = checks.map((c) =>
@@ -269,6 +287,8 @@ td.good { background: #e3f4e3; } td.fair { background: #fdf3d7; } td.poor { back
 .hash, .other, .runs { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
 ul.checks { list-style: none; padding-left: 0; } li.pass { color: #1b6e1b; } li.fail { color: #a01010; }
 li.none { color: #777; }
+table.targets tr.pass td:first-child { color: #1b6e1b; } table.targets tr.fail td:first-child { color: #a01010; }
+table.targets tr.none { color: #777; }
 .figure { margin: 1em 0; min-height: 100px; } tr:target { background: #fff6c4; } nav a { margin-right: 1em; }
 `;
 
@@ -316,6 +336,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
 <h1>${escapeHtml(input.title)}</h1>
 ${input.note ? `<p>${escapeHtml(input.note)}</p>` : ""}
 <nav>${nav}</nav>
+${targetsTable(input.figures)}
 <h2>Summary</h2>
 <p>${allRows.length} reproduced numbers, ${predictions} of them predictions (not used for
 calibration). Error is (reproduced − published) / published; for a published range, the distance

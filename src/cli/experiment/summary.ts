@@ -32,6 +32,11 @@ function published(row: ComparisonRow): string {
     : formatValue(row.published);
 }
 
+/** The four-character verdict of a check: `ok`, `MISS`, or `----` for not reproduced. */
+function verdict(passed: boolean | null): string {
+  return passed === null ? "----" : passed ? "ok  " : "MISS";
+}
+
 /** Renders the summary table and the checks as text. */
 export function renderSummary(
   rows: readonly SummaryRow[],
@@ -69,10 +74,15 @@ export function renderSummary(
   }
   for (const { experiment, check } of checks) {
     lines.push(
-      `${
-        check.passed === null ? "----" : check.passed ? "ok  " : "MISS"
-      } ${experiment}: ${check.label} (${check.role}) — ${check.detail}`,
+      `${verdict(check.passed)} ${experiment}: ${check.label} (${check.role}) — ${check.detail}`,
     );
+  }
+  const headlines = checks.filter((c) => c.check.headline);
+  if (headlines.length > 0) {
+    lines.push("Targets (issue 5, predictions from the real traces):");
+    for (const { experiment, check } of headlines) {
+      lines.push(`  ${verdict(check.passed)} ${experiment}: ${check.label} — ${check.detail}`);
+    }
   }
   if (checks.length > 0) {
     const count = (v: boolean | null) => checks.filter((c) => c.check.passed === v).length;
