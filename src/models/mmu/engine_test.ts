@@ -87,3 +87,27 @@ Deno.test("engine: bad MMU options are one-line configuration errors", () => {
   assert.throws(run({ "mmu.nested-page-size": 8192 }), /4096 or 2097152/);
   assert.throws(run({ "mmu.l1-entries": 0 }), ConfigError);
 });
+
+Deno.test("engine: shadow paging splinters a guest 2 MB page into 4 KB shadow entries unless mmu.shadow-large-pages", () => {
+  const t = new ArrayTrace({ workload: "large", pageSizes: [4096, 2 * 1024 * 1024] });
+  const b = t.block(-0x80000000, 0, [{ length: 2, sensitive: 0, flow: 0 }]);
+  t.sensitive(SensitiveOp.CrWrite, -0x80000000, 3, 0x5000);
+  const kva = -0x100000000; // inside one guest 2 MB kernel page
+  t.exec(b).mem(kva, 0x200000, 8, 0).mem(kva + 0x1000, 0x201000, 8, 0);
+  const base = { cpu: "bt", mmu: "shadow", platform: "p4-prescott" } as const;
+  const options = { "mmu.pwc": "none" };
+  const split = replayInput(t, { ...base, options });
+  // Two 4 KB shadow entries: two 4-level walks, two hidden faults.
+  assert.equal(split.events["tlb.misses"], 2);
+  assert.equal(split.events["walk.refs"], 8);
+  assert.equal(split.events["mmu.hidden-faults"], 2);
+  // Natively the guest's 2 MB page is one TLB entry: one 3-level walk.
+  assert.equal((split.nativeBreakdown as Record<string, number>)["mmu.walk"], 3 * 27);
+  const whole = replayInput(t, {
+    ...base,
+    options: { ...options, "mmu.shadow-large-pages": true },
+  });
+  assert.equal(whole.events["tlb.misses"], 1);
+  assert.equal(whole.events["walk.refs"], 3);
+  assert.equal(whole.events["mmu.hidden-faults"], 1);
+});

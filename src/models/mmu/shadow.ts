@@ -447,6 +447,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
           "eager|lazy write-protection of newly seen page-table pages (default eager)",
         "mmu.shadow-dirty":
           "emulate dirty bits: the first store through a read-filled entry faults (default false)",
+        "mmu.shadow-large-pages":
+          "shadow guest 2 MB pages with 2 MB entries (default false: splintered into 4 KB entries)",
       },
       costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
     };
@@ -481,7 +483,12 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
   const roots = ctx.options["mmu.shadow-roots"] !== undefined
     ? optionNumber(ctx, "mmu.shadow-roots", 1, 1, 1 << 16)
     : ctx.platform.param("mmu.shadow.roots");
-  const config = translatorConfig(ctx, false);
+  const guest = translatorConfig(ctx, false);
+  // Shadow entries map what the VMM backs guest memory with: 4 KB host pages unless
+  // mmu.shadow-large-pages=true, so a guest 2 MB page is splintered into 4 KB shadow
+  // entries (and 4 KB TLB entries), as in VMMs of Adams & Agesen's time.
+  const large = optionBool(ctx, "mmu.shadow-large-pages", false);
+  const config = large ? guest : { ...guest, largePages: "none" as const };
   const translator = new Translator(
     host,
     config,
