@@ -10,7 +10,11 @@ import { fileURLToPath } from "node:url";
 import { TraceReader } from "../src/trace/reader.ts";
 import { validateTrace } from "../src/trace/validate.ts";
 import { readManifest } from "../src/record/manifest.ts";
-import { countIterations, summarizeIterations } from "../src/record/trace_counts.ts";
+import {
+  countIterations,
+  summarizeIterations,
+  type TraceCountName,
+} from "../src/record/trace_counts.ts";
 import { KIND_NAMES, RecordKind } from "../src/trace/record.ts";
 
 const traces = fileURLToPath(new URL("../traces/", import.meta.url));
@@ -39,6 +43,19 @@ for (const entry of manifest.traces) {
       assert.equal(t.header.workload, entry.workload);
       assert.equal(t.header.source.kind, "qemu-tcg");
       assert.ok(entry.bytes <= 8 * 1024 * 1024, `${entry.file} is larger than 8 MB`);
+      const vms = Number(t.header.source.vms ?? 0);
+      if (vms > 0) {
+        // A snapshot set: Begin, then per guest a Snapshot marker and its page hashes, End.
+        const ops = t.summary.markers.map((m) => m.op);
+        assert.deepEqual(ops, [1, ...Array(vms).fill(7), 2]);
+        assert.deepEqual(t.summary.markers.slice(1, -1).map((m) => m.value), [
+          ...Array(vms).keys(),
+        ]);
+        const pages = (Number(t.header.guest?.memoryMiB) * 1024 * 1024) / 4096;
+        assert.equal(t.summary.kinds[KIND_NAMES[RecordKind.PageHash]], vms * pages);
+        assert.equal(entry.iterations, 0);
+        return;
+      }
       // Recorded windows are bounded by Begin/End markers with iterations between.
       const ops = t.summary.markers.map((m) => m.op);
       assert.equal(ops[0], 1, "first marker is Begin");
@@ -77,3 +94,33 @@ Deno.test("corpus: forkwait looks like Linux 6.1 fork/exit/wait", () => {
   assert.ok(p.cli.mean > 20 && p.sti.mean > 20);
   assert.ok(p.invlpg.mean >= 1);
 });
+
+/** Per-iteration counts every recording of these workloads must show (min and max). */
+const EXACT: Record<string, Partial<Record<TraceCountName, number>>> = {
+  "lmbench-null-call": { syscalls: 1, pageFaults: 0 },
+  "lmbench-null-io": { syscalls: 2, pageFaults: 0 },
+  "lmbench-stat": { syscalls: 1 },
+  "lmbench-open-close": { syscalls: 2 },
+  "lmbench-delete-0k": { syscalls: 1 },
+  "lmbench-create-0k": { syscalls: 2 },
+  "lmbench-create-10k": { syscalls: 3 },
+  // One real fault per read: the 256 KB stride keeps fault-around from mapping it ahead.
+  "lmbench-page-fault": { syscalls: 0, pageFaults: 1 },
+  // mprotect, the fault, the handler's mprotect, rt_sigreturn.
+  "lmbench-prot-fault": { syscalls: 3, pageFaults: 1 },
+  // One hop of the token is one switch of address space.
+  "lmbench-ctx-2p-0k": { cr3Writes: 1 },
+  "lmbench-ctx-8p-0k": { cr3Writes: 1 },
+  "lmbench-ctx-16p-0k": { cr3Writes: 1 },
+};
+
+for (const [workload, exact] of Object.entries(EXACT)) {
+  Deno.test(`corpus: ${workload} has the per-iteration counts of its operation`, () => {
+    const e = manifest.traces.find((t) => t.workload === workload);
+    assert.ok(e, `${workload} is in the corpus`);
+    for (const [name, v] of Object.entries(exact)) {
+      const st: { min: number; max: number } = e.perIteration[name as TraceCountName];
+      assert.deepEqual([st.min, st.max], [v, v], `${workload} ${name}`);
+    }
+  });
+}

@@ -61,6 +61,8 @@ const PRINTED: CountName[] = [
   "iret",
   "pio",
   "mmio",
+  "blockRequests",
+  "netRequests",
 ];
 
 function fmt(v: number): string {
@@ -106,9 +108,9 @@ export function formatRecordReport(r: RecordResult, out: string): string {
     } s`,
   ];
   const u = r.conversion.unmatched;
-  if (u.deliveries + u.accesses + u.blocksWithoutDelivery > 0) {
+  if (u.deliveries + u.accesses + u.blocksWithoutDelivery + u.transmits > 0) {
     lines.push(
-      `alignment: ${u.deliveries} unmatched deliveries, ${u.accesses} unmatched device accesses, ${u.blocksWithoutDelivery} entry blocks without a logged delivery`,
+      `alignment: ${u.deliveries} unmatched deliveries, ${u.accesses} unmatched device accesses, ${u.blocksWithoutDelivery} entry blocks without a logged delivery, ${u.transmits} transmits without a captured frame or frames without a transmit`,
     );
   }
   lines.push(table.toString());

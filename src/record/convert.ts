@@ -41,6 +41,7 @@ import {
 } from "./kallsyms.ts";
 import type { Delivery, DeviceAccess, QemuLog } from "./qemu_log.ts";
 import type { PageSnapshot } from "./page_hash.ts";
+import { RequestInference } from "./io_requests.ts";
 
 /** Plugin stream record types (see plugin/vmmlab_plugin.c). */
 export const StreamOp = { TbDef: 1, Exec: 2, Cut: 3, Rep: 4, Mark: 5, End: 6 } as const;
@@ -66,6 +67,8 @@ export const COUNT_NAMES = [
   "iret",
   "pio",
   "mmio",
+  "blockRequests",
+  "netRequests",
 ] as const;
 
 /** A name from {@link COUNT_NAMES}. */
@@ -80,7 +83,13 @@ export interface ConversionResult {
   /** Totals over the window. */
   totals: Record<CountName, number>;
   /** Alignment problems (deliveries or device accesses that could not be matched). */
-  unmatched: { deliveries: number; accesses: number; blocksWithoutDelivery: number };
+  unmatched: {
+    deliveries: number;
+    accesses: number;
+    blocksWithoutDelivery: number;
+    /** Transmit demands without a captured frame, plus captured window frames no demand took. */
+    transmits: number;
+  };
   /** Bytes of plugin stream read. */
   streamBytes: number;
   /** Guest instructions the stream covered, including the dropped first iteration. */
@@ -134,6 +143,10 @@ export interface ConvertOptions {
   onProgress?: (bytes: number) => void;
   /** Page-content snapshots the guest asked for, by index (written at Snapshot markers). */
   snapshots?: PageSnapshot[];
+  /** Lengths of the frames the guest's NIC transmitted in the window, in order. */
+  netLengths?: readonly number[];
+  /** Size of the read buffer (tests use small ones to cross many refills); default 32 MiB. */
+  bufferBytes?: number;
 }
 
 const MAX_RECORD = 16 + 512 * 16;
@@ -167,6 +180,7 @@ export class StreamConverter {
   readonly #x86 = new X86Info();
   readonly #deviceIndex = new Map<string, number>();
   readonly #ptPages = new Map<number, number>(); // page frame → level (0 unknown)
+  readonly #requests: RequestInference;
 
   // Current block and its buffered events.
   #cur: BlockInfo | null = null;
@@ -202,13 +216,14 @@ export class StreamConverter {
     this.#o = options;
     this.#sym = options.symbols;
     options.devices.forEach((d, i) => this.#deviceIndex.set(d, i));
+    this.#requests = new RequestInference(options.netLengths ?? []);
   }
 
   /** Reads the whole stream and writes the window; returns the counts. */
   run(): ConversionResult {
     const file = Deno.openSync(this.#o.streamPath, { read: true });
     const size = file.statSync().size;
-    const buf = new Uint8Array(32 << 20);
+    const buf = new Uint8Array(Math.max(this.#o.bufferBytes ?? 32 << 20, 2 * MAX_RECORD));
     const dv = new DataView(buf.buffer);
     let have = 0;
     let pos = 0;
@@ -217,7 +232,7 @@ export class StreamConverter {
     let lastProgress = 0;
     try {
       while (!this.#done) {
-        if (!eof && have - pos < MAX_RECORD) {
+        if (!eof && have - pos <= MAX_RECORD) {
           buf.copyWithin(0, pos, have);
           have -= pos;
           consumed += pos;
@@ -237,7 +252,11 @@ export class StreamConverter {
         }
         if (pos >= have) break;
         const limit = eof ? have : have - MAX_RECORD;
+        const before = pos;
         pos = this.#parse(buf, dv, pos, limit, have);
+        if (pos === before && !this.#done) {
+          throw new Error(`plugin stream conversion stuck at offset ${consumed + pos}`);
+        }
       }
     } finally {
       file.close();
@@ -253,6 +272,7 @@ export class StreamConverter {
         deliveries: this.#unmatchedDeliveries,
         accesses: this.#unmatchedAccesses,
         blocksWithoutDelivery: this.#blocksWithoutDelivery,
+        transmits: this.#requests.unmatchedTransmits + this.#requests.unusedFrames,
       },
       streamBytes: size,
       streamInstructions: this.#streamInstructions,
@@ -465,12 +485,15 @@ export class StreamConverter {
 
   #nextDelivery(): Delivery | null {
     const list = this.#o.log.deliveries;
+    // Markers executed earlier in the interrupted block are still pending (they are written
+    // after the block), but QEMU logged them before this delivery: count them.
+    const segment = this.#segment + this.#pendingMarks.length / 2;
     // Skip entries of earlier segments (taken before the stream caught up after arming).
-    while (this.#delivery < list.length && list[this.#delivery].segment < this.#segment) {
-      if (this.#segment > 1) this.#unmatchedDeliveries++;
+    while (this.#delivery < list.length && list[this.#delivery].segment < segment) {
+      if (segment > 1) this.#unmatchedDeliveries++;
       this.#delivery++;
     }
-    if (this.#delivery < list.length && list[this.#delivery].segment === this.#segment) {
+    if (this.#delivery < list.length && list[this.#delivery].segment === segment) {
       return list[this.#delivery++];
     }
     if (this.#recording) this.#blocksWithoutDelivery++;
@@ -682,6 +705,7 @@ export class StreamConverter {
         const flags = (store ? FLAG_WRITE : 0) | (a ? FLAG_VALUE_KNOWN : 0);
         w.mmio(paddr, size, a ? a.value : 0, flags, a ? this.#device(a.device) : 0);
         counts[C.mmio]++;
+        if (a) this.#inferRequests(a);
       } else if (
         store && cur.ptLevel[idx] !== PT_NONE && vaddr >= DIRECT_MAP_LO && vaddr < DIRECT_MAP_HI
       ) {
@@ -717,7 +741,15 @@ export class StreamConverter {
       a ? this.#device(a.device) : 0,
     );
     this.#counts[C.pio]++;
+    if (a) this.#inferRequests(a);
     return a;
+  }
+
+  /** Writes the requests a device access started (after its own record). */
+  #inferRequests(a: DeviceAccess): void {
+    const n = this.#requests.after(a, this.#device(a.device), this.#w);
+    this.#counts[C.blockRequests] += n.block;
+    this.#counts[C.netRequests] += n.net;
   }
 
   #emitSensitive(cur: BlockInfo, k: number): void {

@@ -92,7 +92,7 @@ const HEADER = {
   inferred: [],
 };
 
-function convert(stream: Uint8Array, log: QemuLog) {
+function convert(stream: Uint8Array, log: QemuLog, bufferBytes?: number) {
   const path = Deno.makeTempFileSync({ suffix: ".bin" });
   try {
     Deno.writeFileSync(path, stream);
@@ -102,6 +102,7 @@ function convert(stream: Uint8Array, log: QemuLog) {
       log,
       symbols: SYMBOLS,
       devices: HEADER.devices,
+      bufferBytes,
     }).run();
     const t = TraceReader.fromBytes(w.finish(), "unit");
     const records: Record<string, number>[] = [];
@@ -237,6 +238,45 @@ Deno.test("convert: a page fault cuts its block before the faulting instruction 
   ]);
   assert.equal(result.perIteration[0].pageFaults, 1);
   assert.equal(result.unmatched.deliveries, 0);
+});
+
+Deno.test("convert: a fault in the block of an iteration marker takes the delivery logged after the marker", () => {
+  // lmbench page fault: the block holding the iteration marker goes on to the load that
+  // faults. The plugin streams the marker inside the block; QEMU logged it before the fault.
+  const marker = [0x0f, 0x1f, 0x80, 0x03, 0x00, 0x56, 0x4d];
+  const s = new StreamBuilder()
+    .mark(1)
+    .mark(3)
+    .tb(0, USER, [marker, [0x48, 0x8b, 0x18], [0xc3]])
+    .tb(1, K + 0x1000n, [[0x90], [0xc3]]) // asm_exc_page_fault
+    .exec(0)
+    .mark(3)
+    .cut(2)
+    .exec(1)
+    .mark(3)
+    .mark(2)
+    .end()
+    .build();
+  const l = parseQemuLog([
+    "vmmlab-mark 1 0 0 100",
+    "vmmlab-mark 3 0 1 200",
+    "vmmlab-mark 3 0 2 300",
+    "     7: v=0e e=0004 i=0 cpl=3 IP=0033:0000000000401007 pc=0000000000401007 SP=002b:00007ffe00000000 CR2=0000000000600000",
+    "CR0=80050033 CR2=0000000000600000 CR3=0000000006248000 CR4=000006f0",
+    "vmmlab-mark 3 0 3 400",
+    "vmmlab-mark 2 0 4 500",
+  ].join("\n"));
+  const { records, result } = convert(s, l);
+  assert.deepEqual(records.filter((r) => r.kind !== RecordKind.Mem).slice(0, 5), [
+    { kind: RecordKind.Marker, op: MarkerOp.Begin, value: 0 },
+    { kind: RecordKind.ExecPartial, block: 0, count: 1 },
+    { kind: RecordKind.Marker, op: MarkerOp.Iteration, value: 1 },
+    { kind: RecordKind.Exception, vector: 14, code: 4, addr: 0x600000, pc: 0x401007 },
+    { kind: RecordKind.Exec, block: 1, count: 2 },
+  ]);
+  assert.deepEqual(result.perIteration.map((it) => it.pageFaults), [0, 1]);
+  assert.equal(result.unmatched.deliveries, 0);
+  assert.equal(result.unmatched.blocksWithoutDelivery, 0);
 });
 
 Deno.test("convert: CR3 values come from the next logged delivery after the plugin's CR3 line", () => {
@@ -377,4 +417,24 @@ Deno.test("convert: stores by native_set_pte are page-table writes, stack access
   assert.equal(result.perIteration[0].ptWrites, 1);
   assert.equal(result.perIteration[0].repIterations, 512);
   assert.equal(signedHex("ffffffff81000000"), Number(BigInt.asIntN(64, K)));
+});
+
+Deno.test("convert: a long stream read through small buffers converts the same at every refill boundary", () => {
+  const b = new StreamBuilder()
+    .mark(1)
+    .mark(3)
+    .tb(0, USER, [[0x90], [0x90]])
+    .tb(1, USER + 2n, [[0x48, 0x8b, 0x18], [0xc3]]);
+  for (let i = 0; i < 6000; i++) {
+    b.exec(0).exec(1).mem(0, 0x600000n + BigInt(i * 8), 0x200000n + BigInt(i * 8), 8, false);
+  }
+  const s = b.mark(3).mark(2).end().build();
+  const l = log([]);
+  const whole = convert(s, l);
+  assert.equal(whole.result.perIteration[0].instructions, 6000 * 4);
+  // Refill boundaries fall at every offset modulo the record sizes (5 and 19 bytes).
+  for (let extra = 0; extra < 24; extra++) {
+    const small = convert(s, l, 2 * (16 + 512 * 16) + extra);
+    assert.deepEqual(small.records, whole.records, `buffer ${extra}`);
+  }
 });

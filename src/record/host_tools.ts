@@ -102,13 +102,14 @@ export function requireHostTools(tools: readonly HostTool[] = HOST_TOOLS): void 
 export async function run(
   command: string,
   args: string[],
-  options: { cwd?: string; what?: string } = {},
+  options: { cwd?: string; what?: string; env?: Record<string, string> } = {},
 ): Promise<string> {
   let out: Deno.CommandOutput;
   try {
     out = await new Deno.Command(command, {
       args,
       cwd: options.cwd,
+      env: options.env,
       stdout: "piped",
       stderr: "piped",
       stdin: "null",

@@ -59,20 +59,56 @@ function addFile(w: CpioWriter, path: string, data: Uint8Array, perm: number): v
   if (!w.has(path)) w.add({ path, type: "file", perm, data });
 }
 
-/** Shared libraries (host paths) a dynamically linked program loads, via ldd. */
-async function sharedLibraries(program: string): Promise<string[]> {
+/** Library folders of an unpacked package, with their soname links made (`ldconfig -n`). */
+async function packageLibraryDirs(root: string): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const rel of ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]) {
+    const dir = join(root, rel);
+    try {
+      if (!Deno.statSync(dir).isDirectory) continue;
+    } catch {
+      continue;
+    }
+    // Packages ship libfoo.so.N.M only; ldconfig makes the libfoo.so.N link at install.
+    await run("ldconfig", ["-n", dir]);
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
+/**
+ * Shared libraries a dynamically linked program loads, via ldd, looking in the recipe's
+ * unpacked library packages before the host's own folders: pairs of (host file, guest path).
+ */
+async function sharedLibraries(
+  program: string,
+  roots: string[],
+  libDirs: string[],
+): Promise<{ host: string; guest: string }[]> {
   let out: string;
   try {
-    out = await run("ldd", [program]);
+    out = await run("ldd", [program], {
+      env: libDirs.length > 0 ? { LD_LIBRARY_PATH: libDirs.join(":") } : undefined,
+    });
   } catch {
     return []; // static programs make ldd fail
   }
-  const libs: string[] = [];
+  const libs: { host: string; guest: string }[] = [];
   for (const line of out.split("\n")) {
+    if (/=>\s*not found/.test(line)) {
+      throw new InputError(
+        `${program} needs ${
+          line.trim().split(/\s/)[0]
+        }, which neither the host nor the recipe's Debian packages provide: add its package to the recipe`,
+      );
+    }
     const m = line.match(/=>\s*(\/\S+)/) ?? line.match(/^\s*(\/\S+)\s/);
-    if (m) libs.push(m[1]);
+    if (!m) continue;
+    const host = m[1];
+    const root = roots.find((r) => host.startsWith(`${r}/`));
+    libs.push({ host, guest: root ? host.slice(root.length + 1) : host.replace(/^\/+/, "") });
   }
-  return libs.sort();
+  return libs.sort((a, b) => a.guest < b.guest ? -1 : a.guest > b.guest ? 1 : 0);
 }
 
 /** What went into the initramfs, for the trace header. */
@@ -119,10 +155,17 @@ export async function buildInitramfs(
   const programs: Record<string, string> = {};
   // Real Debian programs first, so they take precedence over busybox applets of the same name.
   const debianPackages: Record<string, string> = {};
+  const roots: string[] = [];
+  const libDirs: string[] = [];
   for (const spec of recipe.debian) {
     const pkg = await downloadPackage(spec.package);
     debianPackages[spec.package] = pkg.version;
     const root = await unpackPackage(pkg);
+    roots.push(root);
+    libDirs.push(...await packageLibraryDirs(root));
+  }
+  for (const [k, spec] of recipe.debian.entries()) {
+    const root = roots[k];
     for (const p of spec.paths) {
       const rel = p.replace(/^\/+/, "").replace(/\/+$/, "");
       const host = join(root, rel);
@@ -133,8 +176,8 @@ export async function buildInitramfs(
       }
       addTree(w, host, rel);
       if (Deno.lstatSync(host).isFile) {
-        for (const lib of await sharedLibraries(host)) {
-          addFile(w, lib.replace(/^\/+/, ""), Deno.readFileSync(Deno.realPathSync(lib)), 0o755);
+        for (const lib of await sharedLibraries(host, roots, libDirs)) {
+          addFile(w, lib.guest, Deno.readFileSync(Deno.realPathSync(lib.host)), 0o755);
         }
       }
     }

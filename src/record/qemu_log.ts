@@ -45,6 +45,11 @@ export interface DeviceAccess {
   size: number;
   /** Device (memory region) name. */
   device: string;
+  /**
+   * The IDE bus-master DMA transfer this access started (a start-bit write to the
+   * bus-master command register, followed in the log by QEMU's first `ide_dma_cb` line).
+   */
+  dma?: { write: boolean; sector: number; sectors: number };
 }
 
 /** One plugin marker line. */
@@ -76,6 +81,7 @@ const INT_RE =
 const OPS_RE =
   /^memory_region_ops_(read|write) cpu (-?\d+) mr 0x[0-9a-f]+ addr 0x([0-9a-f]+) value 0x([0-9a-f]+) size (\d+) name '([^']*)'/;
 const CR3_RE = /CR3=([0-9a-f]+)/;
+const IDE_DMA_RE = /^ide_dma_cb IDEState \S+ sector_num=(-?\d+) n=(\d+) cmd=(.*)$/;
 
 function hexNumber(h: string): number {
   return h.length > 13 ? signedHex(h.padStart(16, "0")) : parseInt(h, 16);
@@ -122,6 +128,17 @@ export function parseQemuLog(text: string): QemuLog {
         size: Number(m[5]),
         device: m[6],
       });
+      continue;
+    }
+    if (line.startsWith("ide_dma_cb ")) {
+      const m = IDE_DMA_RE.exec(line);
+      const a = accesses[accesses.length - 1];
+      if (
+        m && Number(m[2]) > 0 && a && a.segment === segment && a.write && (a.value & 1) === 1 &&
+        a.device.includes("bmdma") && a.dma === undefined
+      ) {
+        a.dma = { write: m[3].includes("WRITE"), sector: Number(m[1]), sectors: Number(m[2]) };
+      }
       continue;
     }
     if (line.startsWith("Servicing hardware INT")) {

@@ -50,6 +50,13 @@ export interface Recipe {
    * recording). Each guest's run.sh asks for a snapshot with `vmmlab-snapshot $VMMLAB_VM`.
    */
   vms: number;
+  /** Size of a raw disk attached to the emulated IDE controller, in MiB (0 for none). */
+  diskMiB: number;
+  /**
+   * QEMU NIC model (`pcnet`, `e1000`, `ne2k_pci`...) attached to a UDP socket on the host's
+   * loopback interface, its transmitted frames captured; empty for no NIC.
+   */
+  nic: string;
 }
 
 /** The folder holding all recipes. */
@@ -115,6 +122,8 @@ export function loadRecipe(name: string): Recipe {
     qemuArgs: field<string[]>(o, "qemuArgs", file, Array.isArray, []),
     modules: field<string[]>(o, "modules", file, Array.isArray, []),
     vms: field<number>(o, "vms", file, isNum, 0),
+    diskMiB: field<number>(o, "diskMiB", file, isNum, 0),
+    nic: field<string>(o, "nic", file, (v) => typeof v === "string" && /^[a-z0-9_-]*$/.test(v), ""),
   };
   if (!exists(join(dir, "run.sh"))) throw new InputError(`${dir}: no run.sh`);
   for (const [prog, srcs] of Object.entries(recipe.programs)) {

@@ -31,9 +31,43 @@ import { MarkerOp } from "../trace/record.ts";
 import { hashImage, hashPhysicalMemory, type PageSnapshot } from "./page_hash.ts";
 import { type SnapshotStats, snapshotStats } from "./snapshot_stats.ts";
 import { TraceReader } from "../trace/reader.ts";
+import { parsePcap, windowTransmits } from "./pcap.ts";
 
 /** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
 export const GUEST_CPU = "Nehalem";
+
+/**
+ * What the recorder turns on in QEMU's log once the guest is ready: interrupts and
+ * exceptions, the plugin's alignment lines, device register accesses, and the IDE
+ * controller's DMA callbacks (block requests).
+ */
+const ARM_LOG = "log int,plugin,trace:memory_region_ops_*,trace:ide_dma_cb";
+
+/** QEMU arguments of the recipe's raw disk, creating the (sparse) image in the work folder. */
+function diskArgs(recipe: Recipe, work: string): string[] {
+  if (recipe.diskMiB <= 0) return [];
+  const path = join(work, "disk.img");
+  const f = Deno.openSync(path, { write: true, create: true, truncate: true });
+  f.truncateSync(recipe.diskMiB * 1024 * 1024);
+  f.close();
+  return ["-drive", `file=${path},if=ide,format=raw,index=0,media=disk,cache=unsafe`];
+}
+
+/**
+ * QEMU arguments of the recipe's NIC: the frames it transmits go to a UDP socket on the
+ * host's loopback interface (nothing leaves the host) and are captured into the work folder.
+ */
+function nicArgs(recipe: Recipe, work: string): string[] {
+  if (recipe.nic === "") return [];
+  return [
+    "-netdev",
+    "socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0",
+    "-device",
+    `${recipe.nic},netdev=n0,mac=52:54:00:12:34:56`,
+    "-object",
+    `filter-dump,id=d0,netdev=n0,file=${join(work, "net.pcap")}`,
+  ];
+}
 
 /** How often a run that hit QEMU 7.2's plugin memory-callback abort is tried. */
 const MAX_ATTEMPTS = 4;
@@ -134,7 +168,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     logPath,
     serial2Path: serial2,
     monitorPipe: join(work, "monitor"),
-    extra: recipe.qemuArgs,
+    extra: [...recipe.qemuArgs, ...diskArgs(recipe, work), ...nicArgs(recipe, work)],
   };
   await makeMonitorPipes(spec.monitorPipe);
   const args = qemuArgs(spec);
@@ -150,7 +184,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
       qemu: "qemu-system-x86_64",
       args,
       monitorPipe: spec.monitorPipe,
-      armCommands: ["log int,plugin,trace:memory_region_ops_*"],
+      armCommands: [ARM_LOG],
       disarmCommands: ["log plugin"],
       timeoutMs: recipe.timeoutSeconds * 1000,
       onLine: (line) => {
@@ -200,6 +234,10 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   if (!exists(streamPath) || Deno.statSync(streamPath).size === 0 || log.markers.length === 0) {
     throw new InputError(`Workload ${recipe.name} ran but never reached its begin marker`);
   }
+  const pcapPath = join(work, "net.pcap");
+  const netLengths = recipe.nic !== "" && exists(pcapPath)
+    ? windowTransmits(parsePcap(Deno.readFileSync(pcapPath), pcapPath))
+    : [];
   const devices = ["unknown", ...new Set(log.accesses.map((a) => a.device))].sort((a, b) =>
     a === "unknown" ? -1 : b === "unknown" ? 1 : a < b ? -1 : a > b ? 1 : 0
   );
@@ -246,6 +284,16 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
       "Port and MMIO values: taken in order from QEMU's memory_region_ops trace, matched to IN/OUT instructions and device memory references.",
       "Instruction classes: sensitive instruction class, length and control flow decoded from opcode bytes.",
       "Interrupt source: vector 0xec is the local APIC timer, vectors >= 0xf0 inter-processor, others devices.",
+      ...(recipe.diskMiB > 0
+        ? [
+          "Block requests: a start-bit write to the IDE bus-master command register is followed by a BlockRequest with the first sector, sector count and direction of QEMU's first ide_dma_cb trace line after it. DMA transfers themselves are not recorded (QEMU 7.2 traces no DMA buffer address).",
+        ]
+        : []),
+      ...(recipe.nic !== ""
+        ? [
+          `Network requests: a ${recipe.nic} transmit demand (CSR0 write with TDMD through RDP while RAP selects CSR0) is followed by a NetRequest whose length is the next window frame of the host-side packet capture (QEMU filter-dump). DMA transfers themselves are not recorded (QEMU 7.2 traces no DMA buffer address).`,
+        ]
+        : []),
     ],
     notes:
       "Every executed sensitive instruction has a Sensitive record after its block's Exec (in program order with the block's memory records). IN/OUT also produce Pio records; device memory references also produce Mmio records. Repeated string iterations are collapsed into RepString records (one per physically contiguous run).",
@@ -267,6 +315,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
       devices,
       onProgress: (b) => p?.converted(b, total),
       snapshots,
+      netLengths,
     }).run();
   } catch (e) {
     writer.abort();
@@ -434,7 +483,7 @@ async function recordSnapshots(
     conversion: {
       perIteration: [],
       totals: Object.fromEntries(COUNT_NAMES.map((n) => [n, 0])) as Record<CountName, number>,
-      unmatched: { deliveries: 0, accesses: 0, blocksWithoutDelivery: 0 },
+      unmatched: { deliveries: 0, accesses: 0, blocksWithoutDelivery: 0, transmits: 0 },
       streamBytes: 0,
       streamInstructions: 0,
     },

@@ -31,6 +31,8 @@ export const TRACE_COUNT_NAMES = [
   "iret",
   "pio",
   "mmio",
+  "blockRequests",
+  "netRequests",
 ] as const;
 
 /** One count name. */
@@ -104,6 +106,12 @@ export function countIterations(trace: TraceReader): IterationCounts[] {
         break;
       case RecordKind.Mmio:
         acc[IDX.mmio]++;
+        break;
+      case RecordKind.BlockRequest:
+        acc[IDX.blockRequests]++;
+        break;
+      case RecordKind.NetRequest:
+        acc[IDX.netRequests]++;
         break;
       case RecordKind.Sensitive:
         switch (r.op) {

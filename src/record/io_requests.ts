@@ -1,0 +1,83 @@
+/**
+ * Device requests inferred from the register accesses that start them. QEMU 7.2 traces
+ * the accesses (memory_region_ops) but no "packet sent" event and no DMA addresses, so
+ * the recorder recognises each device's start ("kick") access and writes the request
+ * record right after it, as the trace convention asks (a request follows the access that
+ * started it):
+ *
+ * - IDE bus-master DMA (PIIX): a write with the start bit (1) to the bus-master command
+ *   register starts the transfer QEMU's `ide_dma_cb` trace line describes (first sector,
+ *   sector count, direction); the log parser attaches that line to the access.
+ * - AMD PCnet (Lance): a write to the data port (RDP, offset 0x10) while the address
+ *   port (RAP, offset 0x12 in word mode, 0x14 in dword mode) selects CSR0, with TDMD
+ *   (bit 3) set, is a transmit demand; the frame's length is the next one from the
+ *   host-side packet capture of the window.
+ *
+ * @module
+ */
+
+import { BlockOp, NetOp } from "../trace/record.ts";
+import type { DeviceAccess } from "./qemu_log.ts";
+
+/** Where inferred requests go (a TraceWriter, or a test double). */
+export interface RequestSink {
+  /** A block request. */
+  blockRequest(device: number, op: number, offset: number, length: number): void;
+  /** A network request. */
+  netRequest(device: number, op: number, length: number): void;
+}
+
+/** Which requests one access started. */
+export interface Inferred {
+  /** Block requests written. */
+  block: number;
+  /** Network requests written. */
+  net: number;
+}
+
+/** Recognises request-starting accesses; one instance per conversion. */
+export class RequestInference {
+  readonly #rap = new Map<number, number>();
+  readonly #net: readonly number[];
+  #netNext = 0;
+  /** Transmit demands with no captured frame left (length written as 0). */
+  unmatchedTransmits = 0;
+
+  /** `netLengths`: the window's transmitted frame lengths in order (from the capture). */
+  constructor(netLengths: readonly number[] = []) {
+    this.#net = netLengths;
+  }
+
+  /** Frames captured in the window that no transmit demand took. */
+  get unusedFrames(): number {
+    return Math.max(0, this.#net.length - this.#netNext);
+  }
+
+  /** Called after the access's own Pio/Mmio record was written. */
+  after(a: DeviceAccess, device: number, sink: RequestSink): Inferred {
+    const out: Inferred = { block: 0, net: 0 };
+    if (a.dma) {
+      sink.blockRequest(
+        device,
+        a.dma.write ? BlockOp.Write : BlockOp.Read,
+        a.dma.sector * 512,
+        a.dma.sectors * 512,
+      );
+      out.block++;
+    }
+    if (a.write && a.addr <= 0xffff && a.device.includes("pcnet")) {
+      const base = a.addr & ~0x1f;
+      const off = a.addr & 0x1f;
+      if (off === 0x12 || off === 0x14) {
+        this.#rap.set(base, a.value & 0x7f);
+      } else if (off === 0x10 && (this.#rap.get(base) ?? 0) === 0 && (a.value & 0x8) !== 0) {
+        const len = this.#net[this.#netNext];
+        if (len === undefined) this.unmatchedTransmits++;
+        else this.#netNext++;
+        sink.netRequest(device, NetOp.Transmit, len ?? 0);
+        out.net++;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { RequestInference, type RequestSink } from "./io_requests.ts";
+import type { DeviceAccess } from "./qemu_log.ts";
+import { BlockOp, NetOp } from "../trace/record.ts";
+
+class Sink implements RequestSink {
+  out: string[] = [];
+  blockRequest(device: number, op: number, offset: number, length: number): void {
+    this.out.push(`block ${device} ${op} ${offset} ${length}`);
+  }
+  netRequest(device: number, op: number, length: number): void {
+    this.out.push(`net ${device} ${op} ${length}`);
+  }
+}
+
+function pio(addr: number, value: number, device = "pcnet-io", write = true): DeviceAccess {
+  return { segment: 1, write, addr, value, size: 2, device };
+}
+
+Deno.test("io requests: a PCnet transmit demand is CSR0 with TDMD through RDP while RAP is 0", () => {
+  const inf = new RequestInference([1514, 60]);
+  const sink = new Sink();
+  const base = 0xc000;
+  inf.after(pio(base + 0x12, 0), 3, sink); // RAP = CSR0
+  inf.after(pio(base + 0x10, 0x0048), 3, sink); // TDMD | IENA: a transmit
+  inf.after(pio(base + 0x10, 0x0640), 3, sink); // interrupt acknowledge: no TDMD
+  inf.after(pio(base + 0x12, 4), 3, sink); // RAP = CSR4
+  inf.after(pio(base + 0x10, 0x0948), 3, sink); // CSR4 write with bit 3: not a transmit
+  inf.after(pio(base + 0x12, 0), 3, sink);
+  inf.after(pio(base + 0x10, 0x0008, "pcnet-io", false), 3, sink); // a read is no demand
+  inf.after(pio(base + 0x10, 0x0008), 3, sink);
+  inf.after(pio(base + 0x10, 0x0048), 3, sink); // more demands than captured frames
+  assert.deepEqual(sink.out, [
+    `net 3 ${NetOp.Transmit} 1514`,
+    `net 3 ${NetOp.Transmit} 60`,
+    `net 3 ${NetOp.Transmit} 0`,
+  ]);
+  assert.equal(inf.unmatchedTransmits, 1);
+  assert.equal(inf.unusedFrames, 0);
+});
+
+Deno.test("io requests: an IDE DMA start becomes a block request in bytes", () => {
+  const inf = new RequestInference();
+  const sink = new Sink();
+  const n = inf.after(
+    {
+      segment: 2,
+      write: true,
+      addr: 0xc040,
+      value: 0x09,
+      size: 1,
+      device: "piix-bmdma",
+      dma: { write: false, sector: 256, sectors: 128 },
+    },
+    5,
+    sink,
+  );
+  assert.deepEqual(n, { block: 1, net: 0 });
+  assert.deepEqual(sink.out, [`block 5 ${BlockOp.Read} 131072 65536`]);
+  assert.deepEqual(inf.after(pio(0x1f7, 0xc8, "ide"), 4, sink), { block: 0, net: 0 });
+});

@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { parseQemuLog } from "./qemu_log.ts";
+
+Deno.test("qemu log: the first ide_dma_cb line after a bus-master start describes its transfer", () => {
+  const log = parseQemuLog([
+    "ide_dma_cb IDEState 0x1; sector_num=0 n=8 cmd=DMA READ", // before the window: ignored
+    "vmmlab-mark 1 0 0 100",
+    "memory_region_ops_write cpu 0 mr 0x2 addr 0x1f7 value 0xca size 1 name 'ide'",
+    "memory_region_ops_write cpu 0 mr 0x3 addr 0xc040 value 0x1 size 1 name 'piix-bmdma'",
+    "ide_dma_cb IDEState 0x55d0; sector_num=2048 n=128 cmd=DMA WRITE",
+    "ide_dma_cb IDEState 0x55d0; sector_num=2176 n=0 cmd=DMA WRITE", // completion
+    "memory_region_ops_write cpu 0 mr 0x3 addr 0xc040 value 0x0 size 1 name 'piix-bmdma'",
+    "memory_region_ops_write cpu 0 mr 0x3 addr 0xc040 value 0x9 size 1 name 'piix-bmdma'",
+    "ide_dma_cb IDEState 0x55d0; sector_num=2048 n=128 cmd=DMA READ",
+    "memory_region_ops_write cpu 0 mr 0x3 addr 0xc040 value 0x1 size 1 name 'piix-bmdma'",
+  ].join("\n"));
+  assert.equal(log.accesses.length, 5);
+  assert.equal(log.accesses[0].dma, undefined);
+  assert.deepEqual(log.accesses[1].dma, { write: true, sector: 2048, sectors: 128 });
+  assert.equal(log.accesses[2].dma, undefined);
+  assert.deepEqual(log.accesses[3].dma, { write: false, sector: 2048, sectors: 128 });
+  assert.equal(log.accesses[4].dma, undefined, "a start the log never described");
+});
