@@ -126,6 +126,12 @@ export class Translator {
   /** Key and tag of the last translation: the MRU L1 entry, so a repeat is an exact hit. */
   #lastKey = NaN;
   #lastTag = 0;
+  /**
+   * The 4 KB page [lo, hi) of the reference that set {@link #lastKey}: any reference inside
+   * it has that key and tag, so it is an L1 hit decided by two comparisons.
+   */
+  #lastLo = NaN;
+  #lastHi = NaN;
   #rootPage = 0;
   #rootId = 1;
   #userTag = 1;
@@ -233,6 +239,7 @@ export class Translator {
    */
   setRoot(cr3: number): void {
     this.#lastKey = NaN;
+    this.#lastLo = this.#lastHi = NaN;
     const page = rootPageOf(cr3);
     this.#rootPage = page;
     this.#rootId = this.rootIdOf(page);
@@ -254,6 +261,7 @@ export class Translator {
   /** Drops non-global TLB entries and the page-walk cache (untagged CR3 write). */
   flushNonGlobal(): void {
     this.#lastKey = NaN;
+    this.#lastLo = this.#lastHi = NaN;
     if (this.config.globalKernel) {
       this.l1.retain(this.#keepKernel);
       this.l2?.retain(this.#keepKernel);
@@ -267,6 +275,7 @@ export class Translator {
   /** Drops everything the guest can flush (TLBs and PWC; not the nested TLB). */
   flush(): void {
     this.#lastKey = NaN;
+    this.#lastLo = this.#lastHi = NaN;
     this.l1.clear();
     this.l2?.clear();
     this.pwc?.clear();
@@ -278,6 +287,7 @@ export class Translator {
    */
   invlpg(va: number): void {
     this.#lastKey = NaN;
+    this.#lastLo = this.#lastHi = NaN;
     const k4 = Math.floor(va / PAGE_4K) * 2;
     const k2 = Math.floor(va / PAGE_2M) * 2 + 1;
     this.l1.invalidateKey(k4);
@@ -300,6 +310,7 @@ export class Translator {
    */
   translate(va: number, gpa: number): number {
     const cache = this.cache;
+    if (cache === null && va >= this.#lastLo && va < this.#lastHi) return Translated.L1Hit;
     if (cache !== null) {
       const line = Math.floor(gpa / LINE);
       if (line !== this.#lastLine) {
@@ -317,6 +328,8 @@ export class Translator {
     if (key === this.#lastKey && tag === this.#lastTag) return Translated.L1Hit;
     this.#lastKey = key;
     this.#lastTag = tag;
+    this.#lastLo = Math.floor(va / PAGE_4K) * PAGE_4K;
+    this.#lastHi = this.#lastLo + PAGE_4K;
     if (this.l1.lookup(key, tag)) return Translated.L1Hit;
     const host = this.#host;
     const l2 = this.l2;
