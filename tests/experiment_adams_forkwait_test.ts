@@ -137,6 +137,9 @@ Deno.test("breakdown families: categories by cause, call-outs apportioned by cou
   // 3 of 4 call-outs are CR3 writes.
   assert.deepEqual(families.get("CR3 writes, INVLPG"), 142_500);
   assert.deepEqual(families.get("other sensitive ops"), 47_500);
+  const absent = breakdown.checks!({}, PUBLISHED);
+  assert.deepEqual(absent.map((c) => c.passed), [null]);
+  assert.match(absent[0].detail, /^not reproduced: no trace/);
   const checks = breakdown.checks!({ "forkwait/hardware_vmm": HW }, PUBLISHED);
   assert.deepEqual(checks.length, 1);
   assert.ok(checks[0].passed);
