@@ -8,8 +8,10 @@
  * @module
  */
 
-import { replay } from "./replay.ts";
-import type { ReplayConfig } from "./config.ts";
+import { replay, ReplayMachine } from "./replay.ts";
+import { type ReplayConfig, resolveConfig } from "./config.ts";
+import { FlatRecords } from "./flat_records.ts";
+import { loadPlatform } from "../platforms/load.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { mixBytes } from "../synth/mix.ts";
 
@@ -60,6 +62,31 @@ bench("full", "hw+nested", { cpu: "hw", mmu: "nested", io: "emulated" });
 bench("full", "hw+shadow", { cpu: "hw", mmu: "shadow", io: "emulated" });
 bench("full", "pv+pv-direct", { cpu: "pv", mmu: "pv-direct", io: "pv" });
 bench("full", "native", { cpu: "native", mmu: "native", io: "native" });
+
+// The engine loop and the models alone: records decoded once into memory (built on first
+// use), replayed through the same machine `replay` uses. Decode-only time plus this time is
+// roughly the full replay time.
+let flat: FlatRecords | null = null;
+for (const [cpu, mmu] of [["bt", "shadow"], ["hw", "nested"]]) {
+  const config = resolveConfig({ cpu, mmu, io: "emulated" });
+  const platform = loadPlatform(config.platform);
+  Deno.bench({
+    name:
+      `models: ${cpu}+${mmu} on pre-decoded ${name} (${summary.instructions} instr, ${summary.records} rec)`,
+    group: "models",
+    n: 5,
+    warmup: 1,
+    fn() {
+      const reader = TraceReader.fromBytes(bytes);
+      flat ??= new FlatRecords(reader.cursor());
+      const records = flat;
+      const input = { header: reader.header, code: reader.code, cursor: () => records.cursor() };
+      const m = new ReplayMachine(input, config, platform);
+      m.run(input.cursor(), input.code);
+      m.finish();
+    },
+  });
+}
 for (const cpu of ["native", "trap", "bt", "pv", "hw"]) bench("cpu", cpu, { cpu });
 for (const mmu of ["native", "shadow", "pv-direct", "nested"]) bench("mmu", mmu, { mmu });
 for (const io of ["emulated", "hosted", "pv", "passthrough", "channel"]) bench("io", io, { io });
