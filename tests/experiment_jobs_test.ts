@@ -11,6 +11,7 @@ import {
   traceLabel,
 } from "../src/cli/experiment/jobs.ts";
 import { toCsv } from "../src/cli/experiment/csv.ts";
+import { renderMarkdownSummary } from "../src/cli/experiment/markdown.ts";
 import { renderSummary } from "../src/cli/experiment/summary.ts";
 import { InputError, UsageError } from "../src/util/errors.ts";
 import { groupedBars } from "../src/charts/grouped_bars.ts";
@@ -206,4 +207,60 @@ Deno.test("the summary labels predictions and states the largest prediction erro
   const targets = text.slice(text.indexOf("Targets"));
   assert.match(targets, /^Targets .*\n {2}ok {3}e: fork — ordered\n/);
   assert.doesNotMatch(targets.split("Checks:")[0], /native < Xen|dbench/);
+});
+
+Deno.test("the Markdown summary has targets, a table per experiment and every check", () => {
+  const row = (label: string, reproduced: number) =>
+    compareRow({
+      figure: "Table 3",
+      label,
+      reproduced,
+      published: 2,
+      unit: "us",
+      role: "prediction",
+      runs: [],
+    });
+  const md = renderMarkdownSummary(
+    [
+      { experiment: "lm", row: row("null call | Xen", 3) },
+      {
+        experiment: "bh",
+        row: compareRow({
+          figure: "Table 1",
+          label: "w",
+          reproduced: 2,
+          published: null,
+          band: [3.9, 4.57],
+          unit: "x",
+          role: "prediction",
+          runs: [],
+        }),
+      },
+    ],
+    [
+      {
+        experiment: "lm",
+        check: {
+          label: "order",
+          passed: false,
+          detail: "broken",
+          role: "prediction",
+          headline: true,
+        },
+      },
+      {
+        experiment: "lm",
+        check: { label: "stat", passed: null, detail: "no trace", role: "prediction" },
+      },
+    ],
+  );
+  const lines = md.split("\n");
+  assert.equal(lines[0], "# Reproduced vs published");
+  assert.ok(lines.includes("| **MISS** | lm | order | broken |"), md);
+  // A pipe inside a label is escaped so the table keeps its columns.
+  assert.ok(lines.includes("| Table 3 | null call \\| Xen | 3 | 2 | us | +50% | prediction |"), md);
+  assert.ok(lines.includes("| Table 1 | w | 2 | 3.9–4.57 | x | -49% | prediction |"), md);
+  assert.ok(lines.includes("- not reproduced: stat (prediction) — no trace"), md);
+  assert.ok(md.indexOf("## lm") < md.indexOf("## bh"), "experiments in the order given");
+  assert.ok(md.endsWith("\n") && !md.endsWith("\n\n"));
 });

@@ -21,6 +21,7 @@ import { paperCitation } from "../../../experiments/_lib/published.ts";
 import { buildReport, type ReportFigure } from "../../charts/report.ts";
 import { svgToPng } from "../../charts/png.ts";
 import { renderSvg } from "../../charts/svg.ts";
+import { renderMarkdownSummary } from "./markdown.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
 import { toCsv } from "./csv.ts";
 import { type Plan, type PlannedExperiment, traceLabel } from "./jobs.ts";
@@ -260,6 +261,10 @@ export async function writeOutputs(
         r.role,
       ]),
     ),
+  );
+  await writeFileAtomic(
+    join(options.out, "summary.md"),
+    renderMarkdownSummary(summaryRows, summaryChecks),
   );
   const html = await buildReport({
     title: "vmmlab: reproduced figures",
