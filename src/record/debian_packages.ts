@@ -121,21 +121,46 @@ export async function kernelModules(
   const pkg = await downloadPackage(kernel.pkg);
   const base = `lib/modules/${kernel.release}`;
   const dest = cacheDir("pkgs", `${kernel.pkg}_${kernel.version}-modules`);
-  const depFile = join(dest, base, "modules.dep");
-  if (!exists(depFile)) {
-    await run("sh", [
-      "-c",
-      `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -x -C '${dest}' './${base}/modules.dep'`,
-    ], { what: `unpacking modules.dep from ${pkg.deb}` });
+  // The package ships no modules.dep (depmod makes it at install): take the module list
+  // from the archive and each module's dependencies from its own .modinfo section.
+  const listFile = join(dest, "modules.list");
+  if (!exists(listFile)) {
+    const list = await run("sh", ["-c", `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -t`], {
+      what: `listing ${pkg.deb}`,
+    });
+    Deno.writeTextFileSync(listFile, list);
   }
-  const deps = new Map<string, string[]>();
   const byName = new Map<string, string>();
-  for (const line of Deno.readTextFileSync(depFile).split("\n")) {
-    const m = line.match(/^(\S+):\s*(.*)$/);
-    if (!m) continue;
-    deps.set(m[1], m[2].split(/\s+/).filter((d) => d !== ""));
-    const name = m[1].replace(/^.*\//, "").replace(/\.ko(\.\w+)?$/, "").replace(/-/g, "_");
-    byName.set(name, m[1]);
+  for (const line of Deno.readTextFileSync(listFile).split("\n")) {
+    const m = line.match(new RegExp(`^\\./${base}/(kernel/\\S+\\.ko(?:\\.\\w+)?)$`));
+    if (m) byName.set(moduleName(m[1]), m[1]);
+  }
+  const extract = async (paths: string[]) => {
+    const missing = paths.filter((m) => !exists(join(dest, base, m)));
+    if (missing.length === 0) return;
+    const list = missing.map((m) => `'./${base}/${m}'`).join(" ");
+    await run("sh", ["-c", `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -x -C '${dest}' ${list}`], {
+      what: `unpacking kernel modules from ${pkg.deb}`,
+    });
+  };
+  const deps = new Map<string, string[]>();
+  let wanted = names.map((n) => {
+    const path = byName.get(n.replace(/-/g, "_"));
+    if (!path) throw new InputError(`Kernel ${kernel.release} has no module ${n}`);
+    return path;
+  });
+  while (wanted.length > 0) {
+    await extract(wanted);
+    const next: string[] = [];
+    for (const path of wanted) {
+      if (deps.has(path)) continue;
+      const d = moduleDepends(Deno.readFileSync(join(dest, base, path)))
+        .map((n) => byName.get(n))
+        .filter((p): p is string => p !== undefined); // built-in dependencies need no file
+      deps.set(path, d);
+      next.push(...d.filter((p) => !deps.has(p)));
+    }
+    wanted = [...new Set(next)];
   }
   const order: string[] = [];
   const visit = (path: string) => {
@@ -143,17 +168,24 @@ export async function kernelModules(
     for (const d of deps.get(path) ?? []) visit(d);
     order.push(path);
   };
-  for (const n of names) {
-    const path = byName.get(n.replace(/-/g, "_"));
-    if (!path) throw new InputError(`Kernel ${kernel.release} has no module ${n}`);
-    visit(path);
-  }
-  const missing = order.filter((m) => !exists(join(dest, base, m)));
-  if (missing.length > 0) {
-    const list = missing.map((m) => `'./${base}/${m}'`).join(" ");
-    await run("sh", ["-c", `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -x -C '${dest}' ${list}`], {
-      what: `unpacking kernel modules from ${pkg.deb}`,
-    });
-  }
+  for (const n of names) visit(byName.get(n.replace(/-/g, "_"))!);
   return order.map((m) => ({ guestPath: `${base}/${m}`, hostPath: join(dest, base, m) }));
+}
+
+/** A module's name from its file path (`kernel/drivers/ata/ata_piix.ko` → `ata_piix`). */
+export function moduleName(path: string): string {
+  return path.replace(/^.*\//, "").replace(/\.ko(\.\w+)?$/, "").replace(/-/g, "_");
+}
+
+/** The `depends=` list of an uncompressed kernel module's .modinfo strings. */
+export function moduleDepends(ko: Uint8Array): string[] {
+  const key = new TextEncoder().encode("\0depends=");
+  outer: for (let i = 0; i + key.length <= ko.length; i++) {
+    for (let k = 0; k < key.length; k++) if (ko[i + k] !== key[k]) continue outer;
+    let end = i + key.length;
+    while (end < ko.length && ko[end] !== 0) end++;
+    const text = new TextDecoder().decode(ko.subarray(i + key.length, end));
+    return text.split(",").filter((d) => d !== "").map((d) => d.replace(/-/g, "_"));
+  }
+  return [];
 }

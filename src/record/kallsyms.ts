@@ -85,12 +85,15 @@ export function signedHex(hex: string): number {
 
 /**
  * Whether a symbol is an entry point the CPU reaches only through the IDT (so a block
- * starting there marks the delivery of an exception or interrupt).
+ * starting there marks the delivery of an exception or interrupt). Device interrupts
+ * enter through the per-vector stubs from `irq_entries_start` (and
+ * `spurious_entries_start`), which jump on to `asm_common_interrupt` (and
+ * `asm_spurious_interrupt`): those two are not IDT entries, or one delivery would be
+ * seen twice.
  */
 export function isIdtEntry(name: string): boolean {
   return name.startsWith("asm_exc_") || name.startsWith("asm_sysvec_") ||
-    name === "asm_common_interrupt" || name === "entry_INT80_compat" ||
-    name === "asm_int80_emulation" || name === "asm_spurious_interrupt";
+    name === "entry_INT80_compat" || name === "asm_int80_emulation";
 }
 
 /**

@@ -46,6 +46,9 @@ Deno.test("kallsyms: classifies entry points and page-table writers", () => {
   assert.ok(isIdtEntry("asm_exc_page_fault"));
   assert.ok(isIdtEntry("asm_sysvec_apic_timer_interrupt"));
   assert.ok(!isIdtEntry("exc_page_fault"));
+  // Device interrupts enter through the irq_entries_start stubs, which jump to these.
+  assert.ok(!isIdtEntry("asm_common_interrupt"));
+  assert.ok(!isIdtEntry("asm_spurious_interrupt"));
   assert.equal(pageTableWriterLevel("native_set_pte"), 1);
   assert.equal(pageTableWriterLevel("native_set_pmd"), 2);
   assert.equal(pageTableWriterLevel("native_set_pud"), 3);
