@@ -96,7 +96,7 @@ const experiment: Experiment = {
   chart(results) {
     const data: DotDatum[] = [];
     const order = [...HW_PLATFORMS].sort((a, b) => exitEntryCycles(a) - exitEntryCycles(b));
-    const label = (p: string) => `${p}: ${exitEntryCycles(p).toLocaleString("en-US")} cycles`;
+    const label = (p: string) => `${p}: ${exitEntryCycles(p)} cycles`;
     for (const workload of workloadsOf(results)) {
       for (const platform of order) {
         data.push({
