@@ -40,6 +40,15 @@ export class AssocCache {
   readonly #hintMask: number;
   /** The way the last successful {@link lookup} or {@link insert} used (for callers' side tables). */
   lastSlot: number = -1;
+  /**
+   * A missed {@link lookup} scanned the whole set, so it also notes the way an insert of the
+   * same pair would take; an {@link insert} right after (nothing changed in between, which
+   * every mutation below enforces by clearing `#missValid`) skips its own scan.
+   */
+  #missValid = false;
+  #missKey = 0;
+  #missTag = 0;
+  #missVictim = 0;
 
   /**
    * Creates an empty cache. Throws {@link ConfigError} (naming `where`) unless both sizes are
@@ -97,26 +106,41 @@ export class AssocCache {
 
   /** Whether (key, tag) is present; a hit makes it most recently used. */
   lookup(key: number, tag: number): boolean {
-    const keys = this.#keys, tags = this.#tags;
+    const keys = this.#keys, tags = this.#tags, stamps = this.#stamps;
     const hint = this.#hint;
     if (hint !== null) {
       const h = hint[key & this.#hintMask];
       if (h >= 0 && keys[h] === key && tags[h] === tag) {
-        this.#stamps[h] = ++this.#clock;
+        stamps[h] = ++this.#clock;
         this.lastSlot = h;
+        this.#missValid = false;
         return true;
       }
     }
     const base = this.#base(key);
     const end = base + this.ways;
+    // The victim choice is insert()'s: the lowest free way, else the least recently used.
+    let free = -1;
+    let lru = base;
     for (let i = base; i < end; i++) {
-      if (keys[i] === key && tags[i] === tag) {
-        this.#stamps[i] = ++this.#clock;
+      const t = tags[i];
+      if (keys[i] === key && t === tag) {
+        stamps[i] = ++this.#clock;
         this.lastSlot = i;
         if (hint !== null) hint[key & this.#hintMask] = i;
+        this.#missValid = false;
         return true;
       }
+      if (t === INVALID_TAG) {
+        if (free < 0) free = i;
+      } else if (stamps[i] < stamps[lru] || tags[lru] === INVALID_TAG) {
+        lru = i;
+      }
     }
+    this.#missValid = true;
+    this.#missKey = key;
+    this.#missTag = tag;
+    this.#missVictim = free >= 0 ? free : lru;
     return false;
   }
 
@@ -147,25 +171,32 @@ export class AssocCache {
    * next insert.
    */
   insert(key: number, tag: number): boolean {
-    const base = this.#base(key);
-    const end = base + this.ways;
     const keys = this.#keys, tags = this.#tags, stamps = this.#stamps;
-    let free = -1;
-    let lru = base;
-    for (let i = base; i < end; i++) {
-      const t = tags[i];
-      if (t === INVALID_TAG) {
-        if (free < 0) free = i;
-      } else if (keys[i] === key && t === tag) {
-        stamps[i] = ++this.#clock;
-        this.lastSlot = i;
-        this.evictedTag = INVALID_TAG;
-        return false;
-      } else if (stamps[i] < stamps[lru] || tags[lru] === INVALID_TAG) {
-        lru = i;
+    let victim: number;
+    if (this.#missValid && key === this.#missKey && tag === this.#missTag) {
+      victim = this.#missVictim;
+    } else {
+      const base = this.#base(key);
+      const end = base + this.ways;
+      let free = -1;
+      let lru = base;
+      for (let i = base; i < end; i++) {
+        const t = tags[i];
+        if (t === INVALID_TAG) {
+          if (free < 0) free = i;
+        } else if (keys[i] === key && t === tag) {
+          stamps[i] = ++this.#clock;
+          this.lastSlot = i;
+          this.evictedTag = INVALID_TAG;
+          this.#missValid = false;
+          return false;
+        } else if (stamps[i] < stamps[lru] || tags[lru] === INVALID_TAG) {
+          lru = i;
+        }
       }
+      victim = free >= 0 ? free : lru;
     }
-    const victim = free >= 0 ? free : lru;
+    this.#missValid = false;
     this.evictedKey = keys[victim];
     this.evictedTag = tags[victim];
     keys[victim] = key;
@@ -188,6 +219,7 @@ export class AssocCache {
     for (let i = base; i < end; i++) {
       if (this.#keys[i] === key && this.#tags[i] === tag) {
         this.#tags[i] = INVALID_TAG;
+        this.#missValid = false;
         return true;
       }
     }
@@ -196,6 +228,7 @@ export class AssocCache {
 
   /** Removes every entry for `key` whatever its tag (INVLPG across address spaces). */
   invalidateKey(key: number): number {
+    this.#missValid = false;
     const base = this.#base(key);
     const end = base + this.ways;
     let n = 0;
@@ -210,6 +243,7 @@ export class AssocCache {
 
   /** Removes every entry carrying `tag` (flush of one ASID); returns how many. */
   invalidateTag(tag: number): number {
+    this.#missValid = false;
     let n = 0;
     const tags = this.#tags;
     for (let i = 0; i < tags.length; i++) {
@@ -226,6 +260,7 @@ export class AssocCache {
    * kernel entries). Returns how many were removed.
    */
   retain(keep: (key: number, tag: number) => boolean): number {
+    this.#missValid = false;
     let n = 0;
     const tags = this.#tags, keys = this.#keys;
     for (let i = 0; i < tags.length; i++) {
@@ -239,6 +274,7 @@ export class AssocCache {
 
   /** Empties the cache. */
   clear(): void {
+    this.#missValid = false;
     this.#tags.fill(INVALID_TAG);
   }
 
