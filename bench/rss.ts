@@ -133,7 +133,11 @@ async function main(): Promise<void> {
   const name = src.split("/").pop()!.replace(/\.vmt$/, "");
   const dir = join(tmpdir(), "vmmlab-rss");
   Deno.mkdirSync(dir, { recursive: true });
-  const long = join(dir, `${name}-x${times}.vmt`);
+  // The content hash in the name: a re-recorded source trace gets a new long copy.
+  const srcReader = TraceReader.open(src);
+  const hash = srcReader.summary.contentHash.replace(/^sha256:/, "").slice(0, 12);
+  srcReader.close();
+  const long = join(dir, `${name}-${hash}-x${times}.vmt`);
   let built = false;
   try {
     Deno.statSync(long);
