@@ -6,17 +6,21 @@ import { SensitiveOp } from "../src/trace/record.ts";
 
 const K = -0x80000000;
 const U = 0x400000;
-const platform = testPlatform({
+const PV_COSTS = {
   "native.cpi": 1,
   "native.sensitive": 10,
   "native.sensitive.syscall": 100,
+  "native.sensitive.sysret": 10,
   "pv.hypercall": 500,
   "pv.handler": 0,
   "pv.handler.cr3-write": 20,
   "pv.shared": 2,
   "pv.exception": 900,
   "pv.event-upcall": 300,
-});
+  "pv.syscall": 700,
+  "pv.fast-syscall": 0,
+};
+const platform = testPlatform(PV_COSTS);
 
 Deno.test("pv keeps the interrupt flag in shared memory and makes privileged work a hypercall", () => {
   const t = new ArrayTrace();
@@ -33,15 +37,40 @@ Deno.test("pv keeps the interrupt flag in shared memory and makes privileged wor
   assert.equal(r.events["hypercalls"], 1);
 });
 
-Deno.test("pv system calls take the fast path unless it is turned off", () => {
+Deno.test("pv system calls: x86-64 Xen bounces them and returns by hypercall; x86-32 Xen does neither", () => {
   const t = new ArrayTrace();
   const u = t.block(U, 3, [{ length: 2, sensitive: SensitiveOp.Syscall, flow: 7 }]);
-  t.exec(u).sensitive(SensitiveOp.Syscall, U);
-  const fast = replayInput(t, { platform, cpu: "pv" });
-  assert.equal(fast.breakdown["guest.sensitive"], 100);
-  assert.equal(fast.events["pv.fast-syscalls"], 1);
-  const slow = replayInput(t, { platform, cpu: "pv", options: { "pv.fast-syscall": false } });
-  assert.equal(slow.breakdown["pv.exception-bounce"], 900);
+  const k = t.block(K, 0, [
+    { length: 3, sensitive: SensitiveOp.Swapgs, flow: 0 },
+    { length: 2, sensitive: SensitiveOp.Rdtsc, flow: 0 },
+    { length: 3, sensitive: SensitiveOp.Sysret, flow: 7 },
+  ]);
+  t.exec(u).sensitive(SensitiveOp.Syscall, U).exec(k).sensitive(SensitiveOp.Swapgs, K)
+    .sensitive(SensitiveOp.Rdtsc, K + 3).sensitive(SensitiveOp.Sysret, K + 5);
+  // x86-64 (profile flag 0): SYSCALL bounces through Xen (700), SWAPGS is patched out (0),
+  // RDTSC runs natively (10), SYSRET is the iret hypercall (500 + handler 0).
+  const x64 = replayInput(t, { platform, cpu: "pv" });
+  assert.equal(x64.breakdown["pv.syscall-bounce"], 700);
+  assert.equal(x64.events["pv.syscall-bounces"], 1);
+  assert.equal(x64.events["pv.patched-out"], 1);
+  assert.equal(x64.breakdown["guest.sensitive"], 10);
+  assert.equal(x64.breakdown["pv.hypercall.return"], 500);
+  assert.equal(x64.events["hypercalls"], 1);
+  // Every instruction of the two blocks is sensitive, so nothing is charged as plain execution.
+  assert.equal(x64.cycles.virtualized, 700 + 10 + 500);
+  assert.equal(x64.cycles.native, 100 + 10 + 10 + 10);
+  // x86-32 (option on): SYSCALL 100 and SWAPGS 10 native, RDTSC 10, SYSRET native 10 plus
+  // restoring the virtual interrupt flag in shared memory (2); no hypercall at all.
+  const x32 = replayInput(t, { platform, cpu: "pv", options: { "pv.fast-syscall": true } });
+  assert.equal(x32.breakdown["guest.sensitive"], 100 + 10 + 10 + 10);
+  assert.equal(x32.breakdown["pv.shared"], 2);
+  assert.equal(x32.events["pv.fast-syscalls"], 1);
+  assert.equal(x32.events["pv.native-returns"], 1);
+  assert.equal(x32.events["hypercalls"] ?? 0, 0);
+  assert.equal(x32.cycles.virtualized, 130 + 2);
+  // The profile flag alone selects x86-32 as well.
+  const flagged = testPlatform({ ...PV_COSTS, "pv.fast-syscall": 1 });
+  assert.equal(replayInput(t, { platform: flagged, cpu: "pv" }).cycles.virtualized, 130 + 2);
 });
 
 Deno.test("pv delivers interrupts through event-channel upcalls and bounces exceptions", () => {

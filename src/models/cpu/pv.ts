@@ -5,12 +5,25 @@
  * memory shared with the hypervisor, so those operations cost a memory access.
  *
  * - Privileged instructions become hypercalls: `pv.hypercall` (the transition into the
- *   hypervisor and back) plus `pv.handler[.<reason>]`. IRET and SYSRET use Xen's `iret`
- *   hypercall.
+ *   hypervisor and back) plus `pv.handler[.<reason>]`.
  * - CLI/STI/PUSHF/POPF and CR reads touch the shared-info page: `pv.shared[.<class>]`.
- * - System calls take the fast path: Xen installs the guest's handler in the real trap
- *   table, so a system call reaches the guest kernel directly (`pv.fast-syscall`, default
- *   true); without it, the call bounces through Xen like an exception.
+ * - RDTSC and RDTSCP run natively: Xen does not set CR4.TSD for a paravirtual guest (Xen 1.0
+ *   gave guests the real TSC with calibration data in the shared-info page; later Xen keeps
+ *   RDTSC native unless `tsc_mode` asks for emulation).
+ * - System calls and returns depend on where the guest kernel runs, the profile flag
+ *   `pv.fast-syscall` (option of the same name overrides):
+ *   - 1, x86-32 Xen as Barham et al. measured it (section 3.1): the guest kernel runs in
+ *     ring 1 and registers a fast system-call handler that the processor enters directly,
+ *     so SYSCALL/SYSENTER/INT cost what they cost natively (`pv.fast-syscalls`). Returning
+ *     to user space from ring 1 is a real IRET, plus restoring the virtual interrupt flag
+ *     in the shared-info page (`native.sensitive.<class>` + `pv.shared`). SWAPGS stands for
+ *     the per-CPU segment reload both kernels do, at its native cost.
+ *   - 0, x86-64 Xen: the guest kernel runs in ring 3, so a SYSCALL lands in Xen, which
+ *     switches to the guest kernel's page tables and bounces it to the registered callback
+ *     (`pv.syscall`, counted in `pv.syscall-bounces`). Every return to user space (SYSRET,
+ *     SYSEXIT, IRET) is Xen's `iret` hypercall (Linux's `xen_iret`). SWAPGS is patched out
+ *     of a Xen PV kernel (Linux `ALTERNATIVE "swapgs", "", X86_FEATURE_XENPV`): Xen swaps
+ *     the GS base as part of its bounce, so it costs nothing (`pv.patched-out`).
  * - Exceptions enter Xen, which bounces them to the guest's registered handler
  *   (`pv.exception[.<vector>]`).
  * - Physical interrupts are taken by Xen and delivered as virtual interrupts through an
@@ -48,6 +61,8 @@ import {
 const SHARED = 1;
 const HYPERCALL = 2;
 const ENTRY = 3;
+const RETURN = 4;
+const SEGMENT = 5;
 
 /** Paravirtualization: hypercalls, shared-memory flags, fast system calls, event channels. */
 export class PvCpu implements CpuModel {
@@ -61,10 +76,12 @@ export class PvCpu implements CpuModel {
   readonly #upcall: number;
   readonly #rep: number;
   readonly #fastSyscall: boolean;
+  readonly #syscall: number;
   readonly #cExec: number;
   readonly #cNative: number;
   readonly #cShared: number;
   readonly #cException: number;
+  readonly #cSyscall: number;
   readonly #cUpcall: number;
   readonly #cHypercall: Int32Array;
   readonly #eHypercalls: number;
@@ -72,9 +89,12 @@ export class PvCpu implements CpuModel {
   readonly #eBounces: number;
   readonly #eUpcalls: number;
   readonly #eFast: number;
+  readonly #eSyscallBounce: number;
+  readonly #eNativeReturn: number;
+  readonly #ePatched: number;
   readonly #eClass: ClassCounters;
 
-  /** Reads `pv.*` costs and the `pv.fast-syscall` option. */
+  /** Reads `pv.*` costs, the `pv.fast-syscall` profile flag and its option override. */
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
     const p = ctx.platform;
@@ -85,15 +105,23 @@ export class PvCpu implements CpuModel {
     for (const op of [SensitiveOp.Cli, SensitiveOp.Sti, SensitiveOp.Pushf, SensitiveOp.Popf]) {
       this.#kind[op] = SHARED;
     }
-    for (const op of [SensitiveOp.Iret, SensitiveOp.Cpuid]) this.#kind[op] = HYPERCALL;
+    this.#kind[SensitiveOp.Cpuid] = HYPERCALL;
+    for (const op of [SensitiveOp.Rdtsc, SensitiveOp.Rdtscp]) this.#kind[op] = 0;
     for (
       const op of [SensitiveOp.Syscall, SensitiveOp.Sysenter, SensitiveOp.Int, SensitiveOp.Into]
     ) this.#kind[op] = ENTRY;
+    for (const op of [SensitiveOp.Iret, SensitiveOp.Sysret, SensitiveOp.Sysexit]) {
+      this.#kind[op] = RETURN;
+    }
+    this.#kind[SensitiveOp.Swapgs] = SEGMENT;
     const fast = ctx.options["pv.fast-syscall"];
-    if (fast !== undefined && typeof fast !== "boolean") {
+    if (fast !== undefined && typeof fast !== "boolean" && fast !== "true" && fast !== "false") {
       throw new ConfigError("--option", "must be true or false", "pv.fast-syscall");
     }
-    this.#fastSyscall = fast !== false;
+    this.#fastSyscall = fast === undefined
+      ? p.param("pv.fast-syscall") !== 0
+      : fast === true || fast === "true";
+    this.#syscall = p.cost("pv.syscall");
     this.#shared = classTable(p, "pv.shared", "pv.shared");
     this.#native = classTable(p, "native.sensitive", "native.sensitive");
     this.#exception = vectorTable(ctx, "pv.exception");
@@ -106,6 +134,7 @@ export class PvCpu implements CpuModel {
     this.#cNative = ctx.category("guest.sensitive");
     this.#cShared = ctx.category("pv.shared");
     this.#cException = ctx.category("pv.exception-bounce");
+    this.#cSyscall = ctx.category("pv.syscall-bounce");
     this.#cUpcall = ctx.category("pv.event-upcall");
     this.#cHypercall = reasonIds(ctx, "pv.hypercall", "category");
     this.#eHypercalls = ctx.counter("hypercalls");
@@ -113,6 +142,9 @@ export class PvCpu implements CpuModel {
     this.#eBounces = ctx.counter("pv.exception-bounces");
     this.#eUpcalls = ctx.counter("pv.event-channel-upcalls");
     this.#eFast = ctx.counter("pv.fast-syscalls");
+    this.#eSyscallBounce = ctx.counter("pv.syscall-bounces");
+    this.#eNativeReturn = ctx.counter("pv.native-returns");
+    this.#ePatched = ctx.counter("pv.patched-out");
     this.#eClass = new ClassCounters(ctx, "sensitive");
   }
 
@@ -121,7 +153,7 @@ export class PvCpu implements CpuModel {
     this.#ctx.cycles[this.#cExec] += this.#code.plain(block, count);
   }
 
-  /** Shared-memory flag, hypercall, fast system call, or native. */
+  /** Shared-memory flag, hypercall, system call or return (per `pv.fast-syscall`), or native. */
   sensitive(rec: TraceRecord): void {
     const ctx = this.#ctx;
     const cls = sensitiveClass(rec.op, rec.reg);
@@ -139,9 +171,22 @@ export class PvCpu implements CpuModel {
           ctx.cycles[this.#cNative] += this.#native[cls];
           ctx.events[this.#eFast] += 1;
         } else {
-          ctx.cycles[this.#cException] += this.#exception[13];
-          ctx.events[this.#eBounces] += 1;
+          ctx.cycles[this.#cSyscall] += this.#syscall;
+          ctx.events[this.#eSyscallBounce] += 1;
         }
+        break;
+      case RETURN:
+        if (this.#fastSyscall) {
+          ctx.cycles[this.#cNative] += this.#native[cls];
+          ctx.cycles[this.#cShared] += this.#shared[cls];
+          ctx.events[this.#eNativeReturn] += 1;
+        } else {
+          this.vmmTransition(CLASS_REASON[cls], rec.pc);
+        }
+        break;
+      case SEGMENT:
+        if (this.#fastSyscall) ctx.cycles[this.#cNative] += this.#native[cls];
+        else ctx.events[this.#ePatched] += 1;
         break;
       default:
         ctx.cycles[this.#cNative] += this.#native[cls];
@@ -181,12 +226,17 @@ export class PvCpu implements CpuModel {
   describe(): ModelDescription {
     return {
       summary: "Paravirtualization (Xen): hypercalls, shared-memory flags, fast system calls.",
-      options: { "pv.fast-syscall": "system calls go straight to the guest kernel (default true)" },
+      options: {
+        "pv.fast-syscall":
+          "x86-32 Xen: system calls enter the ring-1 guest kernel directly and return with a real IRET (default: the profile's pv.fast-syscall flag; 0 is x86-64 Xen, where both go through Xen)",
+      },
       costs: [
         "pv.hypercall",
         "pv.handler[.REASON]",
         "pv.shared[.CLASS]",
         "pv.exception[.VECTOR]",
+        "pv.syscall",
+        "pv.fast-syscall (flag)",
         "pv.event-upcall",
       ],
     };
