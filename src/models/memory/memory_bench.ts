@@ -47,7 +47,6 @@ function reclaim(kind: "balloon" | "swap"): ReclaimMemory {
       balloonPages: kind === "balloon" ? 3072 : 0,
       balloonBatch: 1,
       swapPages: kind === "swap" ? 1024 : 0,
-      resizable: kind === "balloon",
     },
     COSTS,
     new Pcg32(1),

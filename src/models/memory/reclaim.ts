@@ -14,6 +14,16 @@
  *   the guest itself pages out a dirty page (it is under its own pressure, `guestPages`)
  *   that the VMM has swapped, the VMM must first read it back in so the guest can write it.
  *
+ * The guest can never use all of its configured memory: it sizes some of its own
+ * structures by the memory it booted with — Linux keeps a `struct page` for every page
+ * frame, ballooned or not — so `reservedPages` (computed from the configured size) are
+ * unavailable to its LRU. This is the mechanism Waldspurger gives for Figure 2's overhead
+ * (section 3.2): a 256 MB VM ballooned to 128 MB has less usable memory than a VM
+ * configured with 128 MB, which matters once the working set no longer fits.
+ *
+ * The guest's LRU is always kept, balloon or not, so a VM whose working set exceeds its
+ * usable memory pages by itself (as a VM configured small does).
+ *
  * Page identity is the guest-physical page of each access. A trace recorded on a larger
  * guest may name pages at or beyond `vmPages`: they are counted (`mem.refs-out-of-range`)
  * and take part in the guest's own paging like any page, but the VMM never swaps them.
@@ -53,10 +63,13 @@ export interface ReclaimConfig {
   balloonBatch: number;
   /** Pages the VMM swaps out blind (0 = no host swapping). */
   swapPages: number;
-  /** Pages the guest itself can hold before paging (default vmPages − balloonPages). */
+  /**
+   * Pages the guest OS keeps for structures sized by its configured memory (its page-frame
+   * array), never available to its LRU (default 0).
+   */
+  reservedPages?: number;
+  /** Pages the guest itself can hold before paging (default vmPages − reservedPages − balloonPages). */
   guestPages?: number;
-  /** Keep a guest LRU even with no pressure yet, because the balloon will be resized. */
-  resizable?: boolean;
 }
 
 /** Guest- and VMM-level paging of one VM under memory pressure. */
@@ -66,8 +79,9 @@ export class MemoryPressure {
   readonly #host: MmuHost;
   readonly #costs: ReclaimCosts;
   readonly #rng: Pcg32;
-  /** The guest's resident pages (null when the guest has room for all its pages). */
-  readonly #guest: PageLru | null;
+  /** The guest's resident pages. */
+  readonly #guest: PageLru;
+  readonly #reserved: number;
   /** Pages the guest paged out to its own swap (or dropped, if clean). */
   readonly #guestOut = new Set<number>();
   /** 1 = the VMM swapped this page out. */
@@ -112,7 +126,15 @@ export class MemoryPressure {
     if (!Number.isInteger(config.balloonBatch) || config.balloonBatch < 1) {
       throw new ConfigError(where, `balloon batch must be positive`, "memory.balloon-batch");
     }
-    const guestPages = config.guestPages ?? n - config.balloonPages;
+    const reserved = config.reservedPages ?? 0;
+    if (!Number.isInteger(reserved) || reserved < 0 || reserved >= n) {
+      throw new ConfigError(
+        where,
+        `the guest's page-frame structures must be smaller than the VM`,
+        "memory.guest-page-struct",
+      );
+    }
+    const guestPages = config.guestPages ?? Math.max(0, n - reserved - config.balloonPages);
     if (!Number.isInteger(guestPages) || guestPages < 0 || guestPages > n) {
       throw new ConfigError(where, `guest memory must be 0 to the VM size`, "memory.guest-mb");
     }
@@ -120,12 +142,9 @@ export class MemoryPressure {
     this.#host = host;
     this.#costs = costs;
     this.#rng = rng;
-    if (guestPages < n || config.resizable) {
-      this.#guest = new PageLru(n, where);
-      this.#guest.setLimit(guestPages);
-    } else {
-      this.#guest = null;
-    }
+    this.#reserved = reserved;
+    this.#guest = new PageLru(n, where);
+    this.#guest.setLimit(guestPages);
     this.#balloon = config.balloonPages;
     this.#vmmOut = new Uint8Array(n);
     this.#cat = {
@@ -181,11 +200,10 @@ export class MemoryPressure {
   setBalloon(pages: number): void {
     const guest = this.#guest;
     const n = this.config.vmPages;
-    if (guest === null) throw new Error("setBalloon needs a resizable guest (config.resizable)");
     const b = Math.max(0, Math.min(n - 1, Math.round(pages)));
     this.#chargeBalloon(Math.abs(b - this.#balloon));
     this.#balloon = b;
-    guest.setLimit(n - b);
+    guest.setLimit(Math.max(0, n - this.#reserved - b));
     while (guest.size > guest.limit && guest.evictLru()) this.#guestEvicted();
   }
 
@@ -234,7 +252,7 @@ export class MemoryPressure {
 
   /** The guest gave up the page its LRU just evicted. */
   #guestEvicted(): void {
-    const guest = this.#guest!;
+    const guest = this.#guest;
     const host = this.#host;
     const victim = guest.evictedPage;
     if (guest.evictedDirty) {
@@ -270,7 +288,7 @@ export class MemoryPressure {
     const inRange = page < this.config.vmPages;
     if (!inRange) host.events[this.#ev.outOfRange]++;
     const guest = this.#guest;
-    if (guest !== null && !guest.touch(page, write)) {
+    if (!guest.touch(page, write)) {
       if (guest.insert(page, write)) this.#guestEvicted();
       if (this.#guestOut.delete(page)) {
         host.events[this.#ev.guestIn]++;

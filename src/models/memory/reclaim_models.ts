@@ -176,7 +176,9 @@ function describeReclaim(kind: "balloon" | "swap"): ModelDescription {
         "charge the initial inflation / blind swap-out, which precede the window (default false)",
       "memory.swap-mb": "pages the VMM keeps swapped, MB (swap; default half the VM)",
       "memory.guest-mb":
-        "memory the guest can use before paging itself, MB (default: VM − balloon)",
+        "memory the guest can use before paging itself, MB (default: VM − page-frame structures − balloon)",
+      "memory.guest-page-struct":
+        "bytes of guest page-frame structure per page of configured memory, never usable by the guest (default 64: Linux's struct page on x86-64)",
       "memory.host-mb": "host memory shared with memory.peers; enables idle-memory-tax targets",
       "memory.tax": "idle memory tax rate in [0, 1) (default 0.75, Waldspurger 2002)",
       "memory.shares": "this VM's shares (default 1000)",
@@ -232,6 +234,8 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
   const half = Math.floor(n / 2);
   const balloon = kind === "balloon" && !taxed ? pagesOption(ctx, "memory.balloon-mb", half) : 0;
   const swap = kind === "swap" && !taxed ? pagesOption(ctx, "memory.swap-mb", half) : 0;
+  const structBytes = optionNumber(ctx, "memory.guest-page-struct", 64, 0, 4095);
+  const reservedPages = Math.ceil(n * structBytes / 4096);
   const guestPages = ctx.options["memory.guest-mb"] !== undefined
     ? pagesOption(ctx, "memory.guest-mb", n)
     : undefined;
@@ -242,8 +246,8 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
       balloonPages: balloon,
       balloonBatch: optionNumber(ctx, "memory.balloon-batch", 1, 1),
       swapPages: swap,
+      reservedPages,
       guestPages,
-      resizable: kind === "balloon",
     },
     reclaimCosts(host),
     childRng(ctx, 2),

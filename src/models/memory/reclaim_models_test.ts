@@ -27,7 +27,6 @@ Deno.test("idle memory tax: an idle VM is ballooned down, an active one gets its
       balloonPages: 0,
       balloonBatch: 64,
       swapPages: 0,
-      resizable: true,
     },
     COSTS,
     new Pcg32(1),

@@ -95,7 +95,7 @@ Deno.test("pages beyond the VM are counted and paged by the guest; bad sizes are
 });
 
 Deno.test("resizing the balloon pages out the guest's LRU pages now, and charges the driver", () => {
-  const { h, m } = make({ resizable: true });
+  const { h, m } = make({});
   for (const p of [0, 1, 2, 3, 4, 5]) m.access(p, p === 1);
   m.setBalloon(4); // guest keeps 4 of 8 pages: evicts 0 (clean) and 1 (dirty)
   assert.equal(m.isPagedOut(0), true);
@@ -131,4 +131,29 @@ Deno.test("uncharged set-up: the balloon and blind picks exist but cost nothing 
   const victim = [0, 1, 2, 3, 4, 5, 6, 7].find((p) => m.isSwapped(p))!;
   m.access(victim, false); // in the window: charged
   assert.equal(h.cyclesOf("mem.swap"), 2000 + 50 + 900);
+});
+
+Deno.test("a VM configured small pages by itself when its working set exceeds its memory", () => {
+  const { h, m } = make({ vmPages: 4 }); // no balloon, no host swap
+  for (const p of [0, 1, 2, 3, 4]) m.access(p, false); // the fifth page evicts page 0
+  m.access(0, false); // read back from the guest's swap
+  assert.equal(h.eventOf("mem.guest-page-ins"), 1);
+  assert.equal(h.cyclesOf("mem.guest-paging"), 1000);
+});
+
+Deno.test("ballooned vs configured: boot-sized page-frame structures leave the ballooned guest less room", () => {
+  // 128 pages with 64-byte page structures reserve ceil(128 x 64 / 4096) = 2 pages, so
+  // ballooned to 64 the guest holds 128 - 2 - 64 = 62 pages. Configured with 64 pages it
+  // reserves 1 and holds 63.
+  const ballooned = make({ vmPages: 128, balloonPages: 64, reservedPages: 2 });
+  const configured = make({ vmPages: 64, reservedPages: 1 });
+  for (const { m } of [ballooned, configured]) {
+    for (let pass = 0; pass < 2; pass++) for (let p = 0; p < 63; p++) m.access(p, false);
+  }
+  // Configured: all 63 pages fit. Ballooned: a cyclic sweep of 63 pages through 62 slots
+  // misses on every page of the second pass (63 reads back from the guest's swap).
+  assert.equal(configured.h.eventOf("mem.guest-page-ins"), 0);
+  assert.equal(ballooned.h.eventOf("mem.guest-page-ins"), 63);
+  assert.equal(ballooned.h.cyclesOf("mem.guest-paging"), 63 * 1000);
+  assert.throws(() => make({ vmPages: 8, reservedPages: 8 }), /page-frame structures/);
 });
