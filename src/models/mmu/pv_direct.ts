@@ -5,7 +5,9 @@
  * page-table update, batching them into one hypercall of up to `mmu.pv-batch` updates
  * (Xen allows at most 2048 per call). A new root is pinned (validated) once; later
  * switches to it only load it. Page faults enter the VMM first, which bounces them to the
- * guest.
+ * guest: the bounce is the CPU model's (`pv.exception.pf`); `mmu.pv.fault` is any fault
+ * work of direct paging beyond it (0 in the built-in profiles, so the bounce is not
+ * charged twice).
  *
  * When a batch is sent: when it is full, and before anything that depends on the updates
  * having been applied — a CR3 write, an INVLPG, a page fault, a full flush, the guest
@@ -43,7 +45,7 @@ export interface PvDirectCosts {
   pinTable: number;
   /** Loading a new root that is already pinned. */
   switchRoot: number;
-  /** Bouncing a guest page fault from the VMM to the guest's handler. */
+  /** VMM page-fault work of direct paging beyond the CPU model's bounce (`pv.exception.pf`). */
   fault: number;
 }
 
