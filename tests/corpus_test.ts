@@ -112,6 +112,10 @@ const EXACT: Record<string, Partial<Record<TraceCountName, number>>> = {
   "lmbench-ctx-2p-0k": { cr3Writes: 1 },
   "lmbench-ctx-8p-0k": { cr3Writes: 1 },
   "lmbench-ctx-16p-0k": { cr3Writes: 1 },
+  // Each iteration writes one block and reads it back through the IDE controller.
+  "disk-dd": { blockRequests: 2, syscalls: 2 },
+  // Each iteration sends one datagram (sendto) and sleeps: one transmit start to the NIC.
+  "net-udp-tx": { netRequests: 1, syscalls: 2 },
 };
 
 for (const [workload, exact] of Object.entries(EXACT)) {
@@ -124,3 +128,48 @@ for (const [workload, exact] of Object.entries(EXACT)) {
     }
   });
 }
+
+/** Ranges of mean per-iteration counts for the workloads driven by real Debian programs. */
+const RANGES: Record<string, Partial<Record<TraceCountName, [number, number]>>> = {
+  // gzip -9 of 24 KiB: mostly user-mode compression, plus starting gzip (fork, exec, ld.so).
+  "compute-gzip": { userInstructions: [2e6, 2e7], syscalls: [20, 300], cr3Writes: [2, 12] },
+  // One tcc run under make: compiling is user work, exec and file I/O kernel work.
+  "kernel-compile": { userInstructions: [1e6, 5e7], syscalls: [100, 5000], pageFaults: [50, 5000] },
+  // A 2 ms slice of dbench on tmpfs: hundreds of file system calls, no idle.
+  dbench: { syscalls: [50, 2000], instructions: [1.5e6, 2.5e6] },
+  // A 2 ms slice of ab fetching from lighttpd over loopback: both processes take turns.
+  "web-lighttpd": { syscalls: [50, 2000], cr3Writes: [10, 500], instructions: [1.5e6, 2.5e6] },
+};
+
+for (const [workload, ranges] of Object.entries(RANGES)) {
+  Deno.test(`corpus: ${workload} has plausible per-iteration counts`, () => {
+    const e = manifest.traces.find((t) => t.workload === workload);
+    assert.ok(e, `${workload} is in the corpus`);
+    for (const [name, [lo, hi]] of Object.entries(ranges)) {
+      const mean = e.perIteration[name as TraceCountName].mean;
+      assert.ok(mean >= lo && mean <= hi, `${workload} ${name} mean ${mean} not in [${lo}, ${hi}]`);
+    }
+  });
+}
+
+Deno.test("corpus: the snapshot set holds identical guests whose pages a sharer could merge", () => {
+  const e = manifest.traces.find((t) => t.workload === "multivm-snapshot");
+  assert.ok(e, "multivm-snapshot is in the corpus");
+  const t = TraceReader.open(join(traces, e.file));
+  try {
+    const vms = Number(t.header.source.vms);
+    assert.ok(vms >= 2);
+    const c = t.cursor();
+    const perVm = Array.from({ length: vms }, () => new Set<string>());
+    while (c.next()) {
+      const r = c.record;
+      if (r.kind === RecordKind.PageHash) perVm[r.device].add(`${r.paddr}:${r.hashHi}:${r.hashLo}`);
+    }
+    // Identical guests booted the same way: most pages hold the same content at the same
+    // address in every guest.
+    const common = [...perVm[0]].filter((k) => perVm.every((s) => s.has(k))).length;
+    assert.ok(common / perVm[0].size > 0.5, `only ${common} of ${perVm[0].size} pages in common`);
+  } finally {
+    t.close();
+  }
+});

@@ -10,8 +10,12 @@
  *   sector count, direction); the log parser attaches that line to the access.
  * - AMD PCnet (Lance): a write to the data port (RDP, offset 0x10) while the address
  *   port (RAP, offset 0x12 in word mode, 0x14 in dword mode) selects CSR0, with TDMD
- *   (bit 3) set, is a transmit demand; the frame's length is the next one from the
- *   host-side packet capture of the window.
+ *   (bit 3) set, is a transmit demand;
+ * - Intel e1000: a write to the transmit descriptor tail register (TDT, offset 0x3818 of
+ *   its 128 KiB register BAR) hands the descriptors before the new tail to the device.
+ *
+ * Each transmit's frame length is the next one from the host-side packet capture of the
+ * window (one frame per demand: the guest sends one datagram per iteration).
  *
  * @module
  */
@@ -65,19 +69,26 @@ export class RequestInference {
       );
       out.block++;
     }
+    if (a.write && a.addr > 0xffff && a.device.includes("e1000") && (a.addr & 0x1ffff) === 0x3818) {
+      out.net += this.#transmit(device, sink);
+    }
     if (a.write && a.addr <= 0xffff && a.device.includes("pcnet")) {
       const base = a.addr & ~0x1f;
       const off = a.addr & 0x1f;
       if (off === 0x12 || off === 0x14) {
         this.#rap.set(base, a.value & 0x7f);
       } else if (off === 0x10 && (this.#rap.get(base) ?? 0) === 0 && (a.value & 0x8) !== 0) {
-        const len = this.#net[this.#netNext];
-        if (len === undefined) this.unmatchedTransmits++;
-        else this.#netNext++;
-        sink.netRequest(device, NetOp.Transmit, len ?? 0);
-        out.net++;
+        out.net += this.#transmit(device, sink);
       }
     }
     return out;
+  }
+
+  #transmit(device: number, sink: RequestSink): number {
+    const len = this.#net[this.#netNext];
+    if (len === undefined) this.unmatchedTransmits++;
+    else this.#netNext++;
+    sink.netRequest(device, NetOp.Transmit, len ?? 0);
+    return 1;
   }
 }

@@ -59,3 +59,20 @@ Deno.test("io requests: an IDE DMA start becomes a block request in bytes", () =
   assert.deepEqual(sink.out, [`block 5 ${BlockOp.Read} 131072 65536`]);
   assert.deepEqual(inf.after(pio(0x1f7, 0xc8, "ide"), 4, sink), { block: 0, net: 0 });
 });
+
+Deno.test("io requests: an e1000 transmit is a write to the descriptor tail register", () => {
+  const inf = new RequestInference([1514]);
+  const sink = new Sink();
+  const mmio = (addr: number, write = true): DeviceAccess => ({
+    segment: 1,
+    write,
+    addr,
+    value: 5,
+    size: 4,
+    device: "e1000-mmio",
+  });
+  inf.after(mmio(0xfebc00c0), 2, sink); // interrupt mask: no transmit
+  inf.after(mmio(0xfebc3818, false), 2, sink); // a read of TDT: no transmit
+  inf.after(mmio(0xfebc3818), 2, sink);
+  assert.deepEqual(sink.out, [`net 2 ${NetOp.Transmit} 1514`]);
+});

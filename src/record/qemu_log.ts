@@ -87,6 +87,18 @@ function hexNumber(h: string): number {
   return h.length > 13 ? signedHex(h.padStart(16, "0")) : parseInt(h, 16);
 }
 
+/**
+ * Whether an access to the APIC's MSI region is an interrupt message a device (or the
+ * I/O APIC) sent rather than a CPU's local APIC register access. QEMU logs messages
+ * raised while a vCPU runs a device's register write with that vCPU's index, not -1; the
+ * local APIC's registers are 16-byte aligned in its first 4 KiB, while a message address
+ * carries the destination ID in bits 12-19 and mode bits in bits 2-3.
+ */
+export function isMsiMessage(write: boolean, addr: number, device: string): boolean {
+  if (!write || device !== "apic-msi") return false;
+  return (addr & 0xf) !== 0 || addr >= 0xfee01000;
+}
+
 /** Parses the log text. Lines before the first plugin marker are ignored. */
 export function parseQemuLog(text: string): QemuLog {
   const markers: LogMarker[] = [];
@@ -116,7 +128,7 @@ export function parseQemuLog(text: string): QemuLog {
     if (line.startsWith("memory_region_ops_")) {
       const m = OPS_RE.exec(line);
       if (!m) continue;
-      if (m[2] === "-1") {
+      if (m[2] === "-1" || isMsiMessage(m[1] === "write", parseInt(m[3], 16), m[6])) {
         deviceInitiated[m[6]] = (deviceInitiated[m[6]] ?? 0) + 1;
         continue;
       }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseQemuLog } from "./qemu_log.ts";
+import { isMsiMessage, parseQemuLog } from "./qemu_log.ts";
 
 Deno.test("qemu log: the first ide_dma_cb line after a bus-master start describes its transfer", () => {
   const log = parseQemuLog([
@@ -20,4 +20,20 @@ Deno.test("qemu log: the first ide_dma_cb line after a bus-master start describe
   assert.equal(log.accesses[2].dma, undefined);
   assert.deepEqual(log.accesses[3].dma, { write: false, sector: 2048, sectors: 128 });
   assert.equal(log.accesses[4].dma, undefined, "a start the log never described");
+});
+
+Deno.test("qemu log: interrupt messages logged with a vCPU's index are device-initiated", () => {
+  assert.ok(isMsiMessage(true, 0xfee01004, "apic-msi")); // destination 1, logical mode
+  assert.ok(isMsiMessage(true, 0xfee00004, "apic-msi"));
+  assert.ok(!isMsiMessage(true, 0xfee000b0, "apic-msi")); // EOI register
+  assert.ok(!isMsiMessage(false, 0xfee01004, "apic-msi"));
+  assert.ok(!isMsiMessage(true, 0xfebc3818, "e1000-mmio"));
+  const log = parseQemuLog([
+    "vmmlab-mark 1 0 0 100",
+    "memory_region_ops_write cpu 0 mr 0x1 addr 0xfebc3818 value 0x5 size 4 name 'e1000-mmio'",
+    "memory_region_ops_write cpu 0 mr 0x2 addr 0xfee01004 value 0x8026 size 4 name 'apic-msi'",
+    "memory_region_ops_write cpu 0 mr 0x2 addr 0xfee000b0 value 0x0 size 4 name 'apic-msi'",
+  ].join("\n"));
+  assert.deepEqual(log.accesses.map((a) => a.addr), [0xfebc3818, 0xfee000b0]);
+  assert.deepEqual(log.deviceInitiated, { "apic-msi": 1 });
 });

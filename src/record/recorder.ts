@@ -291,7 +291,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
         : []),
       ...(recipe.nic !== ""
         ? [
-          `Network requests: a ${recipe.nic} transmit demand (CSR0 write with TDMD through RDP while RAP selects CSR0) is followed by a NetRequest whose length is the next window frame of the host-side packet capture (QEMU filter-dump). DMA transfers themselves are not recorded (QEMU 7.2 traces no DMA buffer address).`,
+          `Network requests: a ${recipe.nic} transmit start (e1000: a write to the TDT register; PCnet: a CSR0 write with TDMD) is followed by a NetRequest whose length is the next window frame of the host-side packet capture (QEMU filter-dump). DMA transfers themselves are not recorded (QEMU 7.2 traces no DMA buffer address).`,
         ]
         : []),
     ],
