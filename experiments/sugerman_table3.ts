@@ -86,7 +86,11 @@ export function loadFor(result: Result, busyCyclesPerPacket: number): Load {
   const cpuRate = busyCyclesPerPacket > 0 ? clock / busyCyclesPerPacket : Infinity;
   const rate = Math.min(linkRate, cpuRate);
   return {
-    idlePercent: 100 * Math.max(0, 1 - (busyCyclesPerPacket * rate) / clock),
+    // CPU-bound: no idle time at all (computing 1 - busy x rate / clock would leave rounding
+    // noise that an ordering check could mistake for a difference).
+    idlePercent: cpuRate <= linkRate
+      ? 0
+      : 100 * Math.max(0, 1 - (busyCyclesPerPacket * rate) / clock),
     throughputMbps: (LINK_BITS_PER_SECOND / 1e6) * (rate / linkRate),
     busyUsPerPacket: (1e6 * busyCyclesPerPacket) / clock,
   };

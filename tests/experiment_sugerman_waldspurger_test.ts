@@ -80,6 +80,10 @@ Deno.test("Table 3: idle and throughput from busy cycles per packet, by hand", (
   const b = loadFor(r, 146_600);
   assert.equal(b.idlePercent, 0);
   assert.ok(Math.abs(b.throughputMbps - (100 * 5000) / linkRate) < 1e-9);
+  // Any CPU-bound busy time gives exactly zero idle, never rounding noise.
+  for (const busy of [1_045_298.5 / 40 * 7, 733e6 / linkRate * 1.01, 98_765.4321]) {
+    assert.equal(loadFor(r, busy).idlePercent, 0, `busy ${busy}`);
+  }
 });
 
 Deno.test("Table 3: replayed rows get idler with each optimization; native is 17 port accesses + 1 IRQ", async () => {
