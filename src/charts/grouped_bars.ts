@@ -67,6 +67,9 @@ const BAR_SIZE = 22;
 /** Pixels between groups. */
 const GROUP_GAP = 20;
 
+/** Average advance of an axis-label character in pixels (DejaVu Sans, 11 px), with margin. */
+const LABEL_CHAR_WIDTH = 7.5;
+
 /**
  * Builds a grouped bar chart; groups and series keep their order of first appearance in
  * the data, then in the references (a group with only a reference shows its ticks alone).
@@ -85,9 +88,7 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     type: "nominal",
     sort: groups,
     title: options.groupTitle ?? null,
-    axis: horizontal ? { labelLimit: 220 } : {
-      labelAngle: groups.length > 8 || Math.max(...groups.map((g) => g.length)) > 12 ? -30 : 0,
-    },
+    axis: horizontal ? { labelLimit: 220 } : { labelAngle: groups.length > 8 ? -40 : 0 },
   };
   const offset: OffsetDef = { field: "series", type: "nominal", sort: series };
   const value: PositionDef = {
@@ -180,7 +181,11 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
       encoding: horizontal ? { x: field } : { y: field },
     });
   }
-  const along = groups.length * Math.max(72, series.length * BAR_SIZE + GROUP_GAP);
+  // Up to eight groups keep their labels level: each group is made wide enough for its label.
+  const label = groups.length > 8
+    ? 0
+    : LABEL_CHAR_WIDTH * Math.max(0, ...groups.map((g) => g.length));
+  const along = groups.length * Math.max(72, series.length * BAR_SIZE + GROUP_GAP, label);
   const subtitle = options.subtitle ?? "";
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

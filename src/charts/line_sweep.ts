@@ -70,7 +70,7 @@ export function lineSweep(options: LineSweepOptions): TopLevelSpec {
         field: "series",
         type: "nominal",
         scale: { domain: series },
-        legend: { title: null, orient: "top" },
+        legend: { title: null, orient: "top", ...(series.length > 4 ? { columns: 3 } : {}) },
       },
       order: { field: "x", type: "quantitative" },
       tooltip: [
