@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { TraceReader } from "../src/trace/reader.ts";
 import { validateTrace } from "../src/trace/validate.ts";
 import { readManifest } from "../src/record/manifest.ts";
+import { listRecipes } from "../src/record/recipe.ts";
 import {
   countIterations,
   summarizeIterations,
@@ -21,6 +22,12 @@ const traces = fileURLToPath(new URL("../traces/", import.meta.url));
 const manifest = readManifest(join(traces, "MANIFEST.json"));
 const files = [...Deno.readDirSync(traces)].filter((e) => e.isFile && e.name.endsWith(".vmt"))
   .map((e) => e.name).sort();
+
+Deno.test("corpus: every recipe has its recorded trace", () => {
+  const recorded = new Set(manifest.traces.map((t) => t.workload));
+  const missing = listRecipes().filter((n) => !recorded.has(n));
+  assert.deepEqual(missing, []);
+});
 
 Deno.test("corpus: every trace file has a manifest entry and every entry a file", () => {
   assert.ok(files.length > 0, "traces/ holds no .vmt file");

@@ -22,3 +22,13 @@ Deno.test("recipes: an unknown workload is one clear InputError", () => {
   });
   assert.throws(() => loadRecipe("../etc"), InputError);
 });
+
+Deno.test("recipes: only the disk and NIC workloads attach those devices", () => {
+  for (const n of listRecipes()) {
+    const r = loadRecipe(n);
+    assert.equal(r.diskMiB > 0, n === "disk-dd", `${n} disk`);
+    assert.equal(r.nic !== "", n === "net-udp-tx", `${n} NIC`);
+  }
+  assert.equal(loadRecipe("net-udp-tx").nic, "e1000");
+  assert.deepEqual(loadRecipe("disk-dd").modules, ["ata_piix", "sd_mod"]);
+});
