@@ -153,7 +153,7 @@ for (const [workload, ranges] of Object.entries(RANGES)) {
     const e = manifest.traces.find((t) => t.workload === workload);
     assert.ok(e, `${workload} is in the corpus`);
     for (const [name, [lo, hi]] of Object.entries(ranges)) {
-      const mean = e.perIteration[name as TraceCountName].mean;
+      const mean: number = e.perIteration[name as TraceCountName].mean;
       assert.ok(mean >= lo && mean <= hi, `${workload} ${name} mean ${mean} not in [${lo}, ${hi}]`);
     }
   });
