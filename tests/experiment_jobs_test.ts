@@ -198,6 +198,7 @@ Deno.test("the summary labels predictions and states the largest prediction erro
   );
   assert.match(text, /forkwait .*130 .*100 .*\+30% .*prediction/);
   assert.match(text, /calibrated .*\+1\.0% .*calibration/);
+  assert.doesNotMatch(text, /DRIFT/, "1% is within the calibration tolerance");
   assert.match(text, /2 numbers, 1 predictions .*largest prediction error 30%/);
   assert.match(text, /MISS e: native < Xen \(prediction\)/);
   assert.match(text, /---- e: dbench \(prediction\) — not reproduced: no trace/);
@@ -263,4 +264,26 @@ Deno.test("the Markdown summary has targets, a table per experiment and every ch
   assert.ok(lines.includes("- not reproduced: stat (prediction) — no trace"), md);
   assert.ok(md.indexOf("## lm") < md.indexOf("## bh"), "experiments in the order given");
   assert.ok(md.endsWith("\n") && !md.endsWith("\n\n"));
+});
+
+Deno.test("the summary flags calibration rows that no longer match their published value", () => {
+  const row = (label: string, reproduced: number, role: "calibration" | "prediction") =>
+    compareRow({ figure: "F", label, reproduced, published: 100, unit: "us", role, runs: [] });
+  const text = renderSummary(
+    [
+      { experiment: "lm", row: row("ctx, Xen", 562, "calibration") },
+      { experiment: "lm", row: row("ctx, VMware", 562, "prediction") },
+      { experiment: "lm", row: row("pf, Xen", 109, "calibration") },
+    ],
+    [],
+  );
+  const md = renderMarkdownSummary(
+    [{ experiment: "lm", row: row("ctx, Xen", 562, "calibration") }],
+    [],
+  );
+  assert.ok(md.includes("## Calibration drift\n") && md.includes("- lm: ctx, Xen +462%\n"), md);
+  const drift = text.split("\n").filter((l) => l.startsWith("DRIFT"));
+  assert.deepEqual(drift, [
+    "DRIFT lm: calibration row ctx, Xen is +462% off its published value (more than 10%)",
+  ]);
 });

@@ -8,7 +8,7 @@
  */
 
 import { formatRelError, formatValue } from "../../charts/format.ts";
-import type { SummaryCheck, SummaryRow } from "./summary.ts";
+import { CALIBRATION_TOLERANCE, type SummaryCheck, type SummaryRow } from "./summary.ts";
 
 /** Escapes the characters that would break a Markdown table cell. */
 function cell(text: string): string {
@@ -39,6 +39,23 @@ export function renderMarkdownSummary(
           cell(check.detail)
         } |`,
       );
+    }
+    out.push("");
+  }
+  const drifted = rows.filter((r) =>
+    r.row.role === "calibration" && r.row.relError !== null &&
+    Math.abs(r.row.relError) > CALIBRATION_TOLERANCE
+  );
+  if (drifted.length > 0) {
+    out.push(
+      "## Calibration drift",
+      "",
+      `Calibration rows more than ${CALIBRATION_TOLERANCE * 100}% off the value their costs ` +
+        "were set from:",
+      "",
+    );
+    for (const { experiment, row } of drifted) {
+      out.push(`- ${cell(experiment)}: ${cell(row.label)} ${formatRelError(row.relError)}`);
     }
     out.push("");
   }

@@ -32,6 +32,9 @@ function published(row: ComparisonRow): string {
     : formatValue(row.published);
 }
 
+/** Relative error beyond which a calibration row is reported as drifted. */
+export const CALIBRATION_TOLERANCE = 0.1;
+
 /** The four-character verdict of a check: `ok`, `MISS`, or `----` for not reproduced. */
 function verdict(passed: boolean | null): string {
   return passed === null ? "----" : passed ? "ok  " : "MISS";
@@ -71,6 +74,20 @@ export function renderSummary(
     );
   } else if (rows.length) {
     lines.push(`${rows.length} numbers, all calibration.`);
+  }
+  // A calibration row far from its published value means the costs set from it no longer
+  // reproduce it (the traces or models moved since): say so rather than let "calibration"
+  // read as "matches".
+  const drifted = rows.filter((r) =>
+    r.row.role === "calibration" && r.row.relError !== null &&
+    Math.abs(r.row.relError) > CALIBRATION_TOLERANCE
+  );
+  for (const { experiment, row } of drifted) {
+    lines.push(
+      `DRIFT ${experiment}: calibration row ${row.label} is ${
+        formatRelError(row.relError)
+      } off its published value (more than ${CALIBRATION_TOLERANCE * 100}%)`,
+    );
   }
   for (const { experiment, check } of checks) {
     lines.push(
