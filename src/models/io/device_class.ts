@@ -47,7 +47,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, number]> = [
   [/apic/, DeviceClass.Apic],
   [/i8259|\bpic\b|^pic|pic$/, DeviceClass.Pic],
   [/lance|pcnet|e1000|ne2k|ne2000|rtl8139|virtio-net|vmxnet|eth|nic|net/, DeviceClass.Nic],
-  [/ide|\bata|ahci|sata|scsi|nvme|virtio-blk|disk|blk|fdc|floppy/, DeviceClass.Disk],
+  [/ide|\bata|bmdma|ahci|sata|scsi|nvme|virtio-blk|disk|blk|fdc|floppy/, DeviceClass.Disk],
   [/pit|i8254|hpet|timer|pm-tmr|acpi-pm/, DeviceClass.Timer],
   [/serial|uart|16550|\bcom\d/, DeviceClass.Serial],
   [/port80|port-80|port 80|post|debug|diag/, DeviceClass.Post],

@@ -11,6 +11,8 @@ Deno.test("device classes: QEMU and recipe names map to the right class", () => 
   assert.equal(cls("Lance"), "nic");
   assert.equal(cls("e1000-mmio"), "nic");
   assert.equal(cls("ide"), "disk");
+  // QEMU's PIIX bus-master DMA registers: the IDE controller's DMA engine, not "other".
+  assert.equal(cls("piix-bmdma"), "disk");
   assert.equal(cls("virtio-blk"), "disk");
   assert.equal(cls("i8259"), "pic");
   assert.equal(cls("pic"), "pic");
