@@ -309,8 +309,17 @@ export class Translator {
    * code so a shadow MMU can tell a walk (where its own fault logic runs) from a TLB hit.
    */
   translate(va: number, gpa: number): number {
+    // Kept tiny so the optimizing compiler inlines it into the models' access paths; the
+    // rest is a separate method.
+    if (va >= this.#lastLo && va < this.#lastHi && this.cache === null) {
+      return Translated.L1Hit;
+    }
+    return this.#translateFull(va, gpa);
+  }
+
+  /** {@link translate} past the same-page shortcut. */
+  #translateFull(va: number, gpa: number): number {
     const cache = this.cache;
-    if (cache === null && va >= this.#lastLo && va < this.#lastHi) return Translated.L1Hit;
     if (cache !== null) {
       const line = Math.floor(gpa / LINE);
       if (line !== this.#lastLine) {
