@@ -4,7 +4,7 @@ import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
 import lmbench, { LMBENCH_ROWS } from "../experiments/barham_lmbench.ts";
 import fig3, { FIG3_ROWS, publishedRelative } from "../experiments/barham_fig3.ts";
-import { orderingSummary } from "../experiments/_lib/ordering.ts";
+import { keepsPublishedOrder, orderingSummary } from "../experiments/_lib/ordering.ts";
 
 /** A result on the 2.4 GHz Xeon profile with hand-chosen cycles. */
 function fake(
@@ -136,13 +136,25 @@ Deno.test("lmbench: ordering checks pass, fail, or say the row is not reproduced
   assert.equal(headline.passed, false, "fork proc breaks the order");
   assert.match(headline.detail, /^1 of 2 reproduced rows ordered; broken: fork proc;/);
   const by = Object.fromEntries(checks.map((c) => [c.label, c]));
-  assert.equal(by["Table 4 ctx 2p/0K: native <= Xen <= VMware"].passed, true);
+  assert.equal(by["Table 4 ctx 2p/0K: native, Xen, VMware in the published order"].passed, true);
   // Xen 4 us > VMware 3 us: the ordering is broken.
-  assert.equal(by["Table 3 fork proc: native <= Xen <= VMware"].passed, false);
-  const select = by["Table 3 select TCP: native <= Xen <= VMware"];
+  assert.equal(by["Table 3 fork proc: native, Xen, VMware in the published order"].passed, false);
+  const select = by["Table 3 select TCP: native, Xen, VMware in the published order"];
   assert.equal(select.passed, null, "not reproduced is neither a pass nor a miss");
   assert.match(select.detail, /not reproduced: no trace/);
-  assert.match(by["Table 5 mmap: native <= Xen <= VMware"].detail, /lmbench-mmap is not in/);
+  assert.match(
+    by["Table 5 mmap: native, Xen, VMware in the published order"].detail,
+    /lmbench-mmap is not in/,
+  );
+});
+
+Deno.test("published order: strict pairs must keep their order, published ties may swap", () => {
+  // Barham Table 3 stat: Xen 1.22 below Linux 1.28 us, VMware 1.88.
+  assert.equal(keepsPublishedOrder([1.28, 1.22, 1.88], [1.3, 1.25, 2]), true);
+  assert.equal(keepsPublishedOrder([1.28, 1.22, 1.88], [1.2, 1.25, 2]), false);
+  // Null I/O: Linux and Xen both 0.50 us, so either order passes; VMware must stay last.
+  assert.equal(keepsPublishedOrder([0.5, 0.5, 0.83], [0.5, 0.48, 0.9]), true);
+  assert.equal(keepsPublishedOrder([0.5, 0.5, 0.83], [0.5, 0.48, 0.45]), false);
 });
 
 Deno.test("ordering summary: passes, names broken rows, or is not reproduced", () => {
@@ -153,14 +165,14 @@ Deno.test("ordering summary: passes, names broken rows, or is not reproduced", (
     detail: "d",
     role: "prediction" as const,
   });
-  const ok = orderingSummary(rows, [check(true), check(null), check(true)], "T", "<=");
+  const ok = orderingSummary(rows, [check(true), check(null), check(true)], "T");
   assert.deepEqual([ok.passed, ok.headline], [true, true]);
-  assert.equal(ok.label, "T: native <= Xen <= VMware on every reproduced row");
+  assert.equal(ok.label, "T: native, Xen, VMware in the published order on every reproduced row");
   assert.equal(ok.detail, "2 of 2 reproduced rows ordered; 1 rows not reproduced (no trace)");
-  const miss = orderingSummary(rows, [check(false), check(true), check(false)], "F", ">=");
+  const miss = orderingSummary(rows, [check(false), check(true), check(false)], "F");
   assert.equal(miss.passed, false);
   assert.equal(miss.detail, "1 of 3 reproduced rows ordered; broken: a, c");
-  const none = orderingSummary(rows, [check(null), check(null), check(null)], "F", ">=");
+  const none = orderingSummary(rows, [check(null), check(null), check(null)], "F");
   assert.equal(none.passed, null);
   assert.match(none.detail, /^not reproduced: no trace/);
 });
