@@ -252,9 +252,9 @@ const experiment: Experiment = {
     "fork proc is replayed from the forkwait trace (lmbench's fork + exit + wait). Not " +
     "reproduced: select TCP, sig inst and sig handle (no trace is recorded for them), and every " +
     "other row whose trace is not in traces/MANIFEST.json when the experiment runs (its " +
-    "comparison rows are then absent; the checks list it as not reproduced). The Xen cells of " +
-    "ctx 2p/0K and page fault set the profile's pv costs (calibration); every other cell is a " +
-    "prediction. Table 4 differs in definition: lmbench's lat_ctx subtracts the cost of passing " +
+    "comparison rows are then absent; the checks list it as not reproduced). The Xen - Linux " +
+    "differences of ctx 2p/0K and page fault set the profile's pv costs (calibration rows); " +
+    "every other number, the absolute Xen times of those two rows included, is a prediction. Table 4 differs in definition: lmbench's lat_ctx subtracts the cost of passing " +
     "the token (the pipe read and write) and of touching the array, while an iteration here " +
     "is the whole hop, so the absolute context-switch times are larger than published and " +
     "the ordering is the comparable part. The 8p/0K and 16p/0K traces have no published " +
