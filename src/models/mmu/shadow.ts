@@ -7,9 +7,17 @@
  * - a **hidden fault** happens when a walk reaches a shadow entry the VMM has not filled
  *   yet (first touch of a page under a new or rebuilt shadow root, or after a flush): the
  *   guest never sees it; the VMM walks the guest table and fills the entry;
- * - a **traced write** happens when the guest stores to a write-protected page-table page
- *   (every `PtWrite` to a page the shadow MMU has learned): the VMM emulates the store and
- *   updates the shadow entry. A store to a *top-level* entry of a cached shadow root
+ * - a **traced write** happens when the guest stores to a write-protected page-table page:
+ *   write protection is page-granular hardware, so *every* store to a page the VMM shadows
+ *   faults — an ordinary `Mem` store the recorder did not mark as a page-table write (the
+ *   kernel reusing a freed table page for other data) as much as a `PtWrite`. The VMM
+ *   emulates the store and updates (or drops) the shadow entries. The recorder writes a
+ *   `PtWrite` right after the `Mem` record of the same store; that store is charged once.
+ *   With `mmu.shadow-unshadow-after=N` (N > 0) the VMM stops shadowing a page after N
+ *   consecutive traced writes to it with no fault in between (write-flood detection as in
+ *   Xen 3.0.3's shadow code, N = 2, and KVM's, N = 3); the default 0 never does, as the
+ *   P4 profile's VMware VMMs behave in Figure 4's `ptemod` (see docs/mmu.md).
+ *   A store to a *top-level* entry of a cached shadow root
  *   (a process's address space being built or torn down) drops that root's shadow entries
  *   under the entry — traces carry no store values, so a new subtree cannot be told from a
  *   removed one — and the next touches of those pages take hidden faults again;
@@ -47,6 +55,7 @@ import {
   Transition,
 } from "../../engine/model.ts";
 import { MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
+import { ConfigError } from "../../util/errors.ts";
 import { AssocCache } from "./assoc_cache.ts";
 import { PAGE_2M, PAGE_4K, rootPageOf, SCALE } from "./geometry.ts";
 import type { HardwareTlbFlush } from "./hardware_flush.ts";
@@ -82,6 +91,25 @@ export interface ShadowConfig {
    * to the page takes another hidden fault (the VMM sets the guest PTE's dirty bit).
    */
   dirty?: boolean;
+  /**
+   * Write-flood unshadowing: after this many consecutive traced writes to one page, with
+   * no hidden or true fault in between, the VMM stops shadowing the page (0 = never).
+   */
+  unshadowAfter?: number;
+  /**
+   * Where a traced store that the trace gives no code address for (an ordinary `Mem`
+   * record) executed: the block's code address, so adaptive translation can count trace
+   * faults per store. Without it the last named code address (`guest.pc`) is used.
+   */
+  sites?: StoreSites;
+}
+
+/** What the shadow MMU reads to name the code of a traced `Mem` store. */
+export interface StoreSites {
+  /** Code address of each code-table block. */
+  readonly blockAddr: Float64Array;
+  /** Engine-kept guest state: the executing block and the instruction count. */
+  readonly guest: { readonly block: number; readonly instructions: number; readonly pc: number };
 }
 
 /** Shadow paging over a hardware {@link Translator}. */
@@ -126,8 +154,24 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #faultWrite = false;
   /** Guest-physical pages known to be page tables and write-protected. */
   readonly #protected = new Set<number>();
-  /** Page-table pages seen but not yet protected (lazy learning). */
+  /** Page-table pages seen but not yet protected (lazy learning, or re-shadowing after a flood). */
   readonly #pending = new Set<number>();
+  /** Pages unshadowed by write-flood detection, re-protected only when shadow code next runs. */
+  readonly #unshadowed = new Set<number>();
+  /** Consecutive traced writes to a page before it is unshadowed (0 = never). */
+  readonly #unshadowAfter: number;
+  /** Page of the last traced write and the run of traced writes to it (write-flood detection). */
+  #floodPage = -1;
+  #floodCount = 0;
+  /**
+   * Guest-physical address of the store the last `access` traced, until the next store or
+   * VMM event: a `PtWrite` at that address is the same store, already charged.
+   */
+  #justTraced = -1;
+  readonly #sites: StoreSites | null;
+  /** Instruction count of the block execution whose traced stores {@link #siteIndex} counts. */
+  #siteStamp = -1;
+  #siteIndex = 0;
   readonly #cat: {
     hidden: number;
     traced: number;
@@ -145,6 +189,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     builds: number;
     dropped: number;
     recycled: number;
+    otherStores: number;
+    flooded: number;
   };
 
   /** Creates a shadow MMU; `roots` must be at least 1. */
@@ -159,6 +205,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#linkedTables = Array.from({ length: config.roots }, () => new Set<number>());
     this.#linked = this.#linkedTables[0];
     this.#dirty = config.dirty === true;
+    this.#unshadowAfter = config.unshadowAfter ?? 0;
+    this.#sites = config.sites ?? null;
     this.#writableTables = this.#dirty
       ? Array.from({ length: config.roots }, () => new Set<number>())
       : [];
@@ -180,6 +228,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       builds: host.counter("mmu.shadow-builds"),
       dropped: host.counter("mmu.shadow-entries-dropped"),
       recycled: host.counter("mmu.shadow-unprotected"),
+      otherStores: host.counter("mmu.traced-other-stores"),
+      flooded: host.counter("mmu.shadow-unshadowed-flood"),
     };
   }
 
@@ -220,7 +270,10 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** The VMM ran shadow code: protect every page-table page seen since (lazy learning). */
   #protectPending(): void {
     if (this.#pending.size === 0) return;
-    for (const p of this.#pending) this.#protected.add(p);
+    for (const p of this.#pending) {
+      this.#protected.add(p);
+      this.#unshadowed.delete(p);
+    }
     this.#pending.clear();
   }
 
@@ -230,7 +283,78 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
    */
   access(vaddr: number, paddr: number, size: number, flags: number): void {
     this.#translate(vaddr, paddr, flags);
-    if (size >= PAGE_4K && (flags & MEM_WRITE) !== 0) this.#recycle(paddr);
+    if ((flags & MEM_WRITE) !== 0) {
+      this.#justTraced = -1;
+      const page = Math.floor(paddr / PAGE_4K);
+      if (this.#protected.has(page)) this.#tracedStore(page, paddr, size);
+      else if (size >= PAGE_4K && this.#pending.size > 0) this.#pending.delete(page);
+    }
+  }
+
+  /**
+   * A store hit a write-protected page: it faults into the VMM whatever the guest meant by
+   * it. A store that overwrites the whole page is a recycled table (see {@link #recycle});
+   * any other is one traced write, charged now at the store's own code site. A `PtWrite`
+   * record for the same store follows it in the trace and only updates the shadow entry.
+   */
+  #tracedStore(page: number, paddr: number, size: number): void {
+    if (size >= PAGE_4K) {
+      this.#recycle(page);
+      return;
+    }
+    this.#host.events[this.#ev.otherStores]++;
+    this.#trace(page, this.#site());
+    this.#justTraced = paddr;
+  }
+
+  /**
+   * Code address that names a traced `Mem` store for adaptive translation: the executing
+   * block's address plus a fraction (1/16 per traced store earlier in the same execution of
+   * the block), so each store instruction of a block keeps its own trace-fault count and no
+   * key collides with a real (integer) instruction address.
+   */
+  #site(): number {
+    const sites = this.#sites;
+    if (sites === null) return this.#host.guest.pc;
+    const g = sites.guest;
+    if (g.block < 0) return g.pc;
+    if (g.instructions !== this.#siteStamp) {
+      this.#siteStamp = g.instructions;
+      this.#siteIndex = 0;
+    }
+    const k = this.#siteIndex < 14 ? this.#siteIndex++ : 14;
+    return sites.blockAddr[g.block] + (k + 1) / 16;
+  }
+
+  /**
+   * One traced write to protected page `page` at code address `pc`: a VMM transition plus
+   * the emulation work, and write-flood detection (a run of traced writes to one page with
+   * no fault in between unshadows it after {@link ShadowConfig.unshadowAfter} writes).
+   */
+  #trace(page: number, pc: number): void {
+    const host = this.#host;
+    host.events[this.#ev.traced]++;
+    host.transition(Transition.TracedWrite, pc);
+    host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+    if (page === this.#floodPage) this.#floodCount++;
+    else {
+      this.#floodPage = page;
+      this.#floodCount = 1;
+    }
+    const n = this.#unshadowAfter;
+    if (n > 0 && this.#floodCount >= n) {
+      this.#floodPage = -1;
+      this.#protected.delete(page);
+      this.#unshadowed.add(page);
+      this.#discardRoot(page);
+      host.events[this.#ev.flooded]++;
+    }
+  }
+
+  /** The VMM ran its fault path: write-flood detection starts over (as Xen and KVM do). */
+  #resetFlood(): void {
+    this.#floodPage = -1;
+    this.#justTraced = -1;
   }
 
   /** The translation part of {@link access}: walk, hidden faults, dirty-bit emulation. */
@@ -262,6 +386,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #hiddenFault(vaddr: number, paddr: number): void {
     const host = this.#host;
     host.events[this.#ev.hidden]++;
+    this.#resetFlood();
     this.#tlbFlushed = false;
     host.transition(Transition.HiddenFault, host.guest.pc);
     host.cycles[this.#cat.hidden] += this.#costs.hiddenFault;
@@ -288,8 +413,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
    * page table — and stops shadowing it: the protection is dropped (it returns when the
    * page is used as a table again) and a cached shadow root built from it is discarded.
    */
-  #recycle(paddr: number): void {
-    const page = Math.floor(paddr / PAGE_4K);
+  #recycle(page: number): void {
     this.#pending.delete(page);
     if (!this.#protected.delete(page)) return;
     const host = this.#host;
@@ -297,6 +421,12 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     host.events[this.#ev.recycled]++;
     host.transition(Transition.TracedWrite, host.guest.pc);
     host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+    if (this.#floodPage === page) this.#floodPage = -1;
+    this.#discardRoot(page);
+  }
+
+  /** The VMM stopped shadowing `page`: a cached shadow root built from it (not loaded) goes. */
+  #discardRoot(page: number): void {
     const slot = this.#cache.slotOf(page, 0);
     if (slot >= 0 && this.translator.rootPage !== page) {
       this.#cache.invalidateKey(page);
@@ -326,7 +456,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     }
     host.cycles[this.#cat.switchRoot] += c;
     this.#faultKey = NaN;
+    this.#justTraced = -1;
     this.#protected.add(page);
+    this.#unshadowed.delete(page);
     this.#protectPending();
     this.translator.setRoot(cr3);
   }
@@ -342,18 +474,40 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** INVLPG: re-sync the page's shadow entry from the guest table and drop its TLB entry. */
   invlpg(vaddr: number): void {
     this.#host.cycles[this.#cat.invlpg] += this.#costs.invlpg;
+    this.#justTraced = -1;
     this.translator.invlpg(vaddr);
     this.#protectPending();
   }
 
-  /** A guest page-table store: traced (one VMM transition plus update work) if protected. */
+  /**
+   * A guest page-table store: traced (one VMM transition plus update work) if protected.
+   * When the `Mem` record just before it was the same store and was traced there, it is
+   * not charged again: the record only tells the VMM's update which entry changed.
+   */
   ptWrite(rec: TraceRecord): void {
     const page = Math.floor(rec.paddr / PAGE_4K);
     const host = this.#host;
+    if (rec.paddr === this.#justTraced) {
+      this.#justTraced = -1;
+      host.events[this.#ev.otherStores]--;
+      this.#updateShadow(rec, page);
+      return;
+    }
+    this.#justTraced = -1;
     if (this.#protected.has(page)) {
-      host.events[this.#ev.traced]++;
-      host.transition(Transition.TracedWrite, rec.pc);
-      host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+      this.#trace(page, rec.pc);
+      this.#updateShadow(rec, page);
+      return;
+    }
+    host.events[this.#ev.untraced]++;
+    if (this.#unshadowed.has(page)) this.#pending.add(page);
+    else if (this.#config.learn === "eager") this.#protected.add(page);
+    else this.#pending.add(page);
+  }
+
+  /** The VMM's update of the shadow after emulating a traced page-table store. */
+  #updateShadow(rec: TraceRecord, page: number): void {
+    {
       const key = this.#faultKey;
       if (!Number.isNaN(key) && rec.level <= ((key & 1) === 1 ? 2 : 1)) {
         // The handler's leaf write for the faulting page: the VMM updates that shadow entry.
@@ -364,11 +518,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       }
       const slot = this.#cache.slotOf(page, 0);
       if (slot >= 0) this.#dropUnder(slot, page, Math.floor((rec.paddr % PAGE_4K) / 8));
-      return;
     }
-    host.events[this.#ev.untraced]++;
-    if (this.#config.learn === "eager") this.#protected.add(page);
-    else this.#pending.add(page);
   }
 
   /**
@@ -417,6 +567,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       : Math.floor(va / PAGE_4K) * 2;
     this.#faultVa = va;
     this.#faultWrite = (rec.code & 2) !== 0;
+    this.#resetFlood();
     host.events[this.#ev.trueFault]++;
     host.cycles[this.#cat.trueFault] += this.#costs.trueFault;
     this.#protectPending();
@@ -449,6 +600,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
           "emulate dirty bits: the first store through a read-filled entry faults (default false)",
         "mmu.shadow-large-pages":
           "shadow guest 2 MB pages with 2 MB entries (default false: splintered into 4 KB entries)",
+        "mmu.shadow-unshadow-after":
+          "stop shadowing a page after N consecutive traced writes to it with no fault between (default 0: never)",
       },
       costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
     };
@@ -499,7 +652,16 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
     roots,
     learn: optionChoice(ctx, "mmu.shadow-learn", ["eager", "lazy"], "eager"),
     dirty: optionBool(ctx, "mmu.shadow-dirty", false),
+    unshadowAfter: optionInteger(ctx, "mmu.shadow-unshadow-after", 0),
+    sites: { blockAddr: ctx.code.blockAddr, guest: ctx.guest },
   });
+}
+
+/** A non-negative whole-number option (`mmu.shadow-unshadow-after`). */
+function optionInteger(ctx: ModelContext, key: string, fallback: number): number {
+  const n = optionNumber(ctx, key, fallback, 0, 1 << 20);
+  if (!Number.isInteger(n)) throw new ConfigError("--option", "must be a whole number", key);
+  return n;
 }
 
 registerModel("mmu", "shadow", createShadowMmu);

@@ -299,3 +299,110 @@ Deno.test("kernel shadow entries are shared by every root: a new root links them
   assert.equal(h.eventOf("mmu.hidden-faults"), 5);
   assert.equal(s.filled, 3);
 });
+
+// Every store to a page the VMM write-protects faults, whether or not the trace marks it
+// as a page-table write. MEM_WRITE is bit 0 of a Mem record's flags.
+const STORE = 1;
+/** Kernel direct-map address of guest-physical `pa` (any fixed mapping will do). */
+const dm = (pa: number) => -0x780000000000 + pa;
+
+Deno.test("an ordinary store to a shadowed page is exactly one traced write; elsewhere nothing", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000)); // learned: 0x9000 is now write-protected
+  s.access(dm(0x9100), 0x9100, 8, 0); // load: fills the shadow entry (one hidden fault)
+  s.access(dm(0xa100), 0xa100, 8, 0); // the same for an ordinary data page
+  const before = h.transitions.length;
+  h.guest.pc = 0x55;
+  s.access(dm(0x9100), 0x9100, 8, STORE); // e.g. an mmu_gather batch in a reused table page
+  assert.deepEqual(h.transitions.slice(before), ["traced-write@85"]);
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.eventOf("mmu.traced-other-stores"), 1);
+  assert.equal(h.cyclesOf("mmu.shadow.traced-write"), 300);
+  s.access(dm(0xa100), 0xa100, 8, STORE); // unprotected page: a plain store
+  assert.equal(h.transitions.length, before + 1);
+  assert.equal(h.cyclesOf("mmu.shadow.traced-write"), 300);
+});
+
+Deno.test("a Mem store followed by its PtWrite record is charged once, at the store", () => {
+  const { h, s } = make();
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000));
+  s.access(dm(0x9008), 0x9008, 8, 0);
+  const before = h.transitions.length;
+  s.access(dm(0x9008), 0x9008, 8, STORE);
+  s.ptWrite(ptWrite(0x9008));
+  assert.equal(h.transitions.length, before + 1);
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.eventOf("mmu.traced-other-stores"), 0);
+  assert.equal(h.cyclesOf("mmu.shadow.traced-write"), 300);
+  // A PtWrite with no Mem record before it (synthetic traces) is still traced by itself.
+  s.ptWrite(ptWrite(0x9010));
+  assert.equal(h.eventOf("mmu.traced-writes"), 2);
+  // Another store in between: the PtWrite is a different store and is charged.
+  s.access(dm(0x9018), 0x9018, 8, STORE);
+  s.access(dm(0xa000), 0xa000, 8, STORE);
+  s.ptWrite(ptWrite(0x9018));
+  assert.equal(h.eventOf("mmu.traced-writes"), 4);
+});
+
+Deno.test("a traced Mem store is named by its block's address for adaptive translation", () => {
+  const guest = { block: 1, instructions: 10, pc: 0x99 };
+  const { h, s } = make({ sites: { blockAddr: new Float64Array([0x1000, 0x2000]), guest } });
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000));
+  s.access(dm(0x9000), 0x9000, 8, 0);
+  const before = h.transitions.length;
+  s.access(dm(0x9000), 0x9000, 8, STORE);
+  s.access(dm(0x9008), 0x9008, 8, STORE); // the block's second traced store
+  guest.instructions = 15; // the block runs again: its first store has the first key again
+  s.access(dm(0x9000), 0x9000, 8, STORE);
+  assert.deepEqual(h.transitions.slice(before), [
+    `traced-write@${0x2000 + 1 / 16}`,
+    `traced-write@${0x2000 + 2 / 16}`,
+    `traced-write@${0x2000 + 1 / 16}`,
+  ]);
+});
+
+Deno.test("unshadow-after 2: the second consecutive traced write unshadows the page", () => {
+  const { h, s } = make({ unshadowAfter: 2 });
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000));
+  s.access(dm(0x9000), 0x9000, 8, 0);
+  s.access(dm(0x9000), 0x9000, 8, STORE); // 1
+  s.access(dm(0x9008), 0x9008, 8, STORE); // 2: flooded, unshadowed
+  assert.equal(h.eventOf("mmu.shadow-unshadowed-flood"), 1);
+  assert.equal(s.isProtected(0x9000), false);
+  s.access(dm(0x9010), 0x9010, 8, STORE); // no longer traced
+  assert.equal(h.eventOf("mmu.traced-writes"), 2);
+  assert.equal(h.cyclesOf("mmu.shadow.traced-write"), 600);
+  // A PTE write to it now is untraced and re-protects it only when the VMM next walks.
+  s.ptWrite(ptWrite(0x9020));
+  assert.equal(s.isProtected(0x9000), false);
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault
+  assert.equal(s.isProtected(0x9000), true);
+});
+
+Deno.test("unshadow-after 2: a fault or a write to another page between the writes resets the run", () => {
+  const { h, s } = make({ unshadowAfter: 2 });
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000));
+  s.ptWrite(ptWrite(0xb000));
+  s.access(dm(0x9000), 0x9000, 8, 0);
+  s.access(dm(0xb000), 0xb000, 8, 0);
+  s.access(dm(0x9000), 0x9000, 8, STORE);
+  s.access(dm(0xb000), 0xb000, 8, STORE); // another page: the run starts over
+  s.access(dm(0x9000), 0x9000, 8, STORE);
+  s.pageFault(fault(0x400123)); // the VMM's fault path (Xen and KVM reset here)
+  s.access(dm(0x9000), 0x9000, 8, STORE);
+  assert.equal(h.eventOf("mmu.shadow-unshadowed-flood"), 0);
+  assert.equal(h.eventOf("mmu.traced-writes"), 4);
+  assert.equal(s.isProtected(0x9000), true);
+  // The default (0) never unshadows.
+  const d = make();
+  d.s.switchRoot(0x5000);
+  d.s.ptWrite(ptWrite(0x9000));
+  for (let i = 0; i < 20; i++) d.s.access(dm(0x9000 + 8 * i), 0x9000 + 8 * i, 8, STORE);
+  assert.equal(d.h.eventOf("mmu.traced-writes"), 20);
+  assert.equal(d.s.isProtected(0x9000), true);
+});
