@@ -76,10 +76,24 @@ export class ByteSink {
     if (this.#len + 10 > this.#buf.length) this.#grow(10);
     const b = this.#buf;
     let p = this.#len;
-    while (v >= 0x80000000) {
-      b[p++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
+    if (v < 0x80) {
+      // Most column values are small deltas: one byte, no loop.
+      b[p] = v;
+      this.#len = p + 1;
+      return;
     }
+    if (v > 0xffffffff) {
+      // Beyond 32 bits: peel off the low 28 bits (four 7-bit groups) with one exact
+      // division, so the rest fits 32-bit arithmetic (values stay below 2^53).
+      const lo = v % 0x10000000;
+      b[p] = (lo & 0x7f) | 0x80;
+      b[p + 1] = ((lo >>> 7) & 0x7f) | 0x80;
+      b[p + 2] = ((lo >>> 14) & 0x7f) | 0x80;
+      b[p + 3] = ((lo >>> 21) & 0x7f) | 0x80;
+      p += 4;
+      v = (v - lo) / 0x10000000;
+    }
+    // Below 2^32 the unsigned shift is exact.
     while (v >= 0x80) {
       b[p++] = (v & 0x7f) | 0x80;
       v >>>= 7;
@@ -90,7 +104,7 @@ export class ByteSink {
 
   /** Appends a zigzag-encoded signed varint; `v` must be a safe integer. */
   svarint(v: number): void {
-    this.uvarint(zigzag(v));
+    this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
   }
 }
 
