@@ -43,7 +43,31 @@ export interface TraceWriterOptions {
   chunkRecords?: number;
   /** Deflate level 1–9 (default 6). */
   level?: number;
+  /**
+   * Deflates chunk payloads elsewhere (another thread) while the writer encodes the next
+   * chunk. It must produce exactly what `deflateSync` from fflate produces at the same
+   * level, so the file is byte-identical with or without it. The writer does not close it.
+   */
+  compressor?: ChunkCompressor;
 }
+
+/**
+ * A pipeline of chunk compressions, so that deflating one chunk (most of the writer's
+ * time) overlaps encoding the next. Results come back in submission order.
+ */
+export interface ChunkCompressor {
+  /** Starts deflating a copy of `raw` at `level`; the caller may reuse `raw` at once. */
+  submit(raw: Uint8Array, level: number): void;
+  /** Submitted payloads whose result has not been taken yet. */
+  readonly pending: number;
+  /** Whether the oldest pending result is ready (taking it would not block). */
+  ready(): boolean;
+  /** The oldest pending result, waiting for it if needed (valid until the next call). */
+  take(): Uint8Array;
+}
+
+/** Chunks a compressor may hold before the writer waits for the oldest. */
+const MAX_IN_FLIGHT = 2;
 
 interface ChunkEntry {
   offset: number;
@@ -51,6 +75,15 @@ interface ChunkEntry {
   instructions: number;
   raw: number;
   stored: number;
+  firstInstruction: number;
+}
+
+/** A chunk handed to the compressor whose section is not written yet. */
+interface PendingChunk {
+  records: number;
+  instructions: number;
+  raw: number;
+  crc: number;
   firstInstruction: number;
 }
 
@@ -65,6 +98,8 @@ export class TraceWriter {
   readonly #memory: ByteSink | null;
   readonly #chunkRecords: number;
   readonly #level: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  readonly #compressor: ChunkCompressor | null;
+  readonly #inFlight: PendingChunk[] = [];
   readonly #code = new CodeTableBuilder();
   readonly #enc = new ChunkEncoder();
   readonly #hasher = new ContentHasher();
@@ -96,6 +131,7 @@ export class TraceWriter {
     }
     this.#chunkRecords = chunkRecords;
     this.#level = level as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+    this.#compressor = options.compressor ?? null;
     if (target) {
       this.#file = target.file;
       this.#path = target.path;
@@ -474,17 +510,67 @@ export class TraceWriter {
     if (enc.records === 0) return;
     enc.payload(this.#payload);
     const raw = this.#payload.view();
-    const stored = deflateSync(raw, { level: this.#level });
+    const firstInstruction = this.#instructions - enc.instructions;
+    const compressor = this.#compressor;
+    if (compressor === null) {
+      const stored = deflateSync(raw, { level: this.#level });
+      this.#writeChunk(
+        enc.records,
+        enc.instructions,
+        raw.length,
+        crc32(raw),
+        stored,
+        firstInstruction,
+      );
+    } else {
+      this.#inFlight.push({
+        records: enc.records,
+        instructions: enc.instructions,
+        raw: raw.length,
+        crc: crc32(raw),
+        firstInstruction,
+      });
+      compressor.submit(raw, this.#level);
+      this.#drain(MAX_IN_FLIGHT);
+    }
+    enc.reset(this.#code.blockCount);
+  }
+
+  /** Writes finished chunks in order, waiting while more than `keep` are in flight. */
+  #drain(keep: number): void {
+    const compressor = this.#compressor;
+    if (compressor === null) return;
+    while (this.#inFlight.length > 0 && (this.#inFlight.length > keep || compressor.ready())) {
+      const c = this.#inFlight.shift()!;
+      this.#writeChunk(
+        c.records,
+        c.instructions,
+        c.raw,
+        c.crc,
+        compressor.take(),
+        c.firstInstruction,
+      );
+    }
+  }
+
+  #writeChunk(
+    records: number,
+    instructions: number,
+    raw: number,
+    crc: number,
+    stored: Uint8Array,
+    firstInstruction: number,
+  ): void {
     this.#chunks.push({
       offset: this.#offset,
-      records: enc.records,
-      instructions: enc.instructions,
-      raw: raw.length,
+      records,
+      instructions,
+      raw,
       stored: stored.length,
-      firstInstruction: this.#instructions - enc.instructions,
+      firstInstruction,
     });
-    this.#section(Tag.Chunk, Codec.Deflate, enc.records, raw, stored, enc.instructions);
-    enc.reset(this.#code.blockCount);
+    this.#sectionHeader(Tag.Chunk, Codec.Deflate, records, raw, crc, stored.length, instructions);
+    this.#emitBytes(stored);
   }
 
   #section(
@@ -495,6 +581,19 @@ export class TraceWriter {
     stored: Uint8Array,
     instructions: number,
   ): void {
+    this.#sectionHeader(tag, codec, items, raw.length, crc32(raw), stored.length, instructions);
+    this.#emitBytes(stored);
+  }
+
+  #sectionHeader(
+    tag: number,
+    codec: number,
+    items: number,
+    raw: number,
+    crc: number,
+    stored: number,
+    instructions: number,
+  ): void {
     const h = new ByteSink(SECTION_HEADER_SIZE);
     h.u32(tag);
     h.byte(codec);
@@ -502,19 +601,19 @@ export class TraceWriter {
     h.byte(0);
     h.byte(0);
     h.u32(items);
-    h.u32(raw.length);
-    h.u32(stored.length);
-    h.u32(crc32(raw));
+    h.u32(raw);
+    h.u32(stored);
+    h.u32(crc);
     h.u32(instructions);
     h.u32(0);
     this.#emitBytes(h.view());
-    this.#emitBytes(stored);
   }
 
   #finishSections(): TraceSummary {
     if (this.#done) throw new Error("trace writer is already closed");
     this.#done = true;
     this.#flushChunk();
+    this.#drain(0);
     const code = this.#code.build();
     const codeOffset = this.#offset;
     const codeRaw = new ByteSink(1 << 16);

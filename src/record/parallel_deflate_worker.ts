@@ -1,0 +1,28 @@
+/**
+ * The worker side of {@link ParallelDeflate}: claims each job unless the writer thread
+ * already took it, deflates it, and publishes the result through the job's control word.
+ *
+ * @module
+ */
+
+import { type DeflateJob, deflateLevel, JobState } from "./parallel_deflate.ts";
+
+const worker = globalThis as unknown as {
+  onmessage: (e: MessageEvent<DeflateJob>) => void;
+};
+
+worker.onmessage = (e) => {
+  const job = e.data;
+  const control = new Int32Array(job.control);
+  if (Atomics.compareExchange(control, 0, JobState.Queued, JobState.Running) !== 0) return;
+  const stored = deflateLevel(new Uint8Array(job.input), job.level);
+  const output = new Uint8Array(job.output);
+  if (stored.length <= output.length) {
+    output.set(stored);
+    control[1] = stored.length;
+  } else {
+    control[1] = -1;
+  }
+  Atomics.store(control, 0, JobState.Done);
+  Atomics.notify(control, 0);
+};
