@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { StreamConverter } from "./convert.ts";
+import { countIndexMismatch, StreamConverter } from "./convert.ts";
 import { KernelSymbols, signedHex } from "./kallsyms.ts";
 import { parseQemuLog, type QemuLog } from "./qemu_log.ts";
 import { TraceWriter } from "../trace/writer.ts";
@@ -437,4 +437,8 @@ Deno.test("convert: a long stream read through small buffers converts the same a
     const small = convert(s, l, 2 * (16 + 512 * 16) + extra);
     assert.deepEqual(small.records, whole.records, `buffer ${extra}`);
   }
+});
+
+Deno.test("the count index table matches COUNT_NAMES entry for entry", () => {
+  assert.equal(countIndexMismatch(), null);
 });
