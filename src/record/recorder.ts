@@ -32,6 +32,7 @@ import { hashImage, hashPhysicalMemory, type PageSnapshot } from "./page_hash.ts
 import { type SnapshotStats, snapshotStats } from "./snapshot_stats.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { parsePcap, windowTransmits } from "./pcap.ts";
+import { ParallelDeflate } from "./parallel_deflate.ts";
 
 /** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
 export const GUEST_CPU = "Nehalem";
@@ -304,8 +305,11 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   };
   p?.phase("converting", `${(Deno.statSync(streamPath).size / 1e6).toFixed(1)} MB stream`);
   const tc = performance.now();
-  const writer = TraceWriter.create(o.out, header);
+  // Chunks are deflated on a second thread while the conversion goes on (same bytes).
+  const compressor = new ParallelDeflate();
+  const writer = TraceWriter.create(o.out, header, { compressor });
   let conversion: ConversionResult;
+  let summary: TraceSummary;
   try {
     const total = Deno.statSync(streamPath).size;
     conversion = new StreamConverter(writer, {
@@ -317,11 +321,13 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
       snapshots,
       netLengths,
     }).run();
+    summary = writer.close();
   } catch (e) {
     writer.abort();
     throw e;
+  } finally {
+    compressor.close();
   }
-  const summary = writer.close();
   const convertSeconds = (performance.now() - tc) / 1000;
   const first = log.markers.find((m, i) => i > 0 && m.op === 3);
   const last = log.markers.findLast((m) => m.op === 2) ?? log.markers[log.markers.length - 1];
