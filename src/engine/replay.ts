@@ -38,6 +38,8 @@ export interface TraceIdentity {
 }
 
 const PAGE = 4096;
+/** Records per call of the engine's inner loop (see {@link ReplayMachine.run}). */
+const BATCH = 16384;
 
 /** The models of the native baseline every slowdown is measured against. */
 export const NATIVE_BASELINE: Readonly<ModelChoice> = {
@@ -119,8 +121,18 @@ export class ReplayMachine {
     }
   }
 
-  /** Replays every record of `source` through both sets. */
+  /**
+   * Replays every record of `source` through both sets, in batches of {@link BATCH}
+   * records: a function called many times is compiled by the optimizing tier from its
+   * entry and keeps that code, while one long loop runs in lower tiers until on-stack
+   * replacement catches up, and those tiers box every address passed to a model.
+   */
   run(source: RecordSource, code: CodeTable): void {
+    while (this.#batch(source, code, BATCH) === BATCH) { /* next batch */ }
+  }
+
+  /** Replays up to `limit` records; returns how many there were. */
+  #batch(source: RecordSource, code: CodeTable, limit: number): number {
     const g = this.guest;
     const r = source.record;
     const f = r.f;
@@ -130,7 +142,7 @@ export class ReplayMachine {
     const bMemAccess = bMem.access ? bMem : null;
     const cMemAccess = cMem.access ? cMem : null;
     let records = 0;
-    while (source.next()) {
+    while (records < limit && source.next()) {
       records++;
       const kind = r.kind;
       if (kind >= 0x80) {
@@ -241,6 +253,7 @@ export class ReplayMachine {
       }
     }
     this.records += records;
+    return records;
   }
 
   #endWarmup(): void {
