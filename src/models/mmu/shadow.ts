@@ -30,7 +30,9 @@
  * - a **recycled table**: a string store that overwrites a whole write-protected page (the
  *   guest zeroing a freed table page for reuse) takes one trace fault, after which the VMM
  *   stops shadowing the page — its protection is dropped and a cached shadow root built
- *   from it is discarded — until the page is used as a table again;
+ *   from it is discarded — until the page is used as a table again. With
+ *   `mmu.shadow-recycle=false` the overwrite is one traced write that empties the shadows
+ *   built from the page, and the page stays protected unless write-flood unshadowing is on;
  * - a **CR3 write** looks the new root up in a cache of recently used shadow roots; a hit
  *   keeps that root's filled entries, a miss builds an empty shadow root (evicting the
  *   least recently used one) that refills through hidden faults.
@@ -97,6 +99,12 @@ export interface ShadowConfig {
    */
   unshadowAfter?: number;
   /**
+   * Whether a string store over a whole protected page stops its shadowing at once (the
+   * VMM recognises a recycled table; default true). If false the page stays protected
+   * unless {@link unshadowAfter} is set (a whole-page store is a run of 512 writes).
+   */
+  recycle?: boolean;
+  /**
    * Where a traced store that the trace gives no code address for (an ordinary `Mem`
    * record) executed: the block's code address, so adaptive translation can count trace
    * faults per store. Without it the last named code address (`guest.pc`) is used.
@@ -160,6 +168,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   readonly #unshadowed = new Set<number>();
   /** Consecutive traced writes to a page before it is unshadowed (0 = never). */
   readonly #unshadowAfter: number;
+  readonly #recycleOn: boolean;
   /** Page of the last traced write and the run of traced writes to it (write-flood detection). */
   #floodPage = -1;
   #floodCount = 0;
@@ -206,6 +215,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#linked = this.#linkedTables[0];
     this.#dirty = config.dirty === true;
     this.#unshadowAfter = config.unshadowAfter ?? 0;
+    this.#recycleOn = config.recycle !== false;
     this.#sites = config.sites ?? null;
     this.#writableTables = this.#dirty
       ? Array.from({ length: config.roots }, () => new Set<number>())
@@ -299,7 +309,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
    */
   #tracedStore(page: number, paddr: number, size: number): void {
     if (size >= PAGE_4K) {
-      this.#recycle(page);
+      if (this.#recycleOn) this.#recycle(page);
+      else this.#overwrite(page);
       return;
     }
     this.#host.events[this.#ev.otherStores]++;
@@ -342,13 +353,28 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       this.#floodCount = 1;
     }
     const n = this.#unshadowAfter;
-    if (n > 0 && this.#floodCount >= n) {
-      this.#floodPage = -1;
-      this.#protected.delete(page);
-      this.#unshadowed.add(page);
-      this.#discardRoot(page);
-      host.events[this.#ev.flooded]++;
-    }
+    if (n > 0 && this.#floodCount >= n) this.#unshadow(page);
+  }
+
+  /** Write-flood detection fired: the VMM stops shadowing `page` until it walks it again. */
+  #unshadow(page: number): void {
+    this.#floodPage = -1;
+    this.#protected.delete(page);
+    this.#unshadowed.add(page);
+    this.#discardRoot(page);
+    this.#host.events[this.#ev.flooded]++;
+  }
+
+  /**
+   * A string store overwrote a whole protected page and the VMM does not recycle it at
+   * once (`mmu.shadow-recycle=false`): one trace fault, the VMM emulates the string store
+   * and every shadow built from the page is emptied; the page stays protected unless
+   * write-flood detection is on (a whole page is 512 consecutive writes, more than any N).
+   */
+  #overwrite(page: number): void {
+    this.#trace(page, this.#host.guest.pc);
+    this.#discardRoot(page);
+    if (this.#unshadowAfter > 0 && this.#protected.has(page)) this.#unshadow(page);
   }
 
   /** The VMM ran its fault path: write-flood detection starts over (as Xen and KVM do). */
@@ -602,6 +628,8 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
           "shadow guest 2 MB pages with 2 MB entries (default false: splintered into 4 KB entries)",
         "mmu.shadow-unshadow-after":
           "stop shadowing a page after N consecutive traced writes to it with no fault between (default 0: never)",
+        "mmu.shadow-recycle":
+          "stop shadowing a protected page at once when a string store overwrites all of it (default true)",
       },
       costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
     };
@@ -653,6 +681,7 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
     learn: optionChoice(ctx, "mmu.shadow-learn", ["eager", "lazy"], "eager"),
     dirty: optionBool(ctx, "mmu.shadow-dirty", false),
     unshadowAfter: optionInteger(ctx, "mmu.shadow-unshadow-after", 0),
+    recycle: optionBool(ctx, "mmu.shadow-recycle", true),
     sites: { blockAddr: ctx.code.blockAddr, guest: ctx.guest },
   });
 }

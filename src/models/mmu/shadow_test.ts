@@ -406,3 +406,31 @@ Deno.test("unshadow-after 2: a fault or a write to another page between the writ
   assert.equal(d.h.eventOf("mmu.traced-writes"), 20);
   assert.equal(d.s.isProtected(0x9000), true);
 });
+
+Deno.test("recycle off: a whole-page string store is one traced write and the page stays shadowed", () => {
+  const { h, s } = make({ recycle: false });
+  s.switchRoot(0x5000);
+  s.ptWrite(ptWrite(0x9000));
+  s.access(dm(0x9000), 0x9000, 8, 0);
+  s.access(dm(0x9000), 0x9000, 4096, STORE); // clear_page
+  assert.equal(h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(h.eventOf("mmu.shadow-unprotected"), 0);
+  assert.equal(s.isProtected(0x9000), true);
+  s.access(dm(0x9100), 0x9100, 8, STORE); // later stores to it are still traced
+  assert.equal(h.eventOf("mmu.traced-writes"), 2);
+  // With write-flood detection on, the same overwrite unshadows the page.
+  const f = make({ recycle: false, unshadowAfter: 4 });
+  f.s.switchRoot(0x5000);
+  f.s.ptWrite(ptWrite(0x9000));
+  f.s.access(dm(0x9000), 0x9000, 4096, STORE);
+  assert.equal(f.h.eventOf("mmu.traced-writes"), 1);
+  assert.equal(f.h.eventOf("mmu.shadow-unshadowed-flood"), 1);
+  assert.equal(f.s.isProtected(0x9000), false);
+  // Recycling on (the default): one trace fault, then unprotected, whatever N is.
+  const r = make();
+  r.s.switchRoot(0x5000);
+  r.s.ptWrite(ptWrite(0x9000));
+  r.s.access(dm(0x9000), 0x9000, 4096, STORE);
+  assert.equal(r.h.eventOf("mmu.shadow-unprotected"), 1);
+  assert.equal(r.s.isProtected(0x9000), false);
+});
