@@ -257,7 +257,9 @@ export class StreamConverter {
   run(): ConversionResult {
     const file = Deno.openSync(this.#o.streamPath, { read: true });
     const size = file.statSync().size;
-    const buf = new Uint8Array(Math.max(this.#o.bufferBytes ?? 32 << 20, 2 * MAX_RECORD));
+    // No bigger than the stream: a short window should not pay for zeroing 32 MiB.
+    const want = Math.min(this.#o.bufferBytes ?? 32 << 20, size + MAX_RECORD);
+    const buf = new Uint8Array(Math.max(want, 2 * MAX_RECORD));
     const dv = new DataView(buf.buffer);
     let have = 0;
     let pos = 0;

@@ -613,26 +613,19 @@ export class TraceWriter {
     if (this.#done) throw new Error("trace writer is already closed");
     this.#done = true;
     this.#flushChunk();
-    this.#drain(0);
+    // The code table is encoded, deflated and hashed while a compressor still works on the
+    // last chunks; its section goes after them, so the bytes are as without a compressor.
     const code = this.#code.build();
-    const codeOffset = this.#offset;
     const codeRaw = new ByteSink(1 << 16);
     encodeCodeTable(code, codeRaw);
     const codeBytes = codeRaw.view();
-    this.#section(
-      Tag.Code,
-      Codec.Deflate,
-      code.blockCount,
-      codeBytes,
-      deflateSync(codeBytes, { level: this.#level }),
-      0,
-    );
+    const codeStored = deflateSync(codeBytes, { level: this.#level });
+    const contentHash = this.#hasher.digest(code);
+    this.#drain(0);
+    const codeOffset = this.#offset;
+    this.#section(Tag.Code, Codec.Deflate, code.blockCount, codeBytes, codeStored, 0);
 
-    const summary = this.#summary(
-      code.blockCount,
-      code.instructionCount,
-      this.#hasher.digest(code),
-    );
+    const summary = this.#summary(code.blockCount, code.instructionCount, contentHash);
     const index = new ByteSink(1 << 12);
     const json = new TextEncoder().encode(JSON.stringify(summary));
     index.u32(json.length);
