@@ -405,8 +405,8 @@ export class StreamConverter {
   }
 
   #define(id: number, vaddr: number, body: Uint8Array, lens: number[]): void {
-    let key = `${vaddr}:`;
-    for (let i = 0; i < body.length; i++) key += String.fromCharCode(body[i]);
+    // One character per byte (an injective key), built in one call rather than per byte.
+    const key = `${vaddr}:${String.fromCharCode.apply(null, body as unknown as number[])}`;
     const seen = this.#dedupe.get(key);
     if (seen) {
       this.#blocks[id] = seen;

@@ -13,14 +13,15 @@
  */
 
 import { deflateSync } from "fflate";
-import type { ChunkCompressor } from "../trace/writer.ts";
+import { crc32 } from "../trace/crc32.ts";
+import type { ChunkCompressor, CompressedChunk } from "../trace/writer.ts";
 
 /** Job states in a job's control word. */
 export const JobState = { Queued: 0, Running: 1, Done: 2, Stolen: 3 } as const;
 
 /** What the writer thread sends the worker for one chunk. */
 export interface DeflateJob {
-  /** Control words: state, compressed length (-1: did not fit `output`). */
+  /** Control words: state, compressed length (-1: did not fit `output`), CRC-32 of the input. */
   control: SharedArrayBuffer;
   /** The uncompressed payload. */
   input: SharedArrayBuffer;
@@ -35,6 +36,8 @@ interface Job {
   input: Uint8Array;
   output: Uint8Array;
   level: number;
+  /** Compressed on this thread while waiting for an older job. */
+  result: CompressedChunk | null;
 }
 
 /** Room for a compressed payload: deflate never needs much more than stored blocks. */
@@ -63,7 +66,7 @@ export class ParallelDeflate implements ChunkCompressor {
   /** Copies `raw` into shared memory and queues it for the worker. */
   submit(raw: Uint8Array, level: number): void {
     if (this.#closed) throw new Error("parallel deflate is closed");
-    const control = new SharedArrayBuffer(8);
+    const control = new SharedArrayBuffer(12);
     const input = new SharedArrayBuffer(raw.length);
     const output = new SharedArrayBuffer(outputRoom(raw.length));
     const job: Job = {
@@ -71,6 +74,7 @@ export class ParallelDeflate implements ChunkCompressor {
       input: new Uint8Array(input),
       output: new Uint8Array(output),
       level,
+      result: null,
     };
     job.input.set(raw);
     this.#queue.push(job);
@@ -81,22 +85,35 @@ export class ParallelDeflate implements ChunkCompressor {
   /** Whether the oldest job's result is ready. */
   ready(): boolean {
     const job = this.#queue[0];
-    return job !== undefined && Atomics.load(job.control, 0) === JobState.Done;
+    return job !== undefined &&
+      (job.result !== null || Atomics.load(job.control, 0) === JobState.Done);
   }
 
   /** The oldest job's compressed bytes: the worker's, or this thread's if it got there first. */
-  take(): Uint8Array {
+  take(): CompressedChunk {
     const job = this.#queue.shift();
     if (job === undefined) throw new Error("no chunk is being compressed");
+    if (job.result !== null) return job.result;
     const c = job.control;
     if (Atomics.compareExchange(c, 0, JobState.Queued, JobState.Stolen) === JobState.Queued) {
-      return deflateLevel(job.input, job.level);
+      return compressHere(job);
+    }
+    // The worker is on it: rather than idle, compress younger jobs it has not started.
+    for (const later of this.#queue) {
+      if (Atomics.load(c, 0) === JobState.Done) break;
+      if (
+        later.result === null &&
+        Atomics.compareExchange(later.control, 0, JobState.Queued, JobState.Stolen) ===
+          JobState.Queued
+      ) {
+        later.result = compressHere(later);
+      }
     }
     while (Atomics.load(c, 0) !== JobState.Done) Atomics.wait(c, 0, JobState.Running);
     const length = c[1];
     // The worker found no room (cannot happen for deflate's worst case, kept for safety).
-    if (length < 0) return deflateLevel(job.input, job.level);
-    return job.output.slice(0, length);
+    if (length < 0) return compressHere(job);
+    return { stored: job.output.slice(0, length), crc: c[2] >>> 0 };
   }
 
   /** Stops the worker; queued jobs are dropped. */
@@ -106,6 +123,10 @@ export class ParallelDeflate implements ChunkCompressor {
     this.#queue.length = 0;
     this.#worker.terminate();
   }
+}
+
+function compressHere(job: Job): CompressedChunk {
+  return { stored: deflateLevel(job.input, job.level), crc: crc32(job.input) };
 }
 
 /** `deflateSync` at a numeric level (the same call the writer and the worker make). */

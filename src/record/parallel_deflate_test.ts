@@ -4,6 +4,7 @@ import { TraceReader } from "../trace/reader.ts";
 import { TraceWriter } from "../trace/writer.ts";
 import { ParallelDeflate } from "./parallel_deflate.ts";
 import { Pcg32 } from "../util/pcg32.ts";
+import { crc32 } from "../trace/crc32.ts";
 
 /** Re-encodes a trace's records with the given writer options; returns the file bytes. */
 function reencode(t: TraceReader, chunkRecords: number, compressor?: ParallelDeflate) {
@@ -50,14 +51,18 @@ Deno.test("results come back in submission order whether the worker or the calle
     // Taken at once: the worker may not have started, so the caller compresses some jobs.
     for (const p of payloads) pool.submit(p, 6);
     assert.equal(pool.pending, 6);
-    for (const p of payloads) assert.deepEqual(pool.take(), deflateSync(p, { level: 6 }));
+    for (const p of payloads) {
+      assert.deepEqual(pool.take(), { stored: deflateSync(p, { level: 6 }), crc: crc32(p) });
+    }
     assert.equal(pool.pending, 0);
     // Waited for: the worker compresses them all (ready() turns true without a take()).
     for (const p of payloads) pool.submit(p, 9);
     const nap = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < 2000 && !pool.ready(); i++) Atomics.wait(nap, 0, 0, 5);
     assert.ok(pool.ready(), "the worker never finished the oldest job");
-    for (const p of payloads) assert.deepEqual(pool.take(), deflateSync(p, { level: 9 }));
+    for (const p of payloads) {
+      assert.deepEqual(pool.take(), { stored: deflateSync(p, { level: 9 }), crc: crc32(p) });
+    }
     assert.throws(() => pool.take(), /no chunk is being compressed/);
   } finally {
     pool.close();

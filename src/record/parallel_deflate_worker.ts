@@ -5,6 +5,7 @@
  * @module
  */
 
+import { crc32 } from "../trace/crc32.ts";
 import { type DeflateJob, deflateLevel, JobState } from "./parallel_deflate.ts";
 
 const worker = globalThis as unknown as {
@@ -15,7 +16,9 @@ worker.onmessage = (e) => {
   const job = e.data;
   const control = new Int32Array(job.control);
   if (Atomics.compareExchange(control, 0, JobState.Queued, JobState.Running) !== 0) return;
-  const stored = deflateLevel(new Uint8Array(job.input), job.level);
+  const input = new Uint8Array(job.input);
+  const stored = deflateLevel(input, job.level);
+  control[2] = crc32(input);
   const output = new Uint8Array(job.output);
   if (stored.length <= output.length) {
     output.set(stored);

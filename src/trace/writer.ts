@@ -56,14 +56,25 @@ export interface TraceWriterOptions {
  * time) overlaps encoding the next. Results come back in submission order.
  */
 export interface ChunkCompressor {
-  /** Starts deflating a copy of `raw` at `level`; the caller may reuse `raw` at once. */
+  /**
+   * Starts deflating a copy of `raw` at `level` and computing its CRC-32 (the section
+   * header's checksum, {@link crc32}); the caller may reuse `raw` at once.
+   */
   submit(raw: Uint8Array, level: number): void;
   /** Submitted payloads whose result has not been taken yet. */
   readonly pending: number;
   /** Whether the oldest pending result is ready (taking it would not block). */
   ready(): boolean;
-  /** The oldest pending result, waiting for it if needed (valid until the next call). */
-  take(): Uint8Array;
+  /** The oldest pending result, waiting for it if needed. */
+  take(): CompressedChunk;
+}
+
+/** A chunk payload as a {@link ChunkCompressor} returns it. */
+export interface CompressedChunk {
+  /** The deflated bytes. */
+  stored: Uint8Array;
+  /** CRC-32 of the uncompressed payload. */
+  crc: number;
 }
 
 /** Chunks a compressor may hold before the writer waits for the oldest. */
@@ -83,7 +94,6 @@ interface PendingChunk {
   records: number;
   instructions: number;
   raw: number;
-  crc: number;
   firstInstruction: number;
 }
 
@@ -527,7 +537,6 @@ export class TraceWriter {
         records: enc.records,
         instructions: enc.instructions,
         raw: raw.length,
-        crc: crc32(raw),
         firstInstruction,
       });
       compressor.submit(raw, this.#level);
@@ -542,14 +551,8 @@ export class TraceWriter {
     if (compressor === null) return;
     while (this.#inFlight.length > 0 && (this.#inFlight.length > keep || compressor.ready())) {
       const c = this.#inFlight.shift()!;
-      this.#writeChunk(
-        c.records,
-        c.instructions,
-        c.raw,
-        c.crc,
-        compressor.take(),
-        c.firstInstruction,
-      );
+      const { stored, crc } = compressor.take();
+      this.#writeChunk(c.records, c.instructions, c.raw, crc, stored, c.firstInstruction);
     }
   }
 
