@@ -129,10 +129,27 @@ async function qemuVersion(): Promise<string> {
 /** Records one workload into a trace. */
 export async function record(o: RecordOptions): Promise<RecordResult> {
   const t0 = performance.now();
-  const p = o.progress;
   requireHostTools();
   const recipe = loadRecipe(o.workload);
   if (recipe.vms > 0) return await recordSnapshots(o, recipe, t0);
+  // Trace chunks are deflated on a second thread while the conversion goes on (same
+  // bytes). Started now, so that its worker has loaded by the time conversion begins.
+  const compressor = new ParallelDeflate();
+  try {
+    return await recordGuest(o, recipe, t0, compressor);
+  } finally {
+    compressor.close();
+  }
+}
+
+/** The instruction-trace recording of {@link record}: boot, run, convert. */
+async function recordGuest(
+  o: RecordOptions,
+  recipe: Recipe,
+  t0: number,
+  compressor: ParallelDeflate,
+): Promise<RecordResult> {
+  const p = o.progress;
   p?.phase("building", "kernel, plugin, initramfs");
   const kernel = await guestKernel();
   const plugin = await buildPlugin();
@@ -305,8 +322,6 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   };
   p?.phase("converting", `${(Deno.statSync(streamPath).size / 1e6).toFixed(1)} MB stream`);
   const tc = performance.now();
-  // Chunks are deflated on a second thread while the conversion goes on (same bytes).
-  const compressor = new ParallelDeflate();
   const writer = TraceWriter.create(o.out, header, { compressor });
   let conversion: ConversionResult;
   let summary: TraceSummary;
@@ -325,8 +340,6 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   } catch (e) {
     writer.abort();
     throw e;
-  } finally {
-    compressor.close();
   }
   const convertSeconds = (performance.now() - tc) / 1000;
   const first = log.markers.find((m, i) => i > 0 && m.op === 3);
