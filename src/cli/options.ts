@@ -1,11 +1,13 @@
 /**
  * Parsing of numeric command-line options, so a bad value is a one-line usage error
- * (exit status 1) rather than a NaN that surfaces later.
+ * (exit status 1) rather than a NaN that surfaces later, and checks of output paths, so a
+ * bad one is a one-line input error (exit status 2) before any work starts.
  *
  * @module
  */
 
-import { UsageError } from "../util/errors.ts";
+import { dirname, resolve } from "node:path";
+import { InputError, UsageError } from "../util/errors.ts";
 
 /** Parses an integer option within `[min, max]`. */
 export function parseIntOption(name: string, raw: string, min: number, max: number): number {
@@ -17,4 +19,51 @@ export function parseIntOption(name: string, raw: string, min: number, max: numb
     throw new UsageError(`${name} must be between ${min} and ${max}, not ${v}`);
   }
   return v;
+}
+
+/** The nearest existing ancestor of `path` (itself included) and whether it is a folder. */
+function nearestExisting(path: string): { path: string; isDirectory: boolean } {
+  let p = resolve(path);
+  for (;;) {
+    try {
+      return { path: p, isDirectory: Deno.statSync(p).isDirectory };
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+    }
+    const up = dirname(p);
+    if (up === p) return { path: p, isDirectory: true };
+    p = up;
+  }
+}
+
+/**
+ * Checks an output file before any work starts, so that a folder given as the file, or a
+ * file standing where a parent folder must go, is one line naming the option (exit
+ * status 2) instead of a failed rename after minutes of replay or recording. Creates
+ * nothing.
+ */
+export function checkOutputFile(flag: string, path: string): void {
+  const at = nearestExisting(path);
+  if (at.path === resolve(path)) {
+    if (at.isDirectory) throw new InputError(`${flag}: ${path} is a folder, not a file`);
+    return;
+  }
+  if (!at.isDirectory) {
+    throw new InputError(`${flag}: ${path}: ${at.path} is a file, not a folder`);
+  }
+}
+
+/**
+ * Checks an output folder before any work starts: it may be missing (it is created) but
+ * neither it nor an ancestor may be a file. One line naming the option, exit status 2.
+ */
+export function checkOutputFolder(flag: string, path: string): void {
+  const at = nearestExisting(path);
+  if (!at.isDirectory) {
+    throw new InputError(
+      at.path === resolve(path)
+        ? `${flag}: ${path} is a file, not a folder`
+        : `${flag}: ${path}: ${at.path} is a file, not a folder`,
+    );
+  }
 }

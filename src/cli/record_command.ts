@@ -13,7 +13,7 @@ import { dirname, relative } from "node:path";
 import { manifestEntry, upsertManifest } from "../record/manifest.ts";
 import { record, type RecordProgress, type RecordResult } from "../record/recorder.ts";
 import { TraceReader } from "../trace/reader.ts";
-import { parseIntOption } from "./options.ts";
+import { checkOutputFile, parseIntOption } from "./options.ts";
 import { type Progress, progress } from "./progress.ts";
 
 /** Mean, minimum and maximum of one count over the recorded iterations. */
@@ -156,6 +156,8 @@ export function registerRecordCommand(program: Command): void {
       const iterations = opts.iterations !== undefined
         ? parseIntOption("--iterations", opts.iterations, 1, 100000)
         : undefined;
+      checkOutputFile("--out", opts.out);
+      if (opts.manifest !== undefined) checkOutputFile("--manifest", opts.manifest);
       const p = recordProgress();
       let r: RecordResult;
       try {

@@ -11,7 +11,7 @@ import { replay } from "../engine/replay.ts";
 import { formatResult } from "../engine/table.ts";
 import { loadModelFiles } from "../engine/user_models.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
-import { parseIntOption } from "./options.ts";
+import { checkOutputFile, parseIntOption } from "./options.ts";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -40,6 +40,7 @@ export function registerReplayCommand(program: Command): void {
     .option("--json", "print the result JSON instead of the table")
     .option("--out <file>", "also write the result JSON to a file")
     .action(async (trace, o) => {
+      if (o.out !== undefined) checkOutputFile("--out", o.out);
       await loadModelFiles(o.model);
       const result = await replay(trace, {
         cpu: o.cpu,

@@ -8,7 +8,8 @@
 import type { Command } from "@commander-js/extra-typings";
 import { RECIPE_NAMES, RECIPES } from "../synth/recipes.ts";
 import { recipe, synthesizeFile } from "../synth/synthesize.ts";
-import { parseIntOption } from "./options.ts";
+import { dirname } from "node:path";
+import { checkOutputFile, parseIntOption } from "./options.ts";
 
 /** Adds the `synth` subcommand to `program`. */
 export function registerSynthCommand(program: Command): void {
@@ -24,6 +25,8 @@ export function registerSynthCommand(program: Command): void {
     .option("--chunk-records <n>", "records per chunk")
     .action((name, o) => {
       const r = recipe(name);
+      checkOutputFile("--out", o.out);
+      Deno.mkdirSync(dirname(o.out), { recursive: true });
       const summary = synthesizeFile(o.out, r.name, {
         iterations: parseIntOption("--iterations", o.iterations, 1, 100_000_000),
         seed: parseIntOption("--seed", o.seed, 0, Number.MAX_SAFE_INTEGER),

@@ -10,7 +10,7 @@ import { convertTrace } from "../trace/convert.ts";
 import { importLackey } from "../trace/import_lackey.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { validateTrace } from "../trace/validate.ts";
-import { parseIntOption } from "./options.ts";
+import { checkOutputFile, parseIntOption } from "./options.ts";
 import { progress } from "./progress.ts";
 
 /** Everything `trace inspect` reports, as printed with `--json`. */
@@ -163,6 +163,7 @@ export function registerTraceCommands(program: Command): void {
     .action((path, opts) => {
       const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
       const level = parseIntOption("--level", opts.level, 1, 9);
+      checkOutputFile("--out", opts.out);
       const t = TraceReader.open(path);
       try {
         const bar = progress("convert", t.chunks.length, "chunks");
@@ -189,6 +190,7 @@ export function registerTraceCommands(program: Command): void {
     .action(async (file, opts) => {
       const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
       const out = opts.out ?? file.replace(/(\.[^./]*)?$/, ".vmt");
+      checkOutputFile("--out", out);
       const s = await importLackey(file, out, { workload: opts.workload, chunkRecords });
       const size = Deno.statSync(out).size;
       console.log(

@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { engineUrl } from "./engine.ts";
 import { copyFigures } from "./figures.ts";
 import { parseShard } from "./jobs.ts";
+import { checkOutputFolder } from "../options.ts";
 import { mergeOutputs } from "./merge.ts";
 import { runExperiments } from "./runner.ts";
 import { renderSummary, type SummaryCheck, type SummaryRow } from "./summary.ts";
@@ -75,6 +76,8 @@ export function registerExperimentCommands(program: Command): void {
     .action(async (names, options) => {
       const shard = options.shard === undefined ? undefined : parseShard(options.shard);
       const engine = options.engine === undefined ? undefined : engineUrl(options.engine);
+      checkOutputFolder("--out", options.out);
+      if (options.figures !== undefined) checkOutputFolder("--figures", options.figures);
       const out = resolve(options.out);
       const report = await runExperiments({
         names,
@@ -104,6 +107,8 @@ export function registerExperimentCommands(program: Command): void {
     .option("--figures <dir>", "also copy each experiment's chart.png to DIR/NAME.png")
     .option("--quiet", "no progress display")
     .action(async (dirs, options) => {
+      checkOutputFolder("--out", options.out);
+      if (options.figures !== undefined) checkOutputFolder("--figures", options.figures);
       const out = resolve(options.out);
       const outcomes = await mergeOutputs({
         dirs: dirs.map((d) => resolve(d)),
