@@ -15,6 +15,25 @@ import { registerReplayCommand } from "./replay_command.ts";
 import { registerSynthCommand } from "./synth_command.ts";
 import { registerTraceCommands } from "./trace_commands.ts";
 
+/**
+ * Commander's error text as one line in the form of every other vmmlab error: without
+ * its "error: " prefix, with the "(Did you mean ...?)" hint it puts on a second line
+ * joined to the first.
+ */
+export function commanderErrorLine(text: string): string {
+  return text.trim().replace(/^error:\s*/, "").replace(/\s*\n\s*\(Did you mean/g, " (did you mean")
+    .replace(/\s*\n\s*/g, " ");
+}
+
+/**
+ * File-system failures that come from the user's environment (an output path that is a
+ * folder, a parent that is a file, no permission), not from a bug in vmmlab.
+ */
+function isEnvironmentError(e: unknown): e is Error {
+  return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.IsADirectory ||
+    e instanceof Deno.errors.NotADirectory;
+}
+
 /** Builds the program with every subcommand registered. */
 export function buildProgram(): Command {
   const program = new Command("vmmlab")
@@ -22,7 +41,7 @@ export function buildProgram(): Command {
     .description("a deterministic, trace-driven laboratory for virtual machine monitors")
     .version(VERSION)
     .showHelpAfterError(false)
-    .configureOutput({ outputError: (s, write) => write(s.endsWith("\n") ? s : `${s}\n`) });
+    .configureOutput({ outputError: (s, write) => write(`vmmlab: ${commanderErrorLine(s)}\n`) });
   registerReplayCommand(program);
   registerExperimentCommands(program);
   registerTraceCommands(program);
@@ -49,6 +68,10 @@ export async function main(args: string[]): Promise<number> {
     if (e instanceof UsageError) {
       console.error(`vmmlab: ${e.message}`);
       return e.exitCode;
+    }
+    if (isEnvironmentError(e)) {
+      console.error(`vmmlab: ${e.message}`);
+      return 2;
     }
     console.error("vmmlab: internal error (a bug in vmmlab, please report it):");
     console.error(e);
