@@ -54,7 +54,13 @@ export function registerReplayCommand(program: Command): void {
       });
       const json = JSON.stringify(result, null, 2) + "\n";
       if (o.out) await writeFileAtomic(o.out, json);
-      if (o.json) await Deno.stdout.write(new TextEncoder().encode(json));
-      else console.log(formatResult(result));
+      if (o.json) {
+        await Deno.stdout.write(new TextEncoder().encode(json));
+        // The table prints its warnings; with --json they would only be inside the JSON.
+        const warnings = result.warnings;
+        if (Array.isArray(warnings)) {
+          for (const w of warnings) console.error(`vmmlab: warning: ${w}`);
+        }
+      } else console.log(formatResult(result));
     });
 }
