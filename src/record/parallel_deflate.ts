@@ -40,6 +40,9 @@ interface Job {
   result: CompressedChunk | null;
 }
 
+/** One-second waits for a running job before the caller compresses it itself. */
+const WAIT_SLICES = 30;
+
 /** Room for a compressed payload: deflate never needs much more than stored blocks. */
 function outputRoom(raw: number): number {
   return raw + (raw >> 4) + 1024;
@@ -109,7 +112,14 @@ export class ParallelDeflate implements ChunkCompressor {
         later.result = compressHere(later);
       }
     }
-    while (Atomics.load(c, 0) !== JobState.Done) Atomics.wait(c, 0, JobState.Running);
+    // A worker that died mid-job would never finish it: after WAIT_SLICES seconds of
+    // silence compress here (same bytes; a late worker result is simply not read).
+    let silent = 0;
+    while (Atomics.load(c, 0) !== JobState.Done) {
+      if (Atomics.wait(c, 0, JobState.Running, 1000) === "timed-out" && ++silent >= WAIT_SLICES) {
+        return compressHere(job);
+      }
+    }
     const length = c[1];
     // The worker found no room (cannot happen for deflate's worst case, kept for safety).
     if (length < 0) return compressHere(job);

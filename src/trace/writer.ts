@@ -44,38 +44,34 @@ export interface TraceWriterOptions {
   /** Deflate level 1–9 (default 6). */
   level?: number;
   /**
-   * Deflates chunk payloads elsewhere (another thread) while the writer encodes the next
-   * chunk. It must produce exactly what `deflateSync` from fflate produces at the same
+   * A pipeline of chunk compressions (another thread), so that deflating one chunk (most
+   * of the writer's time) overlaps encoding the next. Results must come back in
+   * submission order and be exactly what fflate's `deflateSync` produces at the same
    * level, so the file is byte-identical with or without it. The writer does not close it.
    */
-  compressor?: ChunkCompressor;
+  compressor?: {
+    /**
+     * Starts deflating a copy of `raw` at `level` and computing its CRC-32 (the section
+     * header's checksum); the caller may reuse `raw` at once.
+     */
+    submit(raw: Uint8Array, level: number): void;
+    /** Whether the oldest pending result is ready (taking it would not block). */
+    ready(): boolean;
+    /** The oldest pending result, waiting for it if needed. */
+    take(): {
+      /** The deflated bytes. */
+      stored: Uint8Array;
+      /** CRC-32 of the uncompressed payload. */
+      crc: number;
+    };
+  };
 }
 
-/**
- * A pipeline of chunk compressions, so that deflating one chunk (most of the writer's
- * time) overlaps encoding the next. Results come back in submission order.
- */
-export interface ChunkCompressor {
-  /**
-   * Starts deflating a copy of `raw` at `level` and computing its CRC-32 (the section
-   * header's checksum, {@link crc32}); the caller may reuse `raw` at once.
-   */
-  submit(raw: Uint8Array, level: number): void;
-  /** Submitted payloads whose result has not been taken yet. */
-  readonly pending: number;
-  /** Whether the oldest pending result is ready (taking it would not block). */
-  ready(): boolean;
-  /** The oldest pending result, waiting for it if needed. */
-  take(): CompressedChunk;
-}
+/** The interface a {@link TraceWriterOptions} compressor implements. */
+export type ChunkCompressor = NonNullable<TraceWriterOptions["compressor"]>;
 
-/** A chunk payload as a {@link ChunkCompressor} returns it. */
-export interface CompressedChunk {
-  /** The deflated bytes. */
-  stored: Uint8Array;
-  /** CRC-32 of the uncompressed payload. */
-  crc: number;
-}
+/** One chunk as a {@link ChunkCompressor} returns it: deflated bytes and payload CRC. */
+export type CompressedChunk = ReturnType<ChunkCompressor["take"]>;
 
 /** Chunks a compressor may hold before the writer waits for the oldest. */
 const MAX_IN_FLIGHT = 2;
