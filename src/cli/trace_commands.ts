@@ -11,6 +11,7 @@ import { importLackey } from "../trace/import_lackey.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { validateTrace } from "../trace/validate.ts";
 import { checkOutputFile, parseIntOption } from "./options.ts";
+import { counted } from "./plural.ts";
 import { progress } from "./progress.ts";
 
 /** Everything `trace inspect` reports, as printed with `--json`. */
@@ -78,7 +79,9 @@ function printInspect(r: InspectReport, t: TraceReader): void {
     h.source.command ? `command    ${h.source.command}` : "",
     `recorder   ${h.source.recorder}`,
     h.guest ? `guest      ${JSON.stringify(h.guest)}` : "",
-    `format     v${h.version}.${t.minorVersion}, ${r.chunks.length} chunks, ${s.chunkRecords} records per chunk`,
+    `format     v${h.version}.${t.minorVersion}, ${
+      counted(r.chunks.length, "chunk")
+    }, ${s.chunkRecords} records per chunk`,
     `size       ${r.bytes} bytes, ${r.bytesPerInstruction.toFixed(3)} bytes per instruction`,
     `records    ${s.records}`,
     `instrs     ${s.instructions} (+${s.repIterations} collapsed string iterations)`,
@@ -147,7 +150,9 @@ export function registerTraceCommands(program: Command): void {
         const r = validateTrace(t, (done) => bar.update(done));
         bar.stop();
         console.log(
-          `${path}: valid — ${r.records} records, ${r.instructions} instructions, ${r.chunks} chunks, ${r.contentHash}`,
+          `${path}: valid — ${r.records} records, ${r.instructions} instructions, ${
+            counted(r.chunks, "chunk")
+          }, ${r.contentHash}`,
         );
       } finally {
         t.close();

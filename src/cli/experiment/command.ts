@@ -13,6 +13,7 @@ import { engineUrl } from "./engine.ts";
 import { copyFigures } from "./figures.ts";
 import { parseShard } from "./jobs.ts";
 import { checkOutputFolder } from "../options.ts";
+import { counted } from "../plural.ts";
 import { mergeOutputs } from "./merge.ts";
 import { runExperiments } from "./runner.ts";
 import { renderSummary, type SummaryCheck, type SummaryRow } from "./summary.ts";
@@ -45,7 +46,7 @@ async function writeFigures(
   if (figures === undefined) return;
   const dir = resolve(figures);
   const files = await copyFigures(out, outcomes.map((o) => o.experiment.name), dir);
-  console.error(`${files.length} figures copied to ${dir}`);
+  console.error(`${counted(files.length, "figure")} copied to ${dir}`);
 }
 
 function engineNote(engine: string | undefined): string | undefined {
@@ -89,8 +90,10 @@ export function registerExperimentCommands(program: Command): void {
         progress: options.quiet ? new SilentProgress() : undefined,
       });
       console.error(
-        `${report.jobsRun} of ${report.plan.jobs.length} jobs replayed on ${report.workers} ` +
-          `workers in ${report.replaySeconds.toFixed(1)} s; outputs in ` +
+        `${report.jobsRun} of ${report.plan.jobs.length} jobs replayed on ${
+          counted(report.workers, "worker")
+        } ` +
+          `in ${report.replaySeconds.toFixed(1)} s; outputs in ` +
           `${report.outputSeconds.toFixed(1)} s → ${out}`,
       );
       if (report.outcomes) {
