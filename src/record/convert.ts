@@ -413,19 +413,24 @@ export class StreamConverter {
       return;
     }
     const n = lens.length;
+    // One buffer for all per-instruction arrays and one copy of the block's bytes: tens of
+    // thousands of blocks would otherwise mean hundreds of thousands of small ArrayBuffers,
+    // whose garbage-collector bookkeeping cost more than the conversion's own work.
+    const store = new ArrayBuffer(17 * n);
+    const code = body.slice();
     const info: BlockInfo = {
       id: -1,
       addr: vaddr,
       cpl: vaddr < 0 ? 0 : 3,
       n,
       instrs: [],
-      pcs: new Float64Array(n),
-      sens: new Uint8Array(n),
-      reg: new Int32Array(n),
-      size: new Uint8Array(n),
-      ptLevel: new Int8Array(n).fill(PT_NONE),
-      ptLeaf: new Uint8Array(n),
-      clearer: new Uint8Array(n),
+      pcs: new Float64Array(store, 0, n),
+      reg: new Int32Array(store, 8 * n, n),
+      sens: new Uint8Array(store, 12 * n, n),
+      size: new Uint8Array(store, 13 * n, n),
+      ptLevel: new Int8Array(store, 14 * n, n).fill(PT_NONE),
+      ptLeaf: new Uint8Array(store, 15 * n, n),
+      clearer: new Uint8Array(store, 16 * n, n),
       sensIdx: [],
       handler: false,
       cr3Writes: 0,
@@ -435,7 +440,7 @@ export class StreamConverter {
     const x = this.#x86;
     for (let i = 0; i < n; i++) {
       const len = lens[i];
-      const bytes = body.slice(at + 1, at + 1 + len);
+      const bytes = code.subarray(at + 1, at + 1 + len);
       at += 1 + len;
       decodeX86Into(bytes, 0, true, x);
       let sens = x.sensitive;
@@ -694,7 +699,10 @@ export class StreamConverter {
     const w = this.#w;
     const counts = this.#counts;
     if (ran > 0) {
-      if (cur.id < 0) cur.id = w.defineBlock(cur.addr, cur.cpl, cur.instrs);
+      if (cur.id < 0) {
+        cur.id = w.defineBlock(cur.addr, cur.cpl, cur.instrs);
+        cur.instrs = []; // the code table holds them now
+      }
       if (ran === cur.n) w.exec(cur.id);
       else w.execPartial(cur.id, ran);
       counts[C.instructions] += ran;
