@@ -19,6 +19,7 @@ import { runExperiments } from "./runner.ts";
 import { renderSummary, type SummaryCheck, type SummaryRow } from "./summary.ts";
 import type { ExperimentOutcome } from "./outputs.ts";
 import { SilentProgress } from "./progress.ts";
+import { UsageError } from "../../util/errors.ts";
 
 function positiveInteger(text: string): number {
   const value = Number(text);
@@ -76,6 +77,11 @@ export function registerExperimentCommands(program: Command): void {
     .option("--quiet", "no progress display")
     .action(async (names, options) => {
       const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+      if (shard !== undefined && options.figures !== undefined) {
+        throw new UsageError(
+          "--figures does nothing with --shard (a shard writes no charts); give it to vmmlab merge",
+        );
+      }
       const engine = options.engine === undefined ? undefined : engineUrl(options.engine);
       checkOutputFolder("--out", options.out);
       if (options.figures !== undefined) checkOutputFolder("--figures", options.figures);
