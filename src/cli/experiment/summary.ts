@@ -96,7 +96,7 @@ export function renderSummary(
   }
   const headlines = checks.filter((c) => c.check.headline);
   if (headlines.length > 0) {
-    lines.push("Targets (issue 5, predictions from the real traces):");
+    lines.push("Targets (predictions from the real traces):");
     for (const { experiment, check } of headlines) {
       lines.push(`  ${verdict(check.passed)} ${experiment}: ${check.label} — ${check.detail}`);
     }
