@@ -329,7 +329,11 @@ export function buildResult(
       mmu: config.mmu,
       memory: config.memory,
       io: config.io,
-      platform: platform.name,
+      // A profile read from a file names the file too: a copy of a built-in profile with
+      // edited costs must not pass for the built-in one in a result.
+      platform: platform.origin === `platform ${platform.name}`
+        ? platform.name
+        : `${platform.name} (${platform.origin})`,
       seed: config.seed,
       warmup: config.warmup,
       options: { ...config.options },

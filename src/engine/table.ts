@@ -56,19 +56,29 @@ function num(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(2);
 }
 
+/** The configured model options, one line, or none when there are none. */
+function optionLines(options: Readonly<Record<string, unknown>> | undefined): string[] {
+  const keys = Object.keys(options ?? {}).sort();
+  if (keys.length === 0) return [];
+  return [`options     ${keys.map((k) => `${k}=${String(options![k])}`).join(", ")}`];
+}
+
 /** Renders a result as text: summary lines, then the category table. */
 export function formatResult(result: Result): string {
   const c = result.config;
   const lines = [
     `trace       ${result.trace.path} (${result.trace.workload}, ${result.trace.iterations} iterations)`,
-    `config      cpu ${c.cpu}, mmu ${c.mmu}, io ${c.io}, memory ${c.memory}, platform ${c.platform}, seed ${c.seed}`,
+    `config      cpu ${c.cpu}, mmu ${c.mmu}, io ${c.io}, memory ${c.memory}, platform ${c.platform}, seed ${c.seed}, warmup ${c.warmup}`,
+    ...optionLines(c.options as Readonly<Record<string, unknown>> | undefined),
     `cycles      native ${num(result.cycles.native)}, virtualized ${
       num(result.cycles.virtualized)
     }`,
     `per iter.   native ${num(result.cycles.perIteration.native)}, virtualized ${
       num(result.cycles.perIteration.virtualized)
     }`,
-    `slowdown    ${result.slowdown.toFixed(3)}x`,
+    Number(result.instructions) > 0
+      ? `slowdown    ${result.slowdown.toFixed(3)}x`
+      : "slowdown    none: the trace executes no instructions (page-content snapshots only)",
     "",
   ];
   const rows = Object.entries(result.breakdown).sort((a, b) =>
@@ -76,10 +86,9 @@ export function formatResult(result: Result): string {
   );
   const total = rows.reduce((s, [, v]) => s + v, 0);
   const counts = rows.map(([k]) => categoryCount(result, k));
-  const countTotal = counts.reduce<number>((s, n) => s + (n ?? 0), 0);
   const table = new Table({
-    head: ["Reason", "Count", "Count%", "Cycles", "Cycles%", "Avg cycles"],
-    colAligns: ["left", "right", "right", "right", "right", "right"],
+    head: ["Reason", "Count", "Cycles", "Cycles%", "Avg cycles"],
+    colAligns: ["left", "right", "right", "right", "right"],
     style: { head: [], border: [] },
   });
   rows.forEach(([k, v], i) => {
@@ -87,13 +96,22 @@ export function formatResult(result: Result): string {
     table.push([
       k,
       n === undefined ? "-" : String(n),
-      n === undefined ? "-" : pct(n, countTotal),
       num(v),
       pct(v, total),
       n ? num(Math.round((v / n) * 100) / 100) : "-",
     ]);
   });
   lines.push(table.toString());
+  // Every event the models counted, including those no cycle category goes with (TLB
+  // misses, walk references by level, pages shared...), which the table above cannot show.
+  const events = Object.entries(result.events).filter(([, n]) => n !== 0).sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0
+  );
+  if (events.length > 0) {
+    const width = Math.max(...events.map(([k]) => k.length));
+    lines.push("", "events");
+    for (const [k, n] of events) lines.push(`  ${k.padEnd(width)}  ${num(n)}`);
+  }
   const warnings = result.warnings;
   if (Array.isArray(warnings)) { for (const w of warnings) lines.push(`warning: ${w}`); }
   return lines.join("\n");
