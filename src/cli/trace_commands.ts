@@ -20,8 +20,8 @@ export interface InspectReport {
   path: string;
   /** File size in bytes. */
   bytes: number;
-  /** File bytes per guest instruction. */
-  bytesPerInstruction: number;
+  /** File bytes per guest instruction; null when the trace executes none. */
+  bytesPerInstruction: number | null;
   /** The header JSON. */
   header: unknown;
   /** The summary JSON, without the marker list. */
@@ -45,7 +45,7 @@ export function inspectTrace(t: TraceReader, path: string): InspectReport {
   return {
     path,
     bytes: t.size,
-    bytesPerInstruction: t.summary.instructions > 0 ? t.size / t.summary.instructions : 0,
+    bytesPerInstruction: t.summary.instructions > 0 ? t.size / t.summary.instructions : null,
     header: t.header,
     summary: rest,
     markers: markers.length,
@@ -82,7 +82,11 @@ function printInspect(r: InspectReport, t: TraceReader): void {
     `format     v${h.version}.${t.minorVersion}, ${
       counted(r.chunks.length, "chunk")
     }, ${s.chunkRecords} records per chunk`,
-    `size       ${r.bytes} bytes, ${r.bytesPerInstruction.toFixed(3)} bytes per instruction`,
+    `size       ${r.bytes} bytes, ${
+      r.bytesPerInstruction === null
+        ? "no instructions"
+        : `${r.bytesPerInstruction.toFixed(3)} bytes per instruction`
+    }`,
     `records    ${s.records}`,
     `instrs     ${s.instructions} (+${s.repIterations} collapsed string iterations)`,
     `code       ${s.codeBlocks} blocks, ${s.codeInstructions} instructions`,

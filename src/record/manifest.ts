@@ -31,8 +31,8 @@ export interface ManifestEntry {
   iterations: number;
   /** Content hash (summary). */
   contentHash: string;
-  /** File bytes per guest instruction. */
-  bytesPerInstruction: number;
+  /** File bytes per guest instruction; null for a trace that executes none (a snapshot set). */
+  bytesPerInstruction: number | null;
   /** Per-iteration counts: mean, min, max over the recorded iterations. */
   perIteration: Record<TraceCountName, { mean: number; min: number; max: number }>;
   /** Host facts of the recording (speeds); not reproducible and not checked. */
@@ -84,7 +84,10 @@ export function manifestEntry(
     records: s.records,
     iterations: s.iterations,
     contentHash: s.contentHash,
-    bytesPerInstruction: Math.round((trace.size / Math.max(1, s.instructions)) * 1000) / 1000,
+    // A snapshot set executes nothing: bytes per instruction is undefined, not the file size.
+    bytesPerInstruction: s.instructions > 0
+      ? Math.round((trace.size / s.instructions) * 1000) / 1000
+      : null,
     perIteration: summarizeIterations(its),
     ...(host ? { host } : {}),
   };
