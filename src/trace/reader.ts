@@ -176,7 +176,12 @@ export class TraceReader {
       !Number.isSafeInteger(indexOffset) || indexOffset < dataStart ||
       indexOffset > trailerAt - SECTION_HEADER_SIZE
     ) {
-      throw fail(`index offset ${indexOffset} is outside the file`, trailerAt);
+      throw fail(
+        Number.isSafeInteger(indexOffset)
+          ? `index offset ${indexOffset} is outside the file`
+          : "index offset is not a whole number of bytes",
+        trailerAt,
+      );
     }
     const indexSection = this.#readSection(indexOffset, Tag.Index, "index", trailerAt);
     const index = new ByteReader(indexSection);
@@ -310,6 +315,18 @@ export class TraceReader {
     };
     if (h.codec !== Codec.Stored && h.codec !== Codec.Deflate) {
       throw new TraceFormatError(this.name, `unknown codec ${h.codec}`, offset + 4, chunk);
+    }
+    // Reserved bytes are zero in version 1: anything else is corruption the CRC (which
+    // covers only the payload) would not catch.
+    for (const at of [5, 6, 7, 28, 29, 30, 31]) {
+      if (b[at] !== 0) {
+        throw new TraceFormatError(
+          this.name,
+          "reserved section header byte is not zero",
+          offset + at,
+          chunk,
+        );
+      }
     }
     // Deflate cannot expand more than about 1032:1, so a larger claim is corruption.
     if (h.raw > MAX_SECTION_RAW || (h.codec === Codec.Deflate && h.raw > h.stored * 1040 + 1024)) {

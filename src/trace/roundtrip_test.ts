@@ -16,6 +16,7 @@ import {
   SensitiveOp,
 } from "./record.ts";
 import { TraceWriter } from "./writer.ts";
+import { TraceFormatError } from "./errors.ts";
 
 /** A header for test traces. */
 export const TEST_HEADER: TraceHeaderInit = {
@@ -312,4 +313,35 @@ Deno.test("marker summary lists iteration markers with their positions", () => {
   assert.deepEqual(t.summary.markers.map((m) => m.instruction), [0, 2, 4, 6]);
   assert.equal(t.summary.instructions, 6);
   assert.deepEqual(Array.from(t.code.instrAddr), [0x1000, 0x1002]);
+});
+
+Deno.test("a non-zero reserved section-header byte is a TraceFormatError at that byte", () => {
+  const { bytes } = randomTrace(5, 400, 100);
+  const offset = TraceReader.fromBytes(bytes).chunks[1].offset;
+  for (const at of [5, 7, 28, 31]) {
+    const bad = bytes.slice();
+    bad[offset + at] = 1;
+    // The first chunk headers are read when the chunk is, so read the whole trace.
+    assert.throws(() => readAll(bad), (e: unknown) => {
+      assert.ok(e instanceof TraceFormatError);
+      assert.equal(e.offset, offset + at);
+      assert.equal(e.chunk, 1);
+      assert.match(e.message, /reserved section header byte is not zero/);
+      return true;
+    });
+  }
+});
+
+Deno.test("a file writer whose rename fails leaves no temporary file", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vmmlab-writer-" });
+  try {
+    const target = `${dir}/a-folder.vmt`;
+    Deno.mkdirSync(target); // renaming a file onto a folder fails
+    const w = TraceWriter.create(target, TEST_HEADER);
+    w.marker(0, 0);
+    assert.throws(() => w.close());
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a-folder.vmt"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -696,7 +696,13 @@ export class TraceWriter {
       this.abort();
       throw e;
     }
-    Deno.renameSync(this.#tmp, this.#path);
+    try {
+      Deno.renameSync(this.#tmp, this.#path);
+    } catch (e) {
+      // e.g. the target is a folder: leave nothing behind, as every other failure does.
+      this.abort();
+      throw e;
+    }
     return summary;
   }
 
