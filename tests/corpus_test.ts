@@ -13,8 +13,8 @@ import { readManifest } from "../src/record/manifest.ts";
 import { listRecipes } from "../src/record/recipe.ts";
 import {
   countIterations,
+  type CountName,
   summarizeIterations,
-  type TraceCountName,
 } from "../src/record/trace_counts.ts";
 import { KIND_NAMES, RecordKind } from "../src/trace/record.ts";
 
@@ -103,7 +103,7 @@ Deno.test("corpus: forkwait looks like Linux 6.1 fork/exit/wait", () => {
 });
 
 /** Per-iteration counts every recording of these workloads must show (min and max). */
-const EXACT: Record<string, Partial<Record<TraceCountName, number>>> = {
+const EXACT: Record<string, Partial<Record<CountName, number>>> = {
   "lmbench-null-call": { syscalls: 1, pageFaults: 0 },
   "lmbench-null-io": { syscalls: 2, pageFaults: 0 },
   "lmbench-stat": { syscalls: 1 },
@@ -130,14 +130,14 @@ for (const [workload, exact] of Object.entries(EXACT)) {
     const e = manifest.traces.find((t) => t.workload === workload);
     assert.ok(e, `${workload} is in the corpus`);
     for (const [name, v] of Object.entries(exact)) {
-      const st: { min: number; max: number } = e.perIteration[name as TraceCountName];
+      const st: { min: number; max: number } = e.perIteration[name as CountName];
       assert.deepEqual([st.min, st.max], [v, v], `${workload} ${name}`);
     }
   });
 }
 
 /** Ranges of mean per-iteration counts for the workloads driven by real Debian programs. */
-const RANGES: Record<string, Partial<Record<TraceCountName, [number, number]>>> = {
+const RANGES: Record<string, Partial<Record<CountName, [number, number]>>> = {
   // gzip -9 of 24 KiB: mostly user-mode compression, plus starting gzip (fork, exec, ld.so).
   "compute-gzip": { userInstructions: [2e6, 2e7], syscalls: [20, 300], cr3Writes: [2, 12] },
   // One tcc run under make: compiling is user work, exec and file I/O kernel work.
@@ -153,7 +153,7 @@ for (const [workload, ranges] of Object.entries(RANGES)) {
     const e = manifest.traces.find((t) => t.workload === workload);
     assert.ok(e, `${workload} is in the corpus`);
     for (const [name, [lo, hi]] of Object.entries(ranges)) {
-      const mean: number = e.perIteration[name as TraceCountName].mean;
+      const mean: number = e.perIteration[name as CountName].mean;
       assert.ok(mean >= lo && mean <= hi, `${workload} ${name} mean ${mean} not in [${lo}, ${hi}]`);
     }
   });

@@ -8,62 +8,19 @@
 
 import type { Command } from "@commander-js/extra-typings";
 import Table from "cli-table3";
-import { COUNT_NAMES, type CountName } from "../record/convert.ts";
 import { dirname, relative } from "node:path";
 import { manifestEntry, upsertManifest } from "../record/manifest.ts";
 import { record, type RecordProgress, type RecordResult } from "../record/recorder.ts";
+import { COUNT_NAMES, type CountName, iterationStats } from "../record/trace_counts.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { checkOutputFile, parseIntOption } from "./options.ts";
 import { type Progress, progress } from "./progress.ts";
 
-/** Mean, minimum and maximum of one count over the recorded iterations. */
-export interface CountStats {
-  /** Mean per iteration. */
-  mean: number;
-  /** Smallest iteration. */
-  min: number;
-  /** Largest iteration. */
-  max: number;
-}
-
-/** Per-iteration statistics of every count, for printing and the manifest. */
-export function iterationStats(r: RecordResult): Record<CountName, CountStats> {
-  const out = {} as Record<CountName, CountStats>;
-  const its = r.conversion.perIteration;
-  for (const name of COUNT_NAMES) {
-    const values = its.map((it) => it[name]);
-    const n = values.length;
-    out[name] = {
-      mean: n > 0 ? values.reduce((a, b) => a + b, 0) / n : 0,
-      min: n > 0 ? Math.min(...values) : 0,
-      max: n > 0 ? Math.max(...values) : 0,
-    };
-  }
-  return out;
-}
-
-/** The counts printed after a recording, in the order a VMM designer reads them. */
-const PRINTED: CountName[] = [
-  "instructions",
-  "kernelInstructions",
-  "userInstructions",
-  "repIterations",
-  "syscalls",
-  "pageFaults",
-  "interrupts",
-  "cr3Writes",
-  "ptWrites",
-  "invlpg",
-  "cli",
-  "sti",
-  "pushf",
-  "popf",
-  "iret",
-  "pio",
-  "mmio",
-  "blockRequests",
-  "netRequests",
-];
+/**
+ * The counts printed after a recording: every count of {@link COUNT_NAMES}, in its order,
+ * but memory references and exceptions (`--json` and the manifest carry those too).
+ */
+const PRINTED: CountName[] = COUNT_NAMES.filter((n) => n !== "memRefs" && n !== "exceptions");
 
 function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
@@ -85,7 +42,7 @@ export function formatRecordReport(r: RecordResult, out: string): string {
       }% of pages; whole run ${r.seconds.total.toFixed(1)} s`,
     ].join("\n");
   }
-  const stats = iterationStats(r);
+  const stats = iterationStats(r.conversion.perIteration);
   const table = new Table({
     head: ["per iteration", "mean", "min", "max"],
     style: { head: [], border: [] },
@@ -202,7 +159,7 @@ export function registerRecordCommand(program: Command): void {
             trace: opts.out,
             bytes: r.traceBytes,
             summary: { ...r.summary, markers: undefined },
-            perIteration: iterationStats(r),
+            perIteration: iterationStats(r.conversion.perIteration),
             unmatched: r.conversion.unmatched,
             host: { seconds: r.seconds, speed: r.speed },
           },

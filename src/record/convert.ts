@@ -42,73 +42,10 @@ import {
 import type { Delivery, DeviceAccess, QemuLog } from "./qemu_log.ts";
 import type { PageSnapshot } from "./page_hash.ts";
 import { RequestInference } from "./io_requests.ts";
+import { COUNT_INDEX as C, COUNT_NAMES, type CountName, countsRecord } from "./trace_counts.ts";
 
 /** Plugin stream record types (see plugin/vmmlab_plugin.c). */
 export const StreamOp = { TbDef: 1, Exec: 2, Cut: 3, Rep: 4, Mark: 5, End: 6 } as const;
-
-/** Per-iteration event counts the recorder prints and the manifest lists. */
-export const COUNT_NAMES = [
-  "instructions",
-  "kernelInstructions",
-  "userInstructions",
-  "repIterations",
-  "memRefs",
-  "syscalls",
-  "pageFaults",
-  "exceptions",
-  "interrupts",
-  "cr3Writes",
-  "ptWrites",
-  "invlpg",
-  "cli",
-  "sti",
-  "pushf",
-  "popf",
-  "iret",
-  "pio",
-  "mmio",
-  "blockRequests",
-  "netRequests",
-] as const;
-
-/** A name from {@link COUNT_NAMES}. */
-export type CountName = typeof COUNT_NAMES[number];
-
-/**
- * Index of each count in {@link COUNT_NAMES}. Written out as a literal (not built with
- * `Object.fromEntries`): V8 keeps a built object of this size in dictionary mode, and the
- * optimizing compilers then gave up on `counts[C.x]` in the per-block loop hundreds of
- * times per conversion. {@link countIndexMismatch} checks it against the names.
- */
-const C: Readonly<Record<CountName, number>> = {
-  instructions: 0,
-  kernelInstructions: 1,
-  userInstructions: 2,
-  repIterations: 3,
-  memRefs: 4,
-  syscalls: 5,
-  pageFaults: 6,
-  exceptions: 7,
-  interrupts: 8,
-  cr3Writes: 9,
-  ptWrites: 10,
-  invlpg: 11,
-  cli: 12,
-  sti: 13,
-  pushf: 14,
-  popf: 15,
-  iret: 16,
-  pio: 17,
-  mmio: 18,
-  blockRequests: 19,
-  netRequests: 20,
-};
-
-/** The first name whose index in `C` differs from its place in {@link COUNT_NAMES} (for tests). */
-export function countIndexMismatch(): CountName | null {
-  for (let i = 0; i < COUNT_NAMES.length; i++) if (C[COUNT_NAMES[i]] !== i) return COUNT_NAMES[i];
-  return Object.keys(C).length === COUNT_NAMES.length ? null : COUNT_NAMES[0];
-}
 
 /** What a conversion produced besides the trace. */
 export interface ConversionResult {
@@ -299,11 +236,9 @@ export class StreamConverter {
     }
     this.#o.onProgress?.(size);
     if (!this.#done) this.#finishBlock();
-    const totals = {} as Record<CountName, number>;
-    COUNT_NAMES.forEach((n, i) => totals[n] = this.#totals[i]);
     return {
       perIteration: this.#perIteration,
-      totals,
+      totals: countsRecord(this.#totals),
       unmatched: {
         deliveries: this.#unmatchedDeliveries,
         accesses: this.#unmatchedAccesses,
@@ -661,12 +596,8 @@ export class StreamConverter {
   }
 
   #closeIteration(): void {
-    const rec = {} as Record<CountName, number>;
-    COUNT_NAMES.forEach((n, i) => {
-      rec[n] = this.#counts[i];
-      this.#totals[i] += this.#counts[i];
-    });
-    this.#perIteration.push(rec);
+    this.#perIteration.push(countsRecord(this.#counts));
+    for (let i = 0; i < COUNT_NAMES.length; i++) this.#totals[i] += this.#counts[i];
     this.#counts.fill(0);
   }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { countIndexMismatch, StreamConverter } from "./convert.ts";
+import { StreamConverter } from "./convert.ts";
+import { countIndexMismatch } from "./trace_counts.ts";
 import { KernelSymbols, signedHex } from "./kallsyms.ts";
 import { parseQemuLog, type QemuLog } from "./qemu_log.ts";
 import { TraceWriter } from "../trace/writer.ts";

@@ -9,7 +9,12 @@
 import { writeFileAtomicSync } from "../util/atomic.ts";
 import { InputError } from "../util/errors.ts";
 import type { TraceReader } from "../trace/reader.ts";
-import { countIterations, summarizeIterations, type TraceCountName } from "./trace_counts.ts";
+import {
+  countIterations,
+  type CountName,
+  type CountStats,
+  summarizeIterations,
+} from "./trace_counts.ts";
 
 /** One manifest entry. */
 export interface ManifestEntry {
@@ -34,7 +39,7 @@ export interface ManifestEntry {
   /** File bytes per guest instruction; null for a trace that executes none (a snapshot set). */
   bytesPerInstruction: number | null;
   /** Per-iteration counts: mean, min, max over the recorded iterations. */
-  perIteration: Record<TraceCountName, { mean: number; min: number; max: number }>;
+  perIteration: Record<CountName, CountStats>;
   /** Host facts of the recording (speeds); not reproducible and not checked. */
   host?: Record<string, unknown>;
 }

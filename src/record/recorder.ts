@@ -12,7 +12,8 @@ import type { TraceHeaderInit, TraceSummary } from "../trace/header.ts";
 import { InputError } from "../util/errors.ts";
 import { buildPlugin } from "./build_c.ts";
 import { cacheDir, exists } from "./cache.ts";
-import { type ConversionResult, COUNT_NAMES, type CountName, StreamConverter } from "./convert.ts";
+import { type ConversionResult, StreamConverter } from "./convert.ts";
+import { COUNT_NAMES, countsRecord } from "./trace_counts.ts";
 import { guestKernel, kernelModules } from "./debian_packages.ts";
 import { requireHostTools, run } from "./host_tools.ts";
 import { buildInitramfs } from "./initramfs.ts";
@@ -501,7 +502,7 @@ async function recordSnapshots(
     summary,
     conversion: {
       perIteration: [],
-      totals: Object.fromEntries(COUNT_NAMES.map((n) => [n, 0])) as Record<CountName, number>,
+      totals: countsRecord(new Float64Array(COUNT_NAMES.length)),
       unmatched: { deliveries: 0, accesses: 0, blocksWithoutDelivery: 0, transmits: 0 },
       streamBytes: 0,
       streamInstructions: 0,
