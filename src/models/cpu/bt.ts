@@ -34,17 +34,16 @@ import {
   Transition,
   TRANSITION_COUNT,
 } from "../../engine/model.ts";
-import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
+import type { TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
 import { CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
 import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
-import { PRIVILEGED } from "./trap.ts";
+import { markDeprivileged } from "./trap.ts";
 import {
   CLASS_COUNT,
-  className,
+  classByName,
   classTable,
-  CR_READ_BASE,
   isIoClass,
   sensitiveClass,
 } from "./sensitive_class.ts";
@@ -79,15 +78,6 @@ export const DEFAULT_TC_EMULATED: readonly string[] = [
   "swapgs",
   "pause",
 ];
-
-function classByName(): Map<string, number> {
-  const m = new Map<string, number>();
-  for (let c = 0; c < CLASS_COUNT; c++) {
-    if (c > SensitiveOp.Pause && c < CR_READ_BASE) continue;
-    m.set(className(c), c);
-  }
-  return m;
-}
 
 const USER_NATIVE = 0;
 const USER_TRAP = 1;
@@ -185,11 +175,7 @@ export class BtCpu implements CpuModel {
       }
       this.#inTc[c] = 1;
     }
-    for (const op of PRIVILEGED) this.#userKind[op] = USER_TRAP;
-    for (let c = CR_READ_BASE; c < CLASS_COUNT; c++) this.#userKind[c] = USER_TRAP;
-    for (
-      const op of [SensitiveOp.Syscall, SensitiveOp.Sysenter, SensitiveOp.Int, SensitiveOp.Into]
-    ) this.#userKind[op] = USER_ENTRY;
+    markDeprivileged(this.#userKind, USER_TRAP, USER_ENTRY);
     this.#translate = p.cost("bt.translate");
     this.#indirect = p.cost("bt.indirect");
     this.#tcEmulate = classTable(p, "bt.tc-emulate", "bt.tc-emulate");

@@ -48,9 +48,9 @@ import { ClassCounters, vectorTable } from "./native.ts";
 import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
 import {
   CLASS_COUNT,
+  classByName,
   className,
   classTable,
-  CR_READ_BASE,
   CR_WRITE_BASE,
   isIoClass,
   sensitiveClass,
@@ -112,11 +112,7 @@ export class HwCpu implements CpuModel {
     const p = ctx.platform;
     this.#code = new CodeCosts(ctx);
     this.#configured = optionList(ctx, "hw.exits", DEFAULT_EXITS);
-    const names = new Map<string, number>();
-    for (let c = 0; c < CLASS_COUNT; c++) {
-      if (c > SensitiveOp.Pause && c < CR_READ_BASE) continue;
-      names.set(className(c), c);
-    }
+    const names = classByName();
     for (const n of this.#configured) {
       const m = /^vector:(\d+)$/.exec(n);
       if (m && Number(m[1]) < 256) {

@@ -47,7 +47,7 @@ import { ConfigError } from "../../util/errors.ts";
 import { CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
 import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
-import { PRIVILEGED } from "./trap.ts";
+import { GUEST_ENTRIES, PRIVILEGED } from "./trap.ts";
 import {
   CLASS_COUNT,
   classTable,
@@ -107,9 +107,7 @@ export class PvCpu implements CpuModel {
     }
     this.#kind[SensitiveOp.Cpuid] = HYPERCALL;
     for (const op of [SensitiveOp.Rdtsc, SensitiveOp.Rdtscp]) this.#kind[op] = 0;
-    for (
-      const op of [SensitiveOp.Syscall, SensitiveOp.Sysenter, SensitiveOp.Int, SensitiveOp.Into]
-    ) this.#kind[op] = ENTRY;
+    for (const op of GUEST_ENTRIES) this.#kind[op] = ENTRY;
     for (const op of [SensitiveOp.Iret, SensitiveOp.Sysret, SensitiveOp.Sysexit]) {
       this.#kind[op] = RETURN;
     }

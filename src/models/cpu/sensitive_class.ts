@@ -30,6 +30,20 @@ export function className(cls: number): string {
   return sensitiveName(cls);
 }
 
+/**
+ * Every class an option can name (`cli`, `cr3-write`), by name: the op classes up to
+ * PAUSE and the CR classes (the unused numbers between them have no name). Models that
+ * take a list of classes as an option resolve it with this map.
+ */
+export function classByName(): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    if (c > SensitiveOp.Pause && c < CR_READ_BASE) continue;
+    m.set(className(c), c);
+  }
+  return m;
+}
+
 /** Whether a class is port I/O (charged by the I/O model, not the CPU model). */
 export function isIoClass(cls: number): boolean {
   return cls === SensitiveOp.In || cls === SensitiveOp.Out || cls === SensitiveOp.Ins ||

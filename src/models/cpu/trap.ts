@@ -87,6 +87,26 @@ export const PRIVILEGED: readonly number[] = [
   SensitiveOp.Mwait,
 ];
 
+/** Instructions by which guest code enters its kernel (system calls and software interrupts). */
+export const GUEST_ENTRIES: readonly number[] = [
+  SensitiveOp.Syscall,
+  SensitiveOp.Sysenter,
+  SensitiveOp.Int,
+  SensitiveOp.Into,
+];
+
+/**
+ * Marks, in a per-class kind table, what deprivileged guest code cannot run by itself:
+ * the {@link PRIVILEGED} instructions and every CR access fault (`trap`), and the
+ * {@link GUEST_ENTRIES} enter the VMM, which owns the IDT and system-call MSRs (`entry`).
+ * Trap-and-emulate applies it to all guest code, binary translation to user code.
+ */
+export function markDeprivileged(kinds: Uint8Array, trap: number, entry: number): void {
+  for (const op of PRIVILEGED) kinds[op] = trap;
+  for (let c = CR_READ_BASE; c < CLASS_COUNT; c++) kinds[c] = trap;
+  for (const op of GUEST_ENTRIES) kinds[op] = entry;
+}
+
 // Kind 0: runs natively.
 const KIND_TRAP = 1;
 const KIND_UNVIRT = 2;
@@ -120,12 +140,8 @@ export class TrapCpu implements CpuModel {
     this.#ctx = ctx;
     const p = ctx.platform;
     this.#code = new CodeCosts(ctx);
-    for (const op of PRIVILEGED) this.#kind[op] = KIND_TRAP;
-    for (let c = CR_READ_BASE; c < CLASS_COUNT; c++) this.#kind[c] = KIND_TRAP;
+    markDeprivileged(this.#kind, KIND_TRAP, KIND_ENTRY);
     for (const op of UNVIRTUALIZABLE) this.#kind[op] = KIND_UNVIRT;
-    for (
-      const op of [SensitiveOp.Syscall, SensitiveOp.Sysenter, SensitiveOp.Int, SensitiveOp.Into]
-    ) this.#kind[op] = KIND_ENTRY;
     this.#native = classTable(p, "native.sensitive", "native.sensitive");
     this.#emulate = classTable(p, "trap.emulate", "trap.emulate");
     this.#trap = p.cost("trap.trap");
