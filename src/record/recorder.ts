@@ -14,9 +14,9 @@ import { buildPlugin } from "./build_c.ts";
 import { cacheDir, exists } from "./cache.ts";
 import { type ConversionResult, StreamConverter } from "./convert.ts";
 import { COUNT_NAMES, countsRecord } from "./trace_counts.ts";
-import { guestKernel, kernelModules } from "./debian_packages.ts";
+import { type GuestKernel, guestKernel, kernelModules } from "./debian_packages.ts";
 import { requireHostTools, run } from "./host_tools.ts";
-import { buildInitramfs } from "./initramfs.ts";
+import { buildInitramfs, type InitramfsInfo } from "./initramfs.ts";
 import { KernelSymbols } from "./kallsyms.ts";
 import { parseQemuLog } from "./qemu_log.ts";
 import {
@@ -127,6 +127,71 @@ async function qemuVersion(): Promise<string> {
   return out.split("\n")[0].trim();
 }
 
+/** What every recording boots, built before its first QEMU run. */
+interface BootFiles {
+  /** The Debian guest kernel. */
+  kernel: GuestKernel;
+  /** QEMU's version line (goes into the header). */
+  qemuVer: string;
+  /** The run's work folder. */
+  work: string;
+  /** The recipe's initramfs. */
+  initramfs: InitramfsInfo;
+  /** Where the initramfs was written in the work folder. */
+  initrd: string;
+}
+
+/** Fetches the kernel, makes the work folder and writes the recipe's initramfs into it. */
+async function prepareBoot(recipe: Recipe): Promise<BootFiles> {
+  const kernel = await guestKernel();
+  const qemuVer = await qemuVersion();
+  const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
+  const initramfs = await buildInitramfs(recipe, await kernelModules(kernel, recipe.modules));
+  const initrd = join(work, "initramfs.cpio");
+  Deno.writeFileSync(initrd, initramfs.bytes);
+  return { kernel, qemuVer, work, initramfs, initrd };
+}
+
+/**
+ * The guest kernel command line of a run: the options every recording boots with, then
+ * the run's own `vmmlab.*` options, then the recipe's.
+ */
+function kernelCommandLine(recipe: Recipe, own: string[]): string {
+  return [
+    "console=ttyS0",
+    "quiet",
+    "nokaslr",
+    "panic=-1",
+    "pti=off",
+    `vmmlab.run=${recipe.name}`,
+    ...own,
+    ...(recipe.append ? [recipe.append] : []),
+  ].join(" ");
+}
+
+/** QEMU's command line as a header records it: host folders as `$WORK` and `$CACHE`. */
+function recordedCommandLine(args: string[], work: string): string {
+  return [
+    "qemu-system-x86_64",
+    ...args.map((a) =>
+      a.startsWith(work) ? a.replace(work, "$WORK") : a.replace(cacheDir(), "$CACHE")
+    ),
+  ].join(" ");
+}
+
+/** The header's description of the guest machine, the same for every recording. */
+function guestFacts(kernel: GuestKernel, recipe: Recipe) {
+  return {
+    kernel: `Linux ${kernel.release} (Debian ${kernel.version})`,
+    cpu: `QEMU ${GUEST_CPU} model under TCG, 1 vCPU`,
+    arch: "x86_64",
+    pagingLevels: 4,
+    pti: false,
+    pcid: false,
+    memoryMiB: recipe.memoryMiB,
+  };
+}
+
 /** Records one workload into a trace. */
 export async function record(o: RecordOptions): Promise<RecordResult> {
   const t0 = performance.now();
@@ -152,30 +217,18 @@ async function recordGuest(
 ): Promise<RecordResult> {
   const p = o.progress;
   p?.phase("building", "kernel, plugin, initramfs");
-  const kernel = await guestKernel();
   const plugin = await buildPlugin();
-  const qemuVer = await qemuVersion();
+  const { kernel, qemuVer, work, initramfs, initrd } = await prepareBoot(recipe);
   const symbolsPath = join(cacheDir("ksyms"), `${kernel.pkg}_${kernel.version}.txt`);
   const haveSymbols = exists(symbolsPath) && Deno.statSync(symbolsPath).size > 100000;
-  const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
   const iterations = o.iterations ?? recipe.iterations;
-  const initramfs = await buildInitramfs(recipe, await kernelModules(kernel, recipe.modules));
-  const initrd = join(work, "initramfs.cpio");
-  Deno.writeFileSync(initrd, initramfs.bytes);
   const streamPath = join(work, "stream.bin");
   const logPath = join(work, "qemu.log");
   const serial2 = haveSymbols ? null : join(work, "kallsyms.txt");
-  const append = [
-    "console=ttyS0",
-    "quiet",
-    "nokaslr",
-    "panic=-1",
-    "pti=off",
-    `vmmlab.run=${recipe.name}`,
+  const append = kernelCommandLine(recipe, [
     `vmmlab.iterations=${iterations}`,
     ...(haveSymbols ? [] : ["vmmlab.ksyms=1"]),
-    ...(recipe.append ? [recipe.append] : []),
-  ].join(" ");
+  ]);
   const spec: MachineSpec = {
     kernel: kernel.vmlinuz,
     initrd,
@@ -270,12 +323,7 @@ async function recordGuest(
       command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
       recorder: RECORDER_VERSION,
       qemu: qemuVer,
-      qemuCommandLine: [
-        "qemu-system-x86_64",
-        ...args.map((a) =>
-          a.startsWith(work) ? a.replace(work, "$WORK") : a.replace(cacheDir(), "$CACHE")
-        ),
-      ].join(" "),
+      qemuCommandLine: recordedCommandLine(args, work),
       plugin: `vmmlab_plugin.c sha256:${plugin.hash}`,
       recipe: `traces/recipes/${recipe.name}`,
       programs: initramfs.programs,
@@ -284,16 +332,7 @@ async function recordGuest(
       window:
         "From the first iteration marker after arming (the iteration that armed the plugin ran partly uninstrumented and is dropped) to the end marker.",
     },
-    guest: {
-      kernel: `Linux ${kernel.release} (Debian ${kernel.version})`,
-      cpu: `QEMU ${GUEST_CPU} model under TCG, 1 vCPU`,
-      arch: "x86_64",
-      pagingLevels: 4,
-      pti: false,
-      pcid: false,
-      memoryMiB: recipe.memoryMiB,
-      kernelCommandLine: append,
-    },
+    guest: { ...guestFacts(kernel, recipe), kernelCommandLine: append },
     pageSizes: [4096, 2097152],
     devices,
     inferred: [
@@ -374,26 +413,12 @@ async function recordSnapshots(
 ): Promise<RecordResult> {
   const p = o.progress;
   p?.phase("building", "kernel, initramfs");
-  const kernel = await guestKernel();
-  const qemuVer = await qemuVersion();
-  const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
-  const initramfs = await buildInitramfs(recipe, await kernelModules(kernel, recipe.modules));
-  const initrd = join(work, "initramfs.cpio");
-  Deno.writeFileSync(initrd, initramfs.bytes);
+  const { kernel, qemuVer, work, initramfs, initrd } = await prepareBoot(recipe);
   const snapshots: PageSnapshot[] = [];
   let lastArgs: string[] = [];
   const tq = performance.now();
   for (let vm = 0; vm < recipe.vms; vm++) {
-    const append = [
-      "console=ttyS0",
-      "quiet",
-      "nokaslr",
-      "panic=-1",
-      "pti=off",
-      `vmmlab.run=${recipe.name}`,
-      `vmmlab.vm=${vm}`,
-      ...(recipe.append ? [recipe.append] : []),
-    ].join(" ");
+    const append = kernelCommandLine(recipe, [`vmmlab.vm=${vm}`]);
     const spec: MachineSpec = {
       kernel: kernel.vmlinuz,
       initrd,
@@ -443,27 +468,14 @@ async function recordSnapshots(
       command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
       recorder: RECORDER_VERSION,
       qemu: qemuVer,
-      qemuCommandLine: [
-        "qemu-system-x86_64",
-        ...lastArgs.map((a) =>
-          a.startsWith(work) ? a.replace(work, "$WORK") : a.replace(cacheDir(), "$CACHE")
-        ),
-      ].join(" "),
+      qemuCommandLine: recordedCommandLine(lastArgs, work),
       recipe: `traces/recipes/${recipe.name}`,
       programs: initramfs.programs,
       debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
       icount: `shift=${recipe.icountShift},sleep=off`,
       vms: recipe.vms,
     },
-    guest: {
-      kernel: `Linux ${kernel.release} (Debian ${kernel.version})`,
-      cpu: `QEMU ${GUEST_CPU} model under TCG, 1 vCPU`,
-      arch: "x86_64",
-      pagingLevels: 4,
-      pti: false,
-      pcid: false,
-      memoryMiB: recipe.memoryMiB,
-    },
+    guest: guestFacts(kernel, recipe),
     pageSizes: [4096],
     devices: ["unknown"],
     inferred: [],
