@@ -1,6 +1,6 @@
 /*
  * vmmlab TCG plugin: records a window of guest execution between marker NOPs as a
- * compact binary stream that src/record/plugin_stream.ts converts into a .vmt trace.
+ * compact binary stream that src/record/convert.ts converts into a .vmt trace.
  *
  * Written for the QEMU 7.2 plugin API (plugin API version 1). Debian ships no plugin
  * header, so the few types and functions this plugin uses are declared below, from the
@@ -12,7 +12,7 @@
  * instructions are instrumented; at the begin marker the plugin resets itself and from
  * then on instruments every instruction.
  *
- * Stream records (little-endian; see plugin_stream.ts for the reader):
+ * Stream records (little-endian; see convert.ts for the reader):
  *   0x01 TBDEF  u32 id, u64 vaddr, u16 n, n x (u8 len, len bytes)
  *   0x02 EXEC   u32 id                       a translation block started
  *   0x03 CUT    u16 started                  the previous block stopped after `started` insns
@@ -165,6 +165,18 @@ static void rep_flush(void)
     rep_open = false;
 }
 
+/* Writes a CUT record when the current block stopped before its last instruction. */
+static void cut_current_tb(void)
+{
+    if (!cur_tb) return;
+    uint64_t ran = started - cur_tb_start;
+    if (ran < cur_tb->n) {
+        uint8_t *p = out_reserve(3);
+        p[0] = 0x03;
+        put_u16(p + 1, (uint16_t)ran);
+    }
+}
+
 static void tb_exec(unsigned int vcpu, void *udata)
 {
     (void)vcpu;
@@ -177,14 +189,7 @@ static void tb_exec(unsigned int vcpu, void *udata)
         return;
     }
     rep_flush();
-    if (cur_tb) {
-        uint64_t ran = started - cur_tb_start;
-        if (ran < cur_tb->n) {
-            uint8_t *p = out_reserve(3);
-            p[0] = 0x03;
-            put_u16(p + 1, (uint16_t)ran);
-        }
-    }
+    cut_current_tb();
     uint8_t *p = out_reserve(5);
     p[0] = 0x02;
     put_u32(p + 1, tb->id);
@@ -401,29 +406,10 @@ static unsigned long long host_ns(void)
     return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
-static void marker_exec(unsigned int vcpu, void *udata)
+/* Logs a marker's line (op, arg, sequence number, host time) and writes its MARK record. */
+static void emit_mark(int op, int arg)
 {
-    (void)vcpu;
-    uintptr_t code = (uintptr_t)udata;
-    int op = (int)(code & 0xff);
-    int arg = (int)((code >> 8) & 0xff);
     char line[96];
-    if (state == ST_WAITING) {
-        if (op != 1) return;
-        state = ST_RECORDING;
-        snprintf(line, sizeof line, "vmmlab-mark %d %d %llu %llu\n", op, arg,
-                 (unsigned long long)marks++, host_ns());
-        qemu_plugin_outs(line);
-        uint8_t *p = out_reserve(11);
-        p[0] = 0x05;
-        p[1] = (uint8_t)op;
-        p[2] = (uint8_t)arg;
-        put_u64(p + 3, started);
-        /* Re-translate everything with full instrumentation. */
-        qemu_plugin_reset(self_id, after_reset);
-        return;
-    }
-    if (state != ST_RECORDING) return;
     snprintf(line, sizeof line, "vmmlab-mark %d %d %llu %llu\n", op, arg,
              (unsigned long long)marks++, host_ns());
     qemu_plugin_outs(line);
@@ -432,16 +418,27 @@ static void marker_exec(unsigned int vcpu, void *udata)
     p[1] = (uint8_t)op;
     p[2] = (uint8_t)arg;
     put_u64(p + 3, started);
+}
+
+static void marker_exec(unsigned int vcpu, void *udata)
+{
+    (void)vcpu;
+    uintptr_t code = (uintptr_t)udata;
+    int op = (int)(code & 0xff);
+    int arg = (int)((code >> 8) & 0xff);
+    if (state == ST_WAITING) {
+        if (op != 1) return;
+        state = ST_RECORDING;
+        emit_mark(op, arg);
+        /* Re-translate everything with full instrumentation. */
+        qemu_plugin_reset(self_id, after_reset);
+        return;
+    }
+    if (state != ST_RECORDING) return;
+    emit_mark(op, arg);
     if (op == 2) {
         rep_flush();
-        if (cur_tb) {
-            uint64_t ran = started - cur_tb_start;
-            if (ran < cur_tb->n) {
-                uint8_t *q = out_reserve(3);
-                q[0] = 0x03;
-                put_u16(q + 1, (uint16_t)ran);
-            }
-        }
+        cut_current_tb();
         uint8_t *e = out_reserve(1);
         e[0] = 0x06;
         state = ST_DONE;
