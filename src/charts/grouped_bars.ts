@@ -10,7 +10,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { decadeTicks } from "./log_axis.ts";
 import { firstAppearance } from "./order.ts";
 import { figureConfig } from "./theme.ts";
-import type { Layer, OffsetDef, PositionDef } from "./vl_types.ts";
+import type { ColorDef, Layer, OffsetDef, PositionDef } from "./vl_types.ts";
 
 /** One bar: its group on the x axis, its series (colour) and its value. */
 export interface BarDatum {
@@ -102,16 +102,18 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
   const position = horizontal
     ? { y: group, yOffset: offset, x: value }
     : { x: group, xOffset: offset, y: value };
+  // One series colouring for the bars and the faded reference-only bars, so both share a legend.
+  const color: ColorDef = {
+    field: "series",
+    type: "nominal",
+    scale: { domain: series },
+    legend: { title: null, orient: "top", symbolOpacity: 1 },
+  };
   const layers: Layer[] = [{
     mark: { type: "bar" },
     encoding: {
       ...position,
-      color: {
-        field: "series",
-        type: "nominal",
-        scale: { domain: series },
-        legend: { title: null, orient: "top", symbolOpacity: 1 },
-      },
+      color,
       tooltip: [
         { field: "group", type: "nominal" },
         { field: "series", type: "nominal" },
@@ -129,12 +131,7 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
       mark: { type: "bar", opacity: 0.3 },
       encoding: {
         ...position,
-        color: {
-          field: "series",
-          type: "nominal",
-          scale: { domain: series },
-          legend: { title: null, orient: "top", symbolOpacity: 1 },
-        },
+        color,
       },
     });
   }

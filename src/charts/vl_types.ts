@@ -21,3 +21,6 @@ export type PositionDef = NonNullable<Encoding["x"]>;
 
 /** A definition of the xOffset or yOffset channel. */
 export type OffsetDef = NonNullable<Encoding["xOffset"]>;
+
+/** A definition of the color channel. */
+export type ColorDef = NonNullable<Encoding["color"]>;
