@@ -112,6 +112,27 @@ function recordedShape(result: Result): { vms: number; mb: number } {
   return { vms: Math.round(pages / (mb * PAGES_PER_MB)), mb };
 }
 
+/**
+ * A content-based sharing run over a snapshot set: only the memory model differs from
+ * native, on the paper's machine, with the working-set sampler off. The synthetic
+ * sets and the recorded one differ only in trace, VM size and zero-page hash.
+ */
+function sharingRun(id: string, path: string, vmMb: number, zeroHash: string): RunSpec {
+  return {
+    id,
+    trace: { path },
+    config: {
+      cpu: "native",
+      mmu: "native",
+      io: "native",
+      memory: "share",
+      platform: "piii-733",
+      seed: 1,
+      options: { "memory.vm-mb": vmMb, "memory.sample": false, "memory.zero-hash": zeroHash },
+    },
+  };
+}
+
 function counts(): number[] {
   return Array.from({ length: MAX_VMS }, (_, i) => i + 1);
 }
@@ -174,42 +195,10 @@ const experiment: Experiment = {
     "shown beside the curve; the paper has no value at its guest count and size.",
 
   async runs(context): Promise<RunSpec[]> {
-    const runs: RunSpec[] = counts().map((n) => ({
-      id: runId(n),
-      trace: { path: snapshotPath(n) },
-      config: {
-        cpu: "native",
-        mmu: "native",
-        io: "native",
-        memory: "share",
-        platform: "piii-733",
-        seed: 1,
-        options: {
-          "memory.vm-mb": 40,
-          "memory.sample": false,
-          "memory.zero-hash": ZERO_HASH,
-        },
-      },
-    }));
+    const runs = counts().map((n) => sharingRun(runId(n), snapshotPath(n), 40, ZERO_HASH));
     const real = await recordedSet(context);
     if (real !== undefined) {
-      runs.push({
-        id: REAL_ID,
-        trace: { path: real.path },
-        config: {
-          cpu: "native",
-          mmu: "native",
-          io: "native",
-          memory: "share",
-          platform: "piii-733",
-          seed: 1,
-          options: {
-            "memory.vm-mb": real.memoryMiB,
-            "memory.sample": false,
-            "memory.zero-hash": recordedZeroHash(),
-          },
-        },
-      });
+      runs.push(sharingRun(REAL_ID, real.path, real.memoryMiB, recordedZeroHash()));
     }
     return runs;
   },
