@@ -127,41 +127,38 @@ export function generateMix(w: TraceWriter, options: MixOptions): void {
   const userPages = 512, kernelPages = 256;
   // Locality: nine references in ten go to a hot set of 16 pages (stack, current objects).
   const hot = () => rng.nextBelow(10) !== 0;
-  while (w.instructions < options.instructions) {
-    // A user burst.
-    const burst = 20 + rng.nextBelow(60);
-    for (let i = 0; i < burst; i++) {
-      w.exec(userBlocks[rng.nextBelow(userBlocks.length)]);
+  // `count` random blocks of `blocks`, each making up to two 8-byte references (one in
+  // `writeOneIn` a store) to `pages` pages mapped from `vBase` to `pBase`.
+  const run = (
+    blocks: readonly number[],
+    count: number,
+    pages: number,
+    vBase: number,
+    pBase: number,
+    writeOneIn: number,
+  ) => {
+    for (let i = 0; i < count; i++) {
+      w.exec(blocks[rng.nextBelow(blocks.length)]);
       const m = rng.nextBelow(3);
       for (let j = 0; j < m; j++) {
-        const page = hot() ? rng.nextBelow(16) : rng.nextBelow(userPages);
+        const page = hot() ? rng.nextBelow(16) : rng.nextBelow(pages);
         const off = rng.nextBelow(512) * 8;
         w.mem(
-          0x10000000 + page * 4096 + off,
-          0x1000000 + root * 0x800000 + page * 4096 + off,
+          vBase + page * 4096 + off,
+          pBase + page * 4096 + off,
           8,
-          rng.nextBelow(4) === 0 ? MEM_WRITE : 0,
+          rng.nextBelow(writeOneIn) === 0 ? MEM_WRITE : 0,
         );
       }
     }
+  };
+  while (w.instructions < options.instructions) {
+    // A user burst.
+    run(userBlocks, 20 + rng.nextBelow(60), userPages, 0x10000000, 0x1000000 + root * 0x800000, 4);
     // A system call into the kernel.
     w.exec(sys);
     w.sensitive(SensitiveOp.Syscall, uBase + 0x10000, 0, 0, 0, 0);
-    const kb = 10 + rng.nextBelow(40);
-    for (let i = 0; i < kb; i++) {
-      w.exec(kernelBlocks[rng.nextBelow(kernelBlocks.length)]);
-      const m = rng.nextBelow(3);
-      for (let j = 0; j < m; j++) {
-        const page = hot() ? rng.nextBelow(16) : rng.nextBelow(kernelPages);
-        const off = rng.nextBelow(512) * 8;
-        w.mem(
-          -0x780000000000 + page * 4096 + off,
-          0x8000000 + page * 4096 + off,
-          8,
-          rng.nextBelow(3) === 0 ? MEM_WRITE : 0,
-        );
-      }
-    }
+    run(kernelBlocks, 10 + rng.nextBelow(40), kernelPages, -0x780000000000, 0x8000000, 3);
     const ev = rng.nextBelow(100);
     if (ev < 8) {
       // Page-table update.
