@@ -6,24 +6,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { TraceReader } from "../src/trace/reader.ts";
+import { runCli as vmmlab } from "../src/cli/test_support.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const FIXTURE = join(ROOT, "tests/fixtures/qsort_lackey.vmt");
 const LACKEY = join(ROOT, "tests/fixtures/qsort_head.lackey");
-
-/** Runs the CLI; returns status and output. */
-export async function vmmlab(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "-A", join(ROOT, "src/cli/main.ts"), ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");

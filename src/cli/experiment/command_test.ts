@@ -1,18 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-
-const ROOT = new URL("../../..", import.meta.url).pathname;
-
-async function vmmlab(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "-A", join(ROOT, "src/cli/main.ts"), ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr) };
-}
+import { runCli as vmmlab } from "../test_support.ts";
 
 Deno.test("experiment: --figures with --shard is a usage error before anything runs", async () => {
   const dir = await Deno.makeTempDir();
@@ -30,7 +18,7 @@ Deno.test("experiment: --figures with --shard is a usage error before anything r
       "--quiet",
     );
     assert.equal(r.code, 1);
-    assert.match(r.err, /^vmmlab: --figures does nothing with --shard .*vmmlab merge\n$/);
+    assert.match(r.stderr, /^vmmlab: --figures does nothing with --shard .*vmmlab merge\n$/);
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -44,8 +32,8 @@ Deno.test("experiment and merge: an --out that is a file is one line, exit 2", a
     await Deno.writeTextFile(file, "x");
     for (const args of [["experiment", "adams_fig4"], ["merge", dir]]) {
       const r = await vmmlab(...args, "--out", file, "--quiet");
-      assert.equal(r.code, 2, r.err);
-      assert.equal(r.err, `vmmlab: --out: ${file} is a file, not a folder\n`);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr, `vmmlab: --out: ${file} is a file, not a folder\n`);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
