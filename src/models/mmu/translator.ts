@@ -127,7 +127,7 @@ export class Translator {
   #lastKey = NaN;
   #lastTag = 0;
   /**
-   * The 4 KB page [lo, hi) of the reference that set {@link #lastKey}: any reference inside
+   * The 4 KB page [lo, hi) of the reference that set {@link #lastKey}: every reference inside
    * it has that key and tag, so it is an L1 hit decided by two comparisons.
    */
   #lastLo = NaN;
