@@ -7,7 +7,7 @@ import {
   oneTimeCycles,
   steadySlowdown,
   virtualizedCyclesFor,
-} from "../experiments/_steady_state.ts";
+} from "../src/engine/steady_state.ts";
 
 /** Asserts |actual - expected| <= tolerance. */
 function near(actual: number, expected: number, tolerance: number): void {

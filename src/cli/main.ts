@@ -9,6 +9,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { InputError, UsageError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
+import { registerCompareCommand } from "./compare_command.ts";
 import { registerExperimentCommands } from "./experiment/command.ts";
 import { registerRecordCommand } from "./record_command.ts";
 import { registerReplayCommand } from "./replay_command.ts";
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .configureOutput({ outputError: (s, write) => write(`vmmlab: ${commanderErrorLine(s)}\n`) });
   registerReplayCommand(program);
+  registerCompareCommand(program);
   registerExperimentCommands(program);
   registerTraceCommands(program);
   registerSynthCommand(program);

@@ -26,6 +26,12 @@ export interface ReplayConfig {
   /** Model options by dotted key (`bt.tc-capacity`). */
   options?: Record<string, number | string | boolean>;
   /**
+   * Platform entries to override, by key (`hw.vm-exit`, `mmu.pwc.entries`): the values
+   * replace the profile's for this run (`--set platform.KEY=VALUE`). A key the profile
+   * does not have is a {@link ConfigError}, never a silently ignored cost.
+   */
+  platformSet?: Record<string, number>;
+  /**
    * Iterations replayed to warm the models (translation cache, TLBs, shadow tables) but
    * left out of every figure, like a simulator's warm-up (default 0).
    */
@@ -48,6 +54,8 @@ export interface ResolvedConfig {
   seed: number;
   /** Options, keys sorted. */
   options: ModelOptions;
+  /** Platform overrides, keys sorted (empty when none). */
+  platformSet: Record<string, number>;
   /** Warm-up iterations. */
   warmup: number;
 }
@@ -61,6 +69,7 @@ export const DEFAULT_CONFIG: Readonly<ResolvedConfig> = {
   platform: "p4-prescott",
   seed: 1,
   options: {},
+  platformSet: {},
   warmup: 0,
 };
 
@@ -111,6 +120,25 @@ export function resolveConfig(config: ReplayConfig): ResolvedConfig {
       sorted[k] = v;
     }
     out.options = sorted;
+  }
+  if (config.platformSet !== undefined) {
+    const o = config.platformSet;
+    if (typeof o !== "object" || o === null || Array.isArray(o)) {
+      throw new ConfigError("config", "must be an object of key=value", "platformSet");
+    }
+    const sorted: Record<string, number> = {};
+    for (const k of Object.keys(o).sort()) {
+      const v = o[k];
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+        throw new ConfigError(
+          "--set",
+          `${JSON.stringify(v)} is not a finite non-negative number`,
+          `platform.${k}`,
+        );
+      }
+      sorted[k] = v;
+    }
+    out.platformSet = sorted;
   }
   return out;
 }

@@ -10,7 +10,7 @@
 import type { CodeTable } from "../trace/code_table.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { Field, MarkerOp, RecordKind, SensitiveOp } from "../trace/record.ts";
-import { loadPlatform } from "../platforms/load.ts";
+import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import type { RecordSource } from "./array_cursor.ts";
 import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
 import { type ModelChoice, SetContext } from "./context.ts";
@@ -337,6 +337,10 @@ export function buildResult(
       seed: config.seed,
       warmup: config.warmup,
       options: { ...config.options },
+      // Only when set, so that results without overrides keep their shape.
+      ...(Object.keys(config.platformSet).length > 0
+        ? { platformSet: { ...config.platformSet } }
+        : {}),
     },
     cycles: {
       native: round2(native),
@@ -365,7 +369,7 @@ export function replayInput(
   identity: TraceIdentity = { path: input.header.workload, hash: "" },
 ): Result {
   const resolved = resolveConfig(config);
-  const platform = loadPlatform(resolved.platform);
+  const platform = withOverrides(loadPlatform(resolved.platform), resolved.platformSet);
   const machine = new ReplayMachine(input, resolved, platform);
   const t0 = performance.now();
   machine.run(input.cursor(), input.code);
