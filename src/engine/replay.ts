@@ -17,6 +17,8 @@ import { type ModelChoice, SetContext } from "./context.ts";
 import { ConfigError } from "../util/errors.ts";
 import { MutableGuestState, type Platform, type TraceHeaderLike } from "./model.ts";
 import { type Result, RESULT_SCHEMA } from "./result.ts";
+import { steadyState } from "./steady_state.ts";
+import { type SanityHeader, sanityWarnings } from "./sanity.ts";
 import "./builtins.ts";
 
 /** A trace the engine can replay: a reader, or a hand-built {@link ArrayTrace}-like object. */
@@ -111,6 +113,9 @@ export class ReplayMachine {
       baseline: false,
       models: { cpu: config.cpu, mmu: config.mmu, memory: config.memory, io: config.io },
     });
+    for (const w of sanityWarnings(config, platform, input.header as SanityHeader)) {
+      this.conf.warn(w.key, w.message);
+    }
     for (const key of Object.keys(config.options)) {
       if (!read.has(key)) {
         this.conf.warn(
@@ -316,14 +321,22 @@ export function buildResult(
   const div = it > 0 ? it : 1;
   const instructions = machine.guest.instructions - machine.warmupInstructions;
   const seconds = host.wallSeconds;
+  const trace = {
+    path: identity.path,
+    hash: identity.hash,
+    workload: input.header.workload,
+    iterations: it,
+  };
+  const cycles = {
+    native: round2(native),
+    virtualized: round2(virt),
+    perIteration: { native: round2(native / div), virtualized: round2(virt / div) },
+  };
+  const breakdown = machine.conf.breakdown(round2);
+  const events = machine.conf.eventCounts();
   return {
     schema: RESULT_SCHEMA,
-    trace: {
-      path: identity.path,
-      hash: identity.hash,
-      workload: input.header.workload,
-      iterations: it,
-    },
+    trace,
     config: {
       cpu: config.cpu,
       mmu: config.mmu,
@@ -342,14 +355,13 @@ export function buildResult(
         ? { platformSet: { ...config.platformSet } }
         : {}),
     },
-    cycles: {
-      native: round2(native),
-      virtualized: round2(virt),
-      perIteration: { native: round2(native / div), virtualized: round2(virt / div) },
-    },
+    cycles,
     slowdown: native > 0 ? round6(virt / native) : 0,
-    breakdown: machine.conf.breakdown(round2),
-    events: machine.conf.eventCounts(),
+    // The window's figures above; the same without the one-time translation a long run
+    // pays once, as the experiments report them (src/engine/steady_state.ts).
+    steady: steadyState({ trace, cycles, breakdown, events }),
+    breakdown,
+    events,
     nativeBreakdown: machine.base.breakdown(round2),
     instructions,
     records: machine.records,

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Result } from "./result.ts";
+import type { Result, ResultSteady } from "./result.ts";
 
 /** The parts of a result the steady-state figures read (a whole {@link Result} will do). */
 export type SteadyInput = Pick<Result, "cycles" | "breakdown" | "events" | "trace">;
@@ -72,14 +72,7 @@ export function steadySlowdown(result: SteadyInput): number {
 }
 
 /** The steady-state figures a result carries beside the window's own (`result.steady`). */
-export interface SteadyState {
-  /** Cycles of the window a long run pays once (the translator's first translations). */
-  oneTimeCycles: number;
-  /** Per-iteration cycles without the one-time cost. */
-  perIteration: { native: number; virtualized: number };
-  /** Slowdown over native without the one-time cost. */
-  slowdown: number;
-}
+export type SteadyState = ResultSteady;
 
 function round(x: number, scale: number): number {
   return Math.round(x * scale) / scale;
@@ -113,4 +106,14 @@ export function steadyBreakdownPerIteration(result: SteadyInput): Record<string,
     out[k] = round((k === TRANSLATE_CATEGORY ? v - oneTime : v) / n, 100);
   }
   return out;
+}
+
+/**
+ * Slowdown of a run of `iterations` iterations of the workload: its steady per-iteration
+ * cost times the run's length plus the one-time translation once, over native (how the
+ * README's forkwait row counts the paper's 40,000-iteration run).
+ */
+export function runSlowdown(result: SteadyInput, iterations: number): number {
+  const native = nativeCyclesFor(result, iterations);
+  return native > 0 ? round(virtualizedCyclesFor(result, iterations) / native, 1e6) : 0;
 }
