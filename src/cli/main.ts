@@ -13,6 +13,7 @@ import { registerCompareCommand } from "./compare_command.ts";
 import { registerExperimentCommands } from "./experiment/command.ts";
 import { registerRecordCommand } from "./record_command.ts";
 import { registerReplayCommand } from "./replay_command.ts";
+import { registerSweepCommand } from "./sweep_command.ts";
 import { registerSynthCommand } from "./synth_command.ts";
 import { registerTraceCommands } from "./trace_commands.ts";
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (s, write) => write(`vmmlab: ${commanderErrorLine(s)}\n`) });
   registerReplayCommand(program);
   registerCompareCommand(program);
+  registerSweepCommand(program);
   registerExperimentCommands(program);
   registerTraceCommands(program);
   registerSynthCommand(program);
