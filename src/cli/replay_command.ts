@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Command } from "@commander-js/extra-typings";
+import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { parseOptionPairs } from "../engine/config.ts";
 import { replay } from "../engine/replay.ts";
 import { formatResult } from "../engine/table.ts";
