@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { figureConfig } from "../src/charts/theme.ts";
 import { executionTraces } from "./_lib/corpus.ts";
 import type {

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { replay } from "../src/engine/replay.ts";
 import { RECIPE_NAMES, synthesizeBytes } from "../src/synth/mod.ts";
-import published from "../../shared/reference/published.json" with { type: "json" };
+import adams2006 from "../experiments/published/adams2006.json" with { type: "json" };
 
-const FIG4 = published.adams2006.fig4_nanobench_cycles as unknown as Record<string, number[]>;
+const FIG4 = adams2006.fig4_nanobench_cycles as unknown as Record<string, number[]>;
 const TOLERANCE = 0.10;
 
 const CONFIGS = [

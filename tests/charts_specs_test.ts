@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { compileFigure } from "../src/charts/compile.ts";
 import { comparisonBars } from "../src/charts/comparison_bars.ts";
 import { formatRelError, formatValue } from "../src/charts/format.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as vega from "vega";
+import * as vega from "npm:vega@6.4.0";
 import { loadFonts } from "../src/charts/fonts.ts";
 import { svgToPixels } from "../src/charts/png.ts";
 import { renderSvg } from "../src/charts/svg.ts";

@@ -8,7 +8,7 @@ import { loadPlatform } from "../src/platforms/load.ts";
 import { ControlFlow, MarkerOp, SensitiveOp } from "../src/trace/record.ts";
 import { TraceWriter } from "../src/trace/writer.ts";
 import { ConfigError, InputError } from "../src/util/errors.ts";
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { registerReplayCommand } from "../src/cli/replay_command.ts";
 import { synthesizeBytes } from "../src/synth/mod.ts";
 

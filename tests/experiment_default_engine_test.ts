@@ -20,7 +20,7 @@ Deno.test("adams_fig4 through the real engine reproduces every Figure 4 cell wit
       names: ["adams_fig4"],
       out,
       workers: 2,
-      publishedPath: join(REPO_ROOT, "../shared/reference/published.json"),
+      publishedPath: join(REPO_ROOT, "experiments/published"),
       progress: new SilentProgress(),
       warn: (line) => assert.fail(line),
     });

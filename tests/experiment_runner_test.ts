@@ -10,7 +10,7 @@ import { runExperiments, type RunOptions } from "../src/cli/experiment/runner.ts
 import { InputError } from "../src/util/errors.ts";
 
 const FAKE_ENGINE = engineUrl(join(REPO_ROOT, "experiments/_lib/fake_replay.ts"));
-const PUBLISHED = join(REPO_ROOT, "../shared/reference/published.json");
+const PUBLISHED = join(REPO_ROOT, "experiments/published");
 const url = (path: string) => pathToFileURL(join(REPO_ROOT, path)).href;
 
 /** A second experiment using trace files, predictions, a band, checks and a line chart. */

@@ -132,7 +132,7 @@ Deno.test("real-engine experiment outputs are byte-identical outside host for 1 
         out,
         root: REPO_ROOT,
         experimentsDir: experiments,
-        publishedPath: join(REPO_ROOT, "../shared/reference/published.json"),
+        publishedPath: join(REPO_ROOT, "experiments/published"),
         workers,
         progress: new SilentProgress(),
         warn: (line) => assert.fail(line),

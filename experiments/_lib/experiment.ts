@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import type { Result } from "../../src/engine/result.ts";
 
 /** A JSON value, as read from published.json or written into a configuration. */
@@ -20,7 +20,7 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
-/** The parsed `../shared/reference/published.json`: papers by key (`adams2006`, ...). */
+/** The published values of `experiments/published/*.json`: papers by key (`adams2006`, ...). */
 export type Published = { readonly [paper: string]: JsonValue };
 
 /** Parameters of a synthetic recipe (`vmmlab synth RECIPE`). */

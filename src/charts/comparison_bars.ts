@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { formatRelError } from "./format.ts";
 import { decadeTicks } from "./log_axis.ts";
 import { firstAppearance } from "./order.ts";

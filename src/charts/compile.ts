@@ -6,8 +6,8 @@
  * @module
  */
 
-import { compile, type TopLevelSpec } from "vega-lite";
-import type { Spec as VegaSpec } from "vega";
+import { compile, type TopLevelSpec } from "npm:vega-lite@6.5.0";
+import type { Spec as VegaSpec } from "npm:vega@6.4.0";
 
 /** A Vega spec together with the warnings Vega-Lite raised while compiling it. */
 export interface CompiledFigure {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { firstAppearance } from "./order.ts";
 import { figureConfig } from "./theme.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { initWasm, Resvg } from "npm:@resvg/resvg-wasm@2.6.2";
 import { loadFonts } from "./fonts.ts";
 import { FONT_FAMILY } from "./theme.ts";
 
@@ -15,7 +15,7 @@ let ready: Promise<Uint8Array[]> | undefined;
 /** Loads the resvg wasm from node_modules and the shipped fonts, once per process. */
 function prepare(): Promise<Uint8Array[]> {
   ready ??= (async () => {
-    const wasmUrl = new URL("index_bg.wasm", import.meta.resolve("@resvg/resvg-wasm"));
+    const wasmUrl = new URL("index_bg.wasm", import.meta.resolve("npm:@resvg/resvg-wasm@2.6.2"));
     await initWasm(await Deno.readFile(wasmUrl));
     const fonts = await loadFonts();
     return [fonts.regular, fonts.bold];

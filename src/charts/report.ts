@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { formatRelError, formatValue } from "./format.ts";
 
 /** A compared number, as the report shows it. */
@@ -120,9 +120,9 @@ function scriptText(source: string): string {
 }
 
 const LIBRARIES: readonly [string, string][] = [
-  ["vega", "vega.min.js"],
-  ["vega-lite", "vega-lite.min.js"],
-  ["vega-embed", "vega-embed.min.js"],
+  ["npm:vega@6.4.0", "vega.min.js"],
+  ["npm:vega-lite@6.5.0", "vega-lite.min.js"],
+  ["npm:vega-embed@7.3.0", "vega-embed.min.js"],
 ];
 
 let libraries: Promise<string[]> | undefined;

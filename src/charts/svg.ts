@@ -6,8 +6,8 @@
  * @module
  */
 
-import { parse, View } from "vega";
-import type { TopLevelSpec } from "vega-lite";
+import { parse, View } from "npm:vega@6.4.0";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { CollectingLogger, compileFigure } from "./compile.ts";
 import { installTextMetrics } from "./text_metrics.ts";
 

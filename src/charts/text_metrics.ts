@@ -9,7 +9,7 @@
  * @module
  */
 
-import * as vega from "vega";
+import * as vega from "npm:vega@6.4.0";
 import { loadFonts } from "./fonts.ts";
 import { FontMetrics } from "./ttf_metrics.ts";
 

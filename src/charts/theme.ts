@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Config } from "vega-lite";
+import type { Config } from "npm:vega-lite@6.5.0";
 
 /** Font family every figure uses; `assets/fonts/` holds its files. */
 export const FONT_FAMILY = "DejaVu Sans";

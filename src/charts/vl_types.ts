@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 
 /** One layer of a layered spec: a unit spec (mark + encoding) or a nested layer. */
 export type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number];

@@ -7,7 +7,7 @@
  * @module
  */
 
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import type { Result, ResultConfig } from "../engine/result.ts";
 import {
   nativePerIteration,

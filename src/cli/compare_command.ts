@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Command } from "@commander-js/extra-typings";
+import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { replay } from "../engine/replay.ts";
 import type { Result } from "../engine/result.ts";
 import { loadModelFiles } from "../engine/user_models.ts";

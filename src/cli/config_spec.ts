@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { ReplayConfig } from "../engine/config.ts";
+import { parseOptionValue, type ReplayConfig } from "../engine/config.ts";
 import type { ResultConfig } from "../engine/result.ts";
 import { InputError } from "../util/errors.ts";
 import { didYouMean } from "../util/suggest.ts";
@@ -39,13 +39,6 @@ const NATIVE: Readonly<Record<string, string>> = {
   io: "native",
   memory: "none",
 };
-
-/** A `key=value` option value as a number, boolean or string (as `--option` reads it). */
-export function parseOptionValue(raw: string): number | string | boolean {
-  if (raw === "true" || raw === "false") return raw === "true";
-  if (raw !== "" && Number.isFinite(Number(raw))) return Number(raw);
-  return raw;
-}
 
 /** A platform entry's new value: a finite non-negative number, or an error naming the key. */
 export function parsePlatformValue(where: string, key: string, raw: string): number {

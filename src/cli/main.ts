@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError } from "npm:@commander-js/extra-typings@15.1.0";
 import { InputError, UsageError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import { registerCompareCommand } from "./compare_command.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
+import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
+import Table from "npm:cli-table3@0.6.5";
 import { dirname, relative } from "node:path";
 import { manifestEntry, upsertManifest } from "../record/manifest.ts";
 import { record, type RecordProgress, type RecordResult } from "../record/recorder.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Command } from "@commander-js/extra-typings";
+import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { replay } from "../engine/replay.ts";
 import { runSlowdown } from "../engine/steady_state.ts";
 import { formatResult } from "../engine/table.ts";

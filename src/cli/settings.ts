@@ -6,7 +6,8 @@
  */
 
 import { InputError } from "../util/errors.ts";
-import { parseOptionValue, parsePlatformValue, splitPair } from "./config_spec.ts";
+import { parseOptionPairs } from "../engine/config.ts";
+import { parsePlatformValue, splitPair } from "./config_spec.ts";
 
 /** Commander's collector for a repeatable option. */
 export function collect(value: string, previous: string[]): string[] {
@@ -37,10 +38,5 @@ export function parseSetFlags(flags: readonly string[]): Record<string, number> 
 export function parseOptionFlags(
   flags: readonly string[],
 ): Record<string, number | string | boolean> {
-  const out: Record<string, number | string | boolean> = {};
-  for (const flag of flags) {
-    const [key, raw] = splitPair("--option", flag);
-    out[key] = parseOptionValue(raw);
-  }
-  return out;
+  return parseOptionPairs(flags);
 }

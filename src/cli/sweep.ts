@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { heatMap } from "../charts/heat_map.ts";
 import { lineSweep } from "../charts/line_sweep.ts";
 import type { ReplayConfig } from "../engine/config.ts";

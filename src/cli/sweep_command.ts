@@ -8,8 +8,8 @@
  * @module
  */
 
-import { InvalidArgumentError } from "@commander-js/extra-typings";
-import type { Command } from "@commander-js/extra-typings";
+import { InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
+import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { join, resolve } from "node:path";
 import { renderSvg } from "../charts/svg.ts";
 import { svgToPng } from "../charts/png.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Command } from "@commander-js/extra-typings";
+import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { RECIPE_NAMES, RECIPES } from "../synth/recipes.ts";
 import { recipe, synthesizeFile } from "../synth/synthesize.ts";
 import { dirname } from "node:path";

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
+import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
+import Table from "npm:cli-table3@0.6.5";
 import { convertTrace } from "../trace/convert.ts";
 import { importLackey } from "../trace/import_lackey.ts";
 import { TraceReader } from "../trace/reader.ts";

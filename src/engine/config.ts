@@ -152,10 +152,14 @@ export function parseOptionPairs(
     const eq = p.indexOf("=");
     if (eq <= 0) throw new ConfigError("--option", `"${p}" is not key=value`);
     const key = p.slice(0, eq).trim();
-    const raw = p.slice(eq + 1).trim();
-    if (raw === "true" || raw === "false") out[key] = raw === "true";
-    else if (raw !== "" && Number.isFinite(Number(raw))) out[key] = Number(raw);
-    else out[key] = raw;
+    out[key] = parseOptionValue(p.slice(eq + 1).trim());
   }
   return out;
+}
+
+/** One option value as `--option` reads it: `true`/`false`, a number, or the text. */
+export function parseOptionValue(raw: string): number | string | boolean {
+  if (raw === "true" || raw === "false") return raw === "true";
+  if (raw !== "" && Number.isFinite(Number(raw))) return Number(raw);
+  return raw;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import type { Result } from "./result.ts";
 
 /** Which event counts the rows of a category (prefix rules first, then an exact name). */

@@ -18,7 +18,8 @@ that no source in the project's references gives carries \`"assumption": true\` 
 a negative value is a one-line configuration error (exit status 2). A user profile is any
 JSON file of the same shape: \`vmmlab replay TRACE --platform ./my_machine.json\`.
 
-Sources (see ../../shared/reference/published.json for the numbers read from each paper):
+Sources (see experiments/published/*.json for the numbers read from each paper, with their
+citations):
 
 - Adams & Agesen, ASPLOS 2006: Table 1 (VM entry, page-fault VM exit, VMCB read and write
   on the P4 and Core 2), section 3 micro-costs (RDTSC by trap, call-out and in-TC emulation;

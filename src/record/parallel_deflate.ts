@@ -12,7 +12,7 @@
  * @module
  */
 
-import { deflateSync } from "fflate";
+import { deflateSync } from "npm:fflate@0.8.3";
 import { crc32 } from "../trace/crc32.ts";
 import type { ChunkCompressor, CompressedChunk } from "../trace/writer.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deflateSync } from "fflate";
+import { deflateSync } from "npm:fflate@0.8.3";
 import { TraceReader } from "../trace/reader.ts";
 import { TraceWriter } from "../trace/writer.ts";
 import { ParallelDeflate } from "./parallel_deflate.ts";

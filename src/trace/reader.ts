@@ -8,7 +8,7 @@
  * @module
  */
 
-import { inflateSync } from "fflate";
+import { inflateSync } from "npm:fflate@0.8.3";
 import { type CodeTable, decodeCodeTable } from "./code_table.ts";
 import { ChunkDecodeError, ChunkDecoder } from "./chunk_codec.ts";
 import { crc32 } from "./crc32.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { deflateSync } from "fflate";
+import { deflateSync } from "npm:fflate@0.8.3";
 import { type CodeInstruction, CodeTableBuilder } from "./code_table.ts";
 import { encodeCodeTable } from "./code_table.ts";
 import { ChunkEncoder, memKindCode } from "./chunk_codec.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { type Command, InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
 import { resolve } from "node:path";
 import { engineUrl } from "./engine.ts";
 import { copyFigures } from "./figures.ts";

@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import type { Result } from "../../engine/result.ts";
 import type {
   Check,

@@ -5,8 +5,8 @@
  * @module
  */
 
-// @ts-types="@types/cli-progress"
-import cliProgress from "cli-progress";
+// @ts-types="npm:@types/cli-progress@3.11.6"
+import cliProgress from "npm:cli-progress@3.12.0";
 import process from "node:process";
 
 /** Receives progress of a run. */

@@ -26,7 +26,7 @@ export interface CommonOptions {
   root?: string;
   /** Folder of experiment modules (default: ROOT/experiments). */
   experimentsDir?: string;
-  /** published.json (default: ROOT/../shared/reference/published.json). */
+  /** Folder of per-paper published values (default: ROOT/experiments/published). */
   publishedPath?: string;
   /** Progress display (default: bar on a terminal, lines otherwise). */
   progress?: Progress;
@@ -78,7 +78,7 @@ export interface Resolved {
   warn: (line: string) => void;
 }
 
-/** Fills in defaults and reads published.json. */
+/** Fills in defaults and reads the published values. */
 export async function resolveCommon(options: CommonOptions): Promise<Resolved> {
   const root = options.root ?? REPO_ROOT;
   return {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import { formatRelError, formatValue } from "../../charts/format.ts";
 import type { Check, ComparisonRow } from "../../../experiments/_lib/experiment.ts";
 
