@@ -10,38 +10,32 @@
 
 import { InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
-import { join, resolve } from "node:path";
-import { renderSvg } from "../charts/svg.ts";
-import { svgToPng } from "../charts/png.ts";
+import { resolve } from "node:path";
 import { resolveConfig } from "../engine/config.ts";
 import type { Result } from "../engine/result.ts";
 import { loadPlatform, withOverrides } from "../platforms/load.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { InputError } from "../util/errors.ts";
+import { InputError, UsageError } from "../util/errors.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
 import { canonicalJson } from "./experiment/canonical.ts";
 import { DEFAULT_ENGINE_URL } from "./experiment/engine.ts";
-import type { Job } from "./experiment/jobs.ts";
+import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
 import { runJobs } from "./experiment/pool.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
 import { checkOutputFolder } from "./options.ts";
 import { writeStdout } from "./output.ts";
+import { writeSweep } from "./sweep_outputs.ts";
+import { writeShard } from "./sweep_shard.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import {
   checkSweepSize,
-  type Metric,
   parseMetric,
   parseVary,
   pointConfig,
   points,
-  sweepChart,
   sweepCsv,
   type SweepPoint,
   type Vary,
 } from "./sweep.ts";
-
-/** Schema tag of `sweep.json`. */
-export const SWEEP_SCHEMA = "vmmlab.sweep/1";
 
 /** What one sweep asks for. */
 export interface SweepRequest {
@@ -65,85 +59,78 @@ function positiveInteger(text: string): number {
   return value;
 }
 
+/** One replay of a sweep: its place in the plan, and the job the pool runs. */
+export interface PlannedPoint {
+  /** Position in the plan (trace by trace, the first key varying slowest). */
+  index: number;
+  /** The trace as the user named it. */
+  trace: string;
+  /** The values, one per vary key. */
+  point: string[];
+  /** The pool's job. */
+  job: Job;
+}
+
 /**
- * Replays every trace at every point on the worker pool; returns the points in plan
- * order (trace by trace, the first key varying slowest), whatever order they finish in.
+ * Every replay of the sweep in plan order (trace by trace, the first key varying
+ * slowest). Each configuration's platform entries are checked here, before any worker
+ * starts, so an unknown key is one line.
  */
-export async function runSweep(request: SweepRequest): Promise<SweepPoint[]> {
+export function planSweep(
+  request: Pick<SweepRequest, "traces" | "varies" | "base">,
+): PlannedPoint[] {
   const plan = points(request.varies);
-  const jobs: Job[] = [];
-  const where: { trace: string; point: string[] }[] = [];
+  const out: PlannedPoint[] = [];
   for (const trace of request.traces) {
     for (const point of plan) {
       const config = pointConfig(request.base.config, request.varies, point);
-      // Checked here, before any worker starts: an unknown platform entry is one line.
       const resolved = resolveConfig(config);
       withOverrides(loadPlatform(resolved.platform), resolved.platformSet);
       const label = request.varies.map((v, i) => `${v.key}=${point[i]}`).join(",");
       // Workers read `root + path`: an absolute path with root "/" reaches any trace.
       const source = { path: resolve(trace) };
       const key = canonicalJson({ trace: source, config });
-      jobs.push({ key, file: "", trace: source, config, uses: [`${trace} ${label}`] });
-      where.push({ trace, point });
+      const job = { key, file: "", trace: source, config, uses: [`${trace} ${label}`] };
+      out.push({ index: out.length, trace, point, job });
     }
   }
+  return out;
+}
+
+/**
+ * Replays `planned` on the worker pool; returns the points in the order given, whatever
+ * order they finish in, each result naming its trace as the user did.
+ */
+export async function runPlanned(
+  planned: readonly PlannedPoint[],
+  workers: number,
+  progress: Progress,
+): Promise<SweepPoint[]> {
   const results = new Map<Job, Result>();
-  request.progress.start(jobs.length, "sweep");
+  progress.start(planned.length, "sweep");
   try {
-    await runJobs(jobs, {
-      workers: request.workers,
+    await runJobs(planned.map((p) => p.job), {
+      workers,
       engine: DEFAULT_ENGINE_URL,
       root: "/",
       onResult(job, result) {
         results.set(job, result);
-        request.progress.advance(job.uses[0]);
+        progress.advance(job.uses[0]);
       },
     });
   } finally {
-    request.progress.stop();
+    progress.stop();
   }
-  return jobs.map((job, i) => {
-    const result = results.get(job)!;
-    result.trace = { ...result.trace, path: where[i].trace };
-    return { trace: where[i].trace, point: where[i].point, result };
+  return planned.map((p) => {
+    const result = results.get(p.job)!;
+    result.trace = { ...result.trace, path: p.trace };
+    return { trace: p.trace, point: p.point, result };
   });
 }
 
-/** Writes sweep.csv, sweep.json, sweep.vl.json, sweep.svg and sweep.png into `dir`. */
-export async function writeSweep(
-  dir: string,
-  varies: readonly Vary[],
-  base: NamedConfig,
-  rows: readonly SweepPoint[],
-  metric: Metric,
-): Promise<string[]> {
-  const c = rows[0]?.result.config;
-  const fixed = Object.entries(base.config.platformSet ?? {}).map(([k, v]) => `${k}=${v}`);
-  const subtitle = c
-    ? `every point: cpu ${c.cpu}, mmu ${c.mmu}, io ${c.io}, memory ${c.memory}, platform ${c.platform}${
-      fixed.length > 0 ? `, ${fixed.join(", ")}` : ""
-    }`
-    : "";
-  const spec = sweepChart(varies, rows, metric, subtitle);
-  const { svg, warnings } = await renderSvg(spec);
-  for (const w of warnings) console.error(`vmmlab: warning: chart: ${w}`);
-  const png = await svgToPng(svg);
-  const document = {
-    schema: SWEEP_SCHEMA,
-    base: { label: base.label, config: base.config },
-    vary: varies,
-    metric,
-    points: rows.map((r) => ({ trace: r.trace, values: r.point, result: r.result })),
-  };
-  const files: [string, string | Uint8Array][] = [
-    ["sweep.csv", sweepCsv(varies, rows)],
-    ["sweep.json", JSON.stringify(document, null, 2) + "\n"],
-    ["sweep.vl.json", JSON.stringify(spec, null, 2) + "\n"],
-    ["sweep.svg", svg],
-    ["sweep.png", png],
-  ];
-  for (const [name, data] of files) await writeFileAtomic(join(dir, name), data);
-  return files.map(([name]) => join(dir, name));
+/** Replays every trace at every point on the worker pool, in plan order. */
+export function runSweep(request: SweepRequest): Promise<SweepPoint[]> {
+  return runPlanned(planSweep(request), request.workers, request.progress);
 }
 
 /** Adds the `sweep` subcommand to `program`. */
@@ -184,8 +171,16 @@ export function registerSweepCommand(program: Command): void {
       "output folder (- prints the CSV on standard output, no chart)",
       "out/sweep",
     )
+    .option(
+      "--shard <i/N>",
+      "replay only every N-th point from the i-th; combine the shards with vmmlab merge",
+    )
     .option("--quiet", "no progress display")
     .action(async (traces, o) => {
+      const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+      if (shard !== undefined && o.out === "-") {
+        throw new UsageError("--shard writes a folder for vmmlab merge; it excludes --out -");
+      }
       const metric = parseMetric(o.metric);
       const varies = o.vary.map(parseVary);
       checkSweepSize(varies, traces.length);
@@ -208,13 +203,13 @@ export function registerSweepCommand(program: Command): void {
           throw e;
         }
       }
-      const rows = await runSweep({
-        traces,
-        varies,
-        base,
-        workers: Math.max(1, o.workers ?? navigator.hardwareConcurrency ?? 1),
-        progress: o.quiet ? new SilentProgress() : defaultProgress(),
-      });
+      const planned = planSweep({ traces, varies, base });
+      const mine = shard === undefined ? planned : selectShard(planned, shard);
+      const rows = await runPlanned(
+        mine,
+        Math.max(1, o.workers ?? navigator.hardwareConcurrency ?? 1),
+        o.quiet ? new SilentProgress() : defaultProgress(),
+      );
       const warned = new Set<string>();
       for (const r of rows) {
         for (const w of Array.isArray(r.result.warnings) ? r.result.warnings : []) {
@@ -224,6 +219,19 @@ export function registerSweepCommand(program: Command): void {
       }
       if (o.out === "-") {
         await writeStdout(sweepCsv(varies, rows));
+        return;
+      }
+      if (shard !== undefined) {
+        const plan = { traces, varies, base, metric, points: planned.length };
+        await writeShard(
+          o.out,
+          plan,
+          shard,
+          mine.map((p, i) => ({ index: p.index, point: rows[i] })),
+        );
+        console.error(
+          `shard ${shard.index}/${shard.count}: ${rows.length} of ${planned.length} replays in ${o.out}; combine the shards with vmmlab merge`,
+        );
         return;
       }
       const files = await writeSweep(o.out, varies, base, rows, metric);

@@ -190,3 +190,70 @@ Deno.test("vmmlab sweep: an unknown platform key is one line, exit 2, nothing wr
     await Deno.remove(join(out, ".."), { recursive: true });
   }
 });
+
+Deno.test("vmmlab sweep --shard i/N and vmmlab merge give the unsharded sweep's files", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const args = [
+      "sweep",
+      "tests/fixtures/qsort_lackey.vmt",
+      "--config",
+      "cpu=hw,mmu=nested,platform=opteron-barcelona",
+      "--vary",
+      "platform.hw.vm-exit=250,2000",
+      "--vary",
+      "platform.mmu.pwc.entries=1,24",
+      "--workers",
+      "1",
+      "--quiet",
+    ];
+    const whole = await runCli(...args, "--out", join(root, "whole"));
+    assert.equal(whole.code, 0, whole.stderr);
+    for (const i of [1, 2]) {
+      const r = await runCli(...args, "--shard", `${i}/2`, "--out", join(root, `s${i}`));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal([...Deno.readDirSync(join(root, `s${i}`, "runs"))].length, 2);
+    }
+    const partial = await runCli("merge", join(root, "s1"), "--out", join(root, "bad"), "--quiet");
+    assert.equal(partial.code, 2);
+    assert.match(
+      partial.stderr,
+      /^vmmlab: merge: 2 of 4 sweep points missing \(given shards: 1\/2\)/,
+    );
+    const merged = await runCli(
+      "merge",
+      join(root, "s1"),
+      join(root, "s2"),
+      "--out",
+      join(root, "merged"),
+      "--quiet",
+    );
+    assert.equal(merged.code, 0, merged.stderr);
+    for (const f of ["sweep.csv", "sweep.vl.json", "sweep.svg"]) {
+      assert.equal(
+        await Deno.readTextFile(join(root, "merged", f)),
+        await Deno.readTextFile(join(root, "whole", f)),
+        f,
+      );
+    }
+    const other = await runCli(
+      ...args.map((a) => a === "platform.hw.vm-exit=250,2000" ? "platform.hw.vm-exit=250,999" : a),
+      "--shard",
+      "2/2",
+      "--out",
+      join(root, "other"),
+    );
+    assert.equal(other.code, 0, other.stderr);
+    const mixed = await runCli(
+      "merge",
+      join(root, "s1"),
+      join(root, "other"),
+      "--out",
+      join(root, "x"),
+    );
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /ran another sweep than/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,0 +1,54 @@
+/**
+ * The files of a finished sweep (`sweep.csv`, `sweep.json`, the Vega-Lite spec, SVG and
+ * PNG), written once every replay is done, by `vmmlab sweep` or by `vmmlab merge` of its
+ * shards.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { svgToPng } from "../charts/png.ts";
+import { renderSvg } from "../charts/svg.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import type { NamedConfig } from "./config_spec.ts";
+import { type Metric, sweepChart, sweepCsv, type SweepPoint, type Vary } from "./sweep.ts";
+
+/** Schema tag of `sweep.json`. */
+export const SWEEP_SCHEMA = "vmmlab.sweep/1";
+
+/** Writes sweep.csv, sweep.json, sweep.vl.json, sweep.svg and sweep.png into `dir`. */
+export async function writeSweep(
+  dir: string,
+  varies: readonly Vary[],
+  base: NamedConfig,
+  rows: readonly SweepPoint[],
+  metric: Metric,
+): Promise<string[]> {
+  const c = rows[0]?.result.config;
+  const fixed = Object.entries(base.config.platformSet ?? {}).map(([k, v]) => `${k}=${v}`);
+  const subtitle = c
+    ? `every point: cpu ${c.cpu}, mmu ${c.mmu}, io ${c.io}, memory ${c.memory}, platform ${c.platform}${
+      fixed.length > 0 ? `, ${fixed.join(", ")}` : ""
+    }`
+    : "";
+  const spec = sweepChart(varies, rows, metric, subtitle);
+  const { svg, warnings } = await renderSvg(spec);
+  for (const w of warnings) console.error(`vmmlab: warning: chart: ${w}`);
+  const png = await svgToPng(svg);
+  const document = {
+    schema: SWEEP_SCHEMA,
+    base: { label: base.label, config: base.config },
+    vary: varies,
+    metric,
+    points: rows.map((r) => ({ trace: r.trace, values: r.point, result: r.result })),
+  };
+  const files: [string, string | Uint8Array][] = [
+    ["sweep.csv", sweepCsv(varies, rows)],
+    ["sweep.json", JSON.stringify(document, null, 2) + "\n"],
+    ["sweep.vl.json", JSON.stringify(spec, null, 2) + "\n"],
+    ["sweep.svg", svg],
+    ["sweep.png", png],
+  ];
+  for (const [name, data] of files) await writeFileAtomic(join(dir, name), data);
+  return files.map(([name]) => join(dir, name));
+}
