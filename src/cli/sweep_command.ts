@@ -133,6 +133,28 @@ export function runSweep(request: SweepRequest): Promise<SweepPoint[]> {
   return runPlanned(planSweep(request), request.workers, request.progress);
 }
 
+/**
+ * A varied model option that no model read at any point is a typo or an option of a
+ * model not selected: the sweep would chart a flat line. One line, exit 2, before any
+ * file is written. (The engine reports an unread option as a warning of each result.)
+ */
+export function checkVariedOptionsRead(varies: readonly Vary[], rows: readonly SweepPoint[]): void {
+  for (const v of varies) {
+    const key = v.key.startsWith("option.") ? v.key.slice("option.".length) : v.key;
+    if (!key.includes(".") || v.key.startsWith("platform.")) continue;
+    const unread = `option ${key} is not read by any model`;
+    const never = rows.length > 0 && rows.every((r) =>
+      Array.isArray(r.result.warnings) &&
+      r.result.warnings.some((w) => String(w).startsWith(unread))
+    );
+    if (never) {
+      throw new InputError(
+        `--vary: ${key} is not read by any model of this configuration (a typo, or a model not selected)`,
+      );
+    }
+  }
+}
+
 /** Adds the `sweep` subcommand to `program`. */
 export function registerSweepCommand(program: Command): void {
   program
@@ -210,6 +232,7 @@ export function registerSweepCommand(program: Command): void {
         Math.max(1, o.workers ?? navigator.hardwareConcurrency ?? 1),
         o.quiet ? new SilentProgress() : defaultProgress(),
       );
+      checkVariedOptionsRead(varies, rows);
       const warned = new Set<string>();
       for (const r of rows) {
         for (const w of Array.isArray(r.result.warnings) ? r.result.warnings : []) {

@@ -257,3 +257,40 @@ Deno.test("vmmlab sweep --shard i/N and vmmlab merge give the unsharded sweep's 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("vmmlab sweep: a varied option no model reads is one line, exit 2, nothing written", async () => {
+  const out = join(await Deno.makeTempDir(), "sweep");
+  try {
+    const r = await runCli(
+      "sweep",
+      "tests/fixtures/qsort_lackey.vmt",
+      "--config",
+      "cpu=bt",
+      "--vary",
+      "bt.tc-capacty=64,128",
+      "--out",
+      out,
+      "--quiet",
+    );
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      "vmmlab: --vary: bt.tc-capacty is not read by any model of this configuration (a typo, or a model not selected)\n",
+    );
+    assert.throws(() => Deno.statSync(out), Deno.errors.NotFound);
+    const ok = await runCli(
+      "sweep",
+      "tests/fixtures/qsort_lackey.vmt",
+      "--config",
+      "cpu=bt",
+      "--vary",
+      "bt.tc-capacity=64,128",
+      "--out",
+      out,
+      "--quiet",
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await Deno.remove(join(out, ".."), { recursive: true });
+  }
+});
