@@ -7,12 +7,15 @@
  */
 
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
+import { defaultProgress, SilentProgress } from "./experiment/progress.ts";
+import { replayJob, replayJobs } from "./parallel_replay.ts";
 import { replay } from "../engine/replay.ts";
 import type { Result } from "../engine/result.ts";
 import { loadModelFiles } from "../engine/user_models.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { buildComparison, formatComparison } from "./compare.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
+import { positiveInteger } from "./options.ts";
 import { checkOutput, writeOutput } from "./output.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import { tidyCsv } from "./tidy_csv.ts";
@@ -73,6 +76,12 @@ export function registerCompareCommand(program: Command): void {
       collect,
       [] as string[],
     )
+    .option(
+      "--workers <n>",
+      "parallel replay workers (default: one per core; 1 replays in this process)",
+      positiveInteger,
+    )
+    .option("--quiet", "no progress display")
     .option("--json", "print the comparison as JSON")
     .option("--csv", "print every result as tidy CSV (trace,workload,config,kind,name,unit,value)")
     .option(
@@ -83,13 +92,24 @@ export function registerCompareCommand(program: Command): void {
       if (o.json && o.csv) throw new UsageError("--json and --csv exclude each other");
       const configs = compareConfigs(o.config, parseSetFlags(o.set), parseOptionFlags(o.option));
       if (o.out !== undefined) checkOutput("--out", o.out, traces);
-      await loadModelFiles(o.model);
-      const results: Result[][] = [];
-      for (const trace of traces) {
-        const row: Result[] = [];
-        for (const c of configs) row.push(await replay(trace, c.config));
-        results.push(row);
+      const items = traces.flatMap((trace) =>
+        configs.map((c) => ({ trace, config: c.config, label: `${trace} ${c.label}` }))
+      );
+      let flat: Result[];
+      const workers = Math.min(items.length, o.workers ?? navigator.hardwareConcurrency ?? 1);
+      if (o.model.length > 0 || workers <= 1) {
+        // User model files register in this process only; workers would not know them.
+        await loadModelFiles(o.model);
+        flat = [];
+        for (const item of items) flat.push(await replay(item.trace, item.config));
+      } else {
+        const jobs = items.map(replayJob);
+        const progress = o.quiet ? new SilentProgress() : defaultProgress();
+        flat = await replayJobs(jobs, items.map((i) => i.trace), workers, progress, "compare");
       }
+      const results: Result[][] = traces.map((_, t) =>
+        flat.slice(t * configs.length, (t + 1) * configs.length)
+      );
       const labels = configs.map((c) => c.label);
       const report = buildComparison(labels, results);
       let text: string;

@@ -8,21 +8,14 @@
  * @module
  */
 
-import { InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
-import { resolve } from "node:path";
-import { resolveConfig } from "../engine/config.ts";
-import type { Result } from "../engine/result.ts";
-import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
-import { canonicalJson } from "./experiment/canonical.ts";
-import { DEFAULT_ENGINE_URL } from "./experiment/engine.ts";
 import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
-import { runJobs } from "./experiment/pool.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
-import { checkOutputFolder } from "./options.ts";
+import { checkOutputFolder, positiveInteger } from "./options.ts";
 import { writeStdout } from "./output.ts";
+import { replayJob, replayJobs } from "./parallel_replay.ts";
 import { writeSweep } from "./sweep_outputs.ts";
 import { writeShard } from "./sweep_shard.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
@@ -51,14 +44,6 @@ export interface SweepRequest {
   progress: Progress;
 }
 
-function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidArgumentError("Expected a whole number of at least 1.");
-  }
-  return value;
-}
-
 /** One replay of a sweep: its place in the plan, and the job the pool runs. */
 export interface PlannedPoint {
   /** Position in the plan (trace by trace, the first key varying slowest). */
@@ -84,13 +69,8 @@ export function planSweep(
   for (const trace of request.traces) {
     for (const point of plan) {
       const config = pointConfig(request.base.config, request.varies, point);
-      const resolved = resolveConfig(config);
-      withOverrides(loadPlatform(resolved.platform), resolved.platformSet);
       const label = request.varies.map((v, i) => `${v.key}=${point[i]}`).join(",");
-      // Workers read `root + path`: an absolute path with root "/" reaches any trace.
-      const source = { path: resolve(trace) };
-      const key = canonicalJson({ trace: source, config });
-      const job = { key, file: "", trace: source, config, uses: [`${trace} ${label}`] };
+      const job = replayJob({ trace, config, label: `${trace} ${label}` });
       out.push({ index: out.length, trace, point, job });
     }
   }
@@ -106,26 +86,9 @@ export async function runPlanned(
   workers: number,
   progress: Progress,
 ): Promise<SweepPoint[]> {
-  const results = new Map<Job, Result>();
-  progress.start(planned.length, "sweep");
-  try {
-    await runJobs(planned.map((p) => p.job), {
-      workers,
-      engine: DEFAULT_ENGINE_URL,
-      root: "/",
-      onResult(job, result) {
-        results.set(job, result);
-        progress.advance(job.uses[0]);
-      },
-    });
-  } finally {
-    progress.stop();
-  }
-  return planned.map((p) => {
-    const result = results.get(p.job)!;
-    result.trace = { ...result.trace, path: p.trace };
-    return { trace: p.trace, point: p.point, result };
-  });
+  const traces = planned.map((p) => p.trace);
+  const results = await replayJobs(planned.map((p) => p.job), traces, workers, progress, "sweep");
+  return planned.map((p, i) => ({ trace: p.trace, point: p.point, result: results[i] }));
 }
 
 /** Replays every trace at every point on the worker pool, in plan order. */

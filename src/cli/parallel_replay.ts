@@ -1,0 +1,71 @@
+/**
+ * Replays of traces anywhere on disk under configurations of the compact syntax, on the
+ * experiment runner's worker pool, with its progress display: what `sweep` and `compare`
+ * run. Results come back in the order asked, whatever order the workers finish in.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import type { ReplayConfig } from "../engine/config.ts";
+import type { Result } from "../engine/result.ts";
+import { loadPlatform, withOverrides } from "../platforms/load.ts";
+import { resolveConfig } from "../engine/config.ts";
+import { canonicalJson } from "./experiment/canonical.ts";
+import { DEFAULT_ENGINE_URL } from "./experiment/engine.ts";
+import type { Job } from "./experiment/jobs.ts";
+import { runJobs } from "./experiment/pool.ts";
+import type { Progress } from "./experiment/progress.ts";
+
+/** One replay to run. */
+export interface ReplayItem {
+  /** The trace as the user named it (relative to the working folder, or absolute). */
+  trace: string;
+  /** The configuration (platform a name or a file path). */
+  config: ReplayConfig & { platform?: string };
+  /** How progress lines and errors name the replay. */
+  label: string;
+}
+
+/**
+ * The pool's job for an item. Its platform entries are checked here, before any worker
+ * starts, so that an unknown key is one line and no replay has begun.
+ */
+export function replayJob(item: ReplayItem): Job {
+  const resolved = resolveConfig(item.config);
+  withOverrides(loadPlatform(resolved.platform), resolved.platformSet);
+  // Workers read `root + path`: an absolute path with root "/" reaches any trace.
+  const source = { path: resolve(item.trace) };
+  const key = canonicalJson({ trace: source, config: item.config });
+  return { key, file: "", trace: source, config: item.config, uses: [item.label] };
+}
+
+/** Replays `jobs` (from {@link replayJob}) on `workers` workers; results in the order given. */
+export async function replayJobs(
+  jobs: readonly Job[],
+  traces: readonly string[],
+  workers: number,
+  progress: Progress,
+  title: string,
+): Promise<Result[]> {
+  const results = new Map<Job, Result>();
+  progress.start(jobs.length, title);
+  try {
+    await runJobs(jobs, {
+      workers,
+      engine: DEFAULT_ENGINE_URL,
+      root: "/",
+      onResult(job, result) {
+        results.set(job, result);
+        progress.advance(job.uses[0]);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  return jobs.map((job, i) => {
+    const result = results.get(job)!;
+    result.trace = { ...result.trace, path: traces[i] };
+    return result;
+  });
+}
