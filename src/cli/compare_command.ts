@@ -8,7 +8,7 @@
 
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { defaultProgress, SilentProgress } from "./experiment/progress.ts";
-import { replayJob, replayJobs } from "./parallel_replay.ts";
+import { checkTraceFiles, replayJob, replayJobs } from "./parallel_replay.ts";
 import { replay } from "../engine/replay.ts";
 import type { Result } from "../engine/result.ts";
 import { loadModelFiles } from "../engine/user_models.ts";
@@ -92,6 +92,7 @@ export function registerCompareCommand(program: Command): void {
       if (o.json && o.csv) throw new UsageError("--json and --csv exclude each other");
       const configs = compareConfigs(o.config, parseSetFlags(o.set), parseOptionFlags(o.option));
       if (o.out !== undefined) checkOutput("--out", o.out, traces);
+      checkTraceFiles(traces);
       const items = traces.flatMap((trace) =>
         configs.map((c) => ({ trace, config: c.config, label: `${trace} ${c.label}` }))
       );

@@ -121,6 +121,12 @@ Deno.test("vmmlab compare: mistakes are one line, exit 2, nothing on stdout", as
     self.stderr,
     `vmmlab: --out: ${FIXTURE} is an input trace; refusing to overwrite it\n`,
   );
+  const missing = await runCli("compare", "nope.vmt", FIXTURE, "--config", "cpu=hw");
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, "vmmlab: nope.vmt: no such trace file\n");
+  const model = await runCli("compare", FIXTURE, "--config", "cpu=vmx", "--config", "cpu=hw");
+  assert.equal(model.code, 2, "a worker's input error keeps its exit status");
+  assert.match(model.stderr, /^vmmlab: .*unknown cpu model "vmx".*\n$/);
   const key = await runCli("compare", FIXTURE, "--config", "cpu=hw,speed=9");
   assert.equal(key.code, 2);
   assert.match(key.stderr, /^vmmlab: --config: unknown key "speed"/);

@@ -16,6 +16,24 @@ import { DEFAULT_ENGINE_URL } from "./experiment/engine.ts";
 import type { Job } from "./experiment/jobs.ts";
 import { runJobs } from "./experiment/pool.ts";
 import type { Progress } from "./experiment/progress.ts";
+import { InputError } from "../util/errors.ts";
+
+/**
+ * Checks that every trace is a readable file before any worker starts: a missing one is
+ * one line naming it as the user did (a worker would name its absolute path).
+ */
+export function checkTraceFiles(traces: readonly string[]): void {
+  for (const t of traces) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(t);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) throw new InputError(`${t}: no such trace file`);
+      throw e;
+    }
+    if (!info.isFile) throw new InputError(`${t}: not a file`);
+  }
+}
 
 /** One replay to run. */
 export interface ReplayItem {

@@ -15,7 +15,7 @@ import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
 import { checkOutputFolder, positiveInteger } from "./options.ts";
 import { writeStdout } from "./output.ts";
-import { replayJob, replayJobs } from "./parallel_replay.ts";
+import { checkTraceFiles, replayJob, replayJobs } from "./parallel_replay.ts";
 import { writeSweep } from "./sweep_outputs.ts";
 import { writeShard } from "./sweep_shard.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
@@ -180,14 +180,7 @@ export function registerSweepCommand(program: Command): void {
         }
       }
       if (o.out !== "-") checkOutputFolder("--out", o.out);
-      for (const t of traces) {
-        try {
-          if (!Deno.statSync(t).isFile) throw new InputError(`${t}: not a file`);
-        } catch (e) {
-          if (e instanceof Deno.errors.NotFound) throw new InputError(`${t}: no such trace file`);
-          throw e;
-        }
-      }
+      checkTraceFiles(traces);
       const planned = planSweep({ traces, varies, base });
       const mine = shard === undefined ? planned : selectShard(planned, shard);
       const rows = await runPlanned(
