@@ -1,7 +1,8 @@
 /**
  * `vmmlab compare TRACE.. --config SPEC --config SPEC .. [--set platform.KEY=VALUE ..]
- * [--option KEY=VALUE ..] [--json | --csv] [--out FILE|-]`: every trace under every
- * configuration, one table with a row per cause (docs/cli.md).
+ * [--option KEY=VALUE ..] [--model FILE ..] [--workers N] [--quiet] [--json | --csv]
+ * [--out FILE|-]`: every trace under every configuration, one table with a row per cause
+ * (docs/cli.md).
  *
  * @module
  */
