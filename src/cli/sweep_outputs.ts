@@ -11,6 +11,7 @@ import { svgToPng } from "../charts/png.ts";
 import { renderSvg } from "../charts/svg.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import type { NamedConfig } from "./config_spec.ts";
+import { withoutHost } from "./experiment/canonical.ts";
 import { type Metric, sweepChart, sweepCsv, type SweepPoint, type Vary } from "./sweep.ts";
 
 /** Schema tag of `sweep.json`. */
@@ -40,7 +41,9 @@ export async function writeSweep(
     base: { label: base.label, config: base.config },
     vary: varies,
     metric,
-    points: rows.map((r) => ({ trace: r.trace, values: r.point, result: r.result })),
+    // Results without `host` (wall time), so that the file is byte-identical for any
+    // worker count, machine or sharding, like every other output of the sweep.
+    points: rows.map((r) => ({ trace: r.trace, values: r.point, result: withoutHost(r.result) })),
   };
   const files: [string, string | Uint8Array][] = [
     ["sweep.csv", sweepCsv(varies, rows)],
