@@ -78,7 +78,8 @@ export function heatMap(options: HeatMapOptions): TopLevelSpec {
         y: {
           field: "y",
           type: "ordinal",
-          sort: [...ys].reverse(),
+          // Numbers grow upwards as on any y axis; names read top-down in the order given.
+          sort: ys.every((y) => y !== "" && Number.isFinite(Number(y))) ? [...ys].reverse() : ys,
           title: options.yTitle,
           axis: { grid: false },
         },

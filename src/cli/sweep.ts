@@ -103,6 +103,14 @@ const SHORT: Readonly<Record<Metric, string>> = {
   "slowdown": "window slowdown (x)",
 };
 
+/** d3 formats of the metrics' cell labels. */
+const FORMAT: Readonly<Record<Metric, string>> = {
+  "steady-slowdown": ".3f",
+  "overhead": ".1f",
+  "steady-per-iteration": ",.0f",
+  "slowdown": ".3f",
+};
+
 /** A metric name. */
 export type Metric = keyof typeof METRICS;
 
@@ -241,6 +249,7 @@ export function sweepChart(
       xTitle: varies[0].key,
       yTitle: "trace",
       valueTitle: SHORT[metric],
+      format: FORMAT[metric],
     });
   }
   return heatMap({
@@ -255,5 +264,6 @@ export function sweepChart(
     xTitle: varies[0].key,
     yTitle: varies[1].key,
     valueTitle: SHORT[metric],
+    format: FORMAT[metric],
   });
 }

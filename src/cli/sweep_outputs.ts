@@ -17,6 +17,24 @@ import { type Metric, sweepChart, sweepCsv, type SweepPoint, type Vary } from ".
 /** Schema tag of `sweep.json`. */
 export const SWEEP_SCHEMA = "vmmlab.sweep/1";
 
+/**
+ * What every point shares, for the chart's subtitle: the models and platform of the
+ * first result, less the fields the sweep varies, and the platform entries set for all.
+ */
+export function sweepSubtitle(
+  varies: readonly Vary[],
+  base: NamedConfig,
+  rows: readonly SweepPoint[],
+): string {
+  const c = rows[0]?.result.config;
+  if (!c) return "";
+  const varied = new Set(varies.map((v) => v.key));
+  const fields = (["cpu", "mmu", "io", "memory", "platform"] as const)
+    .filter((f) => !varied.has(f)).map((f) => `${f} ${c[f]}`);
+  const fixed = Object.entries(base.config.platformSet ?? {}).map(([k, v]) => `${k}=${v}`);
+  return `every point: ${[...fields, ...fixed].join(", ")}`;
+}
+
 /** Writes sweep.csv, sweep.json, sweep.vl.json, sweep.svg and sweep.png into `dir`. */
 export async function writeSweep(
   dir: string,
@@ -25,13 +43,7 @@ export async function writeSweep(
   rows: readonly SweepPoint[],
   metric: Metric,
 ): Promise<string[]> {
-  const c = rows[0]?.result.config;
-  const fixed = Object.entries(base.config.platformSet ?? {}).map(([k, v]) => `${k}=${v}`);
-  const subtitle = c
-    ? `every point: cpu ${c.cpu}, mmu ${c.mmu}, io ${c.io}, memory ${c.memory}, platform ${c.platform}${
-      fixed.length > 0 ? `, ${fixed.join(", ")}` : ""
-    }`
-    : "";
+  const subtitle = sweepSubtitle(varies, base, rows);
   const spec = sweepChart(varies, rows, metric, subtitle);
   const { svg, warnings } = await renderSvg(spec);
   for (const w of warnings) console.error(`vmmlab: warning: chart: ${w}`);
