@@ -21,16 +21,28 @@ import { checkOutput, writeOutput } from "./output.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import { tidyCsv } from "./tidy_csv.ts";
 
-/** Parses the `--config` flags and applies the shared `--set`/`--option` to each. */
+/**
+ * The configurations compared when none is given: the four techniques as the overview
+ * experiment runs them (experiments/overview_techniques.ts), on the default platform.
+ */
+export const DEFAULT_COMPARE_CONFIGS: readonly string[] = [
+  "label=bt,cpu=bt,mmu=shadow,io=emulated",
+  "label=pv,cpu=pv,mmu=pv-direct,io=pv",
+  "label=hw,cpu=hw,mmu=shadow,io=emulated",
+  "label=hw+nested,cpu=hw,mmu=nested,io=emulated",
+];
+
+/**
+ * Parses the `--config` flags (the four techniques when there are none) and applies the
+ * shared `--set`/`--option` to each.
+ */
 export function compareConfigs(
   specs: readonly string[],
   set: Readonly<Record<string, number>>,
   options: Readonly<Record<string, number | string | boolean>>,
 ): NamedConfig[] {
-  if (specs.length === 0) {
-    throw new UsageError("compare needs at least one --config (e.g. --config cpu=bt,mmu=shadow)");
-  }
-  const named = specs.map((s) => parseConfigSpec(s));
+  const given = specs.length > 0 ? specs : DEFAULT_COMPARE_CONFIGS;
+  const named = given.map((s) => parseConfigSpec(s));
   const seen = new Set<string>();
   for (const n of named) {
     if (seen.has(n.label)) {
@@ -55,7 +67,7 @@ export function registerCompareCommand(program: Command): void {
     .argument("<traces...>", "trace files (.vmt)")
     .option(
       "--config <spec>",
-      "configuration, e.g. cpu=hw,mmu=nested,platform=modern (repeatable; see docs/cli.md)",
+      "configuration, e.g. cpu=hw,mmu=nested,platform=modern (repeatable; default: bt, pv, hw, hw+nested; see docs/cli.md)",
       collect,
       [] as string[],
     )

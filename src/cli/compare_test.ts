@@ -59,7 +59,16 @@ Deno.test("compare: shared --set and --option reach every configuration; labels 
   assert.deepEqual(c[1].config.platformSet, { "hw.vm-exit": 9 }, "the config's own wins");
   assert.deepEqual(c[1].config.options, { "a.b": 1 });
   assert.throws(() => compareConfigs(["cpu=hw", "cpu=hw"], {}, {}), /labelled hw/);
-  assert.throws(() => compareConfigs([], {}, {}), /at least one --config/);
+  // No --config: the four techniques of the overview experiment.
+  const four = compareConfigs([], { "hw.vm-exit": 5 }, {});
+  assert.deepEqual(four.map((c) => c.label), ["bt", "pv", "hw", "hw+nested"]);
+  assert.deepEqual(four.map((c) => [c.config.cpu, c.config.mmu, c.config.io]), [
+    ["bt", "shadow", "emulated"],
+    ["pv", "pv-direct", "pv"],
+    ["hw", "shadow", "emulated"],
+    ["hw", "nested", "emulated"],
+  ]);
+  assert.deepEqual(four[3].config.platformSet, { "hw.vm-exit": 5 });
 });
 
 const FIXTURE = "tests/fixtures/qsort_lackey.vmt";
