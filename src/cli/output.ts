@@ -26,13 +26,18 @@ function canonical(path: string): string {
  */
 export function checkOutput(flag: string, path: string, inputs: readonly string[]): void {
   if (path === "-") return;
+  refuseInputs(flag, path, inputs);
+  checkOutputFile(flag, path);
+}
+
+/** Refuses an output path that names one of `inputs` (one line, exit status 2). */
+export function refuseInputs(flag: string, path: string, inputs: readonly string[]): void {
   const target = canonical(path);
   for (const input of inputs) {
     if (canonical(input) === target) {
       throw new InputError(`${flag}: ${path} is an input trace; refusing to overwrite it`);
     }
   }
-  checkOutputFile(flag, path);
 }
 
 /** Writes `text` to standard output. */

@@ -151,3 +151,26 @@ Deno.test("replay: configurations that make no sense are warned about in the res
   assert.deepEqual(JSON.parse(fine.stdout).warnings, []);
   assert.equal(fine.stderr, "");
 });
+
+Deno.test("trace convert and import lackey refuse an --out that is their input", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const trace = `${dir}/q.vmt`;
+    await Deno.copyFile(FIXTURE, trace);
+    const before = await Deno.readFile(trace);
+    const r = await vmmlab("trace", "convert", trace, "--out", `${dir}/./q.vmt`);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      `vmmlab: --out: ${dir}/./q.vmt is an input trace; refusing to overwrite it\n`,
+    );
+    assert.deepEqual(await Deno.readFile(trace), before);
+    const text = `${dir}/q.lackey`;
+    await Deno.copyFile("tests/fixtures/qsort_head.lackey", text);
+    const i = await vmmlab("import", "lackey", text, "--out", text);
+    assert.equal(i.code, 2);
+    assert.match(i.stderr, /is an input trace; refusing to overwrite it\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
