@@ -38,10 +38,6 @@ export interface SweepRequest {
   varies: Vary[];
   /** The configuration every point starts from. */
   base: NamedConfig;
-  /** Parallel replay workers. */
-  workers: number;
-  /** Progress display. */
-  progress: Progress;
 }
 
 /** One replay of a sweep: its place in the plan, and the job the pool runs. */
@@ -61,9 +57,7 @@ export interface PlannedPoint {
  * slowest). Each configuration's platform entries are checked here, before any worker
  * starts, so an unknown key is one line.
  */
-export function planSweep(
-  request: Pick<SweepRequest, "traces" | "varies" | "base">,
-): PlannedPoint[] {
+export function planSweep(request: SweepRequest): PlannedPoint[] {
   const plan = points(request.varies);
   const out: PlannedPoint[] = [];
   for (const trace of request.traces) {
@@ -89,11 +83,6 @@ export async function runPlanned(
   const traces = planned.map((p) => p.trace);
   const results = await replayJobs(planned.map((p) => p.job), traces, workers, progress, "sweep");
   return planned.map((p, i) => ({ trace: p.trace, point: p.point, result: results[i] }));
-}
-
-/** Replays every trace at every point on the worker pool, in plan order. */
-export function runSweep(request: SweepRequest): Promise<SweepPoint[]> {
-  return runPlanned(planSweep(request), request.workers, request.progress);
 }
 
 /**
@@ -174,7 +163,8 @@ export function registerSweepCommand(program: Command): void {
       base.config.platformSet = { ...parseSetFlags(o.set), ...base.config.platformSet };
       for (const v of varies) {
         if (
-          v.key.startsWith("platform.") && base.config.platformSet[v.key.slice(9)] !== undefined
+          v.key.startsWith("platform.") &&
+          base.config.platformSet[v.key.slice("platform.".length)] !== undefined
         ) {
           throw new InputError(`--vary: ${v.key} is also fixed by --set or --config`);
         }
