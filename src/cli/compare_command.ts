@@ -9,7 +9,7 @@
 
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { defaultProgress, SilentProgress } from "./experiment/progress.ts";
-import { checkTraceFiles, replayJob, replayJobs } from "./parallel_replay.ts";
+import { checkTraceFiles, replayJob, replayJobs, unreadOptions } from "./parallel_replay.ts";
 import { replay } from "../engine/replay.ts";
 import type { Result } from "../engine/result.ts";
 import { loadModelFiles } from "../engine/user_models.ts";
@@ -120,6 +120,14 @@ export function registerCompareCommand(program: Command): void {
         const jobs = items.map(replayJob);
         const progress = o.quiet ? new SilentProgress() : defaultProgress();
         flat = await replayJobs(jobs, items.map((i) => i.trace), workers, progress, "compare");
+      }
+      const unread = unreadOptions(flat);
+      if (unread.length > 0) {
+        throw new InputError(
+          `--option: ${
+            unread[0]
+          } is not read by any model of any configuration (a typo, or a model not selected)`,
+        );
       }
       const results: Result[][] = traces.map((_, t) =>
         flat.slice(t * configs.length, (t + 1) * configs.length)

@@ -136,6 +136,33 @@ Deno.test("vmmlab compare: mistakes are one line, exit 2, nothing on stdout", as
   const model = await runCli("compare", FIXTURE, "--config", "cpu=vmx", "--config", "cpu=hw");
   assert.equal(model.code, 2, "a worker's input error keeps its exit status");
   assert.match(model.stderr, /^vmmlab: .*unknown cpu model "vmx".*\n$/);
+  // An option one configuration reads is fine; one that none reads is a typo.
+  const some = await runCli(
+    "compare",
+    FIXTURE,
+    "--config",
+    "cpu=bt",
+    "--config",
+    "cpu=hw,mmu=nested",
+    "--option",
+    "bt.tc-capacity=64",
+    "--json",
+  );
+  assert.equal(some.code, 0, some.stderr);
+  const typo = await runCli(
+    "compare",
+    FIXTURE,
+    "--config",
+    "cpu=bt",
+    "--option",
+    "bt.tc-capacty=64",
+  );
+  assert.equal(typo.code, 2);
+  assert.equal(
+    typo.stderr,
+    "vmmlab: --option: bt.tc-capacty is not read by any model of any configuration (a typo, or a model not selected)\n",
+  );
+  assert.equal(typo.stdout, "");
   const key = await runCli("compare", FIXTURE, "--config", "cpu=hw,speed=9");
   assert.equal(key.code, 2);
   assert.match(key.stderr, /^vmmlab: --config: unknown key "speed"/);

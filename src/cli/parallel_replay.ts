@@ -87,3 +87,25 @@ export async function replayJobs(
     return result;
   });
 }
+
+/**
+ * Model options that no model read in any of `results` that was given them: typos, or
+ * options of models none of the configurations selected. (One option set may go to
+ * several configurations, so an option some of them ignore is fine; the engine lists it
+ * in each such result's warnings, and this reads those.) Sorted.
+ */
+export function unreadOptions(results: readonly Result[]): string[] {
+  const given = new Set<string>();
+  const read = new Set<string>();
+  for (const r of results) {
+    const options = (r.config.options ?? {}) as Record<string, unknown>;
+    const warnings = Array.isArray(r.warnings) ? r.warnings.map(String) : [];
+    for (const key of Object.keys(options)) {
+      given.add(key);
+      if (!warnings.some((w) => w.startsWith(`option ${key} is not read by any model`))) {
+        read.add(key);
+      }
+    }
+  }
+  return [...given].filter((k) => !read.has(k)).sort();
+}

@@ -15,7 +15,7 @@ import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
 import { checkOutputFolder, positiveInteger } from "./options.ts";
 import { writeStdout } from "./output.ts";
-import { checkTraceFiles, replayJob, replayJobs } from "./parallel_replay.ts";
+import { checkTraceFiles, replayJob, replayJobs, unreadOptions } from "./parallel_replay.ts";
 import { writeSweep } from "./sweep_outputs.ts";
 import { writeShard } from "./sweep_shard.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
@@ -83,28 +83,6 @@ export async function runPlanned(
   const traces = planned.map((p) => p.trace);
   const results = await replayJobs(planned.map((p) => p.job), traces, workers, progress, "sweep");
   return planned.map((p, i) => ({ trace: p.trace, point: p.point, result: results[i] }));
-}
-
-/**
- * A varied model option that no model read at any point is a typo or an option of a
- * model not selected: the sweep would chart a flat line. One line, exit 2, before any
- * file is written. (The engine reports an unread option as a warning of each result.)
- */
-export function checkVariedOptionsRead(varies: readonly Vary[], rows: readonly SweepPoint[]): void {
-  for (const v of varies) {
-    const key = v.key.startsWith("option.") ? v.key.slice("option.".length) : v.key;
-    if (!key.includes(".") || v.key.startsWith("platform.")) continue;
-    const unread = `option ${key} is not read by any model`;
-    const never = rows.length > 0 && rows.every((r) =>
-      Array.isArray(r.result.warnings) &&
-      r.result.warnings.some((w) => String(w).startsWith(unread))
-    );
-    if (never) {
-      throw new InputError(
-        `--vary: ${key} is not read by any model of this configuration (a typo, or a model not selected)`,
-      );
-    }
-  }
 }
 
 /** Adds the `sweep` subcommand to `program`. */
@@ -178,7 +156,15 @@ export function registerSweepCommand(program: Command): void {
         Math.max(1, o.workers ?? navigator.hardwareConcurrency ?? 1),
         o.quiet ? new SilentProgress() : defaultProgress(),
       );
-      checkVariedOptionsRead(varies, rows);
+      const unread = unreadOptions(rows.map((r) => r.result));
+      if (unread.length > 0) {
+        const varied = varies.some((v) => v.key === unread[0] || v.key === `option.${unread[0]}`);
+        throw new InputError(
+          `${varied ? "--vary" : "--option"}: ${
+            unread[0]
+          } is not read by any model of the sweep's configurations (a typo, or a model not selected)`,
+        );
+      }
       const warned = new Set<string>();
       for (const r of rows) {
         for (const w of Array.isArray(r.result.warnings) ? r.result.warnings : []) {
