@@ -80,7 +80,7 @@ function steadyLines(result: Result): string[] {
   return [
     `steady      ${s.slowdown.toFixed(3)}x, per iter. virtualized ${
       num(s.perIteration.virtualized)
-    } (as the README's tables count it)`,
+    } (a long run: the one-time cost left out)`,
     s.oneTimeCycles > 0
       ? `one-time    ${
         num(s.oneTimeCycles)
