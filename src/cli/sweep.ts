@@ -209,6 +209,12 @@ function panelNames(rows: readonly SweepPoint[]): Map<string, string> {
   return out;
 }
 
+/** Positive values spanning two decades or more read better on a log axis (TLB sizes, 2^k). */
+export function spansDecades(values: readonly number[]): boolean {
+  if (values.length < 3 || values.some((v) => !(v > 0))) return false;
+  return Math.max(...values) / Math.min(...values) >= 100;
+}
+
 /**
  * The chart: one numeric key gives a line per trace; one non-numeric key a heat map of
  * traces against its values; two keys a heat map per trace.
@@ -233,6 +239,7 @@ export function sweepChart(
       })),
       xTitle: varies[0].key,
       yTitle,
+      logX: spansDecades(varies[0].values.map(Number)),
       zeroY: metric !== "steady-slowdown",
     });
   }

@@ -9,6 +9,7 @@ import {
   parseVary,
   pointConfig,
   points,
+  spansDecades,
   sweepChart,
   sweepCsv,
   type SweepPoint,
@@ -78,6 +79,9 @@ Deno.test("sweep CSV and charts: hand-computed rows; a line over one key, a heat
   assert.ok(csv[0].startsWith("trace,workload,platform.hw.vm-exit,cpu,"));
   // native 50/iter, steady 125/iter, slowdown 2.5, overhead 150%.
   assert.equal(csv[2], "a.vmt,a,1000,hw,nested,native,none,p,2,50,125,125,0,2.5,2.5,150,");
+  assert.equal(spansDecades([1, 10, 100]), true);
+  assert.equal(spansDecades([0, 10, 100]), false, "zero has no place on a log axis");
+  assert.equal(spansDecades([250, 500, 1000, 2000]), false);
   const line = sweepChart(one, rows, "steady-slowdown", "s");
   assert.equal((line as { mark: { type: string } }).mark.type, "line");
   const two = [parseVary("platform.hw.vm-exit=0,1000"), parseVary("platform.mmu.pwc.entries=1,4")];
