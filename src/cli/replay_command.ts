@@ -11,10 +11,11 @@ import { replay } from "../engine/replay.ts";
 import { runSlowdown } from "../engine/steady_state.ts";
 import { formatResult } from "../engine/table.ts";
 import { loadModelFiles } from "../engine/user_models.ts";
-import { UsageError } from "../util/errors.ts";
+import { InputError, UsageError } from "../util/errors.ts";
 import { configSpecOf } from "./config_spec.ts";
 import { parseIntOption } from "./options.ts";
 import { checkOutput, writeOutput, writeStdout } from "./output.ts";
+import { unreadOptions } from "./parallel_replay.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import { tidyCsv } from "./tidy_csv.ts";
 
@@ -76,6 +77,17 @@ export function registerReplayCommand(program: Command): void {
         platformSet,
         warmup,
       });
+      // One configuration: an option none of its models read is a typo or an option of a
+      // model not selected (the engine only warns, for callers that share one option set
+      // among several configurations). Nothing is written.
+      const unread = unreadOptions([result]);
+      if (unread.length > 0) {
+        throw new InputError(
+          `--option: ${
+            unread[0]
+          } is not read by any model of this configuration (a typo, or a model not selected)`,
+        );
+      }
       if (runIterations !== undefined && result.steady) {
         result.steady.run = {
           iterations: runIterations,

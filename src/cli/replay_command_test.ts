@@ -2,18 +2,47 @@ import assert from "node:assert/strict";
 import { runCli as vmmlab } from "./test_support.ts";
 
 Deno.test("replay --json: stdout is the JSON alone, its warnings are also on stderr", async () => {
-  const r = await vmmlab(
-    "replay",
-    "tests/fixtures/qsort_lackey.vmt",
-    "--option",
-    "bt.tc-capacty=1",
-    "--json",
-  );
+  const r = await vmmlab("replay", "tests/fixtures/qsort_lackey.vmt", "--cpu", "hw", "--json");
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout);
   assert.equal(result.warnings.length, 1);
   assert.equal(r.stderr.trim(), `vmmlab: warning: ${result.warnings[0]}`);
-  assert.match(r.stderr, /bt\.tc-capacty is not read by any model/);
+  assert.match(r.stderr, /--cpu hw with --mmu native/);
+});
+
+Deno.test("replay --option that no model of the configuration reads: one line, exit 2, nothing written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = `${dir}/r.json`;
+    const r = await vmmlab(
+      "replay",
+      "tests/fixtures/qsort_lackey.vmt",
+      "--option",
+      "bt.tc-capacty=1",
+      "--json",
+      "--out",
+      out,
+    );
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      "vmmlab: --option: bt.tc-capacty is not read by any model of this configuration (a typo, or a model not selected)\n",
+    );
+    assert.equal(r.stdout, "");
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+    // The same option where the translator is selected is read.
+    const ok = await vmmlab(
+      "replay",
+      "tests/fixtures/qsort_lackey.vmt",
+      "--cpu",
+      "bt",
+      "--option",
+      "bt.tc-capacity=1",
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("replay --out into a folder: one line, exit 2, before any work", async () => {
