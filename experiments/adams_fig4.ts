@@ -103,7 +103,7 @@ const experiment: Experiment = {
     }
     return groupedBars({
       title: "Nanobenchmarks (Adams & Agesen, Figure 4)",
-      subtitle: "Pentium 4 Prescott profile; bars reproduced, black ticks published",
+      subtitle: "Pentium 4 Prescott profile; dots reproduced, hollow black diamonds published",
       data,
       references,
       valueTitle: "cycles per iteration (log scale)",

@@ -323,7 +323,7 @@ const experiment: Experiment = {
     }
     return groupedBars({
       title: "Macrobenchmarks relative to native (Adams & Agesen, section 6.2)",
-      subtitle: "Pentium 4 profile, real traces; bars predicted, black ticks published",
+      subtitle: "Pentium 4 profile, real traces; bars predicted, hollow black diamonds published",
       data,
       references,
       valueTitle: "time relative to native",

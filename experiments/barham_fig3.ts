@@ -251,7 +251,7 @@ const experiment: Experiment = {
     return groupedBars({
       title: "Relative performance (Barham et al., Figure 3)",
       subtitle: [
-        "Xeon 2.4 GHz profile; bars reproduced (predictions), black ticks published",
+        "Xeon 2.4 GHz profile; bars reproduced (predictions), hollow black diamonds published",
         reproducedRows === FIG3_ROWS.length
           ? "every row reproduced from a corpus trace"
           : `${FIG3_ROWS.length - reproducedRows} of ${FIG3_ROWS.length} rows have no ` +

@@ -372,8 +372,8 @@ const experiment: Experiment = {
     return groupedBars({
       title: "lmbench latencies (Barham et al., Tables 3-5)",
       subtitle: [
-        "Xeon 2.4 GHz profile, real lmbench-style traces; bars reproduced (predictions),",
-        'black ticks published; rows prefixed by table number; "no trace": faded, published only',
+        "Xeon 2.4 GHz profile, real lmbench-style traces; dots reproduced (predictions),",
+        'hollow black diamonds published; rows prefixed by table number; "no trace": faded, published only',
       ],
       data,
       references,

@@ -298,7 +298,7 @@ const experiment: Experiment = {
       subtitle: (recorded
         ? "SYNTHETIC Lance trace and a recorded transmit trace"
         : "SYNTHETIC Lance trace (no recorded transmit trace yet)") +
-        ", hosted I/O on the PIII 733 MHz profile; bars reproduced, black ticks published",
+        ", hosted I/O on the PIII 733 MHz profile; bars reproduced, hollow black diamonds published",
       data,
       references,
       valueTitle: "CPU idle (%)",

@@ -170,7 +170,7 @@ const experiment: Experiment = {
     return groupedBars({
       title: "Idle memory tax (Waldspurger, Figure 7)",
       subtitle: `two 256 MB VMs in ${HOST_MB} MB; trace ${workload}` +
-        `${workload === "dbench" ? "" : " (dbench stand-in)"}; black ticks published`,
+        `${workload === "dbench" ? "" : " (dbench stand-in)"}; hollow black diamonds published`,
       data,
       references: [
         { group: "tax 0", series: "idle VM", value: each },

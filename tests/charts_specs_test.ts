@@ -77,9 +77,28 @@ Deno.test("horizontal grouped bars put groups on y, keep reference-only groups, 
   // The group that has only a published tick still gets its row, after the data's groups.
   assert.match(vega, /\\"in\\" \? 1 : .*\\"pgfault \(no trace\)\\" \? 2/);
   assert.match(vega, /"type":"rule"/);
-  const layer = (spec as { layer: { mark: { type: string } }[] }).layer;
-  // Bars, the published-only group's faded bar, ticks, rules.
-  assert.deepEqual(layer.map((l) => l.mark.type), ["bar", "bar", "tick", "rule"]);
+  const layer = (spec as { layer: { mark: { type: string; shape?: string } }[] }).layer;
+  // On a log axis no bars (their length would mean nothing): dots, the published-only
+  // group's faded dot, hollow diamonds for the references, rules.
+  assert.deepEqual(layer.map((l) => l.mark.type), ["point", "point", "point", "rule"]);
+  assert.equal(layer[2].mark.shape, "diamond");
+});
+
+Deno.test("linear grouped bars: bars, diamonds above them, haloed labels clear of the diamond", () => {
+  const spec = groupedBars({
+    title: "t",
+    data: [{ group: "a", series: "s", value: 10 }, { group: "b", series: "s", value: 10 }],
+    references: [{ group: "a", series: "s", value: 10.2 }, { group: "b", series: "s", value: 50 }],
+    valueTitle: "v",
+    labelFormat: ".3~s",
+    rules: [20],
+  });
+  type L = { mark: { type: string; stroke?: string }; data?: { values: { at: number }[] } };
+  const layer = (spec as { layer: L[] }).layer;
+  assert.deepEqual(layer.map((l) => l.mark.type), ["bar", "point", "rule", "text", "text"]);
+  assert.equal(layer[3].mark.stroke, "#ffffff", "the halo is drawn first, under the text");
+  // a's diamond sits just above its bar, so a's label moves above it; b's is far above.
+  assert.deepEqual(layer[4].data!.values.map((v) => v.at), [10.2, 10]);
 });
 
 Deno.test("dot rows: one row per category in data order, a rule spanning each row's dots", () => {

@@ -199,7 +199,7 @@ Deno.test("the summary labels predictions and states the largest prediction erro
   assert.match(text, /forkwait .*130 .*100 .*\+30% .*prediction/);
   assert.match(text, /calibrated .*\+1\.0% .*calibration/);
   assert.doesNotMatch(text, /DRIFT/, "1% is within the calibration tolerance");
-  assert.match(text, /2 numbers, 1 predictions .*largest prediction error 30%/);
+  assert.match(text, /2 numbers, 1 predictions .*largest prediction error x1\.30 \(/);
   assert.match(text, /MISS e: native < Xen \(prediction\)/);
   assert.match(text, /---- e: dbench \(prediction\) — not reproduced: no trace/);
   assert.match(text, /ok {3}e: fork/);

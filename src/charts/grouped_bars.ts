@@ -1,7 +1,12 @@
 /**
- * Grouped bar charts (one group per benchmark, one bar per configuration), optionally on
- * a log scale: the shape of Adams & Agesen's Figure 4 and of most overview figures, where
- * values spread over several orders of magnitude.
+ * Grouped bar charts (one group per benchmark, one bar per configuration): the shape of
+ * Adams & Agesen's Figure 4 and of most overview figures. On a log scale, where values
+ * spread over several orders of magnitude, the bars become dots: a bar's length means
+ * nothing on a log axis (it depends on where the axis happens to start).
+ *
+ * Published references are hollow black diamonds drawn above the bars and dots, so a
+ * value equal to its reference still shows both; value labels stand above the higher of
+ * the two with a white halo, so no tick, diamond or rule runs through a number.
  *
  * @module
  */
@@ -41,11 +46,11 @@ export interface GroupedBarsOptions {
   /** Plot height in pixels (default 260). */
   height?: number;
   /**
-   * Reference values (e.g. the published ones) drawn as a black tick across the bar of the
-   * same group and series, so reproduced and published values share one figure.
+   * Reference values (e.g. the published ones) drawn as a hollow black diamond at the
+   * value, on the bar of the same group and series, so both share one figure.
    */
   references?: readonly BarDatum[];
-  /** What the reference ticks are, shown in their tooltip (default `published`). */
+  /** What the reference diamonds are, shown in their tooltip (default `published`). */
   referenceTitle?: string;
   /**
    * Bars run left to right, one group per row: for figures with many groups (a whole
@@ -72,7 +77,7 @@ const LABEL_CHAR_WIDTH = 7.5;
 
 /**
  * Builds a grouped bar chart; groups and series keep their order of first appearance in
- * the data, then in the references (a group with only a reference shows its ticks alone).
+ * the data, then in the references (a group with only a reference shows its diamonds alone).
  */
 export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
   const keep = (d: BarDatum) => !options.log || d.value > 0;
@@ -109,8 +114,9 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     scale: { domain: series },
     legend: { title: null, orient: "top", symbolOpacity: 1 },
   };
+  const log = options.log === true;
   const layers: Layer[] = [{
-    mark: { type: "bar" },
+    mark: log ? { type: "point", filled: true, size: 70, opacity: 1 } : { type: "bar" },
     encoding: {
       ...position,
       color,
@@ -122,13 +128,16 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     },
   }];
   // A group without any reproduced bar shows its references as faded bars under the
-  // ticks, so a published-only row still reads as a bar chart.
+  // diamonds, so a published-only row still reads as a bar chart.
   const withData = new Set(rows.map((d) => d.group));
   const orphans = refs.filter((d) => !withData.has(d.group));
   if (orphans.length > 0) {
     layers.push({
       data: { values: orphans },
-      mark: { type: "bar", opacity: 0.3 },
+      mark: log ? { type: "point", filled: true, size: 70, opacity: 0.3 } : {
+        type: "bar",
+        opacity: 0.3,
+      },
       encoding: {
         ...position,
         color,
@@ -139,10 +148,13 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     layers.push({
       data: { values: refs },
       mark: {
-        type: "tick",
-        thickness: 2,
+        type: "point",
+        shape: "diamond",
+        filled: false,
+        size: 110,
+        strokeWidth: 2,
         color: "#000000",
-        ...(horizontal ? { orient: "vertical" as const } : {}),
+        opacity: 1,
       },
       encoding: {
         ...position,
@@ -159,17 +171,6 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
       },
     });
   }
-  if (options.labelFormat) {
-    layers.push({
-      mark: horizontal
-        ? { type: "text", dx: 3, align: "left", baseline: "middle", fontSize: 8, color: "#333333" }
-        : { type: "text", dy: -3, baseline: "bottom", fontSize: 8, color: "#333333" },
-      encoding: {
-        ...position,
-        text: { field: "value", type: "quantitative", format: options.labelFormat },
-      },
-    });
-  }
   if (options.rules && options.rules.length > 0) {
     const field: PositionDef = { field: "value", type: "quantitative" };
     layers.push({
@@ -177,6 +178,41 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
       mark: { type: "rule", strokeDash: [6, 4], color: "#000000" },
       encoding: horizontal ? { x: field } : { y: field },
     });
+  }
+  if (options.labelFormat) {
+    // A label stands past its value, or past its reference when the reference's diamond
+    // sits just beyond the value (where it would run through the text); it is drawn twice:
+    // a white halo first, so a rule under it is masked, then the text.
+    const refAt = new Map(refs.map((r) => [`${r.group}\u0000${r.series}`, r.value]));
+    const all = [...rows, ...refs].map((d) => d.value);
+    const top = Math.max(0, ...all);
+    const spanDecades = log
+      ? Math.max(1, Math.log10(top / Math.min(...all.filter((v) => v > 0), top)))
+      : 0;
+    const collides = (value: number, ref: number) =>
+      ref >= value &&
+      (log ? Math.log10(ref / value) < 0.08 * spanDecades : ref - value < 0.08 * top);
+    const labelled = rows.map((d) => {
+      const ref = refAt.get(`${d.group}\u0000${d.series}`);
+      return { ...d, at: ref !== undefined && collides(d.value, ref) ? ref : d.value };
+    });
+    const at: PositionDef = { ...value, field: "at" };
+    const labelPosition = horizontal ? { ...position, x: at } : { ...position, y: at };
+    for (const halo of [true, false]) {
+      const paint = halo ? { stroke: "#ffffff", strokeWidth: 3, color: "#ffffff" } : {
+        color: "#333333",
+      };
+      layers.push({
+        data: { values: labelled },
+        mark: horizontal
+          ? { type: "text", dx: 8, align: "left", baseline: "middle", fontSize: 8, ...paint }
+          : { type: "text", dy: -7, baseline: "bottom", fontSize: 8, ...paint },
+        encoding: {
+          ...labelPosition,
+          text: { field: "value", type: "quantitative", format: options.labelFormat },
+        },
+      });
+    }
   }
   // Up to eight groups keep their labels level: each group is made wide enough for its label.
   const label = groups.length > 8

@@ -9,7 +9,16 @@
  */
 
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
-import { formatRelError, formatValue } from "./format.ts";
+import { formatValue } from "./format.ts";
+import {
+  formatHeadlineError,
+  formatRowError,
+  formatScoreboard,
+  type HeadlineError,
+  headlineError,
+  scoreboard,
+  WITHIN_POINTS,
+} from "./fidelity.ts";
 
 /** A compared number, as the report shows it. */
 export interface ReportRow {
@@ -148,10 +157,26 @@ function roleBadge(role: string): string {
   return `<span class="role ${escapeHtml(role)}">${escapeHtml(role)}</span>`;
 }
 
-function errorClass(relError: number | null): string {
-  if (relError === null) return "";
-  const e = Math.abs(relError);
-  return e <= 0.1 ? "good" : e <= 0.25 ? "fair" : "poor";
+/** Colour class of an error: by factor for ratio rows, by points for percentage rows. */
+function errorClass(error: HeadlineError | null): string {
+  if (error === null) return "";
+  const e = Math.abs(error.value);
+  if (error.kind === "pp") return e <= 2 ? "good" : e <= WITHIN_POINTS ? "fair" : "poor";
+  return e <= Math.log(1.1) ? "good" : e <= Math.log(1.25) ? "fair" : "poor";
+}
+
+/** The largest (or median) headline error of some rows: factors first, else points. */
+function aggregateError(
+  rows: readonly ReportRow[],
+  pick: (values: number[]) => number | null,
+): HeadlineError | null {
+  const errors = rows.map(headlineError).filter((e): e is HeadlineError => e !== null);
+  for (const kind of ["log", "pp"] as const) {
+    const values = errors.filter((e) => e.kind === kind).map((e) => Math.abs(e.value));
+    const value = values.length ? pick(values) : null;
+    if (value !== null) return { kind, value };
+  }
+  return null;
 }
 
 function runAnchor(figure: string, run: string): string {
@@ -170,7 +195,7 @@ function rowsTable(figure: string, rows: readonly ReportRow[]): string {
       `<td>${escapeHtml(r.label)}${note}</td>` +
       `<td class="num">${formatValue(r.reproduced)}</td>` +
       `<td class="num">${publishedText(r)}</td><td>${escapeHtml(r.unit)}</td>` +
-      `<td class="num ${errorClass(r.relError)}">${formatRelError(r.relError)}</td>` +
+      `<td class="num ${errorClass(headlineError(r))}">${formatRowError(r)}</td>` +
       `<td>${roleBadge(r.role)}</td><td class="runs">${runs}</td></tr>`;
   }).join("\n");
   return `<table class="rows">\n${head}\n${body}\n</table>`;
@@ -254,18 +279,18 @@ function overviewTable(figures: readonly ReportFigure[]): string {
   const head = "<tr><th>Experiment</th><th>Reproduces</th><th>Numbers</th><th>Predictions</th>" +
     "<th>Median |error|</th><th>Largest |error|</th><th>Checks passed</th></tr>";
   const body = figures.map((f) => {
-    const errors = f.rows.map((r) => r.relError).filter((e): e is number => e !== null)
-      .map(Math.abs);
-    const largest = errors.length ? Math.max(...errors) : null;
-    const mid = median(errors);
+    const largest = aggregateError(f.rows, (v) => Math.max(...v));
+    const mid = aggregateError(f.rows, median);
     const judged = f.checks.filter((c) => c.passed !== null);
     const passed = judged.filter((c) => c.passed).length;
     const none = f.checks.length - judged.length;
     return `<tr><td><a href="#${anchor(f.name)}">${escapeHtml(f.name)}</a></td>` +
       `<td>${escapeHtml(f.citation)}</td><td class="num">${f.rows.length}</td>` +
       `<td class="num">${f.rows.filter((r) => r.role === "prediction").length}</td>` +
-      `<td class="num ${errorClass(mid)}">${formatRelError(mid).replace("+", "")}</td>` +
-      `<td class="num ${errorClass(largest)}">${formatRelError(largest).replace("+", "")}</td>` +
+      `<td class="num ${errorClass(mid)}">${formatHeadlineError(mid).replace("+", "")}</td>` +
+      `<td class="num ${errorClass(largest)}">${
+        formatHeadlineError(largest).replace("+", "")
+      }</td>` +
       `<td class="num">${judged.length ? `${passed} of ${judged.length}` : "—"}${
         none ? ` <span class="note">(${none} not reproduced)</span>` : ""
       }</td></tr>`;
@@ -338,9 +363,14 @@ ${input.note ? `<p>${escapeHtml(input.note)}</p>` : ""}
 <nav>${nav}</nav>
 ${targetsTable(input.figures)}
 <h2>Summary</h2>
+<p class="scoreboard"><strong>${
+    escapeHtml(formatScoreboard(scoreboard(allRows, input.figures.flatMap((f) => f.checks))))
+  }</strong></p>
 <p>${allRows.length} reproduced numbers, ${predictions} of them predictions (not used for
-calibration). Error is (reproduced − published) / published; for a published range, the distance
-to the nearer end.</p>
+calibration). Error is the difference in percentage points for quantities that are already
+percentages, and the relative error (reproduced − published) / published elsewhere; for a published
+range, the distance to the nearer end. Median and largest errors are factors (×1.5 above, ÷1.5
+below) over ratio rows, or points where an experiment has only percentages.</p>
 ${summaryRows}
 ${sections}
 <script type="application/json" id="vmmlab-figures">${scriptJson(data)}</script>

@@ -8,6 +8,7 @@
  */
 
 import { formatRelError, formatValue } from "../../charts/format.ts";
+import { formatRowError, formatScoreboard, scoreboard } from "../../charts/fidelity.ts";
 import { CALIBRATION_TOLERANCE, type SummaryCheck, type SummaryRow } from "./summary.ts";
 
 /** Escapes the characters that would break a Markdown table cell. */
@@ -24,7 +25,15 @@ export function renderMarkdownSummary(
   rows: readonly SummaryRow[],
   checks: readonly SummaryCheck[],
 ): string {
-  const out: string[] = ["# Reproduced vs published", ""];
+  const out: string[] = [
+    "# Reproduced vs published",
+    "",
+    formatScoreboard(scoreboard(rows.map((r) => r.row), checks.map((c) => c.check))) + ".",
+    "",
+    "Error: percentage points for rows that are already percentages, relative error elsewhere; " +
+    "the median above is the |log-ratio| ln(reproduced / published) over the other predictions.",
+    "",
+  ];
   const headlines = checks.filter((c) => c.check.headline);
   if (headlines.length > 0) {
     out.push(
@@ -77,7 +86,7 @@ export function renderMarkdownSummary(
           : formatValue(row.published);
         out.push(
           `| ${cell(row.figure)} | ${cell(row.label)} | ${formatValue(row.reproduced)} | ` +
-            `${published} | ${cell(row.unit)} | ${formatRelError(row.relError)} | ${row.role} |`,
+            `${published} | ${cell(row.unit)} | ${formatRowError(row)} | ${row.role} |`,
         );
       }
       out.push("");

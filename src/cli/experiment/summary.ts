@@ -8,6 +8,13 @@
 
 import Table from "npm:cli-table3@0.6.5";
 import { formatRelError, formatValue } from "../../charts/format.ts";
+import {
+  formatHeadlineError,
+  formatRowError,
+  formatScoreboard,
+  headlineError,
+  scoreboard,
+} from "../../charts/fidelity.ts";
 import type { Check, ComparisonRow } from "../../../experiments/_lib/experiment.ts";
 
 /** A row tagged with the experiment it came from. */
@@ -58,19 +65,19 @@ export function renderSummary(
       formatValue(row.reproduced),
       published(row),
       row.unit,
-      formatRelError(row.relError),
+      formatRowError(row),
       row.role,
     ]);
   }
-  const lines = [rows.length ? table.toString() : "No reproduced numbers to compare."];
+  const lines = [
+    formatScoreboard(scoreboard(rows.map((r) => r.row), checks.map((c) => c.check))),
+    rows.length ? table.toString() : "No reproduced numbers to compare.",
+  ];
   const predictions = rows.filter((r) => r.row.role === "prediction");
-  const errors = predictions.map((r) => r.row.relError).filter((e): e is number => e !== null)
-    .map(Math.abs);
   if (predictions.length > 0) {
-    const worst = errors.length ? formatRelError(Math.max(...errors)).replace("+", "") : "n/a";
     lines.push(
       `${rows.length} numbers, ${predictions.length} predictions (not calibrated against); ` +
-        `largest prediction error ${worst}.`,
+        `largest prediction error ${largestError(predictions)}.`,
     );
   } else if (rows.length) {
     lines.push(`${rows.length} numbers, all calibration.`);
@@ -109,4 +116,28 @@ export function renderSummary(
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * The largest prediction error, by factor over ratio rows and by points over percentage
+ * rows (the two do not compare), each naming its row.
+ */
+function largestError(predictions: readonly SummaryRow[]): string {
+  const parts: string[] = [];
+  for (const kind of ["log", "pp"] as const) {
+    let worst: { error: number; text: string; label: string } | undefined;
+    for (const { experiment, row } of predictions) {
+      const e = headlineError(row);
+      if (e === null || e.kind !== kind) continue;
+      if (!worst || Math.abs(e.value) > worst.error) {
+        worst = {
+          error: Math.abs(e.value),
+          text: formatHeadlineError(e),
+          label: `${experiment}: ${row.label}`,
+        };
+      }
+    }
+    if (worst) parts.push(`${worst.text} (${worst.label})`);
+  }
+  return parts.length ? parts.join("; ") : "n/a";
 }
