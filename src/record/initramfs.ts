@@ -12,7 +12,7 @@ import { CpioWriter } from "./cpio.ts";
 import { buildC } from "./build_c.ts";
 import { downloadPackage, unpackPackage } from "./debian_packages.ts";
 import { run } from "./host_tools.ts";
-import type { Recipe } from "./recipe.ts";
+import { commonDir, type Recipe } from "./recipe.ts";
 
 /** The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=1` from the command line. */
 export const INIT_SCRIPT = `#!/bin/sh
@@ -150,7 +150,7 @@ export async function buildInitramfs(
     addDirs(w, d);
   }
   w.add({ path: "dev/console", type: "chardev", perm: 0o600, rdev: [5, 1] });
-  const common = join(recipe.dir, "..", "common");
+  const common = commonDir();
   const header = join(common, "vmmlab_marker.h");
   const programs: Record<string, string> = {};
   // Real Debian programs first, so they take precedence over busybox applets of the same name.
@@ -215,6 +215,7 @@ export async function buildInitramfs(
       srcs.map((s) => join(recipe.dir, s)),
       ["-static", "-O2", "-Wall"],
       [header],
+      [common],
     );
     programs[name] = built.hash;
     w.add({
