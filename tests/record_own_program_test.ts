@@ -78,9 +78,10 @@ Deno.test({
         assert.equal(t.header.workload, "myprog");
         assert.equal(t.summary.iterations, 1, "one run, one iteration");
         assert.match(String(t.header.source.command), /vmmlab record --out .* -- myprog\.c 3$/);
-        // 3 rounds of 256 fresh pages: the program's own page faults are in the window.
+        // The first round's 256 fresh pages fault one by one (later rounds may reuse the
+        // heap): the program's own page faults are in the window.
         const kinds = t.summary.kinds;
-        assert.ok((kinds.Exception ?? 0) >= 3 * 256, `exceptions ${JSON.stringify(kinds)}`);
+        assert.ok((kinds.exception ?? 0) >= 256, `exceptions ${JSON.stringify(kinds)}`);
         assert.ok(t.summary.instructions > 100_000);
       } finally {
         t.close();
