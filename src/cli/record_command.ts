@@ -128,7 +128,10 @@ export function registerRecordCommand(program: Command): void {
     )
     .requiredOption("--out <trace>", "output .vmt file (a missing folder is created)")
     .option("--iterations <n>", "recorded iterations (default: the recipe's; a program: 1 run)")
-    .option("--package <name>", "PROGRAM comes from this Debian package, with its libraries")
+    .option(
+      "--package <name>",
+      "PROGRAM comes from this Debian package (NAME or NAME=VERSION), with its libraries",
+    )
     .option(
       "--file <path>",
       "extra file copied into the program's guest folder (repeatable)",

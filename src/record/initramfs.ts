@@ -119,6 +119,8 @@ export interface InitramfsInfo {
   programs: Record<string, string>;
   /** Debian packages used, name → version. */
   debianPackages: Record<string, string>;
+  /** Packages no lock entry pinned (fetched at the archive's newest version). */
+  unpinned: string[];
 }
 
 /** Copies a file, folder or symlink from an unpacked package into the archive. */
@@ -142,6 +144,7 @@ function addTree(w: CpioWriter, host: string, rel: string): void {
 export async function buildInitramfs(
   recipe: Recipe,
   modules: { guestPath: string; hostPath: string }[] = [],
+  pins: Record<string, string> = {},
 ): Promise<InitramfsInfo> {
   const w = new CpioWriter();
   for (
@@ -157,8 +160,10 @@ export async function buildInitramfs(
   const debianPackages: Record<string, string> = {};
   const roots: string[] = [];
   const libDirs: string[] = [];
+  const unpinned: string[] = [];
   for (const spec of recipe.debian) {
-    const pkg = await downloadPackage(spec.package);
+    const pkg = await downloadPackage(spec.package, pins[spec.package]);
+    if (pins[spec.package] === undefined) unpinned.push(spec.package);
     debianPackages[spec.package] = pkg.version;
     const root = await unpackPackage(pkg);
     roots.push(root);
@@ -189,13 +194,22 @@ export async function buildInitramfs(
   ], [header]);
   programs.vmark = vmark.hash;
   w.add({ path: "bin/vmark", type: "file", perm: 0o755, data: Deno.readFileSync(vmark.path) });
+  // The guest's busybox is the pinned busybox-static package's (the host's if none is pinned).
+  let busybox = "/bin/busybox";
+  if (pins["busybox-static"] !== undefined) {
+    const pkg = await downloadPackage("busybox-static", pins["busybox-static"]);
+    debianPackages["busybox-static"] = pkg.version;
+    busybox = join(await unpackPackage(pkg), "bin", "busybox");
+  } else {
+    unpinned.push("busybox-static (the host's /bin/busybox)");
+  }
   w.add({
     path: "bin/busybox",
     type: "file",
     perm: 0o755,
-    data: Deno.readFileSync("/bin/busybox"),
+    data: Deno.readFileSync(busybox),
   });
-  const applets = (await run("/bin/busybox", ["--list-full"])).split("\n").filter((l) => l !== "")
+  const applets = (await run(busybox, ["--list-full"])).split("\n").filter((l) => l !== "")
     .sort();
   for (const a of applets) {
     if (a === "bin/busybox" || w.has(a)) continue;
@@ -241,5 +255,5 @@ export async function buildInitramfs(
       data: modules.map((m) => `/${m.guestPath}`).join("\n") + "\n",
     });
   }
-  return { bytes: w.finish(), programs, debianPackages };
+  return { bytes: w.finish(), programs, debianPackages, unpinned };
 }

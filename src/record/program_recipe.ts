@@ -146,7 +146,10 @@ export function writeProgramRecipe(
   let selfMarked = false;
   if (spec.debianPackage) {
     const path = spec.program.startsWith("/") ? spec.program : `/usr/bin/${spec.program}`;
-    recipeJson.debian = [{ package: spec.debianPackage, paths: [path] }];
+    // NAME=VERSION pins the package; NAME alone takes a pin from the lock file, else the newest.
+    const [pkg, version] = spec.debianPackage.split("=", 2);
+    recipeJson.debian = [{ package: pkg, paths: [path] }];
+    if (version !== undefined) recipeJson.versions = { [pkg]: version };
     command = [path, ...spec.args];
   } else if (spec.program.endsWith(".c")) {
     const text = new TextDecoder().decode(readInput(spec.program));

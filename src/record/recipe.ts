@@ -11,6 +11,7 @@
 import { basename, join, resolve } from "node:path";
 import { InputError } from "../util/errors.ts";
 import { exists, projectRoot } from "./cache.ts";
+import { checkVersionMap } from "./versions.ts";
 
 /** Real programs taken from a Debian package. */
 export interface DebianProgramSpec {
@@ -37,6 +38,8 @@ export interface Recipe {
   programs: Record<string, string[]>;
   /** Debian programs copied with their shared libraries. */
   debian: DebianProgramSpec[];
+  /** Package versions this recipe pins, over the project's lock file (name → version). */
+  versions: Record<string, string>;
   /** Guest memory in MiB. */
   memoryMiB: number;
   /** `-icount shift`. */
@@ -156,6 +159,7 @@ export function loadRecipe(nameOrPath: string): Recipe {
     description: field<string>(o, "description", file, (v) => typeof v === "string"),
     programs: field<Record<string, string[]>>(o, "programs", file, isObj, {}),
     debian: field<DebianProgramSpec[]>(o, "debian", file, Array.isArray, []),
+    versions: o.versions === undefined ? {} : checkVersionMap(o.versions, file),
     memoryMiB: field<number>(o, "memoryMiB", file, isNum, 256),
     icountShift: field<number>(o, "icountShift", file, isNum, 0),
     timeoutSeconds: field<number>(o, "timeoutSeconds", file, isNum, 600),

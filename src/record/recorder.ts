@@ -14,7 +14,13 @@ import { buildPlugin } from "./build_c.ts";
 import { cacheDir, exists } from "./cache.ts";
 import { type ConversionResult, StreamConverter } from "./convert.ts";
 import { COUNT_NAMES, countsRecord } from "./trace_counts.ts";
-import { type GuestKernel, guestKernel, kernelModules } from "./debian_packages.ts";
+import {
+  checkPinnedAvailable,
+  type GuestKernel,
+  guestKernel,
+  kernelModules,
+} from "./debian_packages.ts";
+import { loadVersionLock, LOCK_FILE } from "./versions.ts";
 import { requireHostTools, run } from "./host_tools.ts";
 import { buildInitramfs, type InitramfsInfo } from "./initramfs.ts";
 import { KernelSymbols } from "./kallsyms.ts";
@@ -145,10 +151,26 @@ interface BootFiles {
 
 /** Fetches the kernel, makes the work folder and writes the recipe's initramfs into it. */
 async function prepareBoot(recipe: Recipe): Promise<BootFiles> {
-  const kernel = await guestKernel();
+  const lock = loadVersionLock();
+  const pins = { ...lock.packages, ...recipe.versions };
+  // Every pinned version this recording needs must still exist: say which do not, all at
+  // once, before anything is downloaded.
+  const needed: Record<string, string> = {};
+  if (Deno.env.get("VMMLAB_KERNEL_PACKAGE") === undefined) {
+    needed[lock.kernel.package] = lock.kernel.version;
+  }
+  for (const name of [...recipe.debian.map((d) => d.package), "busybox-static"]) {
+    if (pins[name] !== undefined) needed[name] = pins[name];
+  }
+  await checkPinnedAvailable(needed);
+  const kernel = await guestKernel(lock.kernel);
   const qemuVer = await qemuVersion();
   const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
-  const initramfs = await buildInitramfs(recipe, await kernelModules(kernel, recipe.modules));
+  const initramfs = await buildInitramfs(
+    recipe,
+    await kernelModules(kernel, recipe.modules),
+    pins,
+  );
   const initrd = join(work, "initramfs.cpio");
   Deno.writeFileSync(initrd, initramfs.bytes);
   return { kernel, qemuVer, work, initramfs, initrd };
@@ -335,6 +357,8 @@ async function recordGuest(
       recipe: recipe.ref,
       programs: initramfs.programs,
       debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
+      versionLock: LOCK_FILE,
+      unpinnedPackages: initramfs.unpinned,
       icount: `shift=${recipe.icountShift},sleep=off`,
       window:
         "From the first iteration marker after arming (the iteration that armed the plugin ran partly uninstrumented and is dropped) to the end marker.",
@@ -479,6 +503,8 @@ async function recordSnapshots(
       recipe: recipe.ref,
       programs: initramfs.programs,
       debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
+      versionLock: LOCK_FILE,
+      unpinnedPackages: initramfs.unpinned,
       icount: `shift=${recipe.icountShift},sleep=off`,
       vms: recipe.vms,
     },
