@@ -15,7 +15,7 @@ import type { Check, ComparisonRow, Experiment, Published, RunSpec } from "./_li
 import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
 import { VMMS } from "./adams_forkwait.ts";
-import { oneTimeCycles, windowIterations } from "./_steady_state.ts";
+import { oneTimeCycles, windowIterations } from "../src/engine/steady_state.ts";
 
 /** The families of overhead, in stacking order, each with the categories it takes. */
 export const FAMILIES: readonly { label: string; mmu: boolean; takes: (key: string) => boolean }[] =

@@ -31,7 +31,7 @@ import {
   steadySlowdown,
   virtualizedCyclesFor,
   windowIterations,
-} from "./_steady_state.ts";
+} from "../src/engine/steady_state.ts";
 
 /** Platform of the paper's measurements (Adams & Agesen's 3.8 GHz Pentium 4). */
 export const PLATFORM = "p4-prescott";

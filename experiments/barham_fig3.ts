@@ -25,7 +25,7 @@ import type {
   RunSpec,
 } from "./_lib/experiment.ts";
 import { publishedCell } from "./_lib/published.ts";
-import { steadySlowdown } from "./_steady_state.ts";
+import { steadySlowdown } from "../src/engine/steady_state.ts";
 
 /** One row of Figure 3: published key, label, whether lower is better, corpus workloads. */
 export interface Fig3Row {
@@ -106,7 +106,7 @@ export function publishedRelative(p: Published, row: Fig3Row, column: string): n
 /**
  * Reproduced relative score: native cycles over virtualized cycles, leaving out the
  * translator's one-time translation of the window (the benchmarks run for minutes, so a
- * long run pays it once; experiments/_steady_state.ts).
+ * long run pays it once; src/engine/steady_state.ts).
  */
 function relative(result: Result): number {
   const slowdown = steadySlowdown(result);

@@ -27,7 +27,7 @@ import type {
 } from "./_lib/experiment.ts";
 import { publishedCell } from "./_lib/published.ts";
 import { cyclesToMicroseconds } from "./_lib/units.ts";
-import { nativePerIteration, steadyVirtualizedPerIteration } from "./_steady_state.ts";
+import { nativePerIteration, steadyVirtualizedPerIteration } from "../src/engine/steady_state.ts";
 
 /** One lmbench row: where it is published, and which corpus workload reproduces it. */
 export interface LmbenchRow {
@@ -203,7 +203,7 @@ function runId(row: LmbenchRow, system: string): string {
 
 /**
  * Microseconds per iteration on the run's platform. Virtualized cycles leave out the
- * translator's one-time translation of the window (experiments/_steady_state.ts): lmbench
+ * translator's one-time translation of the window (src/engine/steady_state.ts): lmbench
  * reports warm, repeated operations, and the guest ran warm-up operations before the
  * recorded window, which a real VMM would already have translated.
  */

@@ -14,7 +14,7 @@ import { loadPlatform } from "../src/platforms/load.ts";
 import { executionTraces } from "./_lib/corpus.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { need } from "./_lib/results.ts";
-import { steadySlowdown } from "./_steady_state.ts";
+import { steadySlowdown } from "../src/engine/steady_state.ts";
 import { overviewId, techniqueConfig, TECHNIQUES } from "./overview_techniques.ts";
 
 /**

@@ -19,7 +19,7 @@ import type {
   RunSpec,
 } from "./_lib/experiment.ts";
 import { need } from "./_lib/results.ts";
-import { steadySlowdown } from "./_steady_state.ts";
+import { steadySlowdown } from "../src/engine/steady_state.ts";
 
 /** A virtualization technique: its models. */
 export interface Technique {

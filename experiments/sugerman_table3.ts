@@ -23,7 +23,7 @@ import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
 import { clockHz } from "./_lib/units.ts";
 import { corpusTraces } from "./_lib/corpus.ts";
-import { oneTimeCycles } from "./_steady_state.ts";
+import { oneTimeCycles } from "../src/engine/steady_state.ts";
 
 /** Link speed of the paper's setup (published.json `sugerman2001.setup`: 100 Mb/s Ethernet). */
 export const LINK_BITS_PER_SECOND = 100e6;

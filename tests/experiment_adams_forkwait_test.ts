@@ -3,11 +3,7 @@ import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import type { Published } from "../experiments/_lib/experiment.ts";
 import forkwait from "../experiments/adams_forkwait.ts";
 import breakdown, { familyCycles, familyOf } from "../experiments/adams_breakdown.ts";
-import {
-  oneTimeCycles,
-  steadySlowdown,
-  virtualizedCyclesFor,
-} from "../experiments/_steady_state.ts";
+import { oneTimeCycles, steadySlowdown, virtualizedCyclesFor } from "../src/engine/steady_state.ts";
 
 /** Asserts |actual - expected| <= tolerance. */
 function near(actual: number, expected: number, tolerance: number): void {

@@ -53,6 +53,8 @@ export interface RunConfig {
   readonly seed?: number;
   /** Model options by dotted key (`bt.tc-capacity`, `hw.exit-cost`). */
   readonly options?: { readonly [key: string]: number | string | boolean };
+  /** Platform entries overridden for the run (`hw.vm-exit`), as `vmmlab sweep` varies them. */
+  readonly platformSet?: { readonly [key: string]: number };
 }
 
 /** One replay an experiment needs: its id (unique within the experiment), trace and configuration. */

@@ -9,9 +9,11 @@
 import { Command, CommanderError } from "npm:@commander-js/extra-typings@15.1.0";
 import { InputError, UsageError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
+import { registerCompareCommand } from "./compare_command.ts";
 import { registerExperimentCommands } from "./experiment/command.ts";
 import { registerRecordCommand } from "./record_command.ts";
 import { registerReplayCommand } from "./replay_command.ts";
+import { registerSweepCommand } from "./sweep_command.ts";
 import { registerSynthCommand } from "./synth_command.ts";
 import { registerTraceCommands } from "./trace_commands.ts";
 
@@ -43,6 +45,8 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .configureOutput({ outputError: (s, write) => write(`vmmlab: ${commanderErrorLine(s)}\n`) });
   registerReplayCommand(program);
+  registerCompareCommand(program);
+  registerSweepCommand(program);
   registerExperimentCommands(program);
   registerTraceCommands(program);
   registerSynthCommand(program);

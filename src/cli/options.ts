@@ -7,6 +7,7 @@
  */
 
 import { dirname, resolve } from "node:path";
+import { InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
 import { InputError, UsageError } from "../util/errors.ts";
 
 /** Parses an integer option within `[min, max]`. */
@@ -85,4 +86,16 @@ export function prepareOutputFile(flag: string, path: string): void {
   } catch (e) {
     throw new InputError(`${flag}: ${path}: cannot write in ${dir} (${(e as Error).message})`);
   }
+}
+
+/**
+ * Commander's parser for a count option (`--workers`): a whole number of at least 1, or
+ * commander's own one-line usage error.
+ */
+export function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidArgumentError("Expected a whole number of at least 1.");
+  }
+  return value;
 }

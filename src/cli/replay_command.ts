@@ -1,21 +1,23 @@
 /**
  * `vmmlab replay TRACE [--cpu ..] [--mmu ..] [--io ..] [--memory ..] [--platform ..]
- * [--seed N] [--option key=value ..] [--model FILE ..] [--json] [--out FILE]`.
+ * [--seed N] [--warmup N] [--option key=value ..] [--set platform.KEY=VALUE ..]
+ * [--model FILE ..] [--run-iterations N] [--json | --csv] [--out FILE|-]`.
  *
  * @module
  */
 
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
-import { parseOptionPairs } from "../engine/config.ts";
 import { replay } from "../engine/replay.ts";
+import { runSlowdown } from "../engine/steady_state.ts";
 import { formatResult } from "../engine/table.ts";
 import { loadModelFiles } from "../engine/user_models.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { checkOutputFile, parseIntOption } from "./options.ts";
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { InputError, UsageError } from "../util/errors.ts";
+import { configSpecOf } from "./config_spec.ts";
+import { parseIntOption } from "./options.ts";
+import { checkOutput, writeOutput, writeStdout } from "./output.ts";
+import { unreadOptions } from "./parallel_replay.ts";
+import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
+import { tidyCsv } from "./tidy_csv.ts";
 
 /** Adds the `replay` subcommand to `program`. */
 export function registerReplayCommand(program: Command): void {
@@ -32,15 +34,37 @@ export function registerReplayCommand(program: Command): void {
     .option("--warmup <n>", "iterations that warm the models but are not counted", "0")
     .option("--option <key=value>", "model option (repeatable)", collect, [] as string[])
     .option(
+      "--set <platform.key=value>",
+      "override a platform entry, e.g. platform.hw.vm-exit=500 (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option(
       "--model <file>",
       "load a model file that calls registerModel (repeatable)",
       collect,
       [] as string[],
     )
+    .option(
+      "--run-iterations <n>",
+      "also give the slowdown of a run this long (steady state times n, one-time cost once)",
+    )
     .option("--json", "print the result JSON instead of the table")
-    .option("--out <file>", "also write the result JSON to a file")
+    .option("--csv", "print the result as tidy CSV (trace,workload,config,kind,name,unit,value)")
+    .option("--out <file>", "also write the result JSON to a file (- is standard output)")
     .action(async (trace, o) => {
-      if (o.out !== undefined) checkOutputFile("--out", o.out);
+      if (o.json && o.csv) throw new UsageError("--json and --csv exclude each other");
+      if (o.out === "-" && (o.json || o.csv)) {
+        throw new UsageError("--out - prints the JSON; it excludes --json and --csv");
+      }
+      const seed = parseIntOption("--seed", o.seed, 0, Number.MAX_SAFE_INTEGER);
+      const warmup = parseIntOption("--warmup", o.warmup, 0, Number.MAX_SAFE_INTEGER);
+      const runIterations = o.runIterations === undefined
+        ? undefined
+        : parseIntOption("--run-iterations", o.runIterations, 1, Number.MAX_SAFE_INTEGER);
+      const platformSet = parseSetFlags(o.set);
+      const options = parseOptionFlags(o.option);
+      if (o.out !== undefined) checkOutput("--out", o.out, [trace]);
       await loadModelFiles(o.model);
       const result = await replay(trace, {
         cpu: o.cpu,
@@ -48,15 +72,34 @@ export function registerReplayCommand(program: Command): void {
         io: o.io,
         memory: o.memory,
         platform: o.platform,
-        seed: parseIntOption("--seed", o.seed, 0, Number.MAX_SAFE_INTEGER),
-        options: parseOptionPairs(o.option),
-        warmup: parseIntOption("--warmup", o.warmup, 0, Number.MAX_SAFE_INTEGER),
+        seed,
+        options,
+        platformSet,
+        warmup,
       });
+      // One configuration: an option none of its models read is a typo or an option of a
+      // model not selected (the engine only warns, for callers that share one option set
+      // among several configurations). Nothing is written.
+      const unread = unreadOptions([result]);
+      if (unread.length > 0) {
+        throw new InputError(
+          `--option: ${
+            unread[0]
+          } is not read by any model of this configuration (a typo, or a model not selected)`,
+        );
+      }
+      if (runIterations !== undefined && result.steady) {
+        result.steady.run = {
+          iterations: runIterations,
+          slowdown: runSlowdown(result, runIterations),
+        };
+      }
       const json = JSON.stringify(result, null, 2) + "\n";
-      if (o.out) await writeFileAtomic(o.out, json);
-      if (o.json) {
-        await Deno.stdout.write(new TextEncoder().encode(json));
-        // The table prints its warnings; with --json they would only be inside the JSON.
+      if (o.out !== undefined) await writeOutput(o.out, json);
+      if (o.json || o.csv || o.out === "-") {
+        if (o.json) await writeStdout(json);
+        if (o.csv) await writeStdout(tidyCsv([{ result, config: configSpecOf(result.config) }]));
+        // The table prints its warnings; otherwise they would only be inside the output.
         const warnings = result.warnings;
         if (Array.isArray(warnings)) {
           for (const w of warnings) console.error(`vmmlab: warning: ${w}`);

@@ -11,6 +11,7 @@ import { importLackey } from "../trace/import_lackey.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { validateTrace } from "../trace/validate.ts";
 import { checkOutputFile, parseIntOption } from "./options.ts";
+import { refuseInputs } from "./output.ts";
 import { counted } from "./plural.ts";
 import { progress } from "./progress.ts";
 
@@ -172,6 +173,7 @@ export function registerTraceCommands(program: Command): void {
     .action((path, opts) => {
       const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
       const level = parseIntOption("--level", opts.level, 1, 9);
+      refuseInputs("--out", opts.out, [path]);
       checkOutputFile("--out", opts.out);
       const t = TraceReader.open(path);
       try {
@@ -199,6 +201,7 @@ export function registerTraceCommands(program: Command): void {
     .action(async (file, opts) => {
       const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
       const out = opts.out ?? file.replace(/(\.[^./]*)?$/, ".vmt");
+      refuseInputs("--out", out, [file]);
       checkOutputFile("--out", out);
       const s = await importLackey(file, out, { workload: opts.workload, chunkRecords });
       const size = Deno.statSync(out).size;

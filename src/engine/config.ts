@@ -26,6 +26,12 @@ export interface ReplayConfig {
   /** Model options by dotted key (`bt.tc-capacity`). */
   options?: Record<string, number | string | boolean>;
   /**
+   * Platform entries to override, by key (`hw.vm-exit`, `mmu.pwc.entries`): the values
+   * replace the profile's for this run (`--set platform.KEY=VALUE`). A key the profile
+   * does not have is a {@link ConfigError}, never a silently ignored cost.
+   */
+  platformSet?: Record<string, number>;
+  /**
    * Iterations replayed to warm the models (translation cache, TLBs, shadow tables) but
    * left out of every figure, like a simulator's warm-up (default 0).
    */
@@ -48,6 +54,8 @@ export interface ResolvedConfig {
   seed: number;
   /** Options, keys sorted. */
   options: ModelOptions;
+  /** Platform overrides, keys sorted (empty when none). */
+  platformSet: Record<string, number>;
   /** Warm-up iterations. */
   warmup: number;
 }
@@ -61,6 +69,7 @@ export const DEFAULT_CONFIG: Readonly<ResolvedConfig> = {
   platform: "p4-prescott",
   seed: 1,
   options: {},
+  platformSet: {},
   warmup: 0,
 };
 
@@ -112,6 +121,25 @@ export function resolveConfig(config: ReplayConfig): ResolvedConfig {
     }
     out.options = sorted;
   }
+  if (config.platformSet !== undefined) {
+    const o = config.platformSet;
+    if (typeof o !== "object" || o === null || Array.isArray(o)) {
+      throw new ConfigError("config", "must be an object of key=value", "platformSet");
+    }
+    const sorted: Record<string, number> = {};
+    for (const k of Object.keys(o).sort()) {
+      const v = o[k];
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+        throw new ConfigError(
+          "--set",
+          `${JSON.stringify(v)} is not a finite non-negative number`,
+          `platform.${k}`,
+        );
+      }
+      sorted[k] = v;
+    }
+    out.platformSet = sorted;
+  }
   return out;
 }
 
@@ -124,10 +152,14 @@ export function parseOptionPairs(
     const eq = p.indexOf("=");
     if (eq <= 0) throw new ConfigError("--option", `"${p}" is not key=value`);
     const key = p.slice(0, eq).trim();
-    const raw = p.slice(eq + 1).trim();
-    if (raw === "true" || raw === "false") out[key] = raw === "true";
-    else if (raw !== "" && Number.isFinite(Number(raw))) out[key] = Number(raw);
-    else out[key] = raw;
+    out[key] = parseOptionValue(p.slice(eq + 1).trim());
   }
   return out;
+}
+
+/** One option value as `--option` reads it: `true`/`false`, a number, or the text. */
+export function parseOptionValue(raw: string): number | string | boolean {
+  if (raw === "true" || raw === "false") return raw === "true";
+  if (raw !== "" && Number.isFinite(Number(raw))) return Number(raw);
+  return raw;
 }

@@ -58,6 +58,21 @@ export interface ResultHost {
   [field: string]: unknown;
 }
 
+/** Steady-state figures: the window's without its one-time translation (steady_state.ts). */
+export interface ResultSteady {
+  /** Cycles of the window a long run pays once (the translator's first translations). */
+  oneTimeCycles: number;
+  /** Per-iteration cycles without the one-time cost. */
+  perIteration: { native: number; virtualized: number };
+  /** Slowdown over native without the one-time cost. */
+  slowdown: number;
+  /**
+   * Slowdown of a run of `iterations` iterations (steady cost times the run, one-time
+   * cost once), present only when asked for (`vmmlab replay --run-iterations N`).
+   */
+  run?: { iterations: number; slowdown: number };
+}
+
 /** One replay's result, as DESIGN.md's "Results" section fixes its top level. */
 export interface Result {
   /** Always {@link RESULT_SCHEMA}. */
@@ -70,6 +85,11 @@ export interface Result {
   cycles: ResultCycles;
   /** `cycles.virtualized / cycles.native`. */
   slowdown: number;
+  /**
+   * The steady state beside the window's figures (absent in results of engines that do
+   * not compute it, such as a test's fake engine).
+   */
+  steady?: ResultSteady;
   /** Cycles by named category (exits, translation, hidden faults, ...). */
   breakdown: Record<string, number>;
   /** Event counts by name (exits by reason, hypercalls, TLB misses, ...). */

@@ -63,6 +63,44 @@ function optionLines(options: Readonly<Record<string, unknown>> | undefined): st
   return [`options     ${keys.map((k) => `${k}=${String(options![k])}`).join(", ")}`];
 }
 
+/** The platform entries set on the command line, one line, or none. */
+function setLines(set: Readonly<Record<string, unknown>> | undefined): string[] {
+  const keys = Object.keys(set ?? {}).sort();
+  if (keys.length === 0) return [];
+  return [`set         ${keys.map((k) => `platform.${k}=${String(set![k])}`).join(", ")}`];
+}
+
+/**
+ * The steady state beside the window: what a long run of the workload costs per
+ * iteration, the one-time translation shown apart (the README's tables use this figure).
+ */
+function steadyLines(result: Result): string[] {
+  const s = result.steady;
+  if (s === undefined || !(Number(result.instructions) > 0)) return [];
+  return [
+    `steady      ${s.slowdown.toFixed(3)}x, per iter. virtualized ${
+      num(s.perIteration.virtualized)
+    } (a long run: the one-time cost left out)`,
+    s.oneTimeCycles > 0
+      ? `one-time    ${
+        num(s.oneTimeCycles)
+      } cycles of first translation, left out of the steady state`
+      : "one-time    0 cycles (nothing in this configuration is paid once per run)",
+    ...runLines(result),
+  ];
+}
+
+/** The slowdown of a run of a given length, when one was asked for (`--run-iterations`). */
+function runLines(result: Result): string[] {
+  const run = result.steady?.run;
+  if (run === undefined) return [];
+  return [
+    `run         ${
+      run.slowdown.toFixed(3)
+    }x over ${run.iterations} iterations (steady state times the run, one-time cost once)`,
+  ];
+}
+
 /** Renders a result as text: summary lines, then the category table. */
 export function formatResult(result: Result): string {
   const c = result.config;
@@ -70,6 +108,7 @@ export function formatResult(result: Result): string {
     `trace       ${result.trace.path} (${result.trace.workload}, ${result.trace.iterations} iterations)`,
     `config      cpu ${c.cpu}, mmu ${c.mmu}, io ${c.io}, memory ${c.memory}, platform ${c.platform}, seed ${c.seed}, warmup ${c.warmup}`,
     ...optionLines(c.options as Readonly<Record<string, unknown>> | undefined),
+    ...setLines(c.platformSet as Readonly<Record<string, unknown>> | undefined),
     `cycles      native ${num(result.cycles.native)}, virtualized ${
       num(result.cycles.virtualized)
     }`,
@@ -77,8 +116,9 @@ export function formatResult(result: Result): string {
       num(result.cycles.perIteration.virtualized)
     }`,
     Number(result.instructions) > 0
-      ? `slowdown    ${result.slowdown.toFixed(3)}x`
+      ? `slowdown    ${result.slowdown.toFixed(3)}x (the recorded window)`
       : "slowdown    none: the trace executes no instructions (page-content snapshots only)",
+    ...steadyLines(result),
     "",
   ];
   const rows = Object.entries(result.breakdown).sort((a, b) =>

@@ -8,6 +8,7 @@
 
 import { ConfigError } from "../util/errors.ts";
 import { Platform, type PlatformData } from "../engine/model.ts";
+import { didYouMean } from "../util/suggest.ts";
 import p4Prescott from "./p4-prescott.json" with { type: "json" };
 import core2Merom from "./core2-merom.json" with { type: "json" };
 import opteronBarcelona from "./opteron-barcelona.json" with { type: "json" };
@@ -66,4 +67,42 @@ export function loadPlatform(spec: string | PlatformData): Platform {
   }
   cache.set(spec, platform);
   return platform;
+}
+
+/**
+ * `platform` with some entries' values replaced (`--set platform.KEY=VALUE`): same name,
+ * origin, units and sources; each replaced entry's source says it was set on the command
+ * line. A key the profile lacks is a {@link ConfigError} naming it (with the nearest key
+ * as a hint): a misspelled cost must not leave the run at the profile's value unnoticed.
+ */
+export function withOverrides(
+  platform: Platform,
+  overrides: Readonly<Record<string, number>>,
+): Platform {
+  const keys = Object.keys(overrides).sort();
+  if (keys.length === 0) return platform;
+  const entries = { ...platform.entries };
+  for (const key of keys) {
+    if (!platform.has(key)) {
+      throw new ConfigError(
+        "--set",
+        `platform ${platform.name} has no entry ${key}${didYouMean(key, Object.keys(entries))}`,
+        `platform.${key}`,
+      );
+    }
+    entries[key] = {
+      ...entries[key],
+      value: overrides[key],
+      source: `set on the command line (profile value ${platform.entries[key].value})`,
+    };
+  }
+  return new Platform(
+    {
+      name: platform.name,
+      description: platform.description,
+      clockHz: platform.clockHz,
+      entries,
+    },
+    platform.origin,
+  );
 }

@@ -5,4 +5,4 @@
  * @module
  */
 
-export { BUILTIN_PLATFORMS, loadPlatform, platformNames } from "./load.ts";
+export { BUILTIN_PLATFORMS, loadPlatform, platformNames, withOverrides } from "./load.ts";

@@ -18,7 +18,8 @@ import { mergeOutputs } from "./merge.ts";
 import { runExperiments } from "./runner.ts";
 import { renderSummary, type SummaryCheck, type SummaryRow } from "./summary.ts";
 import type { ExperimentOutcome } from "./outputs.ts";
-import { SilentProgress } from "./progress.ts";
+import { defaultProgress, SilentProgress } from "./progress.ts";
+import { isSweepShard, mergeSweep } from "../sweep_shard.ts";
 import { UsageError } from "../../util/errors.ts";
 
 function positiveInteger(text: string): number {
@@ -110,13 +111,25 @@ export function registerExperimentCommands(program: Command): void {
 
   program
     .command("merge")
-    .description("combine the outputs of experiment shards (--shard i/N) into one complete output")
+    .description(
+      "combine the outputs of experiment or sweep shards (--shard i/N) into one complete output",
+    )
     .argument("<dirs...>", "output folders of the shards")
     .requiredOption("--out <dir>", "output folder of the merged result")
     .option("--figures <dir>", "also copy each experiment's chart.png to DIR/NAME.png")
     .option("--quiet", "no progress display")
     .action(async (dirs, options) => {
       checkOutputFolder("--out", options.out);
+      if (isSweepShard(dirs[0])) {
+        // Shards of `vmmlab sweep --shard i/N` rather than of `experiment`.
+        const files = await mergeSweep(
+          dirs,
+          options.out,
+          options.quiet ? new SilentProgress() : defaultProgress(),
+        );
+        console.error(`wrote ${files.join(", ")}`);
+        return;
+      }
       if (options.figures !== undefined) checkOutputFolder("--figures", options.figures);
       const out = resolve(options.out);
       const outcomes = await mergeOutputs({
