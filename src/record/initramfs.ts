@@ -14,7 +14,10 @@ import { downloadPackage, unpackPackage } from "./debian_packages.ts";
 import { run } from "./host_tools.ts";
 import { commonDir, type Recipe } from "./recipe.ts";
 
-/** The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=1` from the command line. */
+/**
+ * The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=only` (dump the kernel
+ * symbols to the second serial port and power off) from the command line.
+ */
 export const INIT_SCRIPT = `#!/bin/sh
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -26,7 +29,7 @@ K=
 for a in $(cat /proc/cmdline); do
   case "$a" in
     vmmlab.run=*) W="\${a#vmmlab.run=}" ;;
-    vmmlab.ksyms=1) K=1 ;;
+    vmmlab.ksyms=only) K=1 ;;
     vmmlab.iterations=*) export VMMLAB_ITERATIONS="\${a#vmmlab.iterations=}" ;;
     vmmlab.vm=*) export VMMLAB_VM="\${a#vmmlab.vm=}" ;;
   esac
@@ -37,6 +40,9 @@ if [ -n "$K" ]; then
   stty -F /dev/ttyS1 raw 2>/dev/null
   grep -i ' t ' /proc/kallsyms > /dev/ttyS1
   echo vmmlab-ksyms-done
+  echo "vmmlab-exit 0"
+  sync
+  poweroff -f
 fi
 echo vmmlab-ready
 read -r go
