@@ -188,9 +188,9 @@ function kernelCommandLine(recipe: Recipe, own: string[]): string {
     "panic=-1",
     "pti=off",
     // No user-space address randomization: stacks, mmap and brk land at the same addresses
-    // in every recording, so page-table shapes and fault counts repeat (measured: two
-    // recordings of forkwait differ by 28 of 415 K instructions with it and the fixed
-    // clock below, by 8.5 K instructions and 2 page faults per iteration without).
+    // in every recording, so page-table shapes and fault counts repeat (measured: forkwait
+    // recordings differ by tens to hundreds of 415 K instructions with it and the fixed
+    // clock of qemuArgs, by 8.5 K instructions and 2 page faults per iteration without).
     "norandmaps",
     `vmmlab.run=${recipe.name}`,
     ...own,
