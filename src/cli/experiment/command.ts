@@ -15,7 +15,8 @@ import { parseShard } from "./jobs.ts";
 import { checkOutputFolder } from "../options.ts";
 import { counted } from "../plural.ts";
 import { mergeOutputs } from "./merge.ts";
-import { runExperiments } from "./runner.ts";
+import { planRun, runExperiments } from "./runner.ts";
+import { writeSlurmScripts } from "./slurm.ts";
 import { renderSummary, type SummaryCheck, type SummaryRow } from "./summary.ts";
 import type { ExperimentOutcome } from "./outputs.ts";
 import { defaultProgress, SilentProgress } from "./progress.ts";
@@ -76,7 +77,47 @@ export function registerExperimentCommands(program: Command): void {
     .option("--engine <module>", "replay engine module (default: the project's engine)")
     .option("--figures <dir>", "also copy each experiment's chart.png to DIR/NAME.png")
     .option("--quiet", "no progress display")
+    .option(
+      "--slurm-script",
+      "write Slurm scripts (job array of --shards tasks + merge job) into OUT/slurm instead of running",
+    )
+    .option("--shards <n>", "with --slurm-script: number of array tasks", positiveInteger)
+    .option(
+      "--slurm-cpus <n>",
+      "with --slurm-script: --cpus-per-task (and workers)",
+      positiveInteger,
+      2,
+    )
+    .option("--slurm-mem <size>", "with --slurm-script: --mem per task", "4G")
+    .option("--slurm-time <time>", "with --slurm-script: --time per task", "01:00:00")
+    .option("--slurm-partition <name>", "with --slurm-script: --partition")
     .action(async (names, options) => {
+      if (options.slurmScript) {
+        if (options.shards === undefined) throw new UsageError("--slurm-script needs --shards N");
+        if (options.shard !== undefined || options.figures !== undefined) {
+          throw new UsageError("--slurm-script writes scripts: --shard and --figures do not apply");
+        }
+        checkOutputFolder("--out", options.out);
+        const out = resolve(options.out);
+        const { plan, cost, root } = await planRun({ names, out });
+        const scripts = await writeSlurmScripts(plan, cost, {
+          names,
+          shards: options.shards,
+          out,
+          root,
+          cpus: options.slurmCpus,
+          mem: options.slurmMem,
+          time: options.slurmTime,
+          partition: options.slurmPartition,
+        });
+        for (const line of scripts.estimate) console.error(line);
+        console.error(
+          `${plan.jobs.length} jobs in ${counted(options.shards, "shard")}; submit with:`,
+        );
+        console.log(`bash ${scripts.submit}`);
+        return;
+      }
+      if (options.shards !== undefined) throw new UsageError("--shards goes with --slurm-script");
       const shard = options.shard === undefined ? undefined : parseShard(options.shard);
       if (shard !== undefined && options.figures !== undefined) {
         throw new UsageError(
@@ -106,7 +147,10 @@ export function registerExperimentCommands(program: Command): void {
       if (report.outcomes) {
         await writeFigures(out, report.outcomes, options.figures);
         printSummary(report.outcomes);
-      } else console.error(`Shard ${options.shard} written; combine shards with vmmlab merge.`);
+      } else {
+        console.error(report.shardEstimate);
+        console.error(`Shard ${options.shard} written; combine shards with vmmlab merge.`);
+      }
     });
 
   program

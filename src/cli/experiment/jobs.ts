@@ -17,6 +17,7 @@ import type {
 import { InputError, UsageError } from "../../util/errors.ts";
 import { canonicalJson, shortHash } from "./canonical.ts";
 import { byCodePoint } from "./discover.ts";
+import { assignShards } from "./shard_cost.ts";
 
 /** A run of one experiment, tied to the job that computes it. */
 export interface PlannedRun {
@@ -147,7 +148,14 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** The jobs of one shard: every count-th job starting at index-1, so shards balance. */
-export function selectShard<T>(jobs: readonly T[], shard: Shard): T[] {
-  return jobs.filter((_, k) => k % shard.count === shard.index - 1);
+/**
+ * The jobs of one shard. Shards balance estimated cost (see shard_cost.ts); with the
+ * default equal costs this is every count-th job starting at index-1.
+ */
+export function selectShard<T>(
+  jobs: readonly T[],
+  shard: Shard,
+  cost: (job: T) => number = () => 1,
+): T[] {
+  return assignShards(jobs, shard.count, cost)[shard.index - 1];
 }

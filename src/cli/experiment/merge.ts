@@ -42,6 +42,15 @@ export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOut
       );
     }
   }
+  const absent = missingShards(manifests.map((m) => m.shard));
+  if (absent.length > 0) {
+    throw new InputError(
+      `merge: shard ${absent.join(", ")} missing among the folders given; re-run ` +
+        `${absent.length === 1 ? "it" : "them"} alone with vmmlab experiment --shard i/N ` +
+        `(on Slurm: sbatch --array=${absent.map((a) => Number(a.split("/")[0]) - 1).join(",")} ` +
+        `OUT/slurm/shards.sbatch)`,
+    );
+  }
   const experiments = await loadExperiments(names, common.experimentsDir);
   const plan = await planExperiments(experiments, {
     root: common.root,
@@ -97,4 +106,20 @@ export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOut
     host: { mergedFrom: [...options.dirs], shards: manifests.map((m) => m.shard) },
   });
   return outcomes;
+}
+
+/**
+ * The shards (`i/N`) absent from a set of shard manifests that all share one N; none when
+ * any folder is a complete run or the shards disagree on N (merge then names missing runs).
+ */
+export function missingShards(shards: readonly (string | null)[]): string[] {
+  const parsed = shards.map((s) => s === null ? null : /^(\d+)\/(\d+)$/.exec(s));
+  if (parsed.some((m) => m === null)) return [];
+  const counts = new Set(parsed.map((m) => m![2]));
+  if (counts.size !== 1) return [];
+  const count = Number([...counts][0]);
+  const present = new Set(parsed.map((m) => Number(m![1])));
+  const absent: string[] = [];
+  for (let i = 1; i <= count; i++) if (!present.has(i)) absent.push(`${i}/${count}`);
+  return absent;
 }

@@ -103,7 +103,9 @@ export async function readManifest(dir: string): Promise<Manifest> {
     text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(`${dir}: no manifest.json; not the output of vmmlab experiment`);
+      throw new InputError(
+        `${dir}: no manifest.json: that run did not finish (a failed or missing shard; re-run it) or is not the output of vmmlab experiment`,
+      );
     }
     throw e;
   }

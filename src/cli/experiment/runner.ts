@@ -12,7 +12,8 @@ import type { Published } from "../../../experiments/_lib/experiment.ts";
 import { loadPublished, PUBLISHED_RELATIVE_PATH } from "../../../experiments/_lib/published.ts";
 import { DEFAULT_ENGINE_URL } from "./engine.ts";
 import { EXPERIMENTS_DIR, loadExperiments, REPO_ROOT } from "./discover.ts";
-import { type Plan, planExperiments, selectShard, type Shard } from "./jobs.ts";
+import { type Job, type Plan, planExperiments, selectShard, type Shard } from "./jobs.ts";
+import { assignShards, describeShards, manifestInstructions, traceCost } from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
 import { runJobs } from "./pool.ts";
 import { defaultProgress, type Progress } from "./progress.ts";
@@ -62,6 +63,8 @@ export interface RunReport {
   replaySeconds: number;
   /** Seconds spent writing figures and report. */
   outputSeconds: number;
+  /** For a shard: its jobs and estimated cost, as one line. */
+  shardEstimate?: string;
 }
 
 /** Resolved common options. */
@@ -91,6 +94,19 @@ export async function resolveCommon(options: CommonOptions): Promise<Resolved> {
   };
 }
 
+/** Plans the named experiments without replaying: the job list and each job's estimated cost. */
+export async function planRun(
+  options: CommonOptions & { names: readonly string[] },
+): Promise<{ plan: Plan; cost: (job: Job) => number; root: string }> {
+  const common = await resolveCommon(options);
+  const experiments = await loadExperiments(options.names, common.experimentsDir);
+  const plan = await planExperiments(experiments, {
+    root: common.root,
+    published: common.published,
+  });
+  return { plan, cost: await jobCost(common.root), root: common.root };
+}
+
 /** Runs experiments as `vmmlab experiment` does; see the module doc. */
 export async function runExperiments(options: RunOptions): Promise<RunReport> {
   const common = await resolveCommon(options);
@@ -99,7 +115,15 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     root: common.root,
     published: common.published,
   });
-  const jobs = options.shard ? selectShard(plan.jobs, options.shard) : plan.jobs;
+  let jobs = plan.jobs;
+  let shardEstimate: string | undefined;
+  if (options.shard) {
+    const cost = await jobCost(common.root);
+    jobs = selectShard(plan.jobs, options.shard, cost);
+    shardEstimate = describeShards(assignShards(plan.jobs, options.shard.count, cost), cost)[
+      options.shard.index - 1
+    ];
+  }
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
   const results = new Map<string, Result>();
   const replayStart = performance.now();
@@ -136,5 +160,19 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     files: jobs.map((j) => j.file),
     host: { workers, replaySeconds, outputSeconds },
   });
-  return { plan, jobsRun: jobs.length, workers, outcomes, replaySeconds, outputSeconds };
+  return {
+    plan,
+    jobsRun: jobs.length,
+    workers,
+    outcomes,
+    replaySeconds,
+    outputSeconds,
+    shardEstimate,
+  };
+}
+
+/** The estimated cost of a job (its trace's instructions), for balancing shards. */
+export async function jobCost(root: string): Promise<(job: Job) => number> {
+  const instructions = await manifestInstructions(root);
+  return (job) => traceCost(job.trace, root, instructions);
 }
