@@ -76,14 +76,16 @@ export function checkOutputFolder(flag: string, path: string): void {
  * (exit status 2) before anything is booted.
  */
 export function prepareOutputFile(flag: string, path: string): void {
-  checkOutputFile(flag, path);
   const dir = dirname(resolve(path));
   try {
+    checkOutputFile(flag, path);
     Deno.mkdirSync(dir, { recursive: true });
     const probe = `${dir}/.vmmlab-write-probe-${Deno.pid}`;
     Deno.writeFileSync(probe, new Uint8Array(0), { createNew: true });
     Deno.removeSync(probe);
   } catch (e) {
+    if (e instanceof InputError) throw e;
+    // Includes Deno's own refusal of a path outside the granted permissions (NotCapable).
     throw new InputError(`${flag}: ${path}: cannot write in ${dir} (${(e as Error).message})`);
   }
 }
