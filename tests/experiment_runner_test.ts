@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canonicalJson, withoutHost } from "../src/cli/experiment/canonical.ts";
 import { REPO_ROOT } from "../src/cli/experiment/discover.ts";
 import { engineUrl } from "../src/cli/experiment/engine.ts";
 import { mergeOutputs } from "../src/cli/experiment/merge.ts";
 import { SilentProgress } from "../src/cli/experiment/progress.ts";
 import { runExperiments, type RunOptions } from "../src/cli/experiment/runner.ts";
 import { InputError } from "../src/util/errors.ts";
+import { assertSameOutputs, snapshot } from "./output_snapshot.ts";
 
 const FAKE_ENGINE = engineUrl(join(REPO_ROOT, "experiments/_lib/fake_replay.ts"));
 const PUBLISHED = join(REPO_ROOT, "experiments/published");
@@ -83,35 +83,6 @@ async function run(root: string, out: string, more: Partial<RunOptions> = {}) {
   });
   assert.deepEqual(warnings, [], "no chart warnings");
   return report;
-}
-
-/** Every file under `dir`, by relative path; JSON files without their host sections. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  async function walk(path: string): Promise<void> {
-    const entries = [];
-    for await (const entry of Deno.readDir(path)) entries.push(entry);
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const full = join(path, entry.name);
-      if (entry.isDirectory) {
-        await walk(full);
-        continue;
-      }
-      assert.ok(!entry.name.endsWith(".tmp"), `temporary file left behind: ${full}`);
-      const bytes = await Deno.readFile(full);
-      const text = entry.name.endsWith(".json")
-        ? canonicalJson(withoutHost(JSON.parse(new TextDecoder().decode(bytes))))
-        : Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))).join(",");
-      files.set(relative(dir, full), text);
-    }
-  }
-  await walk(dir);
-  return files;
-}
-
-function assertSameOutputs(a: Map<string, string>, b: Map<string, string>, what: string): void {
-  assert.deepEqual([...a.keys()], [...b.keys()], `${what}: same files`);
-  for (const [path, content] of a) assert.equal(b.get(path), content, `${what}: ${path} differs`);
 }
 
 Deno.test("outputs are identical outside host for 1 and 2 workers, and a merge of shards equals a full run", async () => {
