@@ -235,9 +235,12 @@ export function registerRecordCommand(program: Command): void {
         const t = TraceReader.open(opts.out);
         try {
           const file = relative(dirname(opts.manifest), opts.out);
-          const command = `deno task vmmlab record ${workload} --out ${opts.out}${
-            iterations !== undefined ? ` --iterations ${iterations}` : ""
-          } --manifest ${opts.manifest}`;
+          // A program's command ends with its arguments after --: --manifest goes before.
+          const command = isRecipe
+            ? `deno task vmmlab record ${workload} --out ${opts.out}${
+              iterations !== undefined ? ` --iterations ${iterations}` : ""
+            } --manifest ${opts.manifest}`
+            : `deno task ${shown.replace(" --out ", ` --manifest ${opts.manifest} --out `)}`;
           upsertManifest(
             opts.manifest,
             manifestEntry(t, file, command, {
