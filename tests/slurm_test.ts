@@ -198,6 +198,46 @@ Deno.test({
         progress: new SilentProgress(),
       });
       assertSameOutputs(await snapshot(local), await snapshot(join(out, "merged")), "slurm");
+
+      // The same for a sweep: two shards of a two-trace, two-value study.
+      const sweepArgs = [
+        "sweep",
+        join(REPO_ROOT, "traces/lmbench-null-call.vmt"),
+        join(REPO_ROOT, "traces/lmbench-stat.vmt"),
+        "--vary",
+        "platform.hw.vm-exit=500,1000",
+      ];
+      const cli = [Deno.execPath(), "run", "--no-prompt", "-A", join(REPO_ROOT, "src/cli/main.ts")];
+      const sweepOut = join(dir, "sweep");
+      const sweepSubmit = await run(cli[0], [
+        ...cli.slice(1),
+        ...sweepArgs,
+        "--slurm-script",
+        "--shards",
+        "2",
+        "--slurm-cpus",
+        "1",
+        "--slurm-mem",
+        "1000M",
+        "--out",
+        sweepOut,
+      ], env);
+      const sweepIds = /array job (\d+) \(2 shards\), merge job (\d+)/.exec(
+        await run("bash", [sweepSubmit.trim().split(" ")[1]], env),
+      );
+      assert.ok(sweepIds);
+      await until("the sweep's array and merge", JOB_TIMEOUT_MS, async () => {
+        return (await run("squeue", ["-h", "-o", "%i"], env)).trim() === "";
+      });
+      const sweepLocal = join(dir, "sweep-local");
+      await run(cli[0], [...cli.slice(1), ...sweepArgs, "--out", sweepLocal, "--quiet"], env);
+      for (const file of ["sweep.csv", "sweep.json", "sweep.vl.json"]) {
+        assert.equal(
+          await Deno.readTextFile(join(sweepOut, "merged", file)),
+          await Deno.readTextFile(join(sweepLocal, file)),
+          `sweep ${file}`,
+        );
+      }
     } finally {
       try {
         await run("scancel", ["--user=root"], env);

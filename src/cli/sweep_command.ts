@@ -9,9 +9,13 @@
  */
 
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
+import { resolve } from "node:path";
 import { InputError, UsageError } from "../util/errors.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
 import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
+import { REPO_ROOT } from "./experiment/discover.ts";
+import { manifestInstructions, traceCost } from "./experiment/shard_cost.ts";
+import { writeSlurmScripts } from "./experiment/slurm.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
 import { checkOutputFolder, positiveInteger } from "./options.ts";
 import { writeStdout } from "./output.ts";
@@ -128,7 +132,27 @@ export function registerSweepCommand(program: Command): void {
       "replay only every N-th point from the i-th; combine the shards with vmmlab merge",
     )
     .option("--quiet", "no progress display")
+    .option(
+      "--slurm-script",
+      "write Slurm scripts (job array of --shards tasks + merge job) into OUT/slurm instead of running",
+    )
+    .option("--shards <n>", "with --slurm-script: number of array tasks", positiveInteger)
+    .option(
+      "--slurm-cpus <n>",
+      "with --slurm-script: --cpus-per-task (and workers)",
+      positiveInteger,
+      2,
+    )
+    .option("--slurm-mem <size>", "with --slurm-script: --mem per task", "4G")
+    .option("--slurm-time <time>", "with --slurm-script: --time per task", "01:00:00")
+    .option("--slurm-partition <name>", "with --slurm-script: --partition")
     .action(async (traces, o) => {
+      if (o.slurmScript && (o.shards === undefined || o.shard !== undefined || o.out === "-")) {
+        throw new UsageError("--slurm-script needs --shards N and an --out folder, and no --shard");
+      }
+      if (!o.slurmScript && o.shards !== undefined) {
+        throw new UsageError("--shards goes with --slurm-script");
+      }
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);
       if (shard !== undefined && o.out === "-") {
         throw new UsageError("--shard writes a folder for vmmlab merge; it excludes --out -");
@@ -150,7 +174,36 @@ export function registerSweepCommand(program: Command): void {
       if (o.out !== "-") checkOutputFolder("--out", o.out);
       checkTraceFiles(traces);
       const planned = planSweep({ traces, varies, base });
-      const mine = shard === undefined ? planned : selectShard(planned, shard);
+      const instructions = await manifestInstructions(REPO_ROOT);
+      const cost = (p: PlannedPoint) =>
+        traceCost({ path: resolve(p.trace) }, REPO_ROOT, instructions);
+      if (o.slurmScript) {
+        const command = [
+          "sweep",
+          ...traces.map((t) => resolve(t)),
+          ...o.vary.flatMap((v) => ["--vary", v]),
+          "--config",
+          o.config,
+          ...o.set.flatMap((v) => ["--set", v]),
+          ...o.option.flatMap((v) => ["--option", v]),
+          "--metric",
+          o.metric,
+        ];
+        const scripts = await writeSlurmScripts(planned, cost, {
+          command,
+          shards: o.shards!,
+          out: resolve(o.out),
+          root: REPO_ROOT,
+          cpus: o.slurmCpus,
+          mem: o.slurmMem,
+          time: o.slurmTime,
+          partition: o.slurmPartition,
+        });
+        for (const line of scripts.estimate) console.error(line);
+        console.log(`bash ${scripts.submit}`);
+        return;
+      }
+      const mine = shard === undefined ? planned : selectShard(planned, shard, cost);
       const rows = await runPlanned(
         mine,
         Math.max(1, o.workers ?? navigator.hardwareConcurrency ?? 1),

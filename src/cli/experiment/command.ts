@@ -100,8 +100,8 @@ export function registerExperimentCommands(program: Command): void {
         checkOutputFolder("--out", options.out);
         const out = resolve(options.out);
         const { plan, cost, root } = await planRun({ names, out });
-        const scripts = await writeSlurmScripts(plan, cost, {
-          names,
+        const scripts = await writeSlurmScripts(plan.jobs, cost, {
+          command: ["experiment", ...names],
           shards: options.shards,
           out,
           root,

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, isAbsolute, join } from "node:path";
 import type { TraceSource } from "../../../experiments/_lib/experiment.ts";
 
 /**
@@ -54,7 +54,8 @@ export function traceCost(
   const listed = instructions.get(basename(trace.path));
   if (listed !== undefined) return listed;
   try {
-    return Math.ceil(Deno.statSync(join(root, trace.path)).size / BYTES_PER_INSTRUCTION);
+    const path = isAbsolute(trace.path) ? trace.path : join(root, trace.path);
+    return Math.ceil(Deno.statSync(path).size / BYTES_PER_INSTRUCTION);
   } catch {
     return SYNTH_COST;
   }

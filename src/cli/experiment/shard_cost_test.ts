@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { assignShards, describeShards, SYNTH_COST, traceCost } from "./shard_cost.ts";
 import { missingShards } from "./merge.ts";
 import { writeSlurmScripts } from "./slurm.ts";
-import type { Job } from "./jobs.ts";
 import { UsageError } from "../../util/errors.ts";
 
 Deno.test("LPT: largest job first into the least-loaded shard, original order kept", () => {
@@ -38,9 +37,9 @@ Deno.test("merge names the shards absent from a set of i/N folders", () => {
 Deno.test("slurm scripts: one array task per shard, a dependent merge, quoted paths", async () => {
   const out = await Deno.makeTempDir({ prefix: "vmmlab slurm '" });
   try {
-    const jobs = [0, 1, 2, 3].map((k) => ({ key: `${k}`, trace: { synth: "x" } }) as Job);
-    const s = await writeSlurmScripts({ experiments: [], jobs }, () => 1, {
-      names: ["adams_fig4"],
+    const jobs = [0, 1, 2, 3];
+    const s = await writeSlurmScripts(jobs, () => 1, {
+      command: ["experiment", "adams_fig4"],
       shards: 3,
       out,
       root: "/repo dir",
@@ -64,8 +63,8 @@ Deno.test("slurm scripts: one array task per shard, a dependent merge, quoted pa
     assert.equal(s.estimate.length, 3);
     await assert.rejects(
       () =>
-        writeSlurmScripts({ experiments: [], jobs }, () => 1, {
-          names: [],
+        writeSlurmScripts(jobs, () => 1, {
+          command: ["experiment"],
           shards: 2,
           out,
           root: "/r",

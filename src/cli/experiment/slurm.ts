@@ -1,6 +1,6 @@
 /**
- * `vmmlab experiment --slurm-script --shards N`: the scripts that run a set of experiments
- * as a Slurm job array on a cluster, unchanged. One array task per shard
+ * `vmmlab experiment|sweep --slurm-script --shards N`: the scripts that run a set of
+ * experiments or a sweep as a Slurm job array on a cluster, unchanged. One array task per shard
  * (`SLURM_ARRAY_TASK_ID` k runs `--shard k+1/N` into `OUT/shard-k`), and a merge job that
  * waits for the whole array (`--dependency=afterok`) and runs `vmmlab merge`, which renders
  * the figures and the report. The shards are balanced by estimated cost (shard_cost.ts),
@@ -13,14 +13,15 @@
 import { join } from "node:path";
 import { UsageError } from "../../util/errors.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
-import type { Plan } from "./jobs.ts";
 import { assignShards, describeShards } from "./shard_cost.ts";
-import type { Job } from "./jobs.ts";
 
 /** What the scripts run and what they ask of the scheduler. */
 export interface SlurmOptions {
-  /** Experiments to run (empty: all). */
-  names: readonly string[];
+  /**
+   * The vmmlab command each task runs, without `--shard`, `--out`, `--workers` and
+   * `--quiet` (which the scripts add), e.g. `["experiment", "adams_fig4"]`; paths absolute.
+   */
+  command: readonly string[];
   /** Number of shards (array tasks). */
   shards: number;
   /** Absolute output folder on storage every node sees. */
@@ -64,9 +65,9 @@ function checkSlurmValue(option: string, value: string, pattern: RegExp, example
 }
 
 /** Writes `OUT/slurm/{shards.sbatch,merge.sbatch,submit.sh}` and the log folder. */
-export async function writeSlurmScripts(
-  plan: Plan,
-  cost: (job: Job) => number,
+export async function writeSlurmScripts<T>(
+  items: readonly T[],
+  cost: (item: T) => number,
   options: SlurmOptions,
 ): Promise<SlurmScripts> {
   if (!Number.isInteger(options.shards) || options.shards < 1 || options.shards > MAX_SHARDS) {
@@ -80,7 +81,7 @@ export async function writeSlurmScripts(
   const n = options.shards;
   const dir = join(options.out, "slurm");
   await Deno.mkdir(join(dir, "logs"), { recursive: true });
-  const names = options.names.map(shellQuote).join(" ");
+  const command = options.command.map(shellQuote).join(" ");
   const shardDirs = Array.from({ length: n }, (_, k) => `"$OUT/shard-${k}"`).join(" ");
   const partition = options.partition ? `#SBATCH --partition=${options.partition}\n` : "";
   const preamble = `set -euo pipefail
@@ -91,8 +92,8 @@ DENO=\${DENO:-"npx --yes deno@2.9.6"}
 cd "$REPO"
 `;
   const shardsScript = `#!/bin/bash
-# vmmlab experiment shards as a Slurm job array: task k replays shard k+1 of ${n}.
-# Written by vmmlab experiment --slurm-script; submit with submit.sh, or one task alone
+# vmmlab ${options.command[0]} shards as a Slurm job array: task k replays shard k+1 of ${n}.
+# Written by vmmlab ${options.command[0]} --slurm-script; submit with submit.sh, or one task alone
 # with: sbatch --array=K ${join(dir, "shards.sbatch")}
 #SBATCH --job-name=vmmlab-shards
 #SBATCH --array=0-${n - 1}
@@ -101,12 +102,12 @@ cd "$REPO"
 #SBATCH --time=${options.time}
 #SBATCH --output=${join(dir, "logs")}/shard-%a.out
 ${partition}${preamble}task=\${SLURM_ARRAY_TASK_ID:?run this script with sbatch (it is a job array)}
-$DENO task --quiet vmmlab experiment ${names} --shard "$((task + 1))/${n}" \\
+$DENO task --quiet vmmlab ${command} --shard "$((task + 1))/${n}" \\
   --out "$OUT/shard-$task" --workers "\${SLURM_CPUS_PER_TASK:-1}" --quiet
 `;
   const mergeScript = `#!/bin/bash
 # Merges the ${n} shards into OUT/merged and renders the figures and report.
-# Written by vmmlab experiment --slurm-script; submit.sh queues it after the array.
+# Written by vmmlab ${options.command[0]} --slurm-script; submit.sh queues it after the array.
 #SBATCH --job-name=vmmlab-merge
 #SBATCH --cpus-per-task=1
 #SBATCH --mem=${options.mem}
@@ -116,7 +117,7 @@ ${partition}${preamble}$DENO task --quiet vmmlab merge ${shardDirs} --out "$OUT/
 `;
   const submitScript = `#!/bin/bash
 # Submits the shard array, then the merge job to run once every shard succeeded.
-# Written by vmmlab experiment --slurm-script. Watch with: squeue -u "$USER"
+# Written by vmmlab ${options.command[0]} --slurm-script. Watch with: squeue -u "$USER"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 array=$(sbatch --parsable "$here/shards.sbatch")
@@ -134,6 +135,6 @@ echo "array job $array (${n} shards), merge job $merge"
   await writeFileAtomic(paths.merge, mergeScript);
   await writeFileAtomic(paths.submit, submitScript);
   for (const path of Object.values(paths)) await Deno.chmod(path, 0o755);
-  const estimate = describeShards(assignShards(plan.jobs, n, cost), cost);
+  const estimate = describeShards(assignShards(items, n, cost), cost);
   return { ...paths, estimate };
 }
