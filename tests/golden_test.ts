@@ -15,6 +15,7 @@ import { ConfigError } from "../src/util/errors.ts";
 import {
   compareGolden,
   computeGolden,
+  corpusTracePaths,
   coverage,
   diffFields,
   formatChanges,
@@ -191,4 +192,23 @@ Deno.test("golden text drops only host, sorts keys, and a changed number is caug
   const changed = { ...result, slowdown: 2.5 } as Result;
   assert.deepEqual(compareGolden(text, changed), [{ path: "slowdown", old: 2, new: 2.5 }]);
   assert.deepEqual(compareGolden(text.replace("\n", "\n "), result), []);
+});
+
+Deno.test("golden: a trace of one's own in traces/ gets no golden files (the manifest defines the corpus)", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "vmmlab-golden-corpus-" });
+  try {
+    Deno.mkdirSync(join(root, "traces"));
+    Deno.writeTextFileSync(
+      join(root, "traces", "MANIFEST.json"),
+      JSON.stringify({ schema: "vmmlab.corpus/1", traces: [{ file: "a.vmt" }] }),
+    );
+    Deno.writeTextFileSync(join(root, "traces", "a.vmt"), "");
+    Deno.writeTextFileSync(join(root, "traces", "mine.vmt"), "");
+    assert.deepEqual(await corpusTracePaths(root, ["tests/x.vmt"]), [
+      "tests/x.vmt",
+      "traces/a.vmt",
+    ]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });

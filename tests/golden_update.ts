@@ -191,14 +191,12 @@ function byCodePoint(a: string, b: string): number {
 }
 
 /**
- * The traces to pin: every `traces/*.vmt`, every file traces/MANIFEST.json lists (so a
- * listed trace whose file is missing fails loudly), and the configured extras; sorted.
+ * The traces to pin: every file traces/MANIFEST.json lists (a listed trace whose file is
+ * missing fails loudly) and the configured extras; sorted. Only the manifest counts, so a
+ * user's own trace dropped into traces/ gets no golden files and breaks nothing.
  */
 export async function corpusTracePaths(root: string, extra: readonly string[]): Promise<string[]> {
   const paths = new Set<string>(extra);
-  for await (const entry of Deno.readDir(join(root, "traces"))) {
-    if (entry.isFile && entry.name.endsWith(".vmt")) paths.add(`traces/${entry.name}`);
-  }
   const manifestPath = join(root, "traces", "MANIFEST.json");
   const manifest = JSON.parse(await Deno.readTextFile(manifestPath)) as {
     traces?: { file?: unknown }[];

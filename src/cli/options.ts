@@ -70,6 +70,27 @@ export function checkOutputFolder(flag: string, path: string): void {
 }
 
 /**
+ * Checks an output file whose writer runs only after minutes of work (a recording): as
+ * {@link checkOutputFile}, then creates a missing parent folder and proves the folder
+ * writable by creating and deleting a probe file, so an unwritable path is one line
+ * (exit status 2) before anything is booted.
+ */
+export function prepareOutputFile(flag: string, path: string): void {
+  const dir = dirname(resolve(path));
+  try {
+    checkOutputFile(flag, path);
+    Deno.mkdirSync(dir, { recursive: true });
+    const probe = `${dir}/.vmmlab-write-probe-${Deno.pid}`;
+    Deno.writeFileSync(probe, new Uint8Array(0), { createNew: true });
+    Deno.removeSync(probe);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    // Includes Deno's own refusal of a path outside the granted permissions (NotCapable).
+    throw new InputError(`${flag}: ${path}: cannot write in ${dir} (${(e as Error).message})`);
+  }
+}
+
+/**
  * Commander's parser for a count option (`--workers`): a whole number of at least 1, or
  * commander's own one-line usage error.
  */

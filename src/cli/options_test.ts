@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { InputError, UsageError } from "../util/errors.ts";
-import { checkOutputFile, checkOutputFolder, parseIntOption } from "./options.ts";
+import {
+  checkOutputFile,
+  checkOutputFolder,
+  parseIntOption,
+  prepareOutputFile,
+} from "./options.ts";
 
 Deno.test("parseIntOption: integers in range pass, anything else is a usage error", () => {
   assert.equal(parseIntOption("--n", "7", 1, 9), 7);
@@ -46,6 +51,23 @@ Deno.test("checkOutputFolder: folders and missing paths pass; a file on the path
       () => checkOutputFolder("--figures", join(file, "sub")),
       (e) => e instanceof InputError && e.message.startsWith("--figures: "),
     );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("prepareOutputFile: a missing folder is created; an unwritable one is an input error", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vmmlab-prepare-" });
+  try {
+    prepareOutputFile("--out", `${dir}/new/sub/t.vmt`);
+    assert.ok(Deno.statSync(`${dir}/new/sub`).isDirectory);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/new/sub`)], [], "the probe is gone");
+    // /proc takes no new folder (even for root); Deno may also refuse it without -A.
+    assert.throws(() => prepareOutputFile("--out", "/proc/vmmlab-test/t.vmt"), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /^--out: \/proc\/vmmlab-test\/t\.vmt: cannot write/);
+      return true;
+    });
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

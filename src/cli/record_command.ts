@@ -1,5 +1,6 @@
 /**
- * `vmmlab record WORKLOAD --out TRACE`: records a real Linux guest under QEMU TCG (see
+ * `vmmlab record WORKLOAD --out TRACE` and `vmmlab record --out TRACE -- PROGRAM [ARGS..]`:
+ * records a real Linux guest under QEMU TCG (see
  * src/record/recorder.ts), shows progress while it runs, and prints the per-iteration
  * event counts a VMM cares about when it is done.
  *
@@ -13,7 +14,20 @@ import { manifestEntry, upsertManifest } from "../record/manifest.ts";
 import { record, type RecordProgress, type RecordResult } from "../record/recorder.ts";
 import { COUNT_NAMES, type CountName, iterationStats } from "../record/trace_counts.ts";
 import { TraceReader } from "../trace/reader.ts";
-import { checkOutputFile, parseIntOption } from "./options.ts";
+import { checkOutputFile, parseIntOption, prepareOutputFile } from "./options.ts";
+import { cacheDir } from "../record/cache.ts";
+import { writeProgramRecipe } from "../record/program_recipe.ts";
+import { isRecipePath, type Recipe } from "../record/recipe.ts";
+import { UsageError } from "../util/errors.ts";
+
+/** Whether a path is an existing folder. */
+function existsDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
 import { type Progress, progress } from "./progress.ts";
 
 /**
@@ -96,49 +110,137 @@ function recordProgress(): RecordProgress & { stop(): void } {
   };
 }
 
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** Registers `vmmlab record`. */
 export function registerRecordCommand(program: Command): void {
   program
     .command("record")
     .description(
-      "record a real Linux guest running WORKLOAD (a recipe in traces/recipes/) under QEMU TCG",
+      "record a real Linux guest under QEMU TCG running a recipe (a committed name or a recipe folder) or, after --, a program of your own",
     )
-    .argument("<workload>", "recipe name, e.g. forkwait")
-    .requiredOption("--out <trace>", "output .vmt file")
-    .option("--iterations <n>", "recorded iterations (default: the recipe's)")
+    .argument(
+      "[what...]",
+      "recipe name (forkwait), recipe folder (./my-recipe), or after --: PROGRAM [ARGS..] (a .c file, a static binary, or with --package a program of that Debian package)",
+    )
+    .requiredOption("--out <trace>", "output .vmt file (a missing folder is created)")
+    .option("--iterations <n>", "recorded iterations (default: the recipe's; a program: 1 run)")
+    .option(
+      "--package <name>",
+      "PROGRAM comes from this Debian package (NAME or NAME=VERSION), with its libraries",
+    )
+    .option(
+      "--file <path>",
+      "extra file copied into the program's guest folder (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option("--memory <mib>", "guest memory in MiB for a program (default 256)")
+    .option("--timeout <seconds>", "host-time limit for a program's run (default 600)")
     .option("--keep", "keep the work folder (plugin stream, QEMU log, initramfs)")
     .option("--manifest <file>", "add or update the trace's entry in a corpus manifest")
     .option("--json", "print the result as JSON instead of a table")
-    .action(async (workload, opts) => {
+    .action(async (what, opts) => {
+      if (what.length === 0) {
+        throw new UsageError(
+          "record needs a recipe (forkwait, ./my-recipe) or -- PROGRAM [ARGS..]",
+        );
+      }
       const iterations = opts.iterations !== undefined
         ? parseIntOption("--iterations", opts.iterations, 1, 100000)
         : undefined;
-      checkOutputFile("--out", opts.out);
+      const isRecipe = opts.package === undefined &&
+        (isRecipePath(what[0]) ? existsDir(what[0]) : !/[./]/.test(what[0]) || existsDir(what[0]));
+      if (isRecipe && what.length > 1) {
+        throw new UsageError(
+          `record: a recipe takes no arguments (${
+            what.slice(1).join(" ")
+          }); a program goes after --`,
+        );
+      }
+      if (isRecipe && (opts.file.length > 0 || opts.memory || opts.timeout)) {
+        throw new UsageError("--file, --memory and --timeout apply to a program, not a recipe");
+      }
+      const memoryMiB = opts.memory !== undefined
+        ? parseIntOption("--memory", opts.memory, 64, 16384)
+        : 256;
+      const timeoutSeconds = opts.timeout !== undefined
+        ? parseIntOption("--timeout", opts.timeout, 10, 86400)
+        : 600;
+      // Everything that can fail fast fails before the guest boots.
+      prepareOutputFile("--out", opts.out);
       if (opts.manifest !== undefined) checkOutputFile("--manifest", opts.manifest);
+      let generated: string | null = null;
+      let recipe: Recipe | undefined;
+      if (!isRecipe) {
+        generated = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: "program-" });
+        try {
+          const made = writeProgramRecipe({
+            program: what[0],
+            args: what.slice(1),
+            debianPackage: opts.package,
+            files: opts.file,
+            iterations: iterations ?? 1,
+            memoryMiB,
+            timeoutSeconds,
+          }, generated);
+          recipe = made.recipe;
+          console.error(
+            `record: ${recipe.name}: ${
+              made.selfMarked
+                ? "the program marks its own window (vmmlab_marker.h)"
+                : `no markers in the program: the window is its whole run (${iterations ?? 1} run${
+                  (iterations ?? 1) === 1 ? "" : "s"
+                }, one iteration each)`
+            }`,
+          );
+        } catch (e) {
+          Deno.removeSync(generated, { recursive: true });
+          throw e;
+        }
+      }
+      const shown = [
+        "vmmlab record",
+        ...(opts.package !== undefined ? ["--package", opts.package] : []),
+        ...opts.file.flatMap((f) => ["--file", f]),
+        "--out",
+        opts.out,
+        ...(iterations !== undefined ? ["--iterations", String(iterations)] : []),
+        ...(isRecipe ? [what[0]] : ["--", ...what]),
+      ].join(" ");
       const p = recordProgress();
       let r: RecordResult;
       try {
         r = await record({
-          workload,
+          workload: what[0],
+          recipe,
           out: opts.out,
           iterations,
           keep: opts.keep === true,
           progress: p,
-          command: `vmmlab record ${workload} --out ${opts.out}${
-            iterations !== undefined ? ` --iterations ${iterations}` : ""
-          }`,
+          command: shown,
         });
       } finally {
         p.stop();
+        if (generated !== null && opts.keep !== true) {
+          Deno.removeSync(generated, { recursive: true });
+        }
       }
+      const workload = what[0];
       if (opts.keep) console.error(`record: work folder kept at ${r.workDir}`);
       if (opts.manifest) {
         const t = TraceReader.open(opts.out);
         try {
           const file = relative(dirname(opts.manifest), opts.out);
-          const command = `deno task vmmlab record ${workload} --out ${opts.out}${
-            iterations !== undefined ? ` --iterations ${iterations}` : ""
-          } --manifest ${opts.manifest}`;
+          // A program's command ends with its arguments after --: --manifest goes before.
+          const command = isRecipe
+            ? `deno task vmmlab record ${workload} --out ${opts.out}${
+              iterations !== undefined ? ` --iterations ${iterations}` : ""
+            } --manifest ${opts.manifest}`
+            : `deno task ${shown.replace(" --out ", ` --manifest ${opts.manifest} --out `)}`;
           upsertManifest(
             opts.manifest,
             manifestEntry(t, file, command, {

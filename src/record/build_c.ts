@@ -19,13 +19,18 @@ export interface BuiltArtifact {
   hash: string;
 }
 
-/** Compiles `sources` with `flags` into the cache folder `kind`, named `name-<hash>`. */
+/**
+ * Compiles `sources` with `flags` into the cache folder `kind`, named `name-<hash>`.
+ * `includeDirs` are passed as `-I` but left out of the hash: they are host paths, which
+ * differ between clones, while the headers they provide are hashed via `extraHashInputs`.
+ */
 export async function buildC(
   kind: string,
   name: string,
   sources: string[],
   flags: string[],
   extraHashInputs: string[] = [],
+  includeDirs: string[] = [],
 ): Promise<BuiltArtifact> {
   const texts: string[] = [];
   for (const s of [...sources, ...extraHashInputs]) {
@@ -36,7 +41,9 @@ export async function buildC(
   const path = join(dir, `${name}-${hash}`);
   if (!exists(path)) {
     const tmp = `${path}.${Deno.pid}.tmp`;
-    await run("gcc", [...flags, "-o", tmp, ...sources], { what: `gcc building ${name}` });
+    await run("gcc", [...flags, ...includeDirs.flatMap((d) => ["-I", d]), "-o", tmp, ...sources], {
+      what: `gcc building ${name}`,
+    });
     Deno.renameSync(tmp, path);
   }
   return { path, hash };

@@ -7,6 +7,12 @@
  * @module
  */
 
+/**
+ * Every member's modification time: 2020-01-01 00:00 UTC, the instant the recorder's guest
+ * clock starts at. Not 0, which programs such as gzip reject as out of range.
+ */
+export const MTIME = 1577836800;
+
 /** File type bits of `mode`. */
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -58,7 +64,7 @@ export class CpioWriter {
   #member(name: string, mode: number, data: Uint8Array, rdev: [number, number], nlink: number) {
     const nameBytes = encoder.encode(name);
     const header = "070701" + hex8(this.#ino++) + hex8(mode) + hex8(0) + hex8(0) + hex8(nlink) +
-      hex8(0) + hex8(data.length) + hex8(0) + hex8(0) + hex8(rdev[0]) + hex8(rdev[1]) +
+      hex8(MTIME) + hex8(data.length) + hex8(0) + hex8(0) + hex8(rdev[0]) + hex8(rdev[1]) +
       hex8(nameBytes.length + 1) + hex8(0);
     this.#push(encoder.encode(header));
     this.#push(nameBytes);

@@ -11,6 +11,7 @@ Deno.test("cpio: a one-file archive has the exact newc layout", () => {
   assert.equal(head.slice(0, 6), "070701");
   assert.equal(head.slice(6, 14), "00000001"); // inode
   assert.equal(head.slice(14, 22), (0o100755).toString(16).padStart(8, "0"));
+  assert.equal(head.slice(46, 54), "5e0be100"); // mtime: 2020-01-01, the guest clock's start
   assert.equal(head.slice(54, 62), "00000003"); // file size
   assert.equal(head.slice(94, 102), "00000005"); // name size incl. NUL
   // 110-byte header + "init\0" = 115, padded to 116; data at 116..119, padded to 120.

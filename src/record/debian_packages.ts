@@ -33,9 +33,36 @@ export async function firstDependency(meta: string): Promise<string> {
   return m[1];
 }
 
-/** Downloads a package into the cache (once) and returns it. */
-export async function downloadPackage(name: string): Promise<DebianPackage> {
+/** The cached `.deb` of one exact version, or null (apt-get writes an epoch's ':' as `%3a`). */
+function cachedDeb(dir: string, name: string, version: string): string | null {
+  const prefix = `${name}_${version.replace(/:/g, "%3a")}_`;
+  const found = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+    n.startsWith(prefix) && n.endsWith(".deb")
+  ).sort();
+  return found.length > 0 ? join(dir, found[0]) : null;
+}
+
+/**
+ * Downloads a package into the cache (once) and returns it: exactly `version` when one is
+ * given (`apt-get download NAME=VERSION`), else the newest the archive has.
+ */
+export async function downloadPackage(name: string, version?: string): Promise<DebianPackage> {
   const dir = cacheDir("debs");
+  if (version !== undefined) {
+    let deb = cachedDeb(dir, name, version);
+    if (deb === null) {
+      await run("apt-get", ["download", `${name}=${version}`], {
+        cwd: dir,
+        what:
+          `apt-get download ${name}=${version} (the pinned version; run apt-get update, or pin one that apt-cache madison ${name} lists)`,
+      });
+      deb = cachedDeb(dir, name, version);
+      if (deb === null) {
+        throw new InputError(`apt-get download ${name}=${version} produced no .deb`);
+      }
+    }
+    return { name, version, deb };
+  }
   const find = () =>
     [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
       n.startsWith(`${name}_`) && n.endsWith(".deb")
@@ -50,8 +77,35 @@ export async function downloadPackage(name: string): Promise<DebianPackage> {
     if (found.length === 0) throw new InputError(`apt-get download ${name} produced no .deb`);
   }
   const deb = join(dir, found[found.length - 1]);
-  const version = (await run("dpkg-deb", ["-f", deb, "Version"])).trim();
-  return { name, version, deb };
+  const got = (await run("dpkg-deb", ["-f", deb, "Version"])).trim();
+  return { name, version: got, deb };
+}
+
+/**
+ * Checks, before anything is downloaded or booted, that every pinned package version is
+ * in the cache or the archive's index; names every one that is not in one line.
+ */
+export async function checkPinnedAvailable(pins: Record<string, string>): Promise<void> {
+  const dir = cacheDir("debs");
+  const missing: string[] = [];
+  for (const [name, version] of Object.entries(pins).sort(([a], [b]) => a < b ? -1 : 1)) {
+    if (cachedDeb(dir, name, version) !== null) continue;
+    // apt-cache exits 0 with nothing on stdout for a version it does not know.
+    const out = await new Deno.Command("apt-cache", {
+      args: ["show", `${name}=${version}`],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success || !text.includes(`Version: ${version}\n`)) missing.push(`${name}=${version}`);
+  }
+  if (missing.length > 0) {
+    throw new InputError(
+      `Pinned Debian package versions the archive no longer has: ${
+        missing.join(", ")
+      } (apt-get download NAME=VERSION fails); the recording would differ from the one they pin. Pin versions apt-cache madison NAME lists, in traces/recipes/versions.lock.json or the recipe's versions`,
+    );
+  }
 }
 
 /** Unpacks a package (or only the named members, e.g. `./boot`) into a cache folder. */
@@ -87,12 +141,21 @@ export interface GuestKernel {
 }
 
 /**
- * Obtains the guest kernel: `VMMLAB_KERNEL_PACKAGE` or the package `linux-image-amd64`
- * currently depends on, downloaded and its `/boot` unpacked.
+ * Obtains the guest kernel, downloaded and its `/boot` unpacked: the pinned package and
+ * version, or with `VMMLAB_KERNEL_PACKAGE` set that package (`NAME` or `NAME=VERSION`;
+ * `linux-image-amd64` follows the meta package to the kernel it currently depends on).
  */
-export async function guestKernel(): Promise<GuestKernel> {
-  const name = Deno.env.get("VMMLAB_KERNEL_PACKAGE") ?? await firstDependency("linux-image-amd64");
-  const pkg = await downloadPackage(name);
+export async function guestKernel(
+  pinned: { package: string; version: string },
+): Promise<GuestKernel> {
+  const env = Deno.env.get("VMMLAB_KERNEL_PACKAGE");
+  let name = pinned.package;
+  let version: string | undefined = pinned.version;
+  if (env !== undefined) {
+    [name, version] = env.includes("=") ? env.split("=", 2) : [env, undefined];
+    if (name === "linux-image-amd64") name = await firstDependency(name);
+  }
+  const pkg = await downloadPackage(name, version);
   const dir = await unpackPackage(pkg, ["./boot"]);
   const boot = join(dir, "boot");
   const vmlinuz = [...Deno.readDirSync(boot)].map((e) => e.name).find((n) =>
@@ -118,7 +181,7 @@ export async function kernelModules(
   names: readonly string[],
 ): Promise<{ guestPath: string; hostPath: string }[]> {
   if (names.length === 0) return [];
-  const pkg = await downloadPackage(kernel.pkg);
+  const pkg = await downloadPackage(kernel.pkg, kernel.version);
   const base = `lib/modules/${kernel.release}`;
   const dest = cacheDir("pkgs", `${kernel.pkg}_${kernel.version}-modules`);
   // The package ships no modules.dep (depmod makes it at install): take the module list

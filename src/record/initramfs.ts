@@ -12,9 +12,12 @@ import { CpioWriter } from "./cpio.ts";
 import { buildC } from "./build_c.ts";
 import { downloadPackage, unpackPackage } from "./debian_packages.ts";
 import { run } from "./host_tools.ts";
-import type { Recipe } from "./recipe.ts";
+import { commonDir, type Recipe } from "./recipe.ts";
 
-/** The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=1` from the command line. */
+/**
+ * The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=only` (dump the kernel
+ * symbols to the second serial port and power off) from the command line.
+ */
 export const INIT_SCRIPT = `#!/bin/sh
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -26,7 +29,7 @@ K=
 for a in $(cat /proc/cmdline); do
   case "$a" in
     vmmlab.run=*) W="\${a#vmmlab.run=}" ;;
-    vmmlab.ksyms=1) K=1 ;;
+    vmmlab.ksyms=only) K=1 ;;
     vmmlab.iterations=*) export VMMLAB_ITERATIONS="\${a#vmmlab.iterations=}" ;;
     vmmlab.vm=*) export VMMLAB_VM="\${a#vmmlab.vm=}" ;;
   esac
@@ -37,6 +40,9 @@ if [ -n "$K" ]; then
   stty -F /dev/ttyS1 raw 2>/dev/null
   grep -i ' t ' /proc/kallsyms > /dev/ttyS1
   echo vmmlab-ksyms-done
+  echo "vmmlab-exit 0"
+  sync
+  poweroff -f
 fi
 echo vmmlab-ready
 read -r go
@@ -119,6 +125,8 @@ export interface InitramfsInfo {
   programs: Record<string, string>;
   /** Debian packages used, name → version. */
   debianPackages: Record<string, string>;
+  /** Packages no lock entry pinned (fetched at the archive's newest version). */
+  unpinned: string[];
 }
 
 /** Copies a file, folder or symlink from an unpacked package into the archive. */
@@ -142,6 +150,7 @@ function addTree(w: CpioWriter, host: string, rel: string): void {
 export async function buildInitramfs(
   recipe: Recipe,
   modules: { guestPath: string; hostPath: string }[] = [],
+  pins: Record<string, string> = {},
 ): Promise<InitramfsInfo> {
   const w = new CpioWriter();
   for (
@@ -150,15 +159,17 @@ export async function buildInitramfs(
     addDirs(w, d);
   }
   w.add({ path: "dev/console", type: "chardev", perm: 0o600, rdev: [5, 1] });
-  const common = join(recipe.dir, "..", "common");
+  const common = commonDir();
   const header = join(common, "vmmlab_marker.h");
   const programs: Record<string, string> = {};
   // Real Debian programs first, so they take precedence over busybox applets of the same name.
   const debianPackages: Record<string, string> = {};
   const roots: string[] = [];
   const libDirs: string[] = [];
+  const unpinned: string[] = [];
   for (const spec of recipe.debian) {
-    const pkg = await downloadPackage(spec.package);
+    const pkg = await downloadPackage(spec.package, pins[spec.package]);
+    if (pins[spec.package] === undefined) unpinned.push(spec.package);
     debianPackages[spec.package] = pkg.version;
     const root = await unpackPackage(pkg);
     roots.push(root);
@@ -189,13 +200,22 @@ export async function buildInitramfs(
   ], [header]);
   programs.vmark = vmark.hash;
   w.add({ path: "bin/vmark", type: "file", perm: 0o755, data: Deno.readFileSync(vmark.path) });
+  // The guest's busybox is the pinned busybox-static package's (the host's if none is pinned).
+  let busybox = "/bin/busybox";
+  if (pins["busybox-static"] !== undefined) {
+    const pkg = await downloadPackage("busybox-static", pins["busybox-static"]);
+    debianPackages["busybox-static"] = pkg.version;
+    busybox = join(await unpackPackage(pkg), "bin", "busybox");
+  } else {
+    unpinned.push("busybox-static (the host's /bin/busybox)");
+  }
   w.add({
     path: "bin/busybox",
     type: "file",
     perm: 0o755,
-    data: Deno.readFileSync("/bin/busybox"),
+    data: Deno.readFileSync(busybox),
   });
-  const applets = (await run("/bin/busybox", ["--list-full"])).split("\n").filter((l) => l !== "")
+  const applets = (await run(busybox, ["--list-full"])).split("\n").filter((l) => l !== "")
     .sort();
   for (const a of applets) {
     if (a === "bin/busybox" || w.has(a)) continue;
@@ -215,6 +235,7 @@ export async function buildInitramfs(
       srcs.map((s) => join(recipe.dir, s)),
       ["-static", "-O2", "-Wall"],
       [header],
+      [common],
     );
     programs[name] = built.hash;
     w.add({
@@ -240,5 +261,5 @@ export async function buildInitramfs(
       data: modules.map((m) => `/${m.guestPath}`).join("\n") + "\n",
     });
   }
-  return { bytes: w.finish(), programs, debianPackages };
+  return { bytes: w.finish(), programs, debianPackages, unpinned };
 }

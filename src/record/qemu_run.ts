@@ -87,6 +87,10 @@ export function qemuArgs(m: MachineSpec): string[] {
     "1",
     "-icount",
     `shift=${m.icountShift},sleep=off`,
+    // The guest's wall clock starts at the same instant in every recording and follows
+    // the virtual clock (-icount), not the host's.
+    "-rtc",
+    "base=2020-01-01T00:00:00,clock=vm",
     "-display",
     "none",
     "-nodefaults",

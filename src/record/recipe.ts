@@ -2,14 +2,16 @@
  * Workload recipes: each folder `traces/recipes/<name>/` holds a `recipe.json`, the
  * guest script it runs (`run.sh`) and the C sources of its static programs. The recipe is
  * the reproducible definition of a committed trace: the recorder builds the guest from it
- * and nothing else.
+ * and nothing else. A recipe of one's own may live in any folder (`vmmlab record
+ * ./my-recipe`); the format is documented in docs/recipes.md.
  *
  * @module
  */
 
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { InputError } from "../util/errors.ts";
 import { exists, projectRoot } from "./cache.ts";
+import { checkVersionMap } from "./versions.ts";
 
 /** Real programs taken from a Debian package. */
 export interface DebianProgramSpec {
@@ -25,12 +27,19 @@ export interface Recipe {
   name: string;
   /** Folder of the recipe. */
   dir: string;
+  /**
+   * How the trace header names the recipe: `traces/recipes/NAME` for a committed one, the
+   * folder as given on the command line for one of the user's own.
+   */
+  ref: string;
   /** What the workload does and why it is shaped so. */
   description: string;
   /** Static programs to build: guest name → C sources (relative to the recipe folder). */
   programs: Record<string, string[]>;
   /** Debian programs copied with their shared libraries. */
   debian: DebianProgramSpec[];
+  /** Package versions this recipe pins, over the project's lock file (name → version). */
+  versions: Record<string, string>;
   /** Guest memory in MiB. */
   memoryMiB: number;
   /** `-icount shift`. */
@@ -64,6 +73,19 @@ export function recipesDir(): string {
   return join(projectRoot(), "traces", "recipes");
 }
 
+/** The folder of the headers and helpers every recipe may use (`vmmlab_marker.h`, `vmark`). */
+export function commonDir(): string {
+  return join(recipesDir(), "common");
+}
+
+/**
+ * Whether a `record` argument names a recipe folder rather than a committed recipe: a
+ * path (it contains a slash, or is `.`).
+ */
+export function isRecipePath(arg: string): boolean {
+  return arg.includes("/") || arg === "." || arg === "..";
+}
+
 /** Names of every recipe, sorted. */
 export function listRecipes(): string[] {
   const dir = recipesDir();
@@ -86,16 +108,38 @@ function field<T>(
   return v as T;
 }
 
-/** Loads and checks one recipe. */
-export function loadRecipe(name: string): Recipe {
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
-    throw new InputError(`Workload name ${JSON.stringify(name)} is not a recipe name`);
+/**
+ * Loads and checks one recipe: a committed recipe by name (`forkwait`), or any folder
+ * holding a recipe.json by path (`./my-recipe`), whose folder name becomes the workload
+ * name.
+ */
+export function loadRecipe(nameOrPath: string): Recipe {
+  let name: string;
+  let dir: string;
+  if (isRecipePath(nameOrPath)) {
+    dir = resolve(nameOrPath);
+    name = basename(dir);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
+      throw new InputError(
+        `${nameOrPath}: a recipe folder's name is the workload name and may hold only letters, digits, '.', '_' and '-'`,
+      );
+    }
+    if (!exists(join(dir, "recipe.json"))) {
+      throw new InputError(`${nameOrPath}: no recipe.json in this folder (see docs/recipes.md)`);
+    }
+  } else {
+    name = nameOrPath;
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+      throw new InputError(`Workload name ${JSON.stringify(name)} is not a recipe name`);
+    }
+    dir = join(recipesDir(), name);
   }
-  const dir = join(recipesDir(), name);
   const file = join(dir, "recipe.json");
   if (!exists(file)) {
     throw new InputError(
-      `Unknown workload ${name}: no ${file} (known: ${listRecipes().join(", ")})`,
+      `Unknown workload ${name}: no ${file} (known: ${
+        listRecipes().join(", ")
+      }; a recipe folder elsewhere is given as a path, e.g. ./${name})`,
     );
   }
   let raw: unknown;
@@ -111,9 +155,11 @@ export function loadRecipe(name: string): Recipe {
   const recipe: Recipe = {
     name,
     dir,
+    ref: isRecipePath(nameOrPath) ? nameOrPath : `traces/recipes/${name}`,
     description: field<string>(o, "description", file, (v) => typeof v === "string"),
     programs: field<Record<string, string[]>>(o, "programs", file, isObj, {}),
     debian: field<DebianProgramSpec[]>(o, "debian", file, Array.isArray, []),
+    versions: o.versions === undefined ? {} : checkVersionMap(o.versions, file),
     memoryMiB: field<number>(o, "memoryMiB", file, isNum, 256),
     icountShift: field<number>(o, "icountShift", file, isNum, 0),
     timeoutSeconds: field<number>(o, "timeoutSeconds", file, isNum, 600),

@@ -14,7 +14,13 @@ import { buildPlugin } from "./build_c.ts";
 import { cacheDir, exists } from "./cache.ts";
 import { type ConversionResult, StreamConverter } from "./convert.ts";
 import { COUNT_NAMES, countsRecord } from "./trace_counts.ts";
-import { type GuestKernel, guestKernel, kernelModules } from "./debian_packages.ts";
+import {
+  checkPinnedAvailable,
+  type GuestKernel,
+  guestKernel,
+  kernelModules,
+} from "./debian_packages.ts";
+import { loadVersionLock, LOCK_FILE } from "./versions.ts";
 import { requireHostTools, run } from "./host_tools.ts";
 import { buildInitramfs, type InitramfsInfo } from "./initramfs.ts";
 import { KernelSymbols } from "./kallsyms.ts";
@@ -87,8 +93,10 @@ export interface RecordProgress {
 
 /** Options of {@link record}. */
 export interface RecordOptions {
-  /** Workload (recipe) name. */
+  /** Workload: a committed recipe's name or a recipe folder's path. */
   workload: string;
+  /** An already loaded recipe (a program's generated one); `workload` is then only its name. */
+  recipe?: Recipe;
   /** Output trace path. */
   out: string;
   /** Keep the work folder (stream, log, initramfs) for inspection. */
@@ -143,10 +151,26 @@ interface BootFiles {
 
 /** Fetches the kernel, makes the work folder and writes the recipe's initramfs into it. */
 async function prepareBoot(recipe: Recipe): Promise<BootFiles> {
-  const kernel = await guestKernel();
+  const lock = loadVersionLock();
+  const pins = { ...lock.packages, ...recipe.versions };
+  // Every pinned version this recording needs must still exist: say which do not, all at
+  // once, before anything is downloaded.
+  const needed: Record<string, string> = {};
+  if (Deno.env.get("VMMLAB_KERNEL_PACKAGE") === undefined) {
+    needed[lock.kernel.package] = lock.kernel.version;
+  }
+  for (const name of [...recipe.debian.map((d) => d.package), "busybox-static"]) {
+    if (pins[name] !== undefined) needed[name] = pins[name];
+  }
+  await checkPinnedAvailable(needed);
+  const kernel = await guestKernel(lock.kernel);
   const qemuVer = await qemuVersion();
   const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
-  const initramfs = await buildInitramfs(recipe, await kernelModules(kernel, recipe.modules));
+  const initramfs = await buildInitramfs(
+    recipe,
+    await kernelModules(kernel, recipe.modules),
+    pins,
+  );
   const initrd = join(work, "initramfs.cpio");
   Deno.writeFileSync(initrd, initramfs.bytes);
   return { kernel, qemuVer, work, initramfs, initrd };
@@ -163,6 +187,11 @@ function kernelCommandLine(recipe: Recipe, own: string[]): string {
     "nokaslr",
     "panic=-1",
     "pti=off",
+    // No user-space address randomization: stacks, mmap and brk land at the same addresses
+    // in every recording, so page-table shapes and fault counts repeat (measured: forkwait
+    // recordings differ by tens to hundreds of 415 K instructions with it and the fixed
+    // clock of qemuArgs, by 8.5 K instructions and 2 page faults per iteration without).
+    "norandmaps",
     `vmmlab.run=${recipe.name}`,
     ...own,
     ...(recipe.append ? [recipe.append] : []),
@@ -192,11 +221,57 @@ function guestFacts(kernel: GuestKernel, recipe: Recipe) {
   };
 }
 
+/**
+ * Boots the guest once only to dump its kernel symbols (`vmmlab.ksyms=only`: init writes
+ * /proc/kallsyms to the second serial port and powers off) into the cache. A boot of its
+ * own, rather than a dump before the workload, so that every recording's guest takes the
+ * same path to its window whether or not the cache already had the symbols (a dump before
+ * the workload changed forkwait's iterations by 10% in instructions).
+ */
+async function dumpKernelSymbols(
+  recipe: Recipe,
+  kernel: GuestKernel,
+  work: string,
+  initrd: string,
+  symbolsPath: string,
+  p: RecordProgress | undefined,
+): Promise<void> {
+  p?.phase("symbols", `dumping the symbols of Linux ${kernel.release} (once per kernel)`);
+  const serial2 = join(work, "kallsyms.txt");
+  const spec: MachineSpec = {
+    kernel: kernel.vmlinuz,
+    initrd,
+    append: kernelCommandLine(recipe, ["vmmlab.ksyms=only"]),
+    cpu: GUEST_CPU,
+    memoryMiB: recipe.memoryMiB,
+    icountShift: recipe.icountShift,
+    logPath: join(work, "qemu-ksyms.log"),
+    serial2Path: serial2,
+    monitorPipe: join(work, "monitor-ksyms"),
+  };
+  await makeMonitorPipes(spec.monitorPipe);
+  const result = await runQemu({
+    qemu: "qemu-system-x86_64",
+    args: qemuArgs(spec),
+    monitorPipe: spec.monitorPipe,
+    armCommands: [],
+    disarmCommands: [],
+    timeoutMs: recipe.timeoutSeconds * 1000,
+  });
+  const text = exists(serial2) ? Deno.readTextFileSync(serial2).replace(/\r/g, "") : "";
+  if (result.workloadStatus !== 0 || text.length < 100000) {
+    throw new InputError(
+      `The guest's kernel symbol dump is incomplete (QEMU exit ${result.code}, work folder ${work})`,
+    );
+  }
+  Deno.writeTextFileSync(symbolsPath, text);
+}
+
 /** Records one workload into a trace. */
 export async function record(o: RecordOptions): Promise<RecordResult> {
   const t0 = performance.now();
   requireHostTools();
-  const recipe = loadRecipe(o.workload);
+  const recipe = o.recipe ?? loadRecipe(o.workload);
   if (recipe.vms > 0) return await recordSnapshots(o, recipe, t0);
   // Trace chunks are deflated on a second thread while the conversion goes on (same
   // bytes). Started now, so that its worker has loaded by the time conversion begins.
@@ -220,15 +295,14 @@ async function recordGuest(
   const plugin = await buildPlugin();
   const { kernel, qemuVer, work, initramfs, initrd } = await prepareBoot(recipe);
   const symbolsPath = join(cacheDir("ksyms"), `${kernel.pkg}_${kernel.version}.txt`);
-  const haveSymbols = exists(symbolsPath) && Deno.statSync(symbolsPath).size > 100000;
+  if (!(exists(symbolsPath) && Deno.statSync(symbolsPath).size > 100000)) {
+    await dumpKernelSymbols(recipe, kernel, work, initrd, symbolsPath, p);
+  }
   const iterations = o.iterations ?? recipe.iterations;
   const streamPath = join(work, "stream.bin");
   const logPath = join(work, "qemu.log");
-  const serial2 = haveSymbols ? null : join(work, "kallsyms.txt");
-  const append = kernelCommandLine(recipe, [
-    `vmmlab.iterations=${iterations}`,
-    ...(haveSymbols ? [] : ["vmmlab.ksyms=1"]),
-  ]);
+  const serial2 = null;
+  const append = kernelCommandLine(recipe, [`vmmlab.iterations=${iterations}`]);
   const spec: MachineSpec = {
     kernel: kernel.vmlinuz,
     initrd,
@@ -296,11 +370,6 @@ async function recordGuest(
       `Workload ${recipe.name} failed in the guest with status ${result.workloadStatus}`,
     );
   }
-  if (!haveSymbols && serial2) {
-    const text = Deno.readTextFileSync(serial2).replace(/\r/g, "");
-    if (text.length < 100000) throw new InputError("The guest's kernel symbol dump is incomplete");
-    Deno.writeTextFileSync(symbolsPath, text);
-  }
   const symbols = KernelSymbols.parse(Deno.readTextFileSync(symbolsPath));
   const log = parseQemuLog(Deno.readTextFileSync(logPath));
   if (!exists(streamPath) || Deno.statSync(streamPath).size === 0 || log.markers.length === 0) {
@@ -325,9 +394,11 @@ async function recordGuest(
       qemu: qemuVer,
       qemuCommandLine: recordedCommandLine(args, work),
       plugin: `vmmlab_plugin.c sha256:${plugin.hash}`,
-      recipe: `traces/recipes/${recipe.name}`,
+      recipe: recipe.ref,
       programs: initramfs.programs,
       debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
+      versionLock: LOCK_FILE,
+      unpinnedPackages: initramfs.unpinned,
       icount: `shift=${recipe.icountShift},sleep=off`,
       window:
         "From the first iteration marker after arming (the iteration that armed the plugin ran partly uninstrumented and is dropped) to the end marker.",
@@ -469,9 +540,11 @@ async function recordSnapshots(
       recorder: RECORDER_VERSION,
       qemu: qemuVer,
       qemuCommandLine: recordedCommandLine(lastArgs, work),
-      recipe: `traces/recipes/${recipe.name}`,
+      recipe: recipe.ref,
       programs: initramfs.programs,
       debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
+      versionLock: LOCK_FILE,
+      unpinnedPackages: initramfs.unpinned,
       icount: `shift=${recipe.icountShift},sleep=off`,
       vms: recipe.vms,
     },
