@@ -9,6 +9,7 @@
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { firstAppearance } from "./order.ts";
 import { figureConfig } from "./theme.ts";
+import type { PositionDef, UnitLayer } from "./vl_types.ts";
 
 /** One point of a sweep. */
 export interface SweepDatum {
@@ -38,6 +39,11 @@ export interface LineSweepOptions {
   logY?: boolean;
   /** Start the y axis at zero (ignored on a log axis; default true). */
   zeroY?: boolean;
+  /**
+   * Published values, drawn as hollow black diamonds above the lines (so a line passing
+   * through one cannot hide it); their `series` names them in the tooltip.
+   */
+  references?: readonly SweepDatum[];
 }
 
 /** Builds a line chart with point markers; points are connected in order of x. */
@@ -46,26 +52,23 @@ export function lineSweep(options: LineSweepOptions): TopLevelSpec {
     .filter((d) => (!options.logX || d.x > 0) && (!options.logY || d.y > 0))
     .map((d) => ({ ...d }));
   const series = firstAppearance(rows, (d) => d.series);
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: options.title, subtitle: options.subtitle ?? "" },
-    width: 420,
-    height: 260,
-    data: { values: rows },
-    mark: { type: "line", point: true },
+  const x: PositionDef = {
+    field: "x",
+    type: "quantitative" as const,
+    title: options.xTitle,
+    scale: options.logX ? { type: "log" as const } : { zero: false },
+  };
+  const y: PositionDef = {
+    field: "y",
+    type: "quantitative" as const,
+    title: options.yTitle,
+    scale: options.logY ? { type: "log" as const } : { zero: options.zeroY ?? true },
+  };
+  const lines: UnitLayer = {
+    mark: { type: "line" as const, point: true },
     encoding: {
-      x: {
-        field: "x",
-        type: "quantitative",
-        title: options.xTitle,
-        scale: options.logX ? { type: "log" } : { zero: false },
-      },
-      y: {
-        field: "y",
-        type: "quantitative",
-        title: options.yTitle,
-        scale: options.logY ? { type: "log" } : { zero: options.zeroY ?? true },
-      },
+      x,
+      y,
       color: {
         field: "series",
         type: "nominal",
@@ -76,9 +79,46 @@ export function lineSweep(options: LineSweepOptions): TopLevelSpec {
       tooltip: [
         { field: "series", type: "nominal" },
         { field: "x", type: "quantitative", format: ",.4~g" },
-        { field: "y", type: "quantitative", format: ",.4~g" },
+        { field: "y", type: "quantitative" as const, format: ",.4~g" },
       ],
     },
+  };
+  const head = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: options.title, subtitle: options.subtitle ?? "" },
+    width: 420,
+    height: 260,
+    data: { values: rows },
+  };
+  const refs = (options.references ?? []).filter((d) =>
+    (!options.logX || d.x > 0) && (!options.logY || d.y > 0)
+  ).map((d) => ({ ...d }));
+  if (refs.length === 0) {
+    return { ...head, mark: lines.mark, encoding: lines.encoding, config: figureConfig() };
+  }
+  return {
+    ...head,
+    layer: [lines, {
+      data: { values: refs },
+      mark: {
+        type: "point",
+        shape: "diamond",
+        filled: false,
+        size: 110,
+        strokeWidth: 2,
+        color: "#000000",
+        opacity: 1,
+      },
+      encoding: {
+        x,
+        y,
+        tooltip: [
+          { field: "series", type: "nominal" },
+          { field: "x", type: "quantitative", format: ",.4~g" },
+          { field: "y", type: "quantitative", format: ",.4~g", title: "published" },
+        ],
+      },
+    }],
     config: figureConfig(),
   };
 }
