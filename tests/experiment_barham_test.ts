@@ -180,15 +180,15 @@ Deno.test("ordering summary: passes, names broken rows, or is not reproduced", (
   assert.match(none.detail, /^not reproduced: no trace/);
 });
 
-Deno.test("lmbench: three bars per reproduced row, three published ticks per row", () => {
+Deno.test("lmbench: three dots per reproduced row, three published diamonds per row", () => {
   const spec = lmbench.chart(RESULTS, PUBLISHED, []) as unknown as {
     data: { values: { group: string }[] };
-    layer: { mark: { type: string }; data?: { values: { group: string }[] } }[];
+    layer: { mark: { type: string; shape?: string }; data?: { values: { group: string }[] } }[];
   };
   assert.equal(spec.data.values.length, 6);
-  const ticks = spec.layer.find((l) => l.mark.type === "tick")!.data!.values;
+  const ticks = spec.layer.find((l) => l.mark.shape === "diamond")!.data!.values;
   assert.equal(ticks.length, 3 * LMBENCH_ROWS.length);
-  // Rows without a trace keep their published ticks, labelled as such.
+  // Rows without a trace keep their published diamonds, labelled as such.
   assert.ok(ticks.some((t) => t.group === "3: select TCP (no trace)"));
   assert.ok(!ticks.some((t) => t.group === "4: ctx 2p/0K (no trace)"));
   assert.ok(spec.data.values.every((d) => !d.group.endsWith("(no trace)")));
@@ -237,14 +237,17 @@ Deno.test("Figure 3: relative = native / steady virtualized; missing rows are no
   assert.match(checks[0].detail, /none of specint, compute-gzip/);
 });
 
-Deno.test("Figure 3: rows without a trace show published ticks only, labelled no trace", () => {
+Deno.test("Figure 3: rows without a trace show published diamonds only, labelled no trace", () => {
   const spec = fig3.chart({}, PUBLISHED, []) as unknown as {
     title: { subtitle: string[] };
     data: { values: unknown[] };
-    layer: { mark: { type: string; opacity?: number }; data?: { values: { group: string }[] } }[];
+    layer: {
+      mark: { type: string; opacity?: number; shape?: string };
+      data?: { values: { group: string }[] };
+    }[];
   };
   assert.equal(spec.data.values.length, 0, "no reproduced bar is invented");
-  const ticks = spec.layer.find((l) => l.mark.type === "tick")!.data!.values;
+  const ticks = spec.layer.find((l) => l.mark.shape === "diamond")!.data!.values;
   assert.equal(ticks.length, 4 * FIG3_ROWS.length);
   assert.ok(ticks.every((t) => t.group.endsWith("(no trace)")));
   // The published values are drawn as faded bars, distinct from reproduced ones.
