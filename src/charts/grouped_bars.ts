@@ -14,7 +14,7 @@
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { decadeTicks } from "./log_axis.ts";
 import { firstAppearance } from "./order.ts";
-import { figureConfig } from "./theme.ts";
+import { figureConfig, PUBLISHED_MARK } from "./theme.ts";
 import type { ColorDef, Layer, OffsetDef, PositionDef } from "./vl_types.ts";
 
 /** One bar: its group on the x axis, its series (colour) and its value. */
@@ -147,15 +147,7 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
   if (refs.length > 0) {
     layers.push({
       data: { values: refs },
-      mark: {
-        type: "point",
-        shape: "diamond",
-        filled: false,
-        size: 110,
-        strokeWidth: 2,
-        color: "#000000",
-        opacity: 1,
-      },
+      mark: PUBLISHED_MARK,
       encoding: {
         ...position,
         tooltip: [

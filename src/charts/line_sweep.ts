@@ -8,7 +8,7 @@
 
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { firstAppearance } from "./order.ts";
-import { figureConfig } from "./theme.ts";
+import { figureConfig, PUBLISHED_MARK } from "./theme.ts";
 import type { PositionDef, UnitLayer } from "./vl_types.ts";
 
 /** One point of a sweep. */
@@ -100,15 +100,7 @@ export function lineSweep(options: LineSweepOptions): TopLevelSpec {
     ...head,
     layer: [lines, {
       data: { values: refs },
-      mark: {
-        type: "point",
-        shape: "diamond",
-        filled: false,
-        size: 110,
-        strokeWidth: 2,
-        color: "#000000",
-        opacity: 1,
-      },
+      mark: PUBLISHED_MARK,
       encoding: {
         x,
         y,

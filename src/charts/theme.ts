@@ -8,6 +8,20 @@
 
 import type { Config } from "npm:vega-lite@6.5.0";
 
+/**
+ * The mark of a published value in every figure: a hollow black diamond, drawn above the
+ * reproduced bars, dots and lines, so a reproduced value equal to it still shows both.
+ */
+export const PUBLISHED_MARK = {
+  type: "point",
+  shape: "diamond",
+  filled: false,
+  size: 110,
+  strokeWidth: 2,
+  color: "#000000",
+  opacity: 1,
+} as const;
+
 /** Font family every figure uses; `assets/fonts/` holds its files. */
 export const FONT_FAMILY = "DejaVu Sans";
 

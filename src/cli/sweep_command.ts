@@ -15,7 +15,7 @@ import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
 import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
 import { REPO_ROOT } from "./experiment/discover.ts";
 import { manifestInstructions, traceCost } from "./experiment/shard_cost.ts";
-import { writeSlurmScripts } from "./experiment/slurm.ts";
+import { emitSlurmScripts } from "./experiment/slurm.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
 import { checkOutputFolder, positiveInteger } from "./options.ts";
 import { writeStdout } from "./output.ts";
@@ -189,18 +189,10 @@ export function registerSweepCommand(program: Command): void {
           "--metric",
           o.metric,
         ];
-        const scripts = await writeSlurmScripts(planned, cost, {
-          command,
+        await emitSlurmScripts(planned, cost, command, resolve(o.out), REPO_ROOT, {
+          ...o,
           shards: o.shards!,
-          out: resolve(o.out),
-          root: REPO_ROOT,
-          cpus: o.slurmCpus,
-          mem: o.slurmMem,
-          time: o.slurmTime,
-          partition: o.slurmPartition,
         });
-        for (const line of scripts.estimate) console.error(line);
-        console.log(`bash ${scripts.submit}`);
         return;
       }
       const mine = shard === undefined ? planned : selectShard(planned, shard, cost);

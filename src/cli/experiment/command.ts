@@ -16,7 +16,7 @@ import { checkOutputFolder } from "../options.ts";
 import { counted } from "../plural.ts";
 import { mergeOutputs } from "./merge.ts";
 import { planRun, runExperiments } from "./runner.ts";
-import { writeSlurmScripts } from "./slurm.ts";
+import { emitSlurmScripts } from "./slurm.ts";
 import { renderSummary, type SummaryCheck, type SummaryRow } from "./summary.ts";
 import type { ExperimentOutcome } from "./outputs.ts";
 import { defaultProgress, SilentProgress } from "./progress.ts";
@@ -100,21 +100,10 @@ export function registerExperimentCommands(program: Command): void {
         checkOutputFolder("--out", options.out);
         const out = resolve(options.out);
         const { plan, cost, root } = await planRun({ names, out });
-        const scripts = await writeSlurmScripts(plan.jobs, cost, {
-          command: ["experiment", ...names],
+        await emitSlurmScripts(plan.jobs, cost, ["experiment", ...names], out, root, {
+          ...options,
           shards: options.shards,
-          out,
-          root,
-          cpus: options.slurmCpus,
-          mem: options.slurmMem,
-          time: options.slurmTime,
-          partition: options.slurmPartition,
         });
-        for (const line of scripts.estimate) console.error(line);
-        console.error(
-          `${plan.jobs.length} jobs in ${counted(options.shards, "shard")}; submit with:`,
-        );
-        console.log(`bash ${scripts.submit}`);
         return;
       }
       if (options.shards !== undefined) throw new UsageError("--shards goes with --slurm-script");

@@ -12,6 +12,7 @@
 
 import { join } from "node:path";
 import { UsageError } from "../../util/errors.ts";
+import { counted } from "../plural.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
 import { assignShards, describeShards } from "./shard_cost.ts";
 
@@ -137,4 +138,45 @@ echo "array job $array (${n} shards), merge job $merge"
   for (const path of Object.values(paths)) await Deno.chmod(path, 0o755);
   const estimate = describeShards(assignShards(items, n, cost), cost);
   return { ...paths, estimate };
+}
+
+/** The `--slurm-*` values of `experiment` and `sweep`, as commander parses them. */
+export interface SlurmFlags {
+  /** `--shards`. */
+  shards: number;
+  /** `--slurm-cpus`. */
+  slurmCpus: number;
+  /** `--slurm-mem`. */
+  slurmMem: string;
+  /** `--slurm-time`. */
+  slurmTime: string;
+  /** `--slurm-partition`. */
+  slurmPartition?: string;
+}
+
+/**
+ * Writes the scripts for `command` over `items` into `out/slurm`, then prints each shard's
+ * estimate on stderr and the submit command on stdout.
+ */
+export async function emitSlurmScripts<T>(
+  items: readonly T[],
+  cost: (item: T) => number,
+  command: readonly string[],
+  out: string,
+  root: string,
+  flags: SlurmFlags,
+): Promise<void> {
+  const scripts = await writeSlurmScripts(items, cost, {
+    command,
+    shards: flags.shards,
+    out,
+    root,
+    cpus: flags.slurmCpus,
+    mem: flags.slurmMem,
+    time: flags.slurmTime,
+    partition: flags.slurmPartition,
+  });
+  for (const line of scripts.estimate) console.error(line);
+  console.error(`${items.length} jobs in ${counted(flags.shards, "shard")}; submit with:`);
+  console.log(`bash ${scripts.submit}`);
 }
