@@ -162,6 +162,13 @@ Deno.test("CSV quotes only what needs quoting", () => {
   );
 });
 
+Deno.test("CSV: text a spreadsheet would run as a formula is neutralised; numbers are not", () => {
+  assert.equal(
+    toCsv(["name", "v"], [["=HYPERLINK(1)", -3], ["+ VMM ports", 2], ["@x,y", 0], ["ok", 1]]),
+    "name,v\n'=HYPERLINK(1),-3\n'+ VMM ports,2\n\"'@x,y\",0\nok,1\n",
+  );
+});
+
 Deno.test("the summary labels predictions and states the largest prediction error", () => {
   const row = (label: string, reproduced: number, role: "calibration" | "prediction") =>
     compareRow({ figure: "F", label, reproduced, published: 100, unit: "s", role, runs: [] });

@@ -8,10 +8,16 @@
 /** A CSV cell: text, a number, or empty. */
 export type Cell = string | number | boolean | null | undefined;
 
-/** One cell's text, quoted when it contains a comma, quote or line break. */
+/**
+ * One cell's text, quoted when it contains a comma, quote or line break. A text cell that
+ * a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return; names come from traces and platform files) is prefixed with `'`, which
+ * spreadsheets show as text; numbers are written as they are, negative ones included.
+ */
 export function csvCell(value: Cell): string {
   if (value === null || value === undefined) return "";
-  const text = String(value);
+  let text = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
