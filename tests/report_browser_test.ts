@@ -95,6 +95,22 @@ interface CdpMessage {
   error?: { message: string };
 }
 
+/**
+ * Removes the test folder; chromium's last helper processes may still be writing into its
+ * profile for a moment after the browser exits, so a non-empty folder is retried.
+ */
+async function removeWhenQuiet(dir: string): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      await Deno.remove(dir, { recursive: true });
+      return;
+    } catch (e) {
+      if (attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** Reads chromium's stderr until it prints the DevTools endpoint; returns its port. */
 async function devtoolsPort(stderr: ReadableStream<Uint8Array>): Promise<number> {
   const reader = stderr.pipeThrough(new TextDecoderStream()).getReader();
@@ -212,13 +228,22 @@ Deno.test({
       assert.deepEqual(requests, [], "no request beyond the report file itself");
     } finally {
       cdp?.socket.close();
+      // SIGTERM lets chromium stop its helper processes; SIGKILL only if it does not exit.
       try {
-        browser.kill("SIGKILL");
+        browser.kill("SIGTERM");
       } catch {
         // already gone
       }
+      const timer = setTimeout(() => {
+        try {
+          browser.kill("SIGKILL");
+        } catch {
+          // exited meanwhile
+        }
+      }, 5000);
       await browser.status;
-      await Deno.remove(dir, { recursive: true });
+      clearTimeout(timer);
+      await removeWhenQuiet(dir);
     }
   },
 });
