@@ -74,15 +74,13 @@ export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOut
         );
       }
     }
-    if (found) {
-      results.set(job.key, found.result);
-      await writeRunFile(options.out, job, found.result);
-    } else {
-      missing.push(job.uses[0]);
-    }
+    if (found) results.set(job.key, found.result);
+    else missing.push(job.uses[0]);
     common.progress.advance(job.uses[0]);
   }
   common.progress.stop();
+  // Every input is read and checked before anything is written: a merge that fails on its
+  // input leaves no output folder behind.
   if (missing.length > 0) {
     const shards = manifests.map((m) => m.shard ?? "complete").join(", ");
     throw new InputError(
@@ -90,6 +88,7 @@ export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOut
         `first missing: ${missing[0]}`,
     );
   }
+  for (const job of plan.jobs) await writeRunFile(options.out, job, results.get(job.key)!);
   const outcomes = await writeOutputs(plan, results, {
     out: options.out,
     published: common.published,

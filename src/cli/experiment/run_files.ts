@@ -71,23 +71,53 @@ export async function writeRunFile(out: string, job: Job, result: Result): Promi
 /** Reads a job's result file from `dir`, or undefined if it has none; checks it belongs to `job`. */
 export async function readRunFile(dir: string, job: Job): Promise<RunFile | undefined> {
   const path = runFilePath(dir, job);
-  let text: string;
+  const file = await readJsonObject(path, MAX_RUN_FILE_BYTES) as Partial<RunFile> | undefined;
+  if (file === undefined) return undefined;
+  if (
+    file.schema !== RUN_SCHEMA || file.key !== job.key || file.result === null ||
+    typeof file.result !== "object"
+  ) {
+    throw new InputError(`${path}: not the result of job ${job.uses[0]}`);
+  }
+  return file as RunFile;
+}
+
+/** Largest run file read: a result is a few KB; a run file is one result with its job. */
+const MAX_RUN_FILE_BYTES = 16 << 20;
+
+/** Largest manifest read: one file name per job. */
+const MAX_MANIFEST_BYTES = 64 << 20;
+
+/**
+ * Reads a JSON object from `path`: undefined when there is no file; an {@link InputError}
+ * naming the path when it is a folder or other non-file, larger than `maxBytes`, not JSON,
+ * or not an object (`null`, an array, a number).
+ */
+async function readJsonObject(path: string, maxBytes: number): Promise<object | undefined> {
+  let info: Deno.FileInfo;
   try {
-    text = await Deno.readTextFile(path);
+    info = await Deno.stat(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new InputError(`${path}: a file stands where its folder should be`);
+    }
     throw e;
   }
-  let file: RunFile;
+  if (!info.isFile) throw new InputError(`${path}: not a regular file`);
+  if (info.size > maxBytes) {
+    throw new InputError(`${path}: ${info.size} bytes, more than the ${maxBytes} allowed`);
+  }
+  let parsed: unknown;
   try {
-    file = JSON.parse(text);
+    parsed = JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
     throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (file.schema !== RUN_SCHEMA || file.key !== job.key) {
-    throw new InputError(`${path}: not the result of job ${job.uses[0]}`);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new InputError(`${path}: not a JSON object`);
   }
-  return file;
+  return parsed;
 }
 
 /** Writes OUT/manifest.json atomically. */
@@ -98,25 +128,18 @@ export async function writeManifest(out: string, manifest: Manifest): Promise<vo
 /** Reads DIR/manifest.json; a folder without one is not an experiment output. */
 export async function readManifest(dir: string): Promise<Manifest> {
   const path = join(dir, "manifest.json");
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(
-        `${dir}: no manifest.json: that run did not finish (a failed or missing shard; re-run it) or is not the output of vmmlab experiment`,
-      );
-    }
-    throw e;
+  const manifest = await readJsonObject(path, MAX_MANIFEST_BYTES) as Partial<Manifest> | undefined;
+  if (manifest === undefined) {
+    throw new InputError(
+      `${dir}: no manifest.json: that run did not finish (a failed or missing shard; re-run it) or is not the output of vmmlab experiment`,
+    );
   }
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  if (manifest.schema !== MANIFEST_SCHEMA || !Array.isArray(manifest.experiments)) {
+  if (
+    manifest.schema !== MANIFEST_SCHEMA || !Array.isArray(manifest.experiments) ||
+    !manifest.experiments.every((e) => typeof e === "string") ||
+    !(manifest.shard === null || typeof manifest.shard === "string")
+  ) {
     throw new InputError(`${path}: not a ${MANIFEST_SCHEMA} manifest`);
   }
-  return manifest;
+  return manifest as Manifest;
 }
