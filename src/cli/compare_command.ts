@@ -20,6 +20,7 @@ import { positiveInteger } from "./options.ts";
 import { checkOutput, writeOutput } from "./output.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import { tidyCsv } from "./tidy_csv.ts";
+import { printable, printableLine } from "../util/printable.ts";
 
 /**
  * The configurations compared when none is given: the four techniques as the overview
@@ -140,14 +141,14 @@ export function registerCompareCommand(program: Command): void {
         text = tidyCsv(
           results.flatMap((row) => row.map((result, i) => ({ result, config: labels[i] }))),
         );
-      } else text = formatComparison(report) + "\n";
+      } else text = printable(formatComparison(report)) + "\n";
       if (o.json || o.csv || (o.out !== undefined && o.out !== "-")) {
         // The table prints its warnings; JSON and CSV carry them, but a reader of the
         // terminal must see them too.
         for (const t of report.traces) {
           for (const c of t.cells) {
             for (const w of c.warnings) {
-              console.error(`vmmlab: warning: ${t.workload}, ${c.config}: ${w}`);
+              console.error(printableLine(`vmmlab: warning: ${t.workload}, ${c.config}: ${w}`));
             }
           }
         }

@@ -16,6 +16,7 @@ import { registerReplayCommand } from "./replay_command.ts";
 import { registerSweepCommand } from "./sweep_command.ts";
 import { registerSynthCommand } from "./synth_command.ts";
 import { registerTraceCommands } from "./trace_commands.ts";
+import { printableLine } from "../util/printable.ts";
 
 /**
  * Commander's error text as one line in the form of every other vmmlab error: without
@@ -66,15 +67,15 @@ export async function main(args: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 1;
     }
     if (e instanceof InputError) {
-      console.error(`vmmlab: ${e.message}`);
+      console.error(`vmmlab: ${printableLine(e.message)}`);
       return e.exitCode;
     }
     if (e instanceof UsageError) {
-      console.error(`vmmlab: ${e.message}`);
+      console.error(`vmmlab: ${printableLine(e.message)}`);
       return e.exitCode;
     }
     if (isEnvironmentError(e)) {
-      console.error(`vmmlab: ${e.message}`);
+      console.error(`vmmlab: ${printableLine(e.message)}`);
       return 2;
     }
     console.error("vmmlab: internal error (a bug in vmmlab, please report it):");

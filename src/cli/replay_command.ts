@@ -18,6 +18,7 @@ import { checkOutput, writeOutput, writeStdout } from "./output.ts";
 import { unreadOptions } from "./parallel_replay.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import { tidyCsv } from "./tidy_csv.ts";
+import { printable } from "../util/printable.ts";
 
 /** Adds the `replay` subcommand to `program`. */
 export function registerReplayCommand(program: Command): void {
@@ -104,6 +105,6 @@ export function registerReplayCommand(program: Command): void {
         if (Array.isArray(warnings)) {
           for (const w of warnings) console.error(`vmmlab: warning: ${w}`);
         }
-      } else console.log(formatResult(result));
+      } else console.log(printable(formatResult(result)));
     });
 }

@@ -14,6 +14,7 @@ import { checkOutputFile, parseIntOption } from "./options.ts";
 import { refuseInputs } from "./output.ts";
 import { counted } from "./plural.ts";
 import { progress } from "./progress.ts";
+import { printable } from "../util/printable.ts";
 
 /** Everything `trace inspect` reports, as printed with `--json`. */
 export interface InspectReport {
@@ -96,7 +97,7 @@ function printInspect(r: InspectReport, t: TraceReader): void {
     `devices    ${h.devices.length ? h.devices.join(", ") : "none"}`,
     ...h.inferred.map((x, i) => `${i === 0 ? "inferred   " : "           "}${x}`),
   ].filter((l) => l !== "");
-  console.log(lines.join("\n"));
+  console.log(printable(lines.join("\n")));
   const chunks = new Table({
     head: ["chunk", "offset", "records", "instructions", "raw", "stored", "ratio"],
     style: { head: [], border: [] },

@@ -22,6 +22,7 @@ import type { ExperimentOutcome } from "./outputs.ts";
 import { defaultProgress, SilentProgress } from "./progress.ts";
 import { isSweepShard, mergeSweep } from "../sweep_shard.ts";
 import { UsageError } from "../../util/errors.ts";
+import { printable } from "../../util/printable.ts";
 
 function positiveInteger(text: string): number {
   const value = Number(text);
@@ -38,7 +39,7 @@ function printSummary(outcomes: readonly ExperimentOutcome[]): void {
   const checks: SummaryCheck[] = outcomes.flatMap((o) =>
     o.checks.map((check) => ({ experiment: o.experiment.name, check }))
   );
-  console.log(renderSummary(rows, checks));
+  console.log(printable(renderSummary(rows, checks)));
 }
 
 async function writeFigures(
