@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { InputError } from "../util/errors.ts";
 import { cacheDir, exists } from "./cache.ts";
-import { run } from "./host_tools.ts";
+import { run, runPipe } from "./host_tools.ts";
 
 /** A downloaded package. */
 export interface DebianPackage {
@@ -116,11 +116,11 @@ export async function unpackPackage(pkg: DebianPackage, members: string[] = []):
   if (members.length === 0) {
     await run("dpkg-deb", ["-x", pkg.deb, dest], { what: `dpkg-deb -x ${pkg.deb}` });
   } else {
-    const quoted = members.map((m) => `'${m.replace(/'/g, "")}'`).join(" ");
-    await run("sh", [
-      "-c",
-      `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -x -C '${dest}' ${quoted}`,
-    ], { what: `unpacking ${pkg.deb}` });
+    await runPipe(
+      ["dpkg-deb", ["--fsys-tarfile", pkg.deb]],
+      ["tar", ["-x", "-C", dest, "--", ...members]],
+      `unpacking ${pkg.deb}`,
+    );
   }
   Deno.writeTextFileSync(stamp, "");
   return dest;
@@ -188,9 +188,11 @@ export async function kernelModules(
   // from the archive and each module's dependencies from its own .modinfo section.
   const listFile = join(dest, "modules.list");
   if (!exists(listFile)) {
-    const list = await run("sh", ["-c", `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -t`], {
-      what: `listing ${pkg.deb}`,
-    });
+    const list = await runPipe(
+      ["dpkg-deb", ["--fsys-tarfile", pkg.deb]],
+      ["tar", ["-t"]],
+      `listing ${pkg.deb}`,
+    );
     Deno.writeTextFileSync(listFile, list);
   }
   const byName = new Map<string, string>();
@@ -201,10 +203,11 @@ export async function kernelModules(
   const extract = async (paths: string[]) => {
     const missing = paths.filter((m) => !exists(join(dest, base, m)));
     if (missing.length === 0) return;
-    const list = missing.map((m) => `'./${base}/${m}'`).join(" ");
-    await run("sh", ["-c", `dpkg-deb --fsys-tarfile '${pkg.deb}' | tar -x -C '${dest}' ${list}`], {
-      what: `unpacking kernel modules from ${pkg.deb}`,
-    });
+    await runPipe(
+      ["dpkg-deb", ["--fsys-tarfile", pkg.deb]],
+      ["tar", ["-x", "-C", dest, "--", ...missing.map((m) => `./${base}/${m}`)]],
+      `unpacking kernel modules from ${pkg.deb}`,
+    );
   };
   const deps = new Map<string, string[]>();
   let wanted = names.map((n) => {

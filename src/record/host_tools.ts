@@ -127,3 +127,53 @@ export async function run(
   }
   return new TextDecoder().decode(out.stdout);
 }
+
+/**
+ * Runs `producer | consumer` without a shell: two argument arrays, the first's standard
+ * output piped into the second's input, so no path is ever parsed as shell syntax (a cache
+ * path with a quote in it stays a path). Returns the consumer's output; either command
+ * failing is an {@link InputError} naming `what`.
+ */
+export async function runPipe(
+  producer: readonly [string, readonly string[]],
+  consumer: readonly [string, readonly string[]],
+  what: string,
+): Promise<string> {
+  const spawn = (
+    [command, args]: readonly [string, readonly string[]],
+    stdin: "piped" | "null",
+  ) => {
+    try {
+      return new Deno.Command(command, {
+        args: [...args],
+        stdin,
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new InputError(`${command} is not installed; install with: ${installCommand()}`);
+      }
+      throw e;
+    }
+  };
+  const first = spawn(producer, "null");
+  const second = spawn(consumer, "piped");
+  const piping = first.stdout.pipeTo(second.stdin).catch(() => {
+    // The consumer closed its input early; its own status says whether that was a failure.
+  });
+  const [a, b] = await Promise.all([
+    new Response(first.stderr).text().then(async (err) => ({ err, status: await first.status })),
+    second.output(),
+    piping,
+  ]);
+  const last = (text: string) => text.trim().split("\n").filter((l) => l !== "").pop();
+  if (!a.status.success) {
+    throw new InputError(`${what} failed: ${last(a.err) ?? `exit status ${a.status.code}`}`);
+  }
+  if (!b.success) {
+    const err = new TextDecoder().decode(b.stderr);
+    throw new InputError(`${what} failed: ${last(err) ?? `exit status ${b.code}`}`);
+  }
+  return new TextDecoder().decode(b.stdout);
+}
