@@ -136,6 +136,15 @@ export class ReplayMachine {
     while (this.#batch(source, code, BATCH) === BATCH) { /* next batch */ }
   }
 
+  /**
+   * Replays up to `limit` records of `source` and returns how many there were: fewer
+   * when the source ends (or stops). The host simulation drives a VM with it, slice by
+   * slice, resuming where the last call stopped.
+   */
+  step(source: RecordSource, code: CodeTable, limit: number): number {
+    return this.#batch(source, code, limit);
+  }
+
   /** Replays up to `limit` records; returns how many there were. */
   #batch(source: RecordSource, code: CodeTable, limit: number): number {
     const g = this.guest;

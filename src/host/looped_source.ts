@@ -1,0 +1,148 @@
+/**
+ * A VM's record stream on the host: the trace replayed from its start, then looped
+ * between iteration markers for as long as the simulated run lasts, and stopped right
+ * after any record the host must act on (a HLT, a disk or network request). It also
+ * watches the guest-physical pages the VM touches, for the host memory manager. The
+ * engine's record loop pulls from it exactly as from a trace cursor, so the loop stays
+ * allocation-free; the checks here are a kind comparison per record.
+ *
+ * Loop boundary: the first pass replays records `[0, last]` (through the last iteration
+ * marker, so a trailing partial iteration is never replayed); every later pass replays
+ * `(first, last]`, whole iterations only. A trace with fewer than two iteration markers
+ * loops over all of its records.
+ *
+ * @module
+ */
+
+import type { RecordSource } from "../engine/array_cursor.ts";
+import type { RecordCursor, TraceReader } from "../trace/reader.ts";
+import { Field, MarkerOp, RecordKind, SensitiveOp, type TraceRecord } from "../trace/record.ts";
+import type { WorkingSetSampler } from "../models/memory/working_set.ts";
+
+/** Why the stream stopped (see {@link LoopedSource.stop}). */
+export const Stop = {
+  /** Still running (the engine's batch limit ended the call). */
+  None: 0,
+  /** The guest executed HLT: it idles until its next interrupt. */
+  Halt: 1,
+  /** The guest issued a disk request. */
+  Block: 2,
+  /** The guest issued a network request. */
+  Net: 3,
+  /** The pass reached its loop boundary; call {@link LoopedSource.rewind}. */
+  End: 4,
+} as const;
+
+const PAGE = 4096;
+
+/** Where a trace loops: record indices from its marker list. */
+export interface LoopBounds {
+  /** First record of every pass after the first. */
+  start: number;
+  /** One past the last record of every pass. */
+  end: number;
+  /** Whether the bounds are iteration markers (false: the whole trace loops). */
+  atMarkers: boolean;
+}
+
+/** Loop bounds of a trace from its summary's markers. */
+export function loopBounds(reader: TraceReader): LoopBounds {
+  const its = reader.summary.markers.filter((m) => m.op === MarkerOp.Iteration);
+  if (its.length < 2) return { start: 0, end: reader.summary.records, atMarkers: false };
+  return { start: its[0].record + 1, end: its[its.length - 1].record + 1, atMarkers: true };
+}
+
+/** The looping, stopping, page-watching record stream of one VM. */
+export class LoopedSource implements RecordSource {
+  readonly #reader: TraceReader;
+  readonly #bounds: LoopBounds;
+  #cursor: RecordCursor;
+  #rec: TraceRecord;
+  #index = 0;
+  #pending = 0;
+  /** Why the last `next()` returned false ({@link Stop}). */
+  stop = 0;
+  /** Completed passes over the trace. */
+  passes = 0;
+  /** Bytes of the last disk or network request. */
+  requestBytes = 0;
+  /** Operation of the last disk or network request (`BlockOp` / `NetOp`). */
+  requestOp = 0;
+  /** Pages of the VM (guest-physical pages at or above it are not watched). */
+  readonly vmPages: number;
+  readonly #touched: Uint8Array;
+  /** Distinct guest-physical pages touched so far (the memory the VM has demanded). */
+  touchedPages = 0;
+  /** Working-set sampler fed with every touched page (null: none). */
+  sampler: WorkingSetSampler | null = null;
+
+  /** A stream over `reader`'s records for a VM of `vmPages` pages. */
+  constructor(reader: TraceReader, vmPages: number) {
+    this.#reader = reader;
+    this.#bounds = loopBounds(reader);
+    this.#cursor = reader.cursor();
+    this.#rec = this.#cursor.record;
+    this.vmPages = vmPages;
+    this.#touched = new Uint8Array(vmPages);
+  }
+
+  /** Loop bounds in use. */
+  get bounds(): LoopBounds {
+    return this.#bounds;
+  }
+
+  /** The current record (a new object after {@link rewind}). */
+  get record(): TraceRecord {
+    return this.#rec;
+  }
+
+  /** Advances, or returns false with {@link stop} set. */
+  next(): boolean {
+    if (this.#pending !== 0) {
+      this.stop = this.#pending;
+      this.#pending = 0;
+      return false;
+    }
+    if (this.#index >= this.#bounds.end || !this.#cursor.next()) {
+      this.stop = Stop.End;
+      return false;
+    }
+    this.#index++;
+    const r = this.#rec;
+    const k = r.kind;
+    if (k >= 0x80) {
+      const page = Math.floor(r.f[Field.Paddr] / PAGE);
+      if (page < this.vmPages && this.#touched[page] === 0) {
+        this.#touched[page] = 1;
+        this.touchedPages++;
+      }
+      if (this.sampler !== null && page < this.vmPages) this.sampler.touch(page);
+    } else if (k === RecordKind.Sensitive) {
+      if (r.f[Field.Op] === SensitiveOp.Hlt) this.#pending = Stop.Halt;
+    } else if (k === RecordKind.BlockRequest) {
+      this.#pending = Stop.Block;
+      this.requestBytes = r.f[Field.Length];
+      this.requestOp = r.f[Field.Op];
+    } else if (k === RecordKind.NetRequest) {
+      this.#pending = Stop.Net;
+      this.requestBytes = r.f[Field.Length];
+      this.requestOp = r.f[Field.Op];
+    }
+    return true;
+  }
+
+  /** Starts the next pass at the loop start (after {@link Stop.End}). */
+  rewind(): void {
+    const start = this.#bounds.start;
+    const chunks = this.#reader.chunks;
+    let c = 0;
+    while (c + 1 < chunks.length && chunks[c + 1].firstRecord <= start) c++;
+    this.#cursor = this.#reader.cursor(c);
+    this.#rec = this.#cursor.record;
+    let skip = start - (chunks.length > 0 ? chunks[c].firstRecord : 0);
+    while (skip > 0 && this.#cursor.next()) skip--;
+    this.#index = start;
+    this.passes++;
+    this.stop = Stop.None;
+  }
+}

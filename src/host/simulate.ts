@@ -1,0 +1,448 @@
+/**
+ * The host simulation: VMs advance in simulated cycles on the physical CPUs as the
+ * scheduler decides. Events are taken in simulated-time order, the pCPU with the
+ * earliest clock first (ties: lowest index), so the result is a pure function of the
+ * host description and the traces. Per decision on a pCPU: VMs whose halt or I/O wait
+ * ended are woken (in wake-time, then index, order), the scheduler picks a VM, a world
+ * switch is charged if the pCPU last ran another VM or idled (`host.world-switch`), the
+ * VM's untagged TLB is flushed if another VM ran on the pCPU since (VPID/ASID tagging
+ * keeps it), and the VM replays its slice. A halted VM sleeps until its next timer tick;
+ * a VM with a disk request sleeps until the shared disk completes it; network requests
+ * queue on the shared NIC without stopping the VM. Every sampling period the memory
+ * manager reallocates host memory.
+ *
+ * @module
+ */
+
+import { loadPlatform } from "../platforms/load.ts";
+import type { Platform } from "../engine/model.ts";
+import { Pcg32 } from "../util/pcg32.ts";
+import { TraceReader } from "../trace/reader.ts";
+import { ConfigError } from "../util/errors.ts";
+import { WorkingSetSampler } from "../models/memory/working_set.ts";
+import { HOST_LIMITS, type HostDescription } from "./description.ts";
+import { createScheduler } from "./scheduler.ts";
+import { SharedDevice } from "./devices.ts";
+import { MemoryManager } from "./memory_manager.ts";
+import { HostVm, RunEnd } from "./vm.ts";
+import type { HostResult, VmResult } from "./result.ts";
+import { HOST_RESULT_SCHEMA } from "./result.ts";
+import "./schedulers/mod.ts";
+
+/** Platform key of a world switch between two VMs (or the idle world and a VM). */
+export const WORLD_SWITCH_KEY = "host.world-switch";
+
+/** Options of {@link simulateHost}. */
+export interface SimulateOptions {
+  /** Called with the fraction of simulated time done (at most once per per cent). */
+  onProgress?: (fraction: number) => void;
+  /** Skip the runs of each VM alone (no `slowdownVsAlone`). */
+  skipAlone?: boolean;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** The per-VM figures one run produces, before the alone runs are known. */
+interface RawRun {
+  result: HostResult;
+  rates: number[];
+}
+
+function openReaders(desc: HostDescription): Map<string, TraceReader> {
+  const readers = new Map<string, TraceReader>();
+  try {
+    for (const vm of desc.vms) {
+      if (readers.has(vm.trace)) continue;
+      readers.set(vm.trace, TraceReader.open(vm.trace));
+    }
+  } catch (e) {
+    for (const r of readers.values()) r.close();
+    throw e;
+  }
+  return readers;
+}
+
+function run(
+  desc: HostDescription,
+  platform: Platform,
+  readers: Map<string, TraceReader>,
+  onProgress?: (fraction: number) => void,
+): RawRun {
+  const clockHz = platform.clockHz;
+  const cyclesPerMs = clockHz / 1000;
+  const end = desc.durationMs * cyclesPerMs;
+  const P = desc.pcpus;
+  const n = desc.vms.length;
+  if (!platform.has(WORLD_SWITCH_KEY)) {
+    throw new ConfigError(
+      platform.origin,
+      `platform ${platform.name} has no entry`,
+      `entries.${WORLD_SWITCH_KEY}`,
+    );
+  }
+  const switchCost = platform.cost(WORLD_SWITCH_KEY);
+  const samples = Math.ceil(desc.durationMs / desc.sampleMs - 1e-9);
+  if (samples * n > 4 * HOST_LIMITS.samples * 64) {
+    throw new ConfigError(
+      desc.origin,
+      `${samples} samples for ${n} VMs are too many points`,
+      "sampleMs",
+    );
+  }
+  const sampleCycles = desc.sampleMs * cyclesPerMs;
+  const vms = desc.vms.map((d, i) =>
+    new HostVm(i, d, readers.get(d.trace)!, platform, desc.seed + i)
+  );
+  const sched = createScheduler(desc.scheduler.name, {
+    pcpus: P,
+    clockHz,
+    vms: desc.vms.map((v) => v.cpu),
+    sliceCycles: desc.scheduler.sliceMs * cyclesPerMs,
+  });
+  const disk = new SharedDevice(desc.disk, clockHz);
+  const nic = new SharedDevice(desc.nic, clockHz);
+  const memory = new MemoryManager(
+    desc.memoryMB * 256,
+    desc.memory.taxRate,
+    desc.vms.map((v) => ({
+      shares: v.memory.shares,
+      minPages: v.memory.minMB * 256,
+      maxPages: v.memory.maxMB * 256,
+      balloon: v.vmm.memory === "balloon",
+    })),
+  );
+  const rootRng = new Pcg32(desc.seed, 15);
+  for (const vm of vms) {
+    const pages = vm.source.vmPages;
+    vm.source.sampler = new WorkingSetSampler(
+      pages,
+      Math.min(desc.memory.sampleSize, pages),
+      new Pcg32(rootRng.nextU32(), vm.index + 1),
+      { slow: 0.25, fast: 0.5 },
+    );
+  }
+  const memPeriod = desc.memory.samplePeriodMs * cyclesPerMs;
+  let nextMem = memPeriod;
+
+  const pcpuTime = new Float64Array(P);
+  const pcpuLastVm = new Int32Array(P).fill(-1);
+  const pcpuIdled = new Uint8Array(P);
+  const runnable = new Uint8Array(n).fill(1);
+  const wakeAt = new Float64Array(n).fill(Infinity);
+  const lastPcpu = new Int32Array(n).fill(-1);
+  const received = new Float64Array(n);
+  const switchesIn = new Float64Array(n);
+  const diskReq = new Float64Array(n), diskBytes = new Float64Array(n);
+  const diskLat = new Float64Array(n), diskMax = new Float64Array(n);
+  const netReq = new Float64Array(n), netBytes = new Float64Array(n);
+  const netLat = new Float64Array(n), netMax = new Float64Array(n);
+  let idleCycles = 0, switchCycles = 0, worldSwitches = 0;
+  // Time series: CPU cycles per VM per sample; memory state at each sample's end.
+  const cpuBins = new Float64Array(n * samples);
+  const heldMB: number[][] = vms.map(() => []);
+  const balloonMB: number[][] = vms.map(() => []);
+  const swapMB: number[][] = vms.map(() => []);
+  let nextSample = sampleCycles;
+  let lastProgress = -1;
+  for (let i = 0; i < n; i++) sched.wake(i, 0);
+
+  const addCpu = (vm: number, t0: number, t1: number) => {
+    let t = t0;
+    while (t < t1) {
+      const bin = Math.min(samples - 1, Math.floor(t / sampleCycles));
+      const binEnd = Math.min(t1, (bin + 1) * sampleCycles);
+      const step = bin === samples - 1 ? t1 - t : binEnd - t;
+      cpuBins[vm * samples + bin] += step;
+      t += step;
+    }
+  };
+  const memoryPeriod = () => {
+    const touched = vms.map((v) => v.source.touchedPages);
+    const active = vms.map((v) => {
+      v.source.sampler!.endPeriod();
+      return v.source.sampler!.estimate;
+    });
+    memory.period(touched, active);
+  };
+  const recordMemory = () => {
+    for (let i = 0; i < n; i++) {
+      const s = memory.state[i];
+      heldMB[i].push(round(s.held / 256, 3));
+      balloonMB[i].push(round(s.ballooned / 256, 3));
+      swapMB[i].push(round(s.swapped / 256, 3));
+    }
+  };
+  const endRun = { reason: 0 };
+  let netOffsetBase = 0;
+  let netVm = 0;
+  for (const vm of vms) {
+    vm.onNet = (offset, bytes) => {
+      const t = netOffsetBase + offset;
+      const done = nic.submit(t, bytes);
+      netReq[netVm]++;
+      netBytes[netVm] += bytes;
+      netLat[netVm] += done - t;
+      if (done - t > netMax[netVm]) netMax[netVm] = done - t;
+    };
+  }
+
+  for (;;) {
+    let p = 0;
+    for (let q = 1; q < P; q++) if (pcpuTime[q] < pcpuTime[p]) p = q;
+    const now = pcpuTime[p];
+    while (nextMem <= now && nextMem <= end) {
+      memoryPeriod();
+      nextMem += memPeriod;
+    }
+    while (nextSample <= now && heldMB[0].length < samples) {
+      recordMemory();
+      nextSample += sampleCycles;
+    }
+    if (onProgress) {
+      const pct = Math.floor(Math.min(now, end) / end * 100);
+      if (pct > lastProgress) {
+        lastProgress = pct;
+        onProgress(pct / 100);
+      }
+    }
+    if (now >= end) break;
+    // Wake, in (wake time, index) order.
+    for (;;) {
+      let w = -1;
+      for (let i = 0; i < n; i++) {
+        if (wakeAt[i] <= now && (w < 0 || wakeAt[i] < wakeAt[w])) w = i;
+      }
+      if (w < 0) break;
+      const at = wakeAt[w];
+      wakeAt[w] = Infinity;
+      runnable[w] = 1;
+      sched.wake(w, at);
+    }
+    const vmIndex = sched.pick(p, now, runnable);
+    if (vmIndex < 0) {
+      let next = end;
+      for (let i = 0; i < n; i++) if (wakeAt[i] < next) next = wakeAt[i];
+      for (let q = 0; q < P; q++) {
+        if (q !== p && pcpuTime[q] > now && pcpuTime[q] < next) next = pcpuTime[q];
+      }
+      const ev = sched.nextEvent(now);
+      if (ev < next) next = ev;
+      if (nextMem < next) next = nextMem;
+      if (!(next > now)) next = now + 1;
+      idleCycles += next - now;
+      pcpuTime[p] = next;
+      pcpuIdled[p] = 1;
+      continue;
+    }
+    const vm = vms[vmIndex];
+    runnable[vmIndex] = 0;
+    let t = now;
+    if (pcpuLastVm[p] !== vmIndex || pcpuIdled[p] === 1) {
+      if (pcpuLastVm[p] !== -1 || pcpuIdled[p] === 1) {
+        t += switchCost;
+        switchCycles += switchCost;
+        worldSwitches++;
+        switchesIn[vmIndex]++;
+      }
+      const otherRan = pcpuLastVm[p] !== vmIndex && pcpuLastVm[p] !== -1;
+      const moved = lastPcpu[vmIndex] !== -1 && lastPcpu[vmIndex] !== p;
+      if ((!vm.tagged && otherRan) || moved) vm.flushTlb();
+    }
+    pcpuIdled[p] = 0;
+    pcpuLastVm[p] = vmIndex;
+    lastPcpu[vmIndex] = p;
+    const budget = Math.min(sched.slice(vmIndex, t), Math.max(1, end - t));
+    netOffsetBase = t;
+    netVm = vmIndex;
+    const used = vm.runFor(budget, endRun);
+    addCpu(vmIndex, t, t + used);
+    received[vmIndex] += used;
+    t += used;
+    pcpuTime[p] = t;
+    sched.charge(vmIndex, used, t);
+    if (endRun.reason === RunEnd.Halt) {
+      const tick = clockHz / vm.desc.timerHz;
+      wakeAt[vmIndex] = (Math.floor(t / tick) + 1) * tick;
+      sched.block(vmIndex, t);
+    } else if (endRun.reason === RunEnd.Disk) {
+      const done = disk.submit(t, vm.requestBytes);
+      diskReq[vmIndex]++;
+      diskBytes[vmIndex] += vm.requestBytes;
+      diskLat[vmIndex] += done - t;
+      if (done - t > diskMax[vmIndex]) diskMax[vmIndex] = done - t;
+      wakeAt[vmIndex] = done;
+      sched.block(vmIndex, t);
+    } else {
+      runnable[vmIndex] = 1;
+    }
+  }
+  while (heldMB[0].length < samples) recordMemory();
+  for (const vm of vms) vm.machine.finish();
+
+  const simSeconds = desc.durationMs / 1000;
+  const capacity = P * end;
+  const us = (c: number) => round(c / clockHz * 1e6, 3);
+  const rates: number[] = [];
+  const vmResults: VmResult[] = vms.map((vm, i) => {
+    const reader = readers.get(vm.desc.trace)!;
+    const share = received[i] / capacity;
+    const ent = sched.entitlement(i);
+    const native = vm.nativeCycles, virt = vm.cycles;
+    rates.push(vm.instructions / simSeconds);
+    const s = memory.state[i];
+    return {
+      name: vm.desc.name,
+      trace: {
+        path: vm.desc.traceAsWritten,
+        hash: reader.summary.contentHash,
+        workload: reader.header.workload,
+        loopsAtMarkers: vm.source.bounds.atMarkers,
+      },
+      vmm: { ...vm.desc.vmm, options: { ...vm.desc.vmm.options } },
+      controls: { cpu: { ...vm.desc.cpu }, memory: { ...vm.desc.memory } },
+      instructions: vm.instructions,
+      iterations: vm.iterations,
+      passes: vm.source.passes,
+      instructionsPerSecond: Math.round(vm.instructions / simSeconds),
+      slowdownVsAlone: null,
+      cpu: {
+        receivedMs: round(received[i] / cyclesPerMs, 4),
+        share: round(share, 6),
+        entitlement: round(ent, 6),
+        fairnessError: round(share - ent, 6),
+      },
+      cycles: {
+        native: round(native, 2),
+        virtualized: round(virt, 2),
+        virtualizationSlowdown: native > 0 ? round(virt / native, 6) : 0,
+      },
+      switchesIn: switchesIn[i],
+      tlbFlushes: vm.tlbFlushes,
+      halts: vm.halts,
+      io: {
+        disk: {
+          requests: diskReq[i],
+          bytes: diskBytes[i],
+          meanLatencyUs: diskReq[i] > 0 ? us(diskLat[i] / diskReq[i]) : 0,
+          maxLatencyUs: us(diskMax[i]),
+        },
+        nic: {
+          requests: netReq[i],
+          bytes: netBytes[i],
+          meanLatencyUs: netReq[i] > 0 ? us(netLat[i] / netReq[i]) : 0,
+          maxLatencyUs: us(netMax[i]),
+        },
+      },
+      memory: {
+        touchedMB: round(vm.source.touchedPages / 256, 3),
+        heldMB: round(s.held / 256, 3),
+        targetMB: round(s.target / 256, 3),
+        balloonedMB: round(s.ballooned / 256, 3),
+        swappedMB: round(s.swapped / 256, 3),
+        activeFraction: round(s.active, 6),
+      },
+      breakdown: vm.machine.conf.breakdown((x) => round(x, 2)),
+      warnings: vm.machine.conf.warnings(),
+    };
+  });
+  let instructions = 0;
+  for (const vm of vms) instructions += vm.instructions;
+  const result: HostResult = {
+    schema: HOST_RESULT_SCHEMA,
+    host: {
+      name: desc.name,
+      platform: platform.origin === `platform ${platform.name}`
+        ? platform.name
+        : `${platform.name} (${platform.origin})`,
+      pcpus: P,
+      memoryMB: desc.memoryMB,
+      durationMs: desc.durationMs,
+      scheduler: { ...desc.scheduler, ...sched.describe() },
+      memoryManager: { ...desc.memory },
+      seed: desc.seed,
+      worldSwitchCycles: switchCost,
+    },
+    vms: vmResults,
+    totals: {
+      instructions,
+      instructionsPerSecond: Math.round(instructions / simSeconds),
+      cpuUtilization: round(1 - idleCycles / capacity, 6),
+      idleMs: round(idleCycles / cyclesPerMs, 4),
+      worldSwitches,
+      worldSwitchMs: round(switchCycles / cyclesPerMs, 4),
+      memoryState: ["high", "soft", "hard", "low"][memory.freeState],
+      disk: {
+        requests: disk.requests,
+        bytes: disk.bytes,
+        utilization: round(Math.min(1, disk.busyCycles / end), 6),
+      },
+      nic: {
+        requests: nic.requests,
+        bytes: nic.bytes,
+        utilization: round(Math.min(1, nic.busyCycles / end), 6),
+      },
+    },
+    series: {
+      timeMs: Array.from(
+        { length: samples },
+        (_, k) => round(Math.min(desc.durationMs, (k + 1) * desc.sampleMs), 6),
+      ),
+      cpuShare: vms.map((_, i) =>
+        Array.from({ length: samples }, (_, k) => {
+          const width = Math.min(end, (k + 1) * sampleCycles) - k * sampleCycles;
+          return round(cpuBins[i * samples + k] / Math.max(width, 1), 6);
+        })
+      ),
+      heldMB,
+      balloonedMB: balloonMB,
+      swappedMB: swapMB,
+    },
+    wall: { seconds: 0, instructionsPerSecond: 0 },
+  };
+  return { result, rates };
+}
+
+/** Identity of a VM for its alone run (everything that shapes it, not its name). */
+function aloneKey(desc: HostDescription, i: number): string {
+  const v = desc.vms[i];
+  return JSON.stringify([v.trace, v.vmm, v.cpu, v.memory, v.timerHz]);
+}
+
+/**
+ * Simulates `desc` and, unless `skipAlone`, each distinct VM alone on the same host for
+ * the same time (its slowdown is its alone rate over its rate here). Bad input throws
+ * `InputError` subclasses with one-line messages.
+ */
+export function simulateHost(desc: HostDescription, options: SimulateOptions = {}): HostResult {
+  const platform = loadPlatform(desc.platform);
+  const readers = openReaders(desc);
+  try {
+    const t0 = performance.now();
+    const main = run(desc, platform, readers, options.onProgress);
+    const wall = (performance.now() - t0) / 1000;
+    if (!options.skipAlone) {
+      const alone = new Map<string, number>();
+      for (let i = 0; i < desc.vms.length; i++) {
+        const key = aloneKey(desc, i);
+        let rate = alone.get(key);
+        if (rate === undefined) {
+          const solo: HostDescription = { ...desc, vms: [desc.vms[i]] };
+          rate = run(solo, platform, readers).rates[0];
+          alone.set(key, rate);
+        }
+        const mine = main.rates[i];
+        main.result.vms[i].slowdownVsAlone = mine > 0 ? round(rate / mine, 6) : null;
+      }
+    }
+    main.result.wall = {
+      seconds: round(wall, 3),
+      instructionsPerSecond: wall > 0 ? Math.round(main.result.totals.instructions / wall) : 0,
+    };
+    return main.result;
+  } finally {
+    for (const r of readers.values()) r.close();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * One VM on the host: the engine's replay machine (native baseline and configured model
+ * set, exactly as `vmmlab replay` builds them) driven slice by slice over a
+ * {@link LoopedSource}. `runFor` replays until the VM has charged a cycle budget, or
+ * halts, or issues a disk request, and says which; the engine's loop is reused as is
+ * (`ReplayMachine.step`), in steps sized from the VM's recent cycles per record so that
+ * a slice overshoots its budget by at most a few dozen records.
+ *
+ * @module
+ */
+
+import { resolveConfig } from "../engine/config.ts";
+import { ReplayMachine } from "../engine/replay.ts";
+import type { Platform } from "../engine/model.ts";
+import type { TraceReader } from "../trace/reader.ts";
+import type { CodeTable } from "../trace/code_table.ts";
+import { ConfigError } from "../util/errors.ts";
+import type { VmDescription } from "./description.ts";
+import { LoopedSource, Stop } from "./looped_source.ts";
+
+/** Fewest records per engine step (bounds the overshoot of a slice). */
+const MIN_STEP = 64;
+/** Most records per engine step (the engine's own batch size). */
+const MAX_STEP = 16384;
+
+/** What ended a {@link HostVm.runFor}. */
+export const RunEnd = {
+  /** The budget was used up. */
+  Budget: 0,
+  /** The guest halted. */
+  Halt: 1,
+  /** The guest waits on a disk request ({@link HostVm.requestBytes}). */
+  Disk: 2,
+} as const;
+
+/** A VM: its replay machine, its record stream and its counters. */
+export class HostVm {
+  /** Index in the host description. */
+  readonly index: number;
+  /** Description. */
+  readonly desc: VmDescription;
+  /** The engine's two model sets over this VM's trace. */
+  readonly machine: ReplayMachine;
+  /** The VM's record stream. */
+  readonly source: LoopedSource;
+  /** Whether the TLB survives another VM running on the pCPU (VPID/ASID tagging). */
+  readonly tagged: boolean;
+  /** Bytes of the disk request that ended the last run. */
+  requestBytes = 0;
+  /** Called for each network request during a run, with the cycles into the run. */
+  onNet: ((offset: number, bytes: number) => void) | null = null;
+  /** Halts executed. */
+  halts = 0;
+  /** TLB flushes forced by world switches. */
+  tlbFlushes = 0;
+  readonly #code: CodeTable;
+  #cyclesPerRecord = 4;
+  #passStart = 0;
+
+  /** Builds the VM's model sets on `platform` over `reader`'s trace. */
+  constructor(
+    index: number,
+    desc: VmDescription,
+    reader: TraceReader,
+    platform: Platform,
+    seed: number,
+  ) {
+    this.index = index;
+    this.desc = desc;
+    const config = resolveConfig({
+      cpu: desc.vmm.cpu,
+      mmu: desc.vmm.mmu,
+      io: desc.vmm.io,
+      memory: desc.vmm.memory,
+      options: desc.vmm.options,
+      seed,
+    });
+    this.#code = reader.code;
+    this.machine = new ReplayMachine(
+      { header: reader.header, code: reader.code, cursor: () => reader.cursor() },
+      config,
+      platform,
+    );
+    this.source = new LoopedSource(reader, desc.memory.sizeMB * 256);
+    if (this.source.bounds.end <= this.source.bounds.start) {
+      throw new ConfigError(
+        desc.traceAsWritten,
+        "trace has no records between its iteration markers",
+      );
+    }
+    this.tagged = desc.vmm.cpu === "hw" && platform.has("hw.vpid") &&
+      platform.param("hw.vpid") >= 1;
+  }
+
+  /** Virtualized cycles charged so far. */
+  get cycles(): number {
+    return this.machine.conf.totalCycles();
+  }
+
+  /** Native cycles of the same records (the baseline set). */
+  get nativeCycles(): number {
+    return this.machine.base.totalCycles();
+  }
+
+  /** Guest instructions replayed. */
+  get instructions(): number {
+    return this.machine.guest.instructions;
+  }
+
+  /** Iteration markers replayed. */
+  get iterations(): number {
+    return this.machine.iterations;
+  }
+
+  /** Another VM ran on this pCPU: an untagged TLB keeps nothing of this VM. */
+  flushTlb(): void {
+    this.machine.conf.mmu.flush();
+    this.tlbFlushes++;
+  }
+
+  /**
+   * Replays until `budget` cycles are charged (a little more: the last step completes),
+   * the guest halts, or it issues a disk request. Returns the cycles charged; `end`
+   * receives the reason ({@link RunEnd}).
+   */
+  runFor(budget: number, end: { reason: number }): number {
+    const m = this.machine;
+    const src = this.source;
+    const start = m.conf.totalCycles();
+    let used = 0;
+    end.reason = RunEnd.Budget;
+    while (used < budget) {
+      let n = Math.floor((budget - used) / this.#cyclesPerRecord);
+      if (n < MIN_STEP) n = MIN_STEP;
+      else if (n > MAX_STEP) n = MAX_STEP;
+      src.stop = Stop.None;
+      const done = m.step(src, this.#code, n);
+      const now = m.conf.totalCycles() - start;
+      if (done >= MIN_STEP && now > used) this.#cyclesPerRecord = (now - used) / done;
+      used = now;
+      const stop = src.stop;
+      if (stop === Stop.None) continue;
+      if (stop === Stop.End) {
+        // A pass that charged nothing would loop forever.
+        const total = m.conf.totalCycles();
+        if (src.passes > 0 && total <= this.#passStart) {
+          throw new ConfigError(
+            this.desc.traceAsWritten,
+            "a pass over the trace's loop charges no cycles",
+          );
+        }
+        this.#passStart = total;
+        src.rewind();
+      } else if (stop === Stop.Halt) {
+        this.halts++;
+        end.reason = RunEnd.Halt;
+        break;
+      } else if (stop === Stop.Block) {
+        this.requestBytes = src.requestBytes;
+        end.reason = RunEnd.Disk;
+        break;
+      } else if (stop === Stop.Net) {
+        this.onNet?.(used, src.requestBytes);
+      }
+    }
+    return used;
+  }
+}
