@@ -6,7 +6,9 @@
  *   (memory is allocated on first touch), less what was ballooned or swapped away.
  * - **Targets**: every sampling period each VM's active fraction is estimated by
  *   sampling (section 5.3: `sampleSize` random pages per period, the max of a slow and a
- *   fast moving average), and host memory is divided by shares with the idle memory tax
+ *   fast moving average), and host memory less the 6% the host keeps free (so that VMs at
+ *   their targets leave the host in the high state) is divided by shares with the idle
+ *   memory tax
  *   (section 5.2, `allocateWithTax`: min-funding revocation with idle pages charged
  *   `1/(1−τ)`), between each VM's min and max.
  * - **Reclaim by free memory state** (section 6.2): with free host memory at or above 6%
@@ -63,17 +65,24 @@ export interface VmMemory {
 
 /** Allocates host memory among VMs by shares with the idle memory tax. */
 export class MemoryManager {
+  /** Host memory, pages. */
   readonly hostPages: number;
+  /** Idle memory tax rate. */
   readonly taxRate: number;
+  /** The VMs. */
   readonly vms: readonly ManagedVm[];
   /** State of every VM after the last period. */
   readonly state: VmMemory[];
   /** Free memory state after the last period ({@link MemoryState}). */
   freeState: number = MemoryState.High;
 
+  /** Pages divided among the VMs: host memory less the high free-memory threshold. */
+  readonly available: number;
+
   /** A manager for `vms` on `hostPages` pages with tax rate `taxRate`. */
   constructor(hostPages: number, taxRate: number, vms: readonly ManagedVm[]) {
     this.hostPages = hostPages;
+    this.available = Math.floor(hostPages * (1 - FREE_THRESHOLDS.high));
     this.taxRate = taxRate;
     this.vms = vms;
     this.state = vms.map(() => ({
@@ -119,7 +128,7 @@ export class MemoryManager {
       maxPages: v.maxPages,
       active: Math.min(1, Math.max(0, active[i])),
     }));
-    const targets = allocateWithTax(taxVms, this.hostPages, this.taxRate);
+    const targets = allocateWithTax(taxVms, this.available, this.taxRate);
     for (let i = 0; i < n; i++) this.state[i].target = targets[i];
     const free = this.#free();
     this.freeState = this.#stateOf(free);

@@ -1,0 +1,115 @@
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { type HostDescription, loadHost, parseHost } from "./description.ts";
+import { simulateHost } from "./simulate.ts";
+import type { HostResult } from "./result.ts";
+import { ConfigError, InputError } from "../util/errors.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+function host(vms: unknown[], over: Record<string, unknown> = {}): HostDescription {
+  return parseHost(
+    { schema: "vmmlab.host/1", platform: "p4-prescott", durationMs: 3, sampleMs: 1, vms, ...over },
+    "test-host",
+    ROOT,
+  );
+}
+
+const gzip = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  trace: "traces/compute-gzip.vmt",
+  vmm: { cpu: "hw", mmu: "nested" },
+  ...extra,
+});
+
+/** The result without its wall-clock section. */
+function pure(r: HostResult): string {
+  return JSON.stringify({ ...r, wall: undefined });
+}
+
+Deno.test("host: deterministic, byte-identical across runs", () => {
+  const d = host([gzip("a"), gzip("b", { cpu: { shares: 2000 } })]);
+  const a = pure(simulateHost(d));
+  const b = pure(simulateHost(d));
+  assertEquals(a, b);
+});
+
+Deno.test("host: two compute-bound VMs with shares 1:2 on one pCPU receive 1:2 of it", () => {
+  const d = host([gzip("a"), gzip("b", { cpu: { shares: 2000 } })], {
+    durationMs: 6,
+    scheduler: { name: "proportional-share", sliceMs: 1 },
+  });
+  const r = simulateHost(d, { skipAlone: true });
+  const [a, b] = r.vms.map((v) => v.cpu.receivedMs);
+  // Each slice overshoots by at most a few dozen records; the world switches take the rest.
+  ok(Math.abs(a - 2) < 0.1 && Math.abs(b - 4) < 0.1, `received ${a} and ${b} ms`);
+  assertEquals(
+    r.vms.map((v) => v.cpu.entitlement),
+    [1 / 3, 2 / 3].map((x) => Math.round(x * 1e6) / 1e6),
+  );
+  // Stride order A BB A BB: three switches (a VM that runs again on its pCPU costs none).
+  assertEquals(r.totals.worldSwitches, 3);
+  // The P4 has no VPID: every switch back flushes the VM's TLB.
+  assertEquals(r.vms[0].tlbFlushes, r.vms[0].switchesIn);
+});
+
+Deno.test("host: alone, a VM is its own reference (slowdown 1); beside a twin, about 2", () => {
+  const alone = simulateHost(host([gzip("a")]));
+  assertEquals(alone.vms[0].slowdownVsAlone, 1);
+  const twins = simulateHost(
+    host([gzip("a"), gzip("b")], { scheduler: { name: "round-robin", sliceMs: 0.5 } }),
+  );
+  for (const v of twins.vms) {
+    ok(v.slowdownVsAlone! > 1.6 && v.slowdownVsAlone! < 2.6, `slowdown ${v.slowdownVsAlone}`);
+  }
+});
+
+Deno.test("host: a halting guest sleeps until its next timer tick and leaves the pCPU idle", () => {
+  const d = host([{ name: "udp", trace: "traces/net-udp-tx.vmt" }], {
+    durationMs: 20,
+    sampleMs: 2,
+  });
+  const r = simulateHost(d, { skipAlone: true });
+  const v = r.vms[0];
+  ok(v.halts > 0, "the trace halts");
+  ok(r.totals.idleMs > 0, "the pCPU idles while the guest is halted");
+  ok(v.io.nic.requests > 0 && v.io.nic.meanLatencyUs > 0, "packets went through the NIC");
+  // At 250 Hz a tick is 4 ms: at most one halt per tick over 20 ms (plus the first).
+  ok(v.halts <= 6, `${v.halts} halts in 20 ms at 250 Hz`);
+});
+
+Deno.test("host: disk requests of two VMs queue on the shared disk", () => {
+  const dd = (name: string) => ({ name, trace: "traces/disk-dd.vmt" });
+  const one = simulateHost(host([dd("a")], { durationMs: 40, sampleMs: 4 }), { skipAlone: true });
+  const two = simulateHost(host([dd("a"), dd("b")], { durationMs: 40, sampleMs: 4 }), {
+    skipAlone: true,
+  });
+  const l1 = one.vms[0].io.disk.meanLatencyUs;
+  const l2 = two.vms[0].io.disk.meanLatencyUs;
+  ok(one.vms[0].io.disk.requests > 0, "dd issues disk requests");
+  ok(l2 > l1, `a neighbour's requests delay ours (${l1} -> ${l2} us)`);
+});
+
+Deno.test("host file: mistakes are one ConfigError naming the field", () => {
+  throws(() => host([]), (e: Error) => e instanceof ConfigError && /vms/.test(e.message));
+  throws(() => host([gzip("a"), gzip("a")]), /duplicate VM name/);
+  throws(() => host([gzip("a")], { pcpus: 0 }), /pcpus: must be a number from 1/);
+  throws(() => host([gzip("a")], { pcpus: 1e6 }), /pcpus/);
+  throws(() => host([gzip("a", { cpu: { limitMHz: 10, reservationMHz: 20 } })]), /limit is below/);
+  throws(() => host([gzip("a", { memory: { sizeMB: 10, minMB: 20 } })]), /minMB/);
+  throws(() => host([gzip("a")], { durationMs: 100, sampleMs: 0.001 }), /samples exceed/);
+  throws(() => host([gzip("a")], { extra: 1 }), /extra: unknown field/);
+  throws(() => host([{ name: "x" }]), /vms\[0\]\.trace: is required/);
+  throws(() => parseHost({ schema: "x", vms: [] }, "f.json", ROOT), /schema/);
+  throws(() => simulateHost(host([gzip("a", { vmm: { cpu: "nope" } })])), /unknown cpu model/);
+  throws(() => simulateHost(host([{ name: "m", trace: "traces/missing.vmt" }])), InputError);
+  throws(
+    () => simulateHost(host([gzip("a")], { scheduler: { name: "nope" } })),
+    /unknown scheduler/,
+  );
+});
+
+Deno.test("host file: the committed example validates", () => {
+  const d = loadHost(`${ROOT}examples/consolidation/four_servers.json`);
+  assertEquals(d.vms.map((v) => v.name), ["web", "db", "batch", "build"]);
+});
