@@ -11,6 +11,7 @@ import { InputError, UsageError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import { registerCompareCommand } from "./compare_command.ts";
 import { registerExperimentCommands } from "./experiment/command.ts";
+import { registerHostCommand } from "./host_command.ts";
 import { registerRecordCommand } from "./record_command.ts";
 import { registerReplayCommand } from "./replay_command.ts";
 import { registerSweepCommand } from "./sweep_command.ts";
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerTraceCommands(program);
   registerSynthCommand(program);
   registerRecordCommand(program);
+  registerHostCommand(program);
   return program;
 }
 

@@ -73,6 +73,7 @@ export class LoopedSource implements RecordSource {
   readonly #touched: Uint8Array;
   /** Distinct guest-physical pages touched so far (the memory the VM has demanded). */
   touchedPages = 0;
+
   /** Working-set sampler fed with every touched page (null: none). */
   sampler: WorkingSetSampler | null = null;
 
@@ -84,6 +85,11 @@ export class LoopedSource implements RecordSource {
     this.#rec = this.#cursor.record;
     this.vmPages = vmPages;
     this.#touched = new Uint8Array(vmPages);
+  }
+
+  /** The trace. */
+  get reader(): TraceReader {
+    return this.#reader;
   }
 
   /** Loop bounds in use. */

@@ -48,7 +48,10 @@ function round(x: number, digits: number): number {
 /** The per-VM figures one run produces, before the alone runs are known. */
 interface RawRun {
   result: HostResult;
-  rates: number[];
+  /** Simulated cycles at which VM 0 reached `stopAt` instructions (Infinity: never). */
+  reachedAt: number;
+  /** Per VM, the simulated cycles at which its last run segment ended. */
+  lastEnd: Float64Array;
 }
 
 function openReaders(desc: HostDescription): Map<string, TraceReader> {
@@ -70,10 +73,12 @@ function run(
   platform: Platform,
   readers: Map<string, TraceReader>,
   onProgress?: (fraction: number) => void,
+  stopAt = Infinity,
 ): RawRun {
   const clockHz = platform.clockHz;
   const cyclesPerMs = clockHz / 1000;
-  const end = desc.durationMs * cyclesPerMs;
+  // An alone run may take up to ten times the duration to reach its target.
+  const end = (stopAt === Infinity ? 1 : 10) * desc.durationMs * cyclesPerMs;
   const P = desc.pcpus;
   const n = desc.vms.length;
   if (!platform.has(WORLD_SWITCH_KEY)) {
@@ -114,6 +119,7 @@ function run(
       balloon: v.vmm.memory === "balloon",
     })),
   );
+  for (const vm of vms) vm.prewarm();
   const rootRng = new Pcg32(desc.seed, 15);
   for (const vm of vms) {
     const pages = vm.source.vmPages;
@@ -132,8 +138,11 @@ function run(
   const pcpuIdled = new Uint8Array(P);
   const runnable = new Uint8Array(n).fill(1);
   const wakeAt = new Float64Array(n).fill(Infinity);
+  /** 1 while `wakeAt` is the end of a slice (the VM is still on its pCPU until then). */
+  const sliceEnd = new Uint8Array(n);
   const lastPcpu = new Int32Array(n).fill(-1);
   const received = new Float64Array(n);
+  const lastEnd = new Float64Array(n);
   const switchesIn = new Float64Array(n);
   const diskReq = new Float64Array(n), diskBytes = new Float64Array(n);
   const diskLat = new Float64Array(n), diskMax = new Float64Array(n);
@@ -147,6 +156,7 @@ function run(
   const swapMB: number[][] = vms.map(() => []);
   let nextSample = sampleCycles;
   let lastProgress = -1;
+  let reachedAt = Infinity;
   for (let i = 0; i < n; i++) sched.wake(i, 0);
 
   const addCpu = (vm: number, t0: number, t1: number) => {
@@ -208,7 +218,7 @@ function run(
         onProgress(pct / 100);
       }
     }
-    if (now >= end) break;
+    if (now >= end || reachedAt !== Infinity) break;
     // Wake, in (wake time, index) order.
     for (;;) {
       let w = -1;
@@ -219,7 +229,9 @@ function run(
       const at = wakeAt[w];
       wakeAt[w] = Infinity;
       runnable[w] = 1;
-      sched.wake(w, at);
+      // A VM back from a slice on another pCPU was never asleep.
+      if (sliceEnd[w] === 0) sched.wake(w, at);
+      sliceEnd[w] = 0;
     }
     const vmIndex = sched.pick(p, now, runnable);
     if (vmIndex < 0) {
@@ -257,10 +269,14 @@ function run(
     const budget = Math.min(sched.slice(vmIndex, t), Math.max(1, end - t));
     netOffsetBase = t;
     netVm = vmIndex;
-    const used = vm.runFor(budget, endRun);
+    const used = vm.runFor(budget, endRun, stopAt);
+    // The alone run stops when the VM has done the work it did beside the others (to
+    // within one engine step).
+    if (vm.instructions >= stopAt && reachedAt === Infinity) reachedAt = t + used;
     addCpu(vmIndex, t, t + used);
     received[vmIndex] += used;
     t += used;
+    lastEnd[vmIndex] = t;
     pcpuTime[p] = t;
     sched.charge(vmIndex, used, t);
     if (endRun.reason === RunEnd.Halt) {
@@ -275,8 +291,13 @@ function run(
       if (done - t > diskMax[vmIndex]) diskMax[vmIndex] = done - t;
       wakeAt[vmIndex] = done;
       sched.block(vmIndex, t);
-    } else {
+    } else if (P === 1) {
       runnable[vmIndex] = 1;
+    } else {
+      // Other pCPUs are behind in simulated time: the VM is theirs to pick only from
+      // the end of this slice.
+      wakeAt[vmIndex] = t;
+      sliceEnd[vmIndex] = 1;
     }
   }
   while (heldMB[0].length < samples) recordMemory();
@@ -285,13 +306,11 @@ function run(
   const simSeconds = desc.durationMs / 1000;
   const capacity = P * end;
   const us = (c: number) => round(c / clockHz * 1e6, 3);
-  const rates: number[] = [];
   const vmResults: VmResult[] = vms.map((vm, i) => {
     const reader = readers.get(vm.desc.trace)!;
     const share = received[i] / capacity;
     const ent = sched.entitlement(i);
     const native = vm.nativeCycles, virt = vm.cycles;
-    rates.push(vm.instructions / simSeconds);
     const s = memory.state[i];
     return {
       name: vm.desc.name,
@@ -402,7 +421,7 @@ function run(
     },
     wall: { seconds: 0, instructionsPerSecond: 0 },
   };
-  return { result, rates };
+  return { result, reachedAt, lastEnd };
 }
 
 /** Identity of a VM for its alone run (everything that shapes it, not its name). */
@@ -412,8 +431,9 @@ function aloneKey(desc: HostDescription, i: number): string {
 }
 
 /**
- * Simulates `desc` and, unless `skipAlone`, each distinct VM alone on the same host for
- * the same time (its slowdown is its alone rate over its rate here). Bad input throws
+ * Simulates `desc` and, unless `skipAlone`, each VM alone on the same host until it has
+ * executed the instructions it executed here: its slowdown is this run's duration over
+ * that time (null when alone it never gets there, e.g. a VM that only halts). Bad input throws
  * `InputError` subclasses with one-line messages.
  */
 export function simulateHost(desc: HostDescription, options: SimulateOptions = {}): HostResult {
@@ -424,17 +444,22 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
     const main = run(desc, platform, readers, options.onProgress);
     const wall = (performance.now() - t0) / 1000;
     if (!options.skipAlone) {
-      const alone = new Map<string, number>();
+      // Slowdown: the time this VM took here for its instructions (to the end of its
+      // last run) over the time it needs for them alone on the same host (the alone run
+      // stops there).
+      const alone = new Map<string, RawRun>();
       for (let i = 0; i < desc.vms.length; i++) {
-        const key = aloneKey(desc, i);
-        let rate = alone.get(key);
-        if (rate === undefined) {
-          const solo: HostDescription = { ...desc, vms: [desc.vms[i]] };
-          rate = run(solo, platform, readers).rates[0];
-          alone.set(key, rate);
+        const target = main.result.vms[i].instructions;
+        const key = `${aloneKey(desc, i)}|${target}`;
+        let solo = alone.get(key);
+        if (solo === undefined) {
+          solo = run({ ...desc, vms: [desc.vms[i]] }, platform, readers, undefined, target);
+          alone.set(key, solo);
         }
-        const mine = main.rates[i];
-        main.result.vms[i].slowdownVsAlone = mine > 0 ? round(rate / mine, 6) : null;
+        main.result.vms[i].slowdownVsAlone = target > 0 && solo.reachedAt > 0 &&
+            solo.reachedAt !== Infinity
+          ? round(main.lastEnd[i] / solo.reachedAt, 6)
+          : null;
       }
     }
     main.result.wall = {

@@ -55,7 +55,8 @@ Deno.test("host: two compute-bound VMs with shares 1:2 on one pCPU receive 1:2 o
 
 Deno.test("host: alone, a VM is its own reference (slowdown 1); beside a twin, about 2", () => {
   const alone = simulateHost(host([gzip("a")]));
-  assertEquals(alone.vms[0].slowdownVsAlone, 1);
+  // The alone run stops within one engine step of the same work.
+  ok(Math.abs(alone.vms[0].slowdownVsAlone! - 1) < 1e-3, `alone ${alone.vms[0].slowdownVsAlone}`);
   const twins = simulateHost(
     host([gzip("a"), gzip("b")], { scheduler: { name: "round-robin", sliceMs: 0.5 } }),
   );

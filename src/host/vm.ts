@@ -20,8 +20,8 @@ import { LoopedSource, Stop } from "./looped_source.ts";
 
 /** Fewest records per engine step (bounds the overshoot of a slice). */
 const MIN_STEP = 64;
-/** Most records per engine step (the engine's own batch size). */
-const MAX_STEP = 16384;
+/** Most records per engine step. */
+const MAX_STEP = 4096;
 
 /** What ended a {@link HostVm.runFor}. */
 export const RunEnd = {
@@ -54,8 +54,10 @@ export class HostVm {
   /** TLB flushes forced by world switches. */
   tlbFlushes = 0;
   readonly #code: CodeTable;
-  #cyclesPerRecord = 4;
+  /** Cycles per record, estimated high (a fresh VM translates): steps start small. */
+  #cyclesPerRecord = 1000;
   #passStart = 0;
+  #warmInstructions = 0;
 
   /** Builds the VM's model sets on `platform` over `reader`'s trace. */
   constructor(
@@ -74,6 +76,7 @@ export class HostVm {
       memory: desc.vmm.memory,
       options: desc.vmm.options,
       seed,
+      warmup: desc.warmupIterations,
     });
     this.#code = reader.code;
     this.machine = new ReplayMachine(
@@ -102,9 +105,35 @@ export class HostVm {
     return this.machine.base.totalCycles();
   }
 
-  /** Guest instructions replayed. */
+  /** Guest instructions replayed since time 0 (the warm-up left out). */
   get instructions(): number {
-    return this.machine.guest.instructions;
+    return this.machine.guest.instructions - this.#warmInstructions;
+  }
+
+  /**
+   * Replays the warm-up iterations before time 0: the engine's own warm-up, which leaves
+   * their charges out of every figure while the models keep their state.
+   */
+  prewarm(): void {
+    const want = this.desc.warmupIterations;
+    if (want === 0) return;
+    if (this.source.bounds.start === 0 && !this.source.bounds.atMarkers) {
+      const its = this.source.reader.summary.iterations;
+      if (its === 0) {
+        throw new ConfigError(
+          this.desc.traceAsWritten,
+          "warm-up iterations need a trace with iteration markers",
+        );
+      }
+    }
+    const m = this.machine;
+    const src = this.source;
+    while (m.guest.iteration < want) {
+      src.stop = Stop.None;
+      m.step(src, this.#code, MAX_STEP);
+      if (src.stop === Stop.End) src.rewind();
+    }
+    this.#warmInstructions = m.guest.instructions;
   }
 
   /** Iteration markers replayed. */
@@ -120,10 +149,11 @@ export class HostVm {
 
   /**
    * Replays until `budget` cycles are charged (a little more: the last step completes),
-   * the guest halts, or it issues a disk request. Returns the cycles charged; `end`
-   * receives the reason ({@link RunEnd}).
+   * the guest halts, or it issues a disk request, or (for a run that measures the time
+   * to a given amount of work) it has executed `stopInstructions` since time 0. Returns
+   * the cycles charged; `end` receives the reason ({@link RunEnd}).
    */
-  runFor(budget: number, end: { reason: number }): number {
+  runFor(budget: number, end: { reason: number }, stopInstructions = Infinity): number {
     const m = this.machine;
     const src = this.source;
     const start = m.conf.totalCycles();
@@ -136,8 +166,12 @@ export class HostVm {
       src.stop = Stop.None;
       const done = m.step(src, this.#code, n);
       const now = m.conf.totalCycles() - start;
-      if (done >= MIN_STEP && now > used) this.#cyclesPerRecord = (now - used) / done;
+      // Falls slowly, rises at once: a phase of costly records must not find a big step.
+      if (done >= MIN_STEP && now > used) {
+        this.#cyclesPerRecord = Math.max((now - used) / done, this.#cyclesPerRecord * 0.5);
+      }
       used = now;
+      if (this.instructions >= stopInstructions) break;
       const stop = src.stop;
       if (stop === Stop.None) continue;
       if (stop === Stop.End) {
