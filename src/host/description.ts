@@ -141,6 +141,16 @@ export interface HostDescription {
   sampleMs: number;
   /** Seed of every random choice (working-set samples). */
   seed: number;
+  /**
+   * Sampled simulation: replay only the first `detailUs` µs of every slice and credit the
+   * rest at the rate measured (0 = replay everything; see docs/host.md).
+   */
+  detailUs: number;
+  /**
+   * Start VM i of n a fraction i/n of the way into its trace's loop (to the nearest
+   * chunk), so that identical VMs are not in lockstep.
+   */
+  stagger: boolean;
   /** CPU scheduler. */
   scheduler: SchedulerDescription;
   /** Memory manager. */
@@ -208,6 +218,15 @@ class Fields {
     }
     if (typeof v !== "string" || v === "" || v.length > 4096) {
       throw new ConfigError(this.origin, "must be a non-empty string", this.path(key));
+    }
+    return v;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== "boolean") {
+      throw new ConfigError(this.origin, "must be true or false", this.path(key));
     }
     return v;
   }
@@ -329,6 +348,8 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
     "durationMs",
     "sampleMs",
     "seed",
+    "detailUs",
+    "stagger",
     "scheduler",
     "memory",
     "disk",
@@ -389,6 +410,8 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
     durationMs,
     sampleMs,
     seed: f.num("seed", 1, 0, Number.MAX_SAFE_INTEGER, true),
+    detailUs: f.num("detailUs", 0, 0, 1e7),
+    stagger: f.bool("stagger", false),
     scheduler: { name: schedName, sliceMs: sched.num("sliceMs", 0, 0, 10_000) },
     memory: {
       taxRate: mm.num("taxRate", 0.75, 0, 0.99),

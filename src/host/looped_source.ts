@@ -137,18 +137,89 @@ export class LoopedSource implements RecordSource {
     return true;
   }
 
-  /** Starts the next pass at the loop start (after {@link Stop.End}). */
-  rewind(): void {
-    const start = this.#bounds.start;
+  /** Iteration markers jumped over by {@link skipInstructions}. */
+  skippedIterations = 0;
+
+  /** Guest-instruction position of record index `rec` (exact at chunk starts, linear inside). */
+  #instructionAt(rec: number): number {
     const chunks = this.#reader.chunks;
     let c = 0;
-    while (c + 1 < chunks.length && chunks[c + 1].firstRecord <= start) c++;
+    while (c + 1 < chunks.length && chunks[c + 1].firstRecord <= rec) c++;
+    const ch = chunks[c];
+    if (ch === undefined) return 0;
+    const into = ch.records > 0 ? Math.min(1, (rec - ch.firstRecord) / ch.records) : 0;
+    return ch.firstInstruction + into * ch.instructions;
+  }
+
+  /** Guest instructions in one pass of the loop (approximate inside chunks). */
+  get loopInstructions(): number {
+    return this.#instructionAt(this.#bounds.end) - this.#instructionAt(this.#bounds.start);
+  }
+
+  /** Record index at guest-instruction position `ins` (linear inside a chunk). */
+  #recordAt(ins: number): number {
+    const chunks = this.#reader.chunks;
+    let c = 0;
+    while (c + 1 < chunks.length && chunks[c + 1].firstInstruction <= ins) c++;
+    const ch = chunks[c];
+    if (ch === undefined) return 0;
+    const into = ch.instructions > 0
+      ? Math.min(1, Math.max(0, (ins - ch.firstInstruction) / ch.instructions))
+      : 0;
+    return ch.firstRecord + Math.floor(into * ch.records);
+  }
+
+  /**
+   * Sampled simulation: moves the stream about `n` guest instructions ahead, wrapping
+   * around the loop, by seeking to the chunk holding the target and decoding up to it
+   * (the records in between reach no model). Iteration markers jumped over are counted
+   * in {@link skippedIterations}; a pending HLT or request stop is dropped (the skipped
+   * time is treated as running).
+   */
+  skipInstructions(n: number): void {
+    if (!(n > 0)) return;
+    const b = this.#bounds;
+    const loopFrom = this.#instructionAt(b.start);
+    const loopTo = this.#instructionAt(b.end);
+    const span = loopTo - loopFrom;
+    let target = this.#instructionAt(this.#index) + n;
+    let wraps = 0;
+    if (span > 0 && target >= loopTo) {
+      wraps = Math.floor((target - loopFrom) / span);
+      target = loopFrom + ((target - loopFrom) % span);
+    }
+    const from = this.#index;
+    const toRecord = Math.min(b.end - 1, Math.max(b.start, this.#recordAt(target)));
+    if (wraps === 0 && toRecord <= from) return;
+    const its = this.#reader.summary.markers.filter((m) => m.op === MarkerOp.Iteration);
+    const between = (lo: number, hi: number) =>
+      its.filter((m) => m.record >= lo && m.record < hi).length;
+    if (wraps === 0) this.skippedIterations += between(from, toRecord);
+    else {
+      this.skippedIterations += between(from, b.end) + (wraps - 1) * between(b.start, b.end) +
+        between(b.start, toRecord);
+      this.passes += wraps;
+    }
+    this.#seek(toRecord);
+  }
+
+  /** Positions the stream at record index `rec`. */
+  #seek(rec: number): void {
+    const chunks = this.#reader.chunks;
+    let c = 0;
+    while (c + 1 < chunks.length && chunks[c + 1].firstRecord <= rec) c++;
     this.#cursor = this.#reader.cursor(c);
     this.#rec = this.#cursor.record;
-    let skip = start - (chunks.length > 0 ? chunks[c].firstRecord : 0);
+    let skip = rec - (chunks.length > 0 ? chunks[c].firstRecord : 0);
     while (skip > 0 && this.#cursor.next()) skip--;
-    this.#index = start;
-    this.passes++;
+    this.#index = rec;
+    this.#pending = 0;
     this.stop = Stop.None;
+  }
+
+  /** Starts the next pass at the loop start (after {@link Stop.End}). */
+  rewind(): void {
+    this.#seek(this.#bounds.start);
+    this.passes++;
   }
 }

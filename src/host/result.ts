@@ -46,6 +46,8 @@ export interface VmResult {
   cpu: { receivedMs: number; share: number; entitlement: number; fairnessError: number };
   /** Cycles of the VM's replay: native baseline, configured set, their ratio. */
   cycles: { native: number; virtualized: number; virtualizationSlowdown: number };
+  /** Share of its CPU time credited by fast-forward instead of replayed (sampled runs). */
+  fastForwardShare: number;
   /** World switches into the VM. */
   switchesIn: number;
   /** TLB flushes forced by other VMs on its pCPU. */
@@ -83,6 +85,8 @@ export interface HostResult {
     scheduler: { name: string; sliceMs: number; summary: string; source: string };
     memoryManager: { taxRate: number; samplePeriodMs: number; sampleSize: number };
     seed: number;
+    detailUs: number;
+    stagger: boolean;
     worldSwitchCycles: number;
   };
   /** Per VM, in description order. */

@@ -98,6 +98,7 @@ function run(
     );
   }
   const sampleCycles = desc.sampleMs * cyclesPerMs;
+  const detailCycles = desc.detailUs * clockHz / 1e6;
   const vms = desc.vms.map((d, i) =>
     new HostVm(i, d, readers.get(d.trace)!, platform, desc.seed + i)
   );
@@ -120,6 +121,9 @@ function run(
     })),
   );
   for (const vm of vms) vm.prewarm();
+  if (desc.stagger) {
+    for (const vm of vms) vm.source.skipInstructions(vm.source.loopInstructions * vm.index / n);
+  }
   const rootRng = new Pcg32(desc.seed, 15);
   for (const vm of vms) {
     const pages = vm.source.vmPages;
@@ -269,7 +273,9 @@ function run(
     const budget = Math.min(sched.slice(vmIndex, t), Math.max(1, end - t));
     netOffsetBase = t;
     netVm = vmIndex;
-    const used = vm.runFor(budget, endRun, stopAt);
+    const used = detailCycles > 0
+      ? vm.runSampled(budget, detailCycles, endRun, stopAt)
+      : vm.runFor(budget, endRun, stopAt);
     // The alone run stops when the VM has done the work it did beside the others (to
     // within one engine step).
     if (vm.instructions >= stopAt && reachedAt === Infinity) reachedAt = t + used;
@@ -322,7 +328,7 @@ function run(
       },
       vmm: { ...vm.desc.vmm, options: { ...vm.desc.vmm.options } },
       controls: { cpu: { ...vm.desc.cpu }, memory: { ...vm.desc.memory } },
-      instructions: vm.instructions,
+      instructions: Math.round(vm.instructions),
       iterations: vm.iterations,
       passes: vm.source.passes,
       instructionsPerSecond: Math.round(vm.instructions / simSeconds),
@@ -338,6 +344,7 @@ function run(
         virtualized: round(virt, 2),
         virtualizationSlowdown: native > 0 ? round(virt / native, 6) : 0,
       },
+      fastForwardShare: received[i] > 0 ? round(vm.fastForwardCycles / received[i], 6) : 0,
       switchesIn: switchesIn[i],
       tlbFlushes: vm.tlbFlushes,
       halts: vm.halts,
@@ -368,7 +375,7 @@ function run(
     };
   });
   let instructions = 0;
-  for (const vm of vms) instructions += vm.instructions;
+  for (const vm of vms) instructions += Math.round(vm.instructions);
   const result: HostResult = {
     schema: HOST_RESULT_SCHEMA,
     host: {
@@ -382,6 +389,8 @@ function run(
       scheduler: { ...desc.scheduler, ...sched.describe() },
       memoryManager: { ...desc.memory },
       seed: desc.seed,
+      detailUs: desc.detailUs,
+      stagger: desc.stagger,
       worldSwitchCycles: switchCost,
     },
     vms: vmResults,
