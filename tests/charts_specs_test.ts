@@ -101,6 +101,33 @@ Deno.test("linear grouped bars: bars, diamonds above them, haloed labels clear o
   assert.deepEqual(layer[4].data!.values.map((v) => v.at), [10.2, 10]);
 });
 
+Deno.test("a labelled linear axis leaves room past the longest bar for its label", () => {
+  const data = [
+    { group: "a", series: "x", value: 12.54 },
+    { group: "b", series: "x", value: 3 },
+  ];
+  type Scaled = { encoding: { x: { scale?: { domainMax?: number } } } };
+  const labelled = groupedBars({
+    title: "t",
+    valueTitle: "v",
+    data,
+    labelFormat: ".2f",
+    horizontal: true,
+    references: [{ group: "b", series: "x", value: 4 }],
+  }) as unknown as { layer: Scaled[] };
+  assert.equal(labelled.layer[0].encoding.x.scale?.domainMax, 12.54 * 1.1);
+  // Without labels, or on a log axis, the domain is the data's own.
+  const plain = groupedBars({ title: "t", valueTitle: "v", data, horizontal: true }) as unknown as {
+    layer: Scaled[];
+  };
+  assert.equal(plain.layer[0].encoding.x.scale?.domainMax, undefined);
+  const x = scales(
+    groupedBars({ title: "t", valueTitle: "v", data, horizontal: true, labelFormat: ".2f" }),
+  )
+    .find((sc) => sc.name === "x") as { domain?: unknown; domainMax?: number };
+  assert.ok(JSON.stringify(x).includes("13.794"), JSON.stringify(x));
+});
+
 Deno.test("dot rows: one row per category in data order, a rule spanning each row's dots", () => {
   const spec = dotRows({
     title: "t",

@@ -75,6 +75,9 @@ const GROUP_GAP = 20;
 /** Average advance of an axis-label character in pixels (DejaVu Sans, 11 px), with margin. */
 const LABEL_CHAR_WIDTH = 7.5;
 
+/** Share of the largest value a labelled linear axis extends to, room for its label. */
+const LABEL_HEADROOM = 1.1;
+
 /**
  * Builds a grouped bar chart; groups and series keep their order of first appearance in
  * the data, then in the references (a group with only a reference shows its diamonds alone).
@@ -88,6 +91,11 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     : firstAppearance([...rows, ...refs], (d) => d.group);
   const series = firstAppearance([...rows, ...refs], (d) => d.series);
   const horizontal = options.horizontal === true;
+  const top = Math.max(
+    0,
+    ...[...rows, ...refs].map((d) => d.value).concat(options.rules ?? [])
+      .filter(Number.isFinite),
+  );
   const group: PositionDef = {
     field: "group",
     type: "nominal",
@@ -100,7 +108,13 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     field: "value",
     type: "quantitative",
     title: options.valueTitle,
-    scale: options.log ? { type: "log" } : { zero: true },
+    // A linear axis with value labels reaches a little past the largest value, so the
+    // label of the longest bar is not cut off at the plot's edge.
+    scale: options.log
+      ? { type: "log" }
+      : options.labelFormat && top > 0
+      ? { zero: true, domainMax: top * LABEL_HEADROOM }
+      : { zero: true },
     axis: options.log ? { values: decadeTicks([...rows, ...refs].map((d) => d.value)) } : {},
     stack: null,
   };
