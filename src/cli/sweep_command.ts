@@ -174,7 +174,7 @@ export function registerSweepCommand(program: Command): void {
       if (o.out !== "-") checkOutputFolder("--out", o.out);
       checkTraceFiles(traces);
       const planned = planSweep({ traces, varies, base });
-      const instructions = await manifestInstructions(REPO_ROOT);
+      const instructions = manifestInstructions(REPO_ROOT);
       const cost = (p: PlannedPoint) =>
         traceCost({ path: resolve(p.trace) }, REPO_ROOT, instructions);
       if (o.slurmScript) {

@@ -98,6 +98,20 @@ export function requireHostTools(tools: readonly HostTool[] = HOST_TOOLS): void 
   }
 }
 
+/** Rethrows a command's failure to start: a missing tool becomes an `InputError` saying how to install it. */
+function startFailure(command: string, e: unknown): never {
+  if (e instanceof Deno.errors.NotFound) {
+    throw new InputError(`${command} is not installed; install with: ${installCommand()}`);
+  }
+  throw e;
+}
+
+/** The `InputError` of a command that failed: what it was doing and its stderr's last line. */
+function commandFailed(what: string, stderr: string, code: number): InputError {
+  const last = stderr.trim().split("\n").filter((l) => l !== "").pop() ?? `exit status ${code}`;
+  return new InputError(`${what} failed: ${last}`);
+}
+
 /** Runs a command, returning stdout; a failure becomes an `InputError` with its stderr's last line. */
 export async function run(
   command: string,
@@ -115,15 +129,14 @@ export async function run(
       stdin: "null",
     }).output();
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(`${command} is not installed; install with: ${installCommand()}`);
-    }
-    throw e;
+    startFailure(command, e);
   }
   if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n").filter((l) => l !== "");
-    const last = err[err.length - 1] ?? `exit status ${out.code}`;
-    throw new InputError(`${options.what ?? `${command} ${args.join(" ")}`} failed: ${last}`);
+    throw commandFailed(
+      options.what ?? `${command} ${args.join(" ")}`,
+      new TextDecoder().decode(out.stderr),
+      out.code,
+    );
   }
   return new TextDecoder().decode(out.stdout);
 }
@@ -151,10 +164,7 @@ export async function runPipe(
         stderr: "piped",
       }).spawn();
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) {
-        throw new InputError(`${command} is not installed; install with: ${installCommand()}`);
-      }
-      throw e;
+      startFailure(command, e);
     }
   };
   const first = spawn(producer, "null");
@@ -167,13 +177,7 @@ export async function runPipe(
     second.output(),
     piping,
   ]);
-  const last = (text: string) => text.trim().split("\n").filter((l) => l !== "").pop();
-  if (!a.status.success) {
-    throw new InputError(`${what} failed: ${last(a.err) ?? `exit status ${a.status.code}`}`);
-  }
-  if (!b.success) {
-    const err = new TextDecoder().decode(b.stderr);
-    throw new InputError(`${what} failed: ${last(err) ?? `exit status ${b.code}`}`);
-  }
+  if (!a.status.success) throw commandFailed(what, a.err, a.status.code);
+  if (!b.success) throw commandFailed(what, new TextDecoder().decode(b.stderr), b.code);
   return new TextDecoder().decode(b.stdout);
 }

@@ -104,7 +104,7 @@ export async function planRun(
     root: common.root,
     published: common.published,
   });
-  return { plan, cost: await jobCost(common.root), root: common.root };
+  return { plan, cost: jobCost(common.root), root: common.root };
 }
 
 /** Runs experiments as `vmmlab experiment` does; see the module doc. */
@@ -118,7 +118,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
   let jobs = plan.jobs;
   let shardEstimate: string | undefined;
   if (options.shard) {
-    const cost = await jobCost(common.root);
+    const cost = jobCost(common.root);
     jobs = selectShard(plan.jobs, options.shard, cost);
     shardEstimate = describeShards(assignShards(plan.jobs, options.shard.count, cost), cost)[
       options.shard.index - 1
@@ -172,7 +172,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
 }
 
 /** The estimated cost of a job (its trace's instructions), for balancing shards. */
-export async function jobCost(root: string): Promise<(job: Job) => number> {
-  const instructions = await manifestInstructions(root);
+export function jobCost(root: string): (job: Job) => number {
+  const instructions = manifestInstructions(root);
   return (job) => traceCost(job.trace, root, instructions);
 }

@@ -12,6 +12,7 @@
 
 import { basename, isAbsolute, join } from "node:path";
 import type { TraceSource } from "../../../experiments/_lib/experiment.ts";
+import { readManifest } from "../../record/manifest.ts";
 
 /**
  * Estimated instructions of a synthetic recipe's trace: the nanobenchmark recipes write
@@ -23,22 +24,9 @@ export const SYNTH_COST = 1_000_000;
 const BYTES_PER_INSTRUCTION = 0.25;
 
 /** Instruction counts of the committed corpus by file name; empty when there is no manifest. */
-export async function manifestInstructions(root: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  let text: string;
-  try {
-    text = await Deno.readTextFile(join(root, "traces", "MANIFEST.json"));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return counts;
-    throw e;
-  }
-  const manifest = JSON.parse(text) as { traces?: { file?: unknown; instructions?: unknown }[] };
-  for (const entry of manifest.traces ?? []) {
-    if (typeof entry.file === "string" && typeof entry.instructions === "number") {
-      counts.set(entry.file, entry.instructions);
-    }
-  }
-  return counts;
+export function manifestInstructions(root: string): Map<string, number> {
+  const manifest = readManifest(join(root, "traces", "MANIFEST.json"));
+  return new Map(manifest.traces.map((t) => [t.file, t.instructions]));
 }
 
 /**
