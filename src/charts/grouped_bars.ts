@@ -91,11 +91,11 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     : firstAppearance([...rows, ...refs], (d) => d.group);
   const series = firstAppearance([...rows, ...refs], (d) => d.series);
   const horizontal = options.horizontal === true;
-  const top = Math.max(
-    0,
-    ...[...rows, ...refs].map((d) => d.value).concat(options.rules ?? [])
-      .filter(Number.isFinite),
-  );
+  const values = [...rows, ...refs].map((d) => d.value);
+  // The axis reaches past the highest bar, reference and rule; labels avoid a diamond by
+  // a share of the highest value alone.
+  const top = Math.max(0, ...values.concat(options.rules ?? []).filter(Number.isFinite));
+  const dataTop = Math.max(0, ...values);
   const group: PositionDef = {
     field: "group",
     type: "nominal",
@@ -190,14 +190,12 @@ export function groupedBars(options: GroupedBarsOptions): TopLevelSpec {
     // sits just beyond the value (where it would run through the text); it is drawn twice:
     // a white halo first, so a rule under it is masked, then the text.
     const refAt = new Map(refs.map((r) => [`${r.group}\u0000${r.series}`, r.value]));
-    const all = [...rows, ...refs].map((d) => d.value);
-    const top = Math.max(0, ...all);
     const spanDecades = log
-      ? Math.max(1, Math.log10(top / Math.min(...all.filter((v) => v > 0), top)))
+      ? Math.max(1, Math.log10(dataTop / Math.min(...values.filter((v) => v > 0), dataTop)))
       : 0;
     const collides = (value: number, ref: number) =>
       ref >= value &&
-      (log ? Math.log10(ref / value) < 0.08 * spanDecades : ref - value < 0.08 * top);
+      (log ? Math.log10(ref / value) < 0.08 * spanDecades : ref - value < 0.08 * dataTop);
     const labelled = rows.map((d) => {
       const ref = refAt.get(`${d.group}\u0000${d.series}`);
       return { ...d, at: ref !== undefined && collides(d.value, ref) ? ref : d.value };
