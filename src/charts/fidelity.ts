@@ -98,7 +98,8 @@ export interface Scoreboard {
 /** Percentage-point distance that counts as "within 25%" for a percentage row. */
 export const WITHIN_POINTS = 5;
 
-function median(values: readonly number[]): number | null {
+/** The median of some numbers, or null for none. */
+export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -16,6 +16,7 @@ import {
   formatScoreboard,
   type HeadlineError,
   headlineError,
+  median,
   scoreboard,
   WITHIN_POINTS,
 } from "./fidelity.ts";
@@ -266,13 +267,6 @@ function runsTable(figure: string, runs: readonly ReportRun[]): string {
   return `<details id="runs-${anchor(figure)}">` +
     `<summary>Traces and configurations (${runs.length} runs)</summary>\n` +
     `<table class="runs">\n${head}\n${body}\n</table>\n</details>`;
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function overviewTable(figures: readonly ReportFigure[]): string {
