@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../src/cli/experiment/discover.ts";
 import { SilentProgress } from "../src/cli/experiment/progress.ts";
 import { runExperiments } from "../src/cli/experiment/runner.ts";
+import { stopChildren } from "./child_process.ts";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => {
   try {
@@ -229,20 +230,7 @@ Deno.test({
     } finally {
       cdp?.socket.close();
       // SIGTERM lets chromium stop its helper processes; SIGKILL only if it does not exit.
-      try {
-        browser.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          browser.kill("SIGKILL");
-        } catch {
-          // exited meanwhile
-        }
-      }, 5000);
-      await browser.status;
-      clearTimeout(timer);
+      await stopChildren([browser]);
       await removeWhenQuiet(dir);
     }
   },

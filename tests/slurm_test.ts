@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../src/cli/experiment/discover.ts";
 import { SilentProgress } from "../src/cli/experiment/progress.ts";
 import { runExperiments } from "../src/cli/experiment/runner.ts";
+import { stopChildren } from "./child_process.ts";
 import { assertSameOutputs, snapshot } from "./output_snapshot.ts";
 
 const BINARIES = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scontrol"];
@@ -244,24 +245,7 @@ Deno.test({
       } catch {
         // the controller may already be gone
       }
-      for (const child of daemons.reverse()) {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // already exited
-        }
-      }
-      for (const child of daemons) {
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // exited meanwhile
-          }
-        }, 5000);
-        await child.status;
-        clearTimeout(timer);
-      }
+      await stopChildren(daemons.reverse());
       await Deno.remove(dir, { recursive: true });
     }
   },
