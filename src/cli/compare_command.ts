@@ -127,7 +127,7 @@ export function registerCompareCommand(program: Command): void {
         throw new InputError(
           `--option: ${
             unread[0]
-          } is not read by any model of any configuration (a typo, or a model not selected)`,
+          } is not read by any model of any configuration (an option of a model not selected)`,
         );
       }
       const results: Result[][] = traces.map((_, t) =>

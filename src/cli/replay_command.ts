@@ -86,7 +86,7 @@ export function registerReplayCommand(program: Command): void {
         throw new InputError(
           `--option: ${
             unread[0]
-          } is not read by any model of this configuration (a typo, or a model not selected)`,
+          } is not read by any model of this configuration (an option of a model not selected)`,
         );
       }
       if (runIterations !== undefined && result.steady) {

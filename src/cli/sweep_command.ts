@@ -11,7 +11,10 @@
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { resolve } from "node:path";
 import { InputError, UsageError } from "../util/errors.ts";
-import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
+import { applySetting, type NamedConfig, parseConfigSpec } from "./config_spec.ts";
+import "../engine/builtins.ts";
+import { checkOptionKeys } from "../engine/model.ts";
+import type { ReplayConfig } from "../engine/config.ts";
 import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
 import { REPO_ROOT } from "./experiment/discover.ts";
 import { manifestInstructions, traceCost } from "./experiment/shard_cost.ts";
@@ -162,6 +165,13 @@ export function registerSweepCommand(program: Command): void {
       checkSweepSize(varies, traces.length);
       const base = parseConfigSpec(o.config);
       base.config.options = { ...parseOptionFlags(o.option), ...base.config.options };
+      // A mistyped option is one line before anything runs (sweep loads no model files).
+      checkOptionKeys(base.config.options);
+      for (const v of varies) {
+        const scratch: ReplayConfig & { platform?: string } = {};
+        applySetting("--vary", scratch, v.key, v.values[0]);
+        checkOptionKeys(scratch.options ?? {}, "--vary");
+      }
       base.config.platformSet = { ...parseSetFlags(o.set), ...base.config.platformSet };
       for (const v of varies) {
         if (
@@ -207,7 +217,7 @@ export function registerSweepCommand(program: Command): void {
         throw new InputError(
           `${varied ? "--vary" : "--option"}: ${
             unread[0]
-          } is not read by any model of the sweep's configurations (a typo, or a model not selected)`,
+          } is not read by any model of the sweep's configurations (an option of a model not selected)`,
         );
       }
       const warned = new Set<string>();

@@ -127,11 +127,4 @@ export class ChannelIo extends IoBase {
       for (let i = 0; i < n; i++) this.emulateAccess(s, this.#firstReason[s], this.#firstPc[s]);
     }
   }
-
-  /** Describes the model. */
-  describe(): string {
-    return "channel: a request and the data-device accesses before it form one channel " +
-      "program handed over in one trap (io.channel.start), translated per command word " +
-      "(io.channel.ccw) and per 4 KB data page (io.channel.page); other devices stay emulated.";
-  }
 }
