@@ -18,7 +18,7 @@ import { ConfigError } from "../util/errors.ts";
 export const OPTION_SOURCE = "--option";
 
 /** Fields every declaration has. */
-interface DeclBase {
+export interface DeclBase {
   /** One line: what the option changes. */
   readonly doc: string;
   /**
