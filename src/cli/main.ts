@@ -12,6 +12,7 @@ import { VERSION } from "../version.ts";
 import { registerCompareCommand } from "./compare_command.ts";
 import { registerExperimentCommands } from "./experiment/command.ts";
 import { registerHostCommand } from "./host_command.ts";
+import { registerModelsCommand } from "./models_command.ts";
 import { registerRecordCommand } from "./record_command.ts";
 import { registerReplayCommand } from "./replay_command.ts";
 import { registerSweepCommand } from "./sweep_command.ts";
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerSynthCommand(program);
   registerRecordCommand(program);
   registerHostCommand(program);
+  registerModelsCommand(program);
   return program;
 }
 

@@ -75,12 +75,13 @@ export const HOSTED_OPTIONS = declareOptions({
   "io.hosted.vmmPorts": {
     type: "boolean",
     default: false,
-    doc: "handle accesses that need no real I/O in the VMM",
+    doc: "handle accesses that need no real I/O in the VMM (Sugerman et al. section 4.1)",
   },
   "io.hosted.sendCombining": {
     type: "boolean",
     default: false,
-    doc: "queue transmits for the next interrupt-induced world switch",
+    doc: "queue transmits in the VMM; every switch to the host (interrupt, forced flush, end " +
+      "of trace) sends the queue (section 4.2); needs io.hosted.vmmPorts",
   },
   "io.hosted.combineLimit": {
     type: "integer",
@@ -88,15 +89,15 @@ export const HOSTED_OPTIONS = declareOptions({
     min: 1,
     max: 1 << 20,
     unit: "packets",
-    doc: "queued packets that force a world switch",
+    doc: "queued packets that force a world switch (the paper's default)",
   },
   "io.hosted.combineRate": {
     type: "number",
     default: 0,
     min: 0,
     max: 1e6,
-    doc: "host visits per million guest instructions above which transmits are combined " +
-      "(0: always)",
+    doc: "combine only while the decaying host-visit rate is at least this many visits per " +
+      "million guest instructions (0: always)",
   },
   "io.hosted.ratePeriod": {
     type: "integer",
@@ -104,12 +105,13 @@ export const HOSTED_OPTIONS = declareOptions({
     min: 1,
     max: 1e15,
     unit: "instructions",
-    doc: "guest instructions per period of the decaying visit-rate counter",
+    doc: "guest instructions per period of that counter: each period halves the rate and adds " +
+      "half the period's visits",
   },
   "io.hosted.irqNotification": {
     type: "boolean",
     default: false,
-    doc: "no select() on interrupt-induced world switches",
+    doc: "no select() on interrupt-induced world switches (section 4.3)",
   },
 });
 
