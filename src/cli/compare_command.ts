@@ -16,7 +16,7 @@ import { loadModelFiles } from "../engine/user_models.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { buildComparison, formatComparison } from "./compare.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
-import { positiveInteger } from "./options.ts";
+import { defaultWorkers, workerCount } from "./options.ts";
 import { checkOutput, writeOutput } from "./output.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import { tidyCsv } from "./tidy_csv.ts";
@@ -92,8 +92,8 @@ export function registerCompareCommand(program: Command): void {
     )
     .option(
       "--workers <n>",
-      "parallel replay workers (default: one per core; 1 replays in this process)",
-      positiveInteger,
+      "parallel replay workers, 1 to 256 (default: one per core; 1 replays in this process)",
+      workerCount,
     )
     .option("--quiet", "no progress display")
     .option("--json", "print the comparison as JSON")
@@ -111,7 +111,7 @@ export function registerCompareCommand(program: Command): void {
         configs.map((c) => ({ trace, config: c.config, label: `${trace} ${c.label}` }))
       );
       let flat: Result[];
-      const workers = Math.min(items.length, o.workers ?? navigator.hardwareConcurrency ?? 1);
+      const workers = Math.min(items.length, o.workers ?? defaultWorkers());
       if (o.model.length > 0 || workers <= 1) {
         // User model files register in this process only; workers would not know them.
         await loadModelFiles(o.model);

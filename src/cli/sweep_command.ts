@@ -20,7 +20,7 @@ import { REPO_ROOT } from "./experiment/discover.ts";
 import { manifestInstructions, traceCost } from "./experiment/shard_cost.ts";
 import { emitSlurmScripts } from "./experiment/slurm.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
-import { checkOutputFolder, positiveInteger } from "./options.ts";
+import { checkOutputFolder, defaultWorkers, positiveInteger, workerCount } from "./options.ts";
 import { writeStdout } from "./output.ts";
 import { checkTraceFiles, replayJob, replayJobs, unreadOptions } from "./parallel_replay.ts";
 import { writeSweep } from "./sweep_outputs.ts";
@@ -124,7 +124,11 @@ export function registerSweepCommand(program: Command): void {
       "what the chart shows: steady-slowdown|overhead|steady-per-iteration|slowdown",
       "steady-slowdown",
     )
-    .option("--workers <n>", "parallel replay workers (default: one per core)", positiveInteger)
+    .option(
+      "--workers <n>",
+      "parallel replay workers, 1 to 256 (default: one per core)",
+      workerCount,
+    )
     .option(
       "--out <dir>",
       "output folder (- prints the CSV on standard output, no chart)",
@@ -143,7 +147,7 @@ export function registerSweepCommand(program: Command): void {
     .option(
       "--slurm-cpus <n>",
       "with --slurm-script: --cpus-per-task (and workers)",
-      positiveInteger,
+      workerCount,
       2,
     )
     .option("--slurm-mem <size>", "with --slurm-script: --mem per task", "4G")
@@ -208,7 +212,7 @@ export function registerSweepCommand(program: Command): void {
       const mine = shard === undefined ? planned : selectShard(planned, shard, cost);
       const rows = await runPlanned(
         mine,
-        Math.max(1, o.workers ?? navigator.hardwareConcurrency ?? 1),
+        o.workers ?? defaultWorkers(),
         o.quiet ? new SilentProgress() : defaultProgress(),
       );
       const unread = unreadOptions(rows.map((r) => r.result));

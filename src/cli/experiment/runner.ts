@@ -16,6 +16,7 @@ import { type Job, type Plan, planExperiments, selectShard, type Shard } from ".
 import { assignShards, describeShards, manifestInstructions, traceCost } from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
 import { runJobs } from "./pool.ts";
+import { defaultWorkers, MAX_WORKERS } from "../options.ts";
 import { defaultProgress, type Progress } from "./progress.ts";
 import { MANIFEST_SCHEMA, writeManifest, writeRunFile } from "./run_files.ts";
 
@@ -124,7 +125,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
       options.shard.index - 1
     ];
   }
-  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const workers = Math.min(MAX_WORKERS, Math.max(1, options.workers ?? defaultWorkers()));
   const results = new Map<string, Result>();
   const replayStart = performance.now();
   common.progress.start(jobs.length, "replay");
