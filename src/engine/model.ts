@@ -137,7 +137,7 @@ export const Transition = {
 } as const;
 
 /** Number of {@link Transition} reasons (size of per-reason cost tables). */
-export const TRANSITION_COUNT = 18;
+export const TRANSITION_COUNT: number = Object.keys(Transition).length;
 
 /**
  * Stable names of transition reasons, indexed by code; they appear in category and event
