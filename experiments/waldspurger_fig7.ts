@@ -14,7 +14,7 @@ import { compareRow } from "./_lib/compare.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
-import { activeTrace } from "./waldspurger_fig2.ts";
+import { activeTrace } from "./_lib/waldspurger_vm.ts";
 
 const PAPER = "waldspurger2002";
 const FIGURE = ["waldspurger2002", "fig7_idle_memory_tax"] as const;

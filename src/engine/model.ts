@@ -88,6 +88,7 @@ import type { CodeTable } from "../trace/code_table.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { ConfigError } from "../util/errors.ts";
 import { declareOptions, OPTION_SOURCE, type OptionDecls } from "./options.ts";
+import { validatePlatformData } from "../platforms/validate.ts";
 import type { Pcg32 } from "../util/pcg32.ts";
 
 // ---------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ export const Transition = {
 } as const;
 
 /** Number of {@link Transition} reasons (size of per-reason cost tables). */
-export const TRANSITION_COUNT = 18;
+export const TRANSITION_COUNT: number = Object.keys(Transition).length;
 
 /**
  * Stable names of transition reasons, indexed by code; they appear in category and event
@@ -210,43 +211,13 @@ export class Platform {
   /** Where the profile came from (file path or built-in name), for error messages. */
   readonly origin: string;
 
-  /** Validates `data` (every value finite and non-negative, every entry sourced). */
-  constructor(data: PlatformData, origin: string = data.name) {
+  /**
+   * Validates `data` (src/platforms/validate.ts: every value in its declared range, every
+   * entry sourced) and wraps it.
+   */
+  constructor(data: PlatformData, origin: string = data?.name) {
     this.origin = origin;
-    if (typeof data !== "object" || data === null) {
-      throw new ConfigError(origin, "platform profile is not a JSON object");
-    }
-    if (typeof data.name !== "string" || data.name === "") {
-      throw new ConfigError(origin, "missing platform name", "name");
-    }
-    if (typeof data.clockHz !== "number" || !(data.clockHz > 0)) {
-      throw new ConfigError(origin, "clock must be a positive number of Hz", "clockHz");
-    }
-    if (typeof data.entries !== "object" || data.entries === null) {
-      throw new ConfigError(origin, "missing entries object", "entries");
-    }
-    for (const key of Object.keys(data.entries).sort()) {
-      const e = data.entries[key];
-      if (typeof e !== "object" || e === null || typeof e.value !== "number") {
-        throw new ConfigError(origin, "entry needs a numeric value", `entries.${key}.value`);
-      }
-      if (!Number.isFinite(e.value) || e.value < 0) {
-        throw new ConfigError(
-          origin,
-          `value ${e.value} is negative or not finite`,
-          `entries.${key}.value`,
-        );
-      }
-      if (typeof e.unit !== "string" || e.unit === "") {
-        throw new ConfigError(origin, "entry needs a unit", `entries.${key}.unit`);
-      }
-      if (typeof e.source !== "string" || e.source === "") {
-        throw new ConfigError(origin, "entry needs a source", `entries.${key}.source`);
-      }
-      if (e.assumption && (typeof e.reason !== "string" || e.reason === "")) {
-        throw new ConfigError(origin, "an assumption needs a reason", `entries.${key}.reason`);
-      }
-    }
+    validatePlatformData(data, origin);
     this.name = data.name;
     this.description = typeof data.description === "string" ? data.description : "";
     this.clockHz = data.clockHz;

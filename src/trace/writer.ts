@@ -26,6 +26,7 @@ import {
 } from "./format.ts";
 import type { MarkerEntry, TraceHeader, TraceHeaderInit, TraceSummary } from "./header.ts";
 import {
+  EXTENDED_SCHEMAS,
   Field,
   isMemKind,
   kindName,
@@ -283,146 +284,63 @@ export class TraceWriter {
     this.#count(rec);
   }
 
+  // The extended kinds' writers take their values in the order of the kind's schema in
+  // record.ts (EXTENDED_SCHEMAS), the file's field order; #ext stores them by that schema,
+  // so the field lists live in one place.
+
   /** Records a sensitive instruction (`SensitiveOp`) with its operands. */
   sensitive(op: number, pc: number, reg: number, value: number, size: number, flags: number): void {
-    this.#ext(RecordKind.Sensitive, [
-      Field.Op,
-      op,
-      Field.Pc,
-      pc,
-      Field.Reg,
-      reg,
-      Field.Value,
-      value,
-      Field.Size,
-      size,
-      Field.Flags,
-      flags,
-    ]);
-    this.#sensitive[op & 0xff]++;
+    this.#ext(RecordKind.Sensitive, [op, pc, reg, value, size, flags]);
   }
 
   /** Records a store to a guest page-table entry at `paddr` of the given level (0 unknown). */
   ptWrite(paddr: number, level: number, value: number, flags: number, pc: number): void {
-    this.#ext(RecordKind.PtWrite, [
-      Field.Paddr,
-      paddr,
-      Field.Level,
-      level,
-      Field.Value,
-      value,
-      Field.Flags,
-      flags,
-      Field.Pc,
-      pc,
-    ]);
+    this.#ext(RecordKind.PtWrite, [paddr, level, value, flags, pc]);
   }
 
   /** Records an exception taken by the guest. */
   exception(vector: number, errorCode: number, addr: number, pc: number, flags: number): void {
-    this.#ext(RecordKind.Exception, [
-      Field.Vector,
-      vector,
-      Field.Code,
-      errorCode,
-      Field.Addr,
-      addr,
-      Field.Pc,
-      pc,
-      Field.Flags,
-      flags,
-    ]);
-    this.#exceptions[vector & 0xff]++;
+    this.#ext(RecordKind.Exception, [vector, errorCode, addr, pc, flags]);
   }
 
   /** Records an external interrupt delivered to the guest. */
   interrupt(vector: number, device: number, pc: number): void {
-    this.#ext(RecordKind.Interrupt, [Field.Vector, vector, Field.Device, device, Field.Pc, pc]);
+    this.#ext(RecordKind.Interrupt, [vector, device, pc]);
   }
 
   /** Records a port I/O access reaching a device. */
   pio(port: number, size: number, value: number, flags: number, device: number): void {
-    this.#ext(RecordKind.Pio, [
-      Field.Reg,
-      port,
-      Field.Size,
-      size,
-      Field.Value,
-      value,
-      Field.Flags,
-      flags,
-      Field.Device,
-      device,
-    ]);
+    this.#ext(RecordKind.Pio, [port, size, value, flags, device]);
   }
 
   /** Records an MMIO access reaching a device. */
   mmio(paddr: number, size: number, value: number, flags: number, device: number): void {
-    this.#ext(RecordKind.Mmio, [
-      Field.Paddr,
-      paddr,
-      Field.Size,
-      size,
-      Field.Value,
-      value,
-      Field.Flags,
-      flags,
-      Field.Device,
-      device,
-    ]);
+    this.#ext(RecordKind.Mmio, [paddr, size, value, flags, device]);
   }
 
   /** Records a DMA transfer. */
   dma(device: number, paddr: number, length: number, flags: number): void {
-    this.#ext(RecordKind.Dma, [
-      Field.Device,
-      device,
-      Field.Paddr,
-      paddr,
-      Field.Length,
-      length,
-      Field.Flags,
-      flags,
-    ]);
+    this.#ext(RecordKind.Dma, [device, paddr, length, flags]);
   }
 
   /** Records a block-device request (`BlockOp`) at a byte offset. */
   blockRequest(device: number, op: number, offset: number, length: number): void {
-    this.#ext(RecordKind.BlockRequest, [
-      Field.Device,
-      device,
-      Field.Op,
-      op,
-      Field.Addr,
-      offset,
-      Field.Length,
-      length,
-    ]);
+    this.#ext(RecordKind.BlockRequest, [device, op, offset, length]);
   }
 
   /** Records a network request (`NetOp`) of `length` bytes. */
   netRequest(device: number, op: number, length: number): void {
-    this.#ext(RecordKind.NetRequest, [Field.Device, device, Field.Op, op, Field.Length, length]);
+    this.#ext(RecordKind.NetRequest, [device, op, length]);
   }
 
   /** Records a marker (`MarkerOp`); markers are also listed in the summary. */
   marker(op: number, value: number): void {
-    this.#markers.push({ op, value, record: this.#records, instruction: this.#instructions });
-    this.#ext(RecordKind.Marker, [Field.Op, op, Field.Value, value]);
+    this.#ext(RecordKind.Marker, [op, value]);
   }
 
   /** Records the 64-bit content hash of a guest-physical page of VM `vm`. */
   pageHash(paddr: number, hashHi: number, hashLo: number, vm: number): void {
-    this.#ext(RecordKind.PageHash, [
-      Field.Paddr,
-      paddr,
-      Field.HashHi,
-      hashHi,
-      Field.HashLo,
-      hashLo,
-      Field.Device,
-      vm,
-    ]);
+    this.#ext(RecordKind.PageHash, [paddr, hashHi, hashLo, vm]);
   }
 
   /** Records a repeated string instruction whose `count` iterations were collapsed. */
@@ -435,23 +353,7 @@ export class TraceWriter {
     paddr: number,
     flags: number,
   ): void {
-    this.#ext(RecordKind.RepString, [
-      Field.Pc,
-      pc,
-      Field.Op,
-      op,
-      Field.Count,
-      count,
-      Field.Size,
-      size,
-      Field.Addr,
-      addr,
-      Field.Paddr,
-      paddr,
-      Field.Flags,
-      flags,
-    ]);
-    this.#repIterations += count;
+    this.#ext(RecordKind.RepString, [pc, op, count, size, addr, paddr, flags]);
   }
 
   /** Writes a decoded record as it is (re-encoding, filtering, merging traces). */
@@ -460,46 +362,41 @@ export class TraceWriter {
     if (k === RecordKind.Exec) return this.exec(r.block);
     if (k === RecordKind.ExecPartial) return this.execPartial(r.block, r.count);
     if (isMemKind(k)) return this.mem(r.addr, r.paddr, r.size, r.flags);
-    switch (k) {
-      case RecordKind.Sensitive:
-        return this.sensitive(r.op, r.pc, r.reg, r.value, r.size, r.flags);
-      case RecordKind.PtWrite:
-        return this.ptWrite(r.paddr, r.level, r.value, r.flags, r.pc);
-      case RecordKind.Exception:
-        return this.exception(r.vector, r.code, r.addr, r.pc, r.flags);
-      case RecordKind.Interrupt:
-        return this.interrupt(r.vector, r.device, r.pc);
-      case RecordKind.Pio:
-        return this.pio(r.reg, r.size, r.value, r.flags, r.device);
-      case RecordKind.Mmio:
-        return this.mmio(r.paddr, r.size, r.value, r.flags, r.device);
-      case RecordKind.Dma:
-        return this.dma(r.device, r.paddr, r.length, r.flags);
-      case RecordKind.BlockRequest:
-        return this.blockRequest(r.device, r.op, r.addr, r.length);
-      case RecordKind.NetRequest:
-        return this.netRequest(r.device, r.op, r.length);
-      case RecordKind.Marker:
-        return this.marker(r.op, r.value);
-      case RecordKind.PageHash:
-        return this.pageHash(r.paddr, r.hashHi, r.hashLo, r.device);
-      case RecordKind.RepString:
-        return this.repString(r.pc, r.op, r.count, r.size, r.addr, r.paddr, r.flags);
+    const schema = EXTENDED_SCHEMAS[k];
+    if (schema === undefined) {
+      throw new RangeError(`record kind 0x${k.toString(16)} cannot be written`);
     }
-    throw new RangeError(`record kind 0x${k.toString(16)} cannot be written`);
+    this.#ext(k, schema.map((field) => r.f[field]));
   }
 
-  #ext(kind: number, pairs: readonly number[]): void {
+  /** Writes an extended record from its values in schema order, and counts it in the summary. */
+  #ext(kind: number, values: readonly number[]): void {
+    const schema = EXTENDED_SCHEMAS[kind];
+    if (values.length !== schema.length) {
+      throw new RangeError(`${kindName(kind)} takes ${schema.length} fields, not ${values.length}`);
+    }
     if (this.#enc.records >= this.#chunkRecords) this.#flushChunk();
     const rec = this.#rec;
     rec.kind = kind;
     rec.f.fill(0);
-    for (let i = 0; i < pairs.length; i += 2) {
-      const v = pairs[i + 1];
+    for (let i = 0; i < schema.length; i++) {
+      const v = values[i];
       if (!Number.isSafeInteger(v)) {
-        throw new RangeError(`${kindName(kind)} field ${pairs[i]} is not an integer: ${v}`);
+        throw new RangeError(`${kindName(kind)} field ${schema[i]} is not an integer: ${v}`);
       }
-      rec.f[pairs[i]] = v;
+      rec.f[schema[i]] = v;
+    }
+    // The summary's per-kind histograms and marker list.
+    if (kind === RecordKind.Sensitive) this.#sensitive[rec.f[Field.Op] & 0xff]++;
+    else if (kind === RecordKind.Exception) this.#exceptions[rec.f[Field.Vector] & 0xff]++;
+    else if (kind === RecordKind.RepString) this.#repIterations += rec.f[Field.Count];
+    else if (kind === RecordKind.Marker) {
+      this.#markers.push({
+        op: rec.f[Field.Op],
+        value: rec.f[Field.Value],
+        record: this.#records,
+        instruction: this.#instructions,
+      });
     }
     this.#enc.extended(rec);
     this.#count(rec);
