@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { nonFinitePath } from "../src/engine/result.ts";
 import { crc32 } from "../src/trace/crc32.ts";
 import { MAX_CHUNK_RECORDS } from "../src/trace/format.ts";
 import { BlockOp, StringOp } from "../src/trace/record.ts";
@@ -177,6 +178,13 @@ const CASES: Case[] = [
     message: /guest\.memoryMiB \d+ is not a memory size/,
   },
   {
+    // Not the trace's fault, but the same guard: JSON would write the infinity as null.
+    name: "platform cost that overflows the cycles to infinity",
+    bytes: () => rebuild(base()),
+    args: ["replay", "TRACE", "--io", "emulated", "--set", "platform.io.copy.byte=1e306"],
+    message: /non-finite cycles|not finite|too large|overflow/i,
+  },
+  {
     name: "sensitive instruction class in the code table",
     bytes: () =>
       rebuild(base(), (p) => {
@@ -318,6 +326,17 @@ Deno.test("trace convert refuses more records per chunk than the format allows",
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("nonFinitePath names the first number a result must not hold", () => {
+  assert.equal(nonFinitePath({ cycles: { native: 1, virtualized: 2 }, events: {} }), null);
+  assert.equal(
+    nonFinitePath({ cycles: { native: 1, virtualized: Infinity } }),
+    "cycles.virtualized",
+  );
+  assert.equal(nonFinitePath({ breakdown: { exec: 1, "io.copy": NaN } }), "breakdown.io.copy");
+  assert.equal(nonFinitePath({ a: [1, -Infinity] }), "a.1");
+  assert.equal(nonFinitePath({ workload: "x", n: null }), null);
 });
 
 Deno.test("hostile trace: measured bounds", () => {
