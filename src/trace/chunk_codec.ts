@@ -13,7 +13,7 @@ import type { CodeTable } from "./code_table.ts";
 import {
   COLUMN_DIRECTORY_SIZE,
   DEFAULT_GUEST_MEMORY,
-  MAX_GUEST_MEMORY,
+  MAX_PHYS_ADDR,
   memSlot,
   SLOT_BITS,
 } from "./format.ts";
@@ -440,7 +440,7 @@ function checkExtended(rec: TraceRecord, pos: number, maxBytes: number): void {
       }
       return;
     case RecordKind.Dma:
-      if (!(f[Field.Paddr] >= 0 && f[Field.Paddr] < MAX_GUEST_MEMORY)) {
+      if (!(f[Field.Paddr] >= 0 && f[Field.Paddr] < MAX_PHYS_ADDR)) {
         throw new ChunkDecodeError(`DMA has an impossible address ${f[Field.Paddr]}`, pos);
       }
       checkLength(f[Field.Length], maxBytes, pos);
@@ -463,7 +463,7 @@ function checkExtended(rec: TraceRecord, pos: number, maxBytes: number): void {
           pos,
         );
       }
-      if (!(f[Field.Paddr] >= 0 && f[Field.Paddr] < MAX_GUEST_MEMORY)) {
+      if (!(f[Field.Paddr] >= 0 && f[Field.Paddr] < MAX_PHYS_ADDR)) {
         throw new ChunkDecodeError(
           `string instruction has an impossible address ${f[Field.Paddr]}`,
           pos,

@@ -85,9 +85,14 @@ export function maxStoredSize(raw: number): number {
  * Guest memory assumed when the header does not give `guest.memoryMiB`: bounds the bytes
  * one record may move (string instruction, DMA, block or network request).
  */
-export const DEFAULT_GUEST_MEMORY = 2 ** 32;
-/** Largest guest memory a header may declare (2^52 bytes, x86-64's physical address limit). */
-export const MAX_GUEST_MEMORY = 2 ** 52;
+export const DEFAULT_GUEST_MEMORY = 2 ** 30;
+/**
+ * Largest guest memory a header may declare (16 GiB, far above the 256 MiB guests this
+ * project records): with it, the per-page work of one record stays under 2^22 pages.
+ */
+export const MAX_GUEST_MEMORY = 2 ** 34;
+/** Physical addresses are below 2^52, x86-64's architectural limit. */
+export const MAX_PHYS_ADDR = 2 ** 52;
 /** log2 of the address-predictor table size (slots keyed by block id and reference index). */
 export const SLOT_BITS = 18;
 /** Largest memory reference one record describes; larger accesses are split. */

@@ -148,7 +148,7 @@ export function headerProblem(h: unknown): string | null {
     !(typeof mib === "number" && Number.isSafeInteger(mib) && mib >= 1 &&
       mib * 2 ** 20 <= MAX_GUEST_MEMORY)
   ) {
-    return `header guest.memoryMiB ${JSON.stringify(mib)} is not a memory size (1 MiB to 4 PiB)`;
+    return `header guest.memoryMiB ${JSON.stringify(mib)} is not a memory size (1 MiB to 16 GiB)`;
   }
   return null;
 }
