@@ -45,13 +45,12 @@ export const Codec = { Stored: 0, Deflate: 1 } as const;
 
 /** Default records per chunk: about 2–4 MB uncompressed, a good deflate and seek granule. */
 export const DEFAULT_CHUNK_RECORDS = 1 << 20;
-/**
- * Format limits (docs/trace-format.md, "Limits"). Every size a file declares is checked
- * against these before anything is allocated, so a small hostile file cannot make a reader
- * allocate without bound; writers refuse to produce a file that breaks them. Each is at
- * least 10x what the largest committed recording needs (a 4.5 MB chunk, 33 K blocks,
- * 159 K instructions, a 58 KB summary, 15 chunks).
- */
+// Format limits (docs/trace-format.md, "Limits"). Every size a file declares is checked
+// against these before anything is allocated, so a small hostile file cannot make a reader
+// allocate without bound; writers refuse to produce a file that breaks them. Each is at
+// least 10x what the largest committed recording needs (a 4.5 MB chunk, 33 K blocks,
+// 159 K instructions, a 58 KB summary, 15 chunks).
+
 /** Largest uncompressed chunk payload: 16x a default chunk of the densest recording. */
 export const MAX_CHUNK_RAW = 64 << 20;
 /** Largest records-per-chunk a writer accepts (a chunk's records also fit MAX_CHUNK_RAW). */
