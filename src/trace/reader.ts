@@ -413,7 +413,12 @@ export class TraceReader {
       // inflates to gigabytes costs neither that memory nor the time to produce it.
       let got: Uint8Array;
       try {
-        got = inflateRawSync(stored, { maxOutputLength: Math.max(1, h.raw) });
+        got = inflateRawSync(stored, {
+          maxOutputLength: Math.max(1, h.raw),
+          // One output buffer a byte larger than the declared size, so an honest stream
+          // ends inside it: no second buffer, no pieces joined at the end.
+          chunkSize: Math.max(64, h.raw + 1),
+        });
       } catch (e) {
         const tooLong = (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ||
           e instanceof RangeError;
