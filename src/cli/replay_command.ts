@@ -8,6 +8,7 @@
 
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { replay } from "../engine/replay.ts";
+import { nonFinitePath } from "../engine/result.ts";
 import { runSlowdown } from "../engine/steady_state.ts";
 import { formatResult } from "../engine/table.ts";
 import { loadModelFiles } from "../engine/user_models.ts";
@@ -95,6 +96,8 @@ export function registerReplayCommand(program: Command): void {
           slowdown: runSlowdown(result, runIterations),
         };
       }
+      const bad = nonFinitePath(result);
+      if (bad !== null) throw new InputError(`${trace}: the result's ${bad} is not finite`);
       const json = JSON.stringify(result, null, 2) + "\n";
       if (o.out !== undefined) await writeOutput(o.out, json);
       if (o.json || o.csv || o.out === "-") {

@@ -9,6 +9,7 @@ import Table from "npm:cli-table3@0.6.5";
 import { convertTrace } from "../trace/convert.ts";
 import { importers } from "../trace/importer.ts";
 import "../trace/importers.ts";
+import { MAX_CHUNK_RECORDS } from "../trace/format.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { validateTrace } from "../trace/validate.ts";
 import { checkOutputFile, parseIntOption } from "./options.ts";
@@ -173,7 +174,12 @@ export function registerTraceCommands(program: Command): void {
     .option("--chunk-records <n>", "records per chunk", "1048576")
     .option("--level <n>", "deflate level 1-9", "6")
     .action((path, opts) => {
-      const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
+      const chunkRecords = parseIntOption(
+        "--chunk-records",
+        opts.chunkRecords,
+        1,
+        MAX_CHUNK_RECORDS,
+      );
       const level = parseIntOption("--level", opts.level, 1, 9);
       refuseInputs("--out", opts.out, [path]);
       checkOutputFile("--out", opts.out);
@@ -203,7 +209,12 @@ export function registerTraceCommands(program: Command): void {
       .option("--workload <name>", "workload name for the header")
       .option("--chunk-records <n>", "records per chunk", "1048576")
       .action(async (file, opts) => {
-        const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
+        const chunkRecords = parseIntOption(
+          "--chunk-records",
+          opts.chunkRecords,
+          1,
+          MAX_CHUNK_RECORDS,
+        );
         const out = opts.out ?? file.replace(/(\.[^./]*)?$/, ".vmt");
         refuseInputs("--out", out, [file]);
         checkOutputFile("--out", out);

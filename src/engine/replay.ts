@@ -14,7 +14,7 @@ import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import type { RecordSource } from "./array_cursor.ts";
 import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
 import { type ModelChoice, SetContext } from "./context.ts";
-import { ConfigError } from "../util/errors.ts";
+import { ConfigError, InputError } from "../util/errors.ts";
 import {
   checkOptionKeys,
   FAMILIES,
@@ -23,7 +23,7 @@ import {
   type Platform,
   type TraceHeaderLike,
 } from "./model.ts";
-import { type Result, RESULT_SCHEMA } from "./result.ts";
+import { nonFinitePath, type Result, RESULT_SCHEMA } from "./result.ts";
 import { steadyState } from "./steady_state.ts";
 import { type SanityHeader, sanityWarnings } from "./sanity.ts";
 import "./builtins.ts";
@@ -344,7 +344,7 @@ export function buildResult(
   };
   const breakdown = machine.conf.breakdown(round2);
   const events = machine.conf.eventCounts();
-  return {
+  const result: Result = {
     schema: RESULT_SCHEMA,
     trace,
     config: {
@@ -383,6 +383,14 @@ export function buildResult(
       instructionsPerSecond: seconds > 0 ? Math.round(instructions / seconds) : 0,
     },
   };
+  // JSON would write NaN or an infinity as null, which reads as a value: refuse instead.
+  const bad = nonFinitePath(result);
+  if (bad !== null) {
+    throw new InputError(
+      `${identity.path}: replay gives a non-finite ${bad} (a cost or count overflowed)`,
+    );
+  }
+  return result;
 }
 
 /** Replays an already-open input synchronously (tests, workers, the CLI all end here). */

@@ -163,6 +163,17 @@ export function sensitiveName(op: number): string {
   return SENSITIVE_NAMES[op] ?? `unknown-${op}`;
 }
 
+/** Highest sensitive-instruction class code of format 1.0; records with another op are rejected. */
+export const MAX_SENSITIVE_OP = 54;
+
+/** Whether a code-table class byte is ordinary (0) or a known sensitive class. */
+export function isSensitiveClass(c: number): boolean {
+  return c >= 0 && c <= MAX_SENSITIVE_OP;
+}
+
+/** Highest control-flow kind code of format 1.0. */
+export const MAX_FLOW = 7;
+
 /** Control-flow kind of an instruction, as the code table records it (binary translation cares). */
 export const ControlFlow = {
   None: 0,

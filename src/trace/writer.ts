@@ -19,12 +19,24 @@ import {
   FORMAT_MAJOR,
   FORMAT_MINOR,
   MAGIC,
+  MAX_CHUNK_RAW,
+  MAX_CHUNK_RECORDS,
+  MAX_CHUNKS,
+  MAX_HEADER_JSON,
+  MAX_JSON_DEPTH,
   MAX_MEM_SIZE,
+  MAX_SUMMARY_JSON,
   SECTION_HEADER_SIZE,
   Tag,
   TRAILER_MAGIC,
 } from "./format.ts";
-import type { MarkerEntry, TraceHeader, TraceHeaderInit, TraceSummary } from "./header.ts";
+import {
+  jsonDepth,
+  type MarkerEntry,
+  type TraceHeader,
+  type TraceHeaderInit,
+  type TraceSummary,
+} from "./header.ts";
 import {
   EXTENDED_SCHEMAS,
   Field,
@@ -36,6 +48,7 @@ import {
   TraceRecord,
 } from "./record.ts";
 import { ByteSink } from "./varint.ts";
+import { TraceLimitError } from "./errors.ts";
 import { tempPathFor } from "../util/atomic.ts";
 
 /** Writer options. */
@@ -73,6 +86,12 @@ export type ChunkCompressor = NonNullable<TraceWriterOptions["compressor"]>;
 
 /** One chunk as a {@link ChunkCompressor} returns it: deflated bytes and payload CRC. */
 export type CompressedChunk = ReturnType<ChunkCompressor["take"]>;
+
+/**
+ * A chunk is closed before its payload passes this size, whatever its record count, so no
+ * chunk breaks MAX_CHUNK_RAW (one record adds well under 1 KB).
+ */
+const CHUNK_FLUSH_BYTES = MAX_CHUNK_RAW - 4096;
 
 /** Chunks a compressor may hold before the writer waits for the oldest. */
 const MAX_IN_FLIGHT = 2;
@@ -132,6 +151,14 @@ export class TraceWriter {
     if (!Number.isInteger(chunkRecords) || chunkRecords < 1) {
       throw new RangeError(`chunkRecords must be a positive integer, not ${chunkRecords}`);
     }
+    if (chunkRecords > MAX_CHUNK_RECORDS) {
+      throw new TraceLimitError(
+        target?.path ?? "<memory>",
+        "maximum records per chunk",
+        MAX_CHUNK_RECORDS,
+        `${chunkRecords} records per chunk asked for`,
+      );
+    }
     const level = options.level ?? 6;
     if (!Number.isInteger(level) || level < 1 || level > 9) {
       throw new RangeError(`deflate level must be 1-9, not ${level}`);
@@ -188,6 +215,22 @@ export class TraceWriter {
   #writeHeader(init: TraceHeaderInit): void {
     const header: TraceHeader = { format: "vmmlab.trace", version: FORMAT_MAJOR, ...init };
     const json = new TextEncoder().encode(JSON.stringify(header));
+    if (jsonDepth(json, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum JSON nesting depth",
+        MAX_JSON_DEPTH,
+        "the header JSON nests too deeply",
+      );
+    }
+    if (json.length > MAX_HEADER_JSON) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum header size",
+        MAX_HEADER_JSON,
+        `the header JSON is ${json.length} bytes`,
+      );
+    }
     const fixed = new ByteSink(20);
     fixed.bytes(MAGIC);
     fixed.byte(FORMAT_MAJOR & 0xff);
@@ -242,7 +285,9 @@ export class TraceWriter {
     if (!full && !(Number.isInteger(count) && count >= 1 && count < length)) {
       throw new RangeError(`partial count ${count} for a block of ${length} instructions`);
     }
-    if (this.#enc.records >= this.#chunkRecords) this.#flushChunk();
+    if (this.#enc.records >= this.#chunkRecords || this.#enc.size > CHUNK_FLUSH_BYTES) {
+      this.#flushChunk();
+    }
     const rec = this.#rec;
     rec.kind = full ? RecordKind.Exec : RecordKind.ExecPartial;
     rec.f[Field.Block] = block;
@@ -274,7 +319,9 @@ export class TraceWriter {
 
   #memRecord(vaddr: number, paddr: number, size: number, flags: number): void {
     // Memory references stay with their block unless a chunk has grown to twice its size.
-    if (this.#enc.records >= 2 * this.#chunkRecords) this.#flushChunk();
+    if (this.#enc.records >= 2 * this.#chunkRecords || this.#enc.size > CHUNK_FLUSH_BYTES) {
+      this.#flushChunk();
+    }
     const code = memKindCode(size, flags);
     const rec = this.#rec;
     rec.kind = code;
@@ -375,7 +422,9 @@ export class TraceWriter {
     if (values.length !== schema.length) {
       throw new RangeError(`${kindName(kind)} takes ${schema.length} fields, not ${values.length}`);
     }
-    if (this.#enc.records >= this.#chunkRecords) this.#flushChunk();
+    if (this.#enc.records >= this.#chunkRecords || this.#enc.size > CHUNK_FLUSH_BYTES) {
+      this.#flushChunk();
+    }
     const rec = this.#rec;
     rec.kind = kind;
     rec.f.fill(0);
@@ -457,6 +506,14 @@ export class TraceWriter {
     stored: Uint8Array,
     firstInstruction: number,
   ): void {
+    if (this.#chunks.length >= MAX_CHUNKS) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum number of chunks",
+        MAX_CHUNKS,
+        "it needs more chunks; use more records per chunk",
+      );
+    }
     this.#chunks.push({
       offset: this.#offset,
       records,
@@ -524,6 +581,14 @@ export class TraceWriter {
     const summary = this.#summary(code.blockCount, code.instructionCount, contentHash);
     const index = new ByteSink(1 << 12);
     const json = new TextEncoder().encode(JSON.stringify(summary));
+    if (json.length > MAX_SUMMARY_JSON) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum summary size",
+        MAX_SUMMARY_JSON,
+        `the summary JSON (${this.#markers.length} markers) is ${json.length} bytes`,
+      );
+    }
     index.u32(json.length);
     index.bytes(json);
     index.u32(this.#chunks.length);
