@@ -8,6 +8,7 @@
  */
 
 import { deflateSync } from "npm:fflate@0.8.3";
+import { dirname } from "node:path";
 import { type CodeInstruction, CodeTableBuilder } from "./code_table.ts";
 import { encodeCodeTable } from "./code_table.ts";
 import { ChunkEncoder, memKindCode } from "./chunk_codec.ts";
@@ -179,6 +180,7 @@ export class TraceWriter {
     const tmp = tempPathFor(path);
     let file: Deno.FsFile;
     try {
+      Deno.mkdirSync(dirname(path), { recursive: true });
       file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
     } catch (e) {
       releaseTemp(tmp);

@@ -47,7 +47,7 @@ export function refuseSpecialFile(path: string): void {
   if (info.isFile || info.isDirectory) return;
   throw new EnvironmentError(
     path,
-    `is ${info.isCharDevice || info.isBlockDevice ? "a device" : "a pipe or socket"}, ` +
+    `${info.isCharDevice || info.isBlockDevice ? "a device" : "a pipe or socket"}, ` +
       `not a regular file`,
   );
 }
