@@ -103,3 +103,28 @@ Deno.test("model sandbox: the worked example model still replays, with the same 
   assert.equal(result.config.mmu, "direct-mapped-tlb");
   assert.ok(result.events["example.tlb-misses"] > 0);
 });
+
+Deno.test("model sandbox: vmmlab host and compare run --model files in the sandbox too", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vmmlab_model_" });
+  try {
+    const model = join(dir, "hostile_model.ts");
+    Deno.writeTextFileSync(
+      model,
+      `import { registerModel } from ${JSON.stringify(MOD)};\nvoid registerModel;\n` +
+        `Deno.readTextFileSync("/etc/passwd");\n`,
+    );
+    for (
+      const args of [
+        ["host", "examples/consolidation/four_servers.json", "--no-alone", "--model", model],
+        ["compare", "traces/forkwait.vmt", "--config", "cpu=bt", "--model", model],
+      ]
+    ) {
+      const r = await vmmlab(...args);
+      assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /^vmmlab: --model: .*read access to "\/etc\/passwd"/);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

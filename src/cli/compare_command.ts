@@ -12,7 +12,7 @@ import { defaultProgress, SilentProgress } from "./experiment/progress.ts";
 import { checkTraceFiles, replayJob, replayJobs, unreadOptions } from "./parallel_replay.ts";
 import { replay } from "../engine/replay.ts";
 import type { Result } from "../engine/result.ts";
-import { replayWithModels } from "../engine/sandbox.ts";
+import { replayWithModels } from "./model_sandbox.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { buildComparison, formatComparison } from "./compare.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
@@ -114,7 +114,7 @@ export function registerCompareCommand(program: Command): void {
       const workers = Math.min(items.length, o.workers ?? navigator.hardwareConcurrency ?? 1);
       if (o.model.length > 0) {
         // A user's model file runs only in a Worker limited to reading the trace and the
-        // model (src/engine/sandbox.ts), one replay at a time.
+        // model (src/cli/model_sandbox.ts), one replay at a time.
         flat = [];
         for (const item of items) {
           flat.push(await replayWithModels(item.trace, o.model, item.config));

@@ -10,7 +10,7 @@ import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { replay } from "../engine/replay.ts";
 import { runSlowdown } from "../engine/steady_state.ts";
 import { formatResult } from "../engine/table.ts";
-import { replayWithModels } from "../engine/sandbox.ts";
+import { replayWithModels } from "./model_sandbox.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { configSpecOf } from "./config_spec.ts";
 import { parseIntOption } from "./options.ts";
@@ -78,7 +78,7 @@ export function registerReplayCommand(program: Command): void {
         warmup,
       };
       // A user's model file runs only in a Worker limited to reading the trace and the
-      // model (src/engine/sandbox.ts), never with the CLI's own permissions.
+      // model (src/cli/model_sandbox.ts), never with the CLI's own permissions.
       const result = o.model.length > 0
         ? await replayWithModels(trace, o.model, config)
         : await replay(trace, config);

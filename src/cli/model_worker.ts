@@ -1,6 +1,6 @@
 /**
- * The Worker in which a user's model files run (`vmmlab replay --model FILE`): it imports
- * the files, replays the trace and posts back the result. The Worker is started by
+ * The Worker in which a user's model files run (`vmmlab replay|compare|host --model FILE`):
+ * it imports the files, replays the trace (or simulates the host) and posts back the result. The Worker is started by
  * sandbox.ts with the least permission Deno allows: reading the trace,
  * the model files, the platform file and vmmlab's own source, nothing else (no writing, no
  * network, no environment, no programs), so a model cannot read the user's files or
@@ -9,19 +9,34 @@
  * @module
  */
 
-import { replay } from "./replay.ts";
-import type { ReplayConfig } from "./config.ts";
-import { loadModelFiles } from "./user_models.ts";
+import { replay } from "../engine/replay.ts";
+import type { ReplayConfig } from "../engine/config.ts";
+import { loadModelFiles } from "../engine/user_models.ts";
+import { loadHost } from "../host/description.ts";
+import { simulateHost } from "../host/simulate.ts";
 
-/** What the sandbox asks the Worker to do. */
-export interface SandboxRequest {
-  /** Trace path. */
-  trace: string;
-  /** Model files to import first. */
-  models: string[];
-  /** Replay configuration. */
-  config: ReplayConfig;
-}
+/** What the sandbox asks the Worker to do: one replay, or one host simulation. */
+export type SandboxRequest =
+  | {
+    /** A replay. */
+    kind: "replay";
+    /** Trace path. */
+    trace: string;
+    /** Model files to import first. */
+    models: string[];
+    /** Replay configuration. */
+    config: ReplayConfig;
+  }
+  | {
+    /** A host simulation (`vmmlab host`). */
+    kind: "host";
+    /** Host description file. */
+    host: string;
+    /** Model and scheduler files to import first. */
+    models: string[];
+    /** Skip each VM's run alone. */
+    skipAlone: boolean;
+  };
 
 /** What the Worker answers: a result, or an error with its class and exit status. */
 export interface SandboxAnswer {
@@ -41,6 +56,9 @@ export interface SandboxAnswer {
 export async function handleSandboxRequest(req: SandboxRequest): Promise<SandboxAnswer> {
   try {
     await loadModelFiles(req.models);
+    if (req.kind === "host") {
+      return { result: simulateHost(loadHost(req.host), { skipAlone: req.skipAlone }) };
+    }
     return { result: await replay(req.trace, req.config) };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
