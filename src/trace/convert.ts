@@ -35,7 +35,12 @@ export async function convertTrace(
     }
     for (let i = 0; i < trace.chunks.length; i++) {
       const c = trace.cursor(i, i + 1);
-      while (c.next()) w.copy(c.record);
+      let n = 0;
+      while (c.next()) {
+        w.copy(c.record);
+        // A source chunk can hold millions of records: let a signal in every 64 K.
+        if (++n % 65536 === 0) await yieldToEvents();
+      }
       onChunk?.(i + 1);
       await yieldToEvents();
     }
