@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { descendants, running } from "./child_process.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -75,6 +76,25 @@ function tree(dir: string, prefix = ""): Record<string, string> {
   return out;
 }
 
+/**
+ * Asserts that `out` is as it was (`before`) or holds one complete new run: a manifest, a
+ * summary and a report naming the same run, and no staging folder or temporary file of it.
+ * (A signal that arrives after the last file moved into place finds the run complete.)
+ */
+function assertAsItWasOrComplete(out: string, before: Record<string, string>, what: string) {
+  const after = tree(out);
+  if (isDeepStrictEqual(after, before)) return;
+  const run = JSON.parse(after["manifest.json"] ?? "{}").run;
+  assert.ok(typeof run === "string", `${what}: neither as it was nor complete`);
+  assert.equal(JSON.parse(after["summary.json"]).run, run, `${what}: summary.json's run`);
+  assert.ok(after["summary.md"].includes(run), `${what}: summary.md names the run`);
+  assert.ok(after["report.html"].includes(run), `${what}: report.html names the run`);
+  const debris = Object.keys(after).filter((k) =>
+    k.includes(".vmmlab-stage-") || (k.endsWith(".tmp") && !k.includes(`-${Deno.pid}-`))
+  );
+  assert.deepEqual(debris, [], `${what}: no staging folder or temporary file`);
+}
+
 /** The id of a process that has exited (its temporary names are stale). */
 async function deadPid(): Promise<number> {
   const child = new Deno.Command("true").spawn();
@@ -108,7 +128,8 @@ function previousRun(dir: string, dead: number): Record<string, string> {
 }
 
 Deno.test({
-  name: "interrupt: SIGINT mid-replay and SIGTERM mid-figures leave experiment's --out as it was",
+  name:
+    "interrupt: SIGINT mid-replay and SIGTERM mid-figures leave experiment's --out as it was or complete",
   sanitizeResources: false,
   async fn() {
     const out = Deno.makeTempDirSync({ prefix: "vmmlab_interrupt_exp_" });
@@ -123,7 +144,7 @@ Deno.test({
         const run = start(["experiment", "adams_fig4", "--workers", "1", "--out", out]);
         await until(() => point.test(run.stderr()), `${point}`, run);
         await interrupt(run, signal);
-        assert.deepEqual(tree(out), before, `after ${signal} at ${point}`);
+        assertAsItWasOrComplete(out, before, `after ${signal} at ${point}`);
       }
     } finally {
       Deno.removeSync(out, { recursive: true });
@@ -201,6 +222,41 @@ Deno.test({
       assert.equal(status.code, 0, await next.done);
       assert.deepEqual(temporaries(dir), [], `${left[0]} of the killed run is gone`);
       assert.ok(Deno.statSync(out).size > 1000);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "interrupt: SIGINT while merge writes figures leaves --out as it was or complete",
+  sanitizeResources: false,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "vmmlab_interrupt_merge_" });
+    try {
+      const shards = ["1/2", "2/2"].map((s, i) => ({ s, out: join(dir, `shard${i + 1}`) }));
+      for (const { s, out } of shards) {
+        const run = start([
+          "experiment",
+          "adams_fig4",
+          "--engine",
+          "experiments/_lib/fake_replay.ts",
+          "--shard",
+          s,
+          "--quiet",
+          "--out",
+          out,
+        ]);
+        const status = await run.child.status;
+        assert.equal(status.code, 0, await run.done);
+      }
+      const out = join(dir, "merged");
+      Deno.mkdirSync(out);
+      const before = previousRun(out, await deadPid());
+      const run = start(["merge", ...shards.map((s) => s.out), "--out", out]);
+      await until(() => /\[21\/21\] merge: /.test(run.stderr()), "every run file read", run);
+      await interrupt(run, "SIGINT");
+      assertAsItWasOrComplete(out, before, "merge");
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
