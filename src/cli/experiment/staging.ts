@@ -77,7 +77,9 @@ export class Stage {
     if (createdOut) {
       // Hooks run before registered paths are removed: remove the stage here, then OUT.
       stage.#releases.push(onInterrupt(() => {
-        Deno.removeSync(dir, { recursive: true });
+        try {
+          Deno.removeSync(dir, { recursive: true });
+        } catch { /* already gone */ }
         removeEmptyFolder(out);
       }));
     }
