@@ -12,7 +12,7 @@ import { defaultProgress, SilentProgress } from "./experiment/progress.ts";
 import { checkTraceFiles, replayJob, replayJobs, unreadOptions } from "./parallel_replay.ts";
 import { replay } from "../engine/replay.ts";
 import type { Result } from "../engine/result.ts";
-import { loadModelFiles } from "../engine/user_models.ts";
+import { replayWithModels } from "./model_sandbox.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { buildComparison, formatComparison } from "./compare.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
@@ -112,9 +112,14 @@ export function registerCompareCommand(program: Command): void {
       );
       let flat: Result[];
       const workers = Math.min(items.length, o.workers ?? defaultWorkers());
-      if (o.model.length > 0 || workers <= 1) {
-        // User model files register in this process only; workers would not know them.
-        await loadModelFiles(o.model);
+      if (o.model.length > 0) {
+        // A user's model file runs only in a Worker limited to reading the trace and the
+        // model (src/cli/model_sandbox.ts), one replay at a time.
+        flat = [];
+        for (const item of items) {
+          flat.push(await replayWithModels(item.trace, o.model, item.config));
+        }
+      } else if (workers <= 1) {
         flat = [];
         for (const item of items) flat.push(await replay(item.trace, item.config));
       } else {

@@ -9,6 +9,7 @@
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
 import { InputError, UsageError } from "../util/errors.ts";
+import { refuseSpecialFile } from "../util/atomic.ts";
 
 /** Parses an integer option within `[min, max]`. */
 export function parseIntOption(name: string, raw: string, min: number, max: number): number {
@@ -40,13 +41,19 @@ function nearestExisting(path: string): { path: string; isDirectory: boolean } {
 /**
  * Checks an output file before any work starts, so that a folder given as the file, or a
  * file standing where a parent folder must go, is one line naming the option (exit
- * status 2) instead of a failed rename after minutes of replay or recording. Creates
- * nothing.
+ * status 2) instead of a failed rename after minutes of replay or recording; a device or
+ * FIFO is refused too (the rename would replace `/dev/null` itself). Creates nothing.
  */
 export function checkOutputFile(flag: string, path: string): void {
   const at = nearestExisting(path);
   if (at.path === resolve(path)) {
     if (at.isDirectory) throw new InputError(`${flag}: ${path} is a folder, not a file`);
+    try {
+      // A device or FIFO would be replaced by the rename that completes the write.
+      refuseSpecialFile(path);
+    } catch (e) {
+      throw new InputError(`${flag}: ${(e as Error).message}`);
+    }
     return;
   }
   if (!at.isDirectory) {

@@ -173,7 +173,7 @@ export function registerTraceCommands(program: Command): void {
     .requiredOption("-o, --out <file>", "output trace")
     .option("--chunk-records <n>", "records per chunk", "1048576")
     .option("--level <n>", "deflate level 1-9", "6")
-    .action((path, opts) => {
+    .action(async (path, opts) => {
       const chunkRecords = parseIntOption(
         "--chunk-records",
         opts.chunkRecords,
@@ -186,7 +186,12 @@ export function registerTraceCommands(program: Command): void {
       const t = TraceReader.open(path);
       try {
         const bar = progress("convert", t.chunks.length, "chunks");
-        const s = convertTrace(t, opts.out, { chunkRecords, level }, (done) => bar.update(done));
+        const s = await convertTrace(
+          t,
+          opts.out,
+          { chunkRecords, level },
+          (done) => bar.update(done),
+        );
         bar.stop();
         const size = Deno.statSync(opts.out).size;
         console.log(

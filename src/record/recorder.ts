@@ -11,7 +11,7 @@ import { TraceWriter } from "../trace/writer.ts";
 import type { TraceHeaderInit, TraceSummary } from "../trace/header.ts";
 import { InputError } from "../util/errors.ts";
 import { buildPlugin } from "./build_c.ts";
-import { cacheDir, exists } from "./cache.ts";
+import { cacheDir, exists, keepRunDir, makeRunDir } from "./cache.ts";
 import { type ConversionResult, StreamConverter } from "./convert.ts";
 import { COUNT_NAMES, countsRecord } from "./trace_counts.ts";
 import {
@@ -165,7 +165,7 @@ async function prepareBoot(recipe: Recipe): Promise<BootFiles> {
   await checkPinnedAvailable(needed);
   const kernel = await guestKernel(lock.kernel);
   const qemuVer = await qemuVersion();
-  const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
+  const work = makeRunDir(`${recipe.name}-`);
   const initramfs = await buildInitramfs(
     recipe,
     await kernelModules(kernel, recipe.modules),
@@ -456,13 +456,14 @@ async function recordGuest(
   const first = log.markers.find((m, i) => i > 0 && m.op === 3);
   const last = log.markers.findLast((m) => m.op === 2) ?? log.markers[log.markers.length - 1];
   const windowHostSeconds = first && last ? (last.hostNs - first.hostNs) / 1e9 : 0;
+  const workDir = o.keep ? keepRunDir(work) : work;
   if (!o.keep) Deno.removeSync(work, { recursive: true });
   return {
     summary,
     conversion,
     seconds: { total: (performance.now() - t0) / 1000, qemu: qemuSeconds, convert: convertSeconds },
     traceBytes: Deno.statSync(o.out).size,
-    workDir: work,
+    workDir,
     speed: {
       windowHostSeconds,
       recordingIps: windowHostSeconds > 0 ? summary.instructions / windowHostSeconds : 0,
@@ -574,6 +575,7 @@ async function recordSnapshots(
   }
   const summary = writer.close();
   const convertSeconds = (performance.now() - tc) / 1000;
+  const workDir = o.keep ? keepRunDir(work) : work;
   if (!o.keep) Deno.removeSync(work, { recursive: true });
   const zero = hashImage(new Uint8Array(4096));
   const reader = TraceReader.open(o.out);
@@ -594,7 +596,7 @@ async function recordSnapshots(
     },
     seconds: { total: (performance.now() - t0) / 1000, qemu: qemuSeconds, convert: convertSeconds },
     traceBytes: Deno.statSync(o.out).size,
-    workDir: work,
+    workDir,
     speed: { windowHostSeconds: 0, recordingIps: 0, endToEndIps: 0 },
     snapshot: sharing,
   };

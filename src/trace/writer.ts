@@ -8,6 +8,7 @@
  */
 
 import { deflateSync } from "npm:fflate@0.8.3";
+import { dirname } from "node:path";
 import { type CodeInstruction, CodeTableBuilder } from "./code_table.ts";
 import { encodeCodeTable } from "./code_table.ts";
 import { ChunkEncoder, memKindCode } from "./chunk_codec.ts";
@@ -49,7 +50,8 @@ import {
 } from "./record.ts";
 import { ByteSink } from "./varint.ts";
 import { TraceLimitError } from "./errors.ts";
-import { tempPathFor } from "../util/atomic.ts";
+import { refuseSpecialFile, releaseTemp, tempPathFor } from "../util/atomic.ts";
+import { environmentError } from "../util/errors.ts";
 
 /** Writer options. */
 export interface TraceWriterOptions {
@@ -172,10 +174,16 @@ export class TraceWriter {
       this.#tmp = target.tmp;
       this.#memory = null;
       const file = target.file;
+      const path = target.path;
       this.#sink = {
         write(bytes: Uint8Array) {
           let done = 0;
-          while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+          try {
+            while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+          } catch (e) {
+            // A full disk names the trace being written, not an anonymous file handle.
+            throw environmentError(e, path) ?? e;
+          }
         },
       };
     } else {
@@ -196,13 +204,22 @@ export class TraceWriter {
     header: TraceHeaderInit,
     options: TraceWriterOptions = {},
   ): TraceWriter {
+    refuseSpecialFile(path);
     const tmp = tempPathFor(path);
-    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+    let file: Deno.FsFile;
+    try {
+      Deno.mkdirSync(dirname(path), { recursive: true });
+      file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+    } catch (e) {
+      releaseTemp(tmp);
+      throw environmentError(e, path) ?? e;
+    }
     try {
       return new TraceWriter(header, options, { file, path, tmp });
     } catch (e) {
       file.close();
       Deno.removeSync(tmp);
+      releaseTemp(tmp);
       throw e;
     }
   }
@@ -660,10 +677,11 @@ export class TraceWriter {
     }
     try {
       Deno.renameSync(this.#tmp, this.#path);
+      releaseTemp(this.#tmp);
     } catch (e) {
       // e.g. the target is a folder: leave nothing behind, as every other failure does.
       this.abort();
-      throw e;
+      throw environmentError(e, this.#path) ?? e;
     }
     return summary;
   }
@@ -685,6 +703,7 @@ export class TraceWriter {
       try {
         Deno.removeSync(this.#tmp);
       } catch { /* already gone */ }
+      releaseTemp(this.#tmp);
     }
   }
 }

@@ -132,7 +132,9 @@ export function registerExperimentCommands(program: Command): void {
           counted(report.workers, "worker")
         } ` +
           `in ${report.replaySeconds.toFixed(1)} s; outputs in ` +
-          `${report.outputSeconds.toFixed(1)} s → ${out}`,
+          `${report.outputSeconds.toFixed(1)} s → ${out}${
+            report.run === undefined ? "" : ` (run ${report.run})`
+          }`,
       );
       if (report.outcomes) {
         await writeFigures(out, report.outcomes, options.figures);

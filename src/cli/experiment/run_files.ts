@@ -46,6 +46,8 @@ export interface Manifest {
   jobs: number;
   /** Result files this output holds (under runs/), sorted by job key. */
   files: string[];
+  /** The identity of the results (runIdentity; absent in a shard and in older manifests). */
+  run?: string;
   /** Wall time, worker count, merged folders: ignored by comparisons. */
   host: Record<string, unknown>;
 }
