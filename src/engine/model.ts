@@ -89,6 +89,7 @@ import type { TraceRecord } from "../trace/record.ts";
 import { ConfigError } from "../util/errors.ts";
 import { declareOptions, OPTION_SOURCE, type OptionDecls } from "./options.ts";
 import { validatePlatformData } from "../platforms/validate.ts";
+import { MAX_STRUCTURAL_PARAM } from "../platforms/ranges.ts";
 import type { Pcg32 } from "../util/pcg32.ts";
 
 // ---------------------------------------------------------------------------------------
@@ -242,9 +243,22 @@ export class Platform {
     return this.entry(key).value;
   }
 
-  /** A structural parameter (entries, ways, levels ...); a missing key is a {@link ConfigError}. */
+  /**
+   * A structural parameter (entries, ways, levels, flags ...): a whole number no larger
+   * than {@link MAX_STRUCTURAL_PARAM}, so a model may size a table from it. A missing key
+   * or another value is a {@link ConfigError}.
+   */
   param(key: string): number {
-    return this.entry(key).value;
+    const v = this.entry(key).value;
+    if (!Number.isInteger(v) || v > MAX_STRUCTURAL_PARAM) {
+      throw new ConfigError(
+        this.origin,
+        `value ${v} is not a table size or count (integers 0 to ${MAX_STRUCTURAL_PARAM}; ` +
+          "declare the key's range in src/platforms/ranges.ts)",
+        `entries.${key}.value`,
+      );
+    }
+    return v;
   }
 
   /**

@@ -80,7 +80,32 @@ export const UNIT_RANGES: Readonly<Record<string, ValueRange>> = {
     integer: true,
     why: "sizes a cache model: 2^20 lines are 64 MiB of 64-byte lines",
   },
+  bytes: {
+    min: 0,
+    max: 1 << 30,
+    integer: true,
+    why: "a line, buffer or cache size; 1 GiB is more than any cache",
+  },
+  level: {
+    min: 0,
+    max: 8,
+    integer: true,
+    why: "a level of a page table or cache hierarchy (x86 walks have at most 5)",
+  },
+  levels: {
+    min: 0,
+    max: 8,
+    integer: true,
+    why: "a number of page-table or cache levels (x86 walks have at most 5)",
+  },
 };
+
+/**
+ * The largest value a model may read as a structural parameter (`platform.param`): a
+ * table size, a count or a flag. It backs up the declared ranges for a key read as a
+ * size whose unit has no range of its own (its general bound, 1e9, is no table size).
+ */
+export const MAX_STRUCTURAL_PARAM = MAX_CACHE_LINES;
 
 /**
  * The range of an entry whose unit is not in {@link UNIT_RANGES} and whose key is not in
@@ -208,6 +233,11 @@ export function inRange(value: number, range: ValueRange): boolean {
 
 /** `integers 1 to 65536` / `numbers 0 to 1e9`, for messages and docs. */
 export function describeRange(range: ValueRange): string {
-  const n = (v: number) => (v >= 1e7 ? v.toExponential().replace("e+", "e") : String(v));
+  const n = (v: number) =>
+    v < 1e7
+      ? String(v)
+      : Number.isInteger(Math.log2(v))
+      ? `2^${Math.log2(v)}`
+      : v.toExponential().replace("e+", "e");
   return `${range.integer ? "integers" : "numbers"} ${n(range.min)} to ${n(range.max)}`;
 }

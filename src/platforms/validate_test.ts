@@ -8,7 +8,14 @@ import type { PlatformData } from "../engine/model.ts";
 /** A copy of a built-in profile with one entry replaced. */
 function withEntry(key: string, value: number, unit?: string): PlatformData {
   const base = structuredClone(BUILTIN_PLATFORMS["p4-prescott"]) as PlatformData;
-  base.entries[key] = { ...base.entries[key], value, ...(unit ? { unit } : {}) };
+  const old = base.entries[key] as PlatformData["entries"][string] | undefined;
+  base.entries[key] = {
+    source: "test",
+    unit: unit ?? "cycles",
+    ...old,
+    value,
+    ...(unit ? { unit } : {}),
+  };
   return base;
 }
 
@@ -77,6 +84,26 @@ Deno.test("table sizes are bounded, whole and in their declared unit before anyt
   assert.match(refusal(withEntry("my.model.flag", 2, "flag")), /integers 0 to 1 flag/);
   assert.match(refusal(withEntry("my.model.latency", 2e9, "ns")), /numbers 0 to 1e9 ns/);
   assert.deepEqual(rangeOf("my.model.lines", "lines"), UNIT_RANGES.lines);
+});
+
+Deno.test("a value read as a table size must be a whole number a model can allocate", () => {
+  // "translations" has no unit range: the general bound (1e9) admits 5e8, but not as a size.
+  const p = loadPlatform(withEntry("bt.tc-size", 5e8, "translations"));
+  assert.throws(
+    () => p.param("bt.tc-size"),
+    (e: unknown) =>
+      e instanceof ConfigError && e.field === "entries.bt.tc-size.value" &&
+      /not a table size or count \(integers 0 to 1048576/.test(e.message),
+  );
+  assert.throws(
+    () => loadPlatform(withEntry("x.ratio", 2.5, "ratio")).param("x.ratio"),
+    ConfigError,
+  );
+  assert.equal(
+    loadPlatform(withEntry("bt.tc-size", 4096, "translations")).param("bt.tc-size"),
+    4096,
+  );
+  assert.match(refusal(withEntry("cache.line", 1.5, "bytes")), /integers 0 to 2\^30 bytes/);
 });
 
 Deno.test("the clock and the profile's shape are checked", () => {
