@@ -42,8 +42,9 @@ async function recordUntilQemu(out: string) {
       join(ROOT, "src/cli/main.ts"),
       "record",
       "forkwait",
+      // Far more than will run: QEMU must still be running when the test signals.
       "--iterations",
-      "2",
+      "100000",
       "--out",
       out,
     ],
