@@ -16,6 +16,7 @@ import { type CodeInstruction, CPL_USER } from "./code_table.ts";
 import type { TraceSummary } from "./header.ts";
 import { ControlFlow, MEM_WRITE } from "./record.ts";
 import { TraceWriter, type TraceWriterOptions } from "./writer.ts";
+import { PAGE_SIZE } from "./page.ts";
 
 const MAX_BLOCK = 64;
 
@@ -51,7 +52,7 @@ export async function importLackey(
       input: base,
     },
     guest: { arch: "x86_64" },
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: [],
     inferred: [
       "user mode only: lackey traces one process, so there are no kernel, privileged or sensitive instructions",
