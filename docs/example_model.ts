@@ -16,6 +16,7 @@
 import { type MmuModel, type ModelContext, registerModel } from "../src/engine/model.ts";
 import { declareOptions, optionError, readOptions } from "../src/engine/options.ts";
 import type { TraceRecord } from "../src/trace/record.ts";
+import { PAGE_SIZE } from "../src/trace/page.ts";
 
 /**
  * The example's options, declared once: `readOptions` checks and types them, and
@@ -61,7 +62,7 @@ export class DirectMappedTlb implements MmuModel {
 
   /** Looks the page up in its one slot; a miss walks and refills the slot. */
   access(vaddr: number, _paddr: number, _size: number, _flags: number): void {
-    const page = Math.floor(vaddr / 4096);
+    const page = Math.floor(vaddr / PAGE_SIZE);
     const slot = page & this.#mask;
     if (this.#tags[slot] === page) return;
     this.#tags[slot] = page;
@@ -76,7 +77,7 @@ export class DirectMappedTlb implements MmuModel {
 
   /** Drops the page's slot if it holds the page. */
   invlpg(vaddr: number): void {
-    const page = Math.floor(vaddr / 4096);
+    const page = Math.floor(vaddr / PAGE_SIZE);
     if (this.#tags[page & this.#mask] === page) this.#tags[page & this.#mask] = -1;
   }
 

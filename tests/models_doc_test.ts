@@ -11,6 +11,6 @@ Deno.test("docs/models.md's reference section is current (deno task docs:models)
   // The section documents what the code declares: an option, its range and default.
   assert.match(
     page,
-    /\| `bt\.tc-capacity` +\| an integer from 1 to 1073741824 \(bytes\) +\| 4194304 +\|/,
+    /\| `bt\.tc-capacity` +\| an integer from 1 to 1073741824 \(bytes\) +\| platform bt\.tc-capacity +\|/,
   );
 });

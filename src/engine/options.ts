@@ -226,6 +226,29 @@ export function checkDefault(
   return value;
 }
 
+/** Where a model reads structural parameters: a platform profile, or an I/O model's cost source. */
+export interface ParamSource {
+  /** The profile's name or file, for error messages. */
+  readonly origin: string;
+  /** A structural parameter; a missing key is a {@link ConfigError}. */
+  param(key: string): number;
+}
+
+/**
+ * An option's value, or when it is not given the platform entry `key` held to the option's
+ * declared range, so that a profile (or `--set platform.KEY`) cannot size a table the
+ * option could not.
+ */
+export function optionOrPlatform(
+  platform: ParamSource,
+  decl: NumberDecl,
+  value: number | undefined,
+  key: string,
+): number {
+  if (value !== undefined) return value;
+  return checkDefault(decl, platform.param(key), platform.origin, `entries.${key}`);
+}
+
 /** Rejects a declaration that could never be satisfied or documented. */
 function checkDecl(key: string, d: OptionDecl): void {
   const bad = (why: string) => new ConfigError("declareOptions", why, key);

@@ -10,6 +10,7 @@
 import type { CodeTable } from "../trace/code_table.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { Field, MarkerOp, RecordKind, SensitiveOp } from "../trace/record.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import type { RecordSource } from "./array_cursor.ts";
 import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
@@ -46,7 +47,6 @@ export interface TraceIdentity {
   hash: string;
 }
 
-const PAGE = 4096;
 /** Records per call of the engine's inner loop (see {@link ReplayMachine.run}). */
 const BATCH = 16384;
 
@@ -283,7 +283,10 @@ export class ReplayMachine {
     const fl = flags & 3;
     let off = 0;
     while (off < bytes) {
-      const inPage = Math.min(PAGE - ((va + off) % PAGE + PAGE) % PAGE, bytes - off);
+      const inPage = Math.min(
+        PAGE_SIZE - ((va + off) % PAGE_SIZE + PAGE_SIZE) % PAGE_SIZE,
+        bytes - off,
+      );
       this.base.mmu.access(va + off, pa + off, inPage, fl);
       this.conf.mmu.access(va + off, pa + off, inPage, fl);
       this.base.memory.access?.(va + off, pa + off, inPage, fl);

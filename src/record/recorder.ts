@@ -40,6 +40,7 @@ import { type SnapshotStats, snapshotStats } from "./snapshot_stats.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { parsePcap, windowTransmits } from "./pcap.ts";
 import { ParallelDeflate } from "./parallel_deflate.ts";
+import { LARGE_PAGE_SIZE, PAGE_SIZE } from "../trace/page.ts";
 
 /** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
 export const GUEST_CPU = "Nehalem";
@@ -404,7 +405,7 @@ async function recordGuest(
         "From the first iteration marker after arming (the iteration that armed the plugin ran partly uninstrumented and is dropped) to the end marker.",
     },
     guest: { ...guestFacts(kernel, recipe), kernelCommandLine: append },
-    pageSizes: [4096, 2097152],
+    pageSizes: [PAGE_SIZE, LARGE_PAGE_SIZE],
     devices,
     inferred: [
       "CR3 values: the value of each MOV to CR3 is the CR3 of the next exception or interrupt QEMU logged before the next MOV to CR3 (FLAG_INFERRED); without one it is unknown.",
@@ -550,7 +551,7 @@ async function recordSnapshots(
       vms: recipe.vms,
     },
     guest: guestFacts(kernel, recipe),
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: ["unknown"],
     inferred: [],
     notes:
@@ -565,7 +566,7 @@ async function recordSnapshots(
       writer.marker(MarkerOp.Snapshot, snap.index);
       const h = snap.hashes;
       for (let page = 0; page < h.length / 2; page++) {
-        writer.pageHash(page * 4096, h[2 * page], h[2 * page + 1], snap.index);
+        writer.pageHash(page * PAGE_SIZE, h[2 * page], h[2 * page + 1], snap.index);
       }
     }
     writer.marker(MarkerOp.End, 0);
@@ -577,7 +578,7 @@ async function recordSnapshots(
   const convertSeconds = (performance.now() - tc) / 1000;
   const workDir = o.keep ? keepRunDir(work) : work;
   if (!o.keep) Deno.removeSync(work, { recursive: true });
-  const zero = hashImage(new Uint8Array(4096));
+  const zero = hashImage(new Uint8Array(PAGE_SIZE));
   const reader = TraceReader.open(o.out);
   let sharing: SnapshotStats;
   try {

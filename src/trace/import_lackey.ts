@@ -17,6 +17,7 @@ import type { TraceSummary } from "./header.ts";
 import { ControlFlow, MEM_WRITE } from "./record.ts";
 import { TraceWriter } from "./writer.ts";
 import { type ImportOptions, registerImporter, type TraceImporter } from "./importer.ts";
+import { PAGE_SIZE } from "./page.ts";
 
 const MAX_BLOCK = 64;
 
@@ -56,7 +57,7 @@ export async function importLackey(
       input: base,
     },
     guest: { arch: "x86_64" },
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: [],
     inferred: [
       "user mode only: lackey traces one process, so there are no kernel, privileged or sensitive instructions",

@@ -6,7 +6,8 @@
  *   its system calls enter the VMM (`bt.transition.user.<reason>`).
  * - Kernel code runs from a translation cache (TC) keyed by code address. The first
  *   execution of a block translates it at `bt.translate` cycles per guest instruction;
- *   later executions hit the cache. The cache holds `bt.tc-capacity` bytes of guest code;
+ *   later executions hit the cache. The cache holds `bt.tc-capacity` bytes of guest code
+ *   (a platform entry; the option of the same name overrides it);
  *   when a new translation does not fit, the whole cache is flushed (the simple policy
  *   VMware's early TC used) and translation starts over.
  * - Translated code runs at native speed except that every indirect control transfer
@@ -31,7 +32,12 @@ import {
   Transition,
   TRANSITION_COUNT,
 } from "../../engine/model.ts";
-import { declareOptions, optionError, readOptions } from "../../engine/options.ts";
+import {
+  declareOptions,
+  optionError,
+  optionOrPlatform,
+  readOptions,
+} from "../../engine/options.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
@@ -158,7 +164,12 @@ export class BtCpu implements CpuModel {
     }
     this.#translated = new Uint8Array(code.blockCount);
     const o = readOptions(ctx.options, BT_OPTIONS);
-    this.#capacity = o["bt.tc-capacity"];
+    this.#capacity = optionOrPlatform(
+      p,
+      BT_OPTIONS["bt.tc-capacity"],
+      o["bt.tc-capacity"],
+      "bt.tc-capacity",
+    );
     this.#threshold = o["bt.adapt-threshold"];
     this.#adaptive = o["bt.adaptive"];
     const names = classByName();
@@ -315,7 +326,7 @@ export class BtCpu implements CpuModel {
 export const BT_OPTIONS = declareOptions({
   "bt.tc-capacity": {
     type: "integer",
-    default: 4 * 1024 * 1024,
+    defaultDoc: "platform bt.tc-capacity",
     min: 1,
     max: 1 << 30,
     unit: "bytes",
@@ -343,6 +354,7 @@ registerModel("cpu", "bt", (ctx) => new BtCpu(ctx), {
   costs: [
     ...CODE_COST_KEYS,
     "bt.translate",
+    "bt.tc-capacity",
     "bt.indirect",
     "bt.tc-emulate[.<class>]",
     "bt.callout[.<class>]",

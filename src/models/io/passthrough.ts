@@ -18,7 +18,14 @@ import { nativeLatencies } from "./device_costs.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
 import { Iotlb } from "./iotlb.ts";
 import type { IoOptions } from "./options.ts";
-import { declareOptions, optionError, readOptions } from "../../engine/options.ts";
+import {
+  declareOptions,
+  optionError,
+  optionOrPlatform,
+  type ParamSource,
+  readOptions,
+} from "../../engine/options.ts";
+import { LARGE_PAGE_SIZE, PAGE_SIZE } from "../../trace/page.ts";
 
 /** The device-assignment configuration. */
 export interface PassthroughConfig {
@@ -35,9 +42,15 @@ export interface PassthroughConfig {
 }
 
 /** Reads and checks the passthrough options. */
-export function passthroughConfig(options: IoOptions): PassthroughConfig {
+export function passthroughConfig(options: IoOptions, platform: ParamSource): PassthroughConfig {
   const o = readOptions(options, PASSTHROUGH_OPTIONS);
-  const entries = o["io.passthrough.iotlbEntries"];
+  const d = PASSTHROUGH_OPTIONS;
+  const entries = optionOrPlatform(
+    platform,
+    d["io.passthrough.iotlbEntries"],
+    o["io.passthrough.iotlbEntries"],
+    "io.iommu.iotlb.entries",
+  );
   const ways = o["io.passthrough.iotlbWays"] ?? entries;
   if (ways > entries) {
     throw optionError(
@@ -57,7 +70,12 @@ export function passthroughConfig(options: IoOptions): PassthroughConfig {
     iotlbEntries: entries,
     iotlbWays: ways,
     pageSize: Number(pageSize),
-    walkLevels: o["io.passthrough.walkLevels"],
+    walkLevels: optionOrPlatform(
+      platform,
+      d["io.passthrough.walkLevels"],
+      o["io.passthrough.walkLevels"],
+      "io.iommu.walk-levels",
+    ),
   };
 }
 
@@ -71,7 +89,7 @@ export const PASSTHROUGH_OPTIONS = declareOptions({
   },
   "io.passthrough.iotlbEntries": {
     type: "integer",
-    default: 32,
+    defaultDoc: "platform io.iommu.iotlb.entries",
     min: 1,
     max: 1 << 16,
     unit: "entries",
@@ -86,13 +104,13 @@ export const PASSTHROUGH_OPTIONS = declareOptions({
   },
   "io.passthrough.pageSize": {
     type: "enum",
-    values: ["4096", "2097152"],
-    default: "4096",
+    values: [String(PAGE_SIZE), String(LARGE_PAGE_SIZE)],
+    default: String(PAGE_SIZE),
     doc: "I/O page size in bytes",
   },
   "io.passthrough.walkLevels": {
     type: "integer",
-    default: 4,
+    defaultDoc: "platform io.iommu.walk-levels",
     min: 2,
     max: 6,
     doc: "I/O page-table levels walked for a 4 KB page (one fewer for 2 MB)",
@@ -129,7 +147,7 @@ export class PassthroughIo extends IoBase {
   /** Reads `io.native.<class>` for assigned devices, `io.iommu.*`, and emulation costs for the rest. */
   constructor(env: IoEnv, costs: IoCostSource, devices: readonly string[], options: IoOptions) {
     super(env, costs, devices, options);
-    const c = this.config = passthroughConfig(options);
+    const c = this.config = passthroughConfig(options, costs);
     const n = this.classes.length;
     this.#assigned = new Uint8Array(n);
     if (c.devices !== undefined) {
@@ -154,7 +172,7 @@ export class PassthroughIo extends IoBase {
     this.#pio = l.pio;
     this.#mmio = l.mmio;
     this.iotlb = new Iotlb(c.iotlbEntries, c.iotlbWays);
-    this.#levels = c.pageSize === 4096 ? c.walkLevels : c.walkLevels - 1;
+    this.#levels = c.pageSize === PAGE_SIZE ? c.walkLevels : c.walkLevels - 1;
     this.#hit = costs.cycles("io.iommu.iotlb-hit");
     this.#walkRef = costs.cycles("io.iommu.walk-ref");
     this.#remap = costs.cycles("io.iommu.irq-remap");

@@ -69,9 +69,19 @@ export class PlatformCosts implements IoCostSource {
     this.#platform = platform;
   }
 
+  /** The profile's name or file. */
+  get origin(): string {
+    return this.#platform.origin;
+  }
+
   /** Whether the profile has the key. */
   has(key: string): boolean {
     return this.#platform.has(key);
+  }
+
+  /** A structural parameter, as the profile gives it. */
+  param(key: string): number {
+    return this.#platform.param(key);
   }
 
   /** The entry's value in cycles (a missing key or a non-time unit is a ConfigError). */
@@ -225,6 +235,8 @@ export const IO_MODELS: readonly IoModelEntry[] = [
       ...EMULATE_COSTS,
       "io.iommu.iotlb-hit",
       "io.iommu.walk-ref",
+      "io.iommu.iotlb.entries",
+      "io.iommu.walk-levels",
       "io.iommu.irq-remap",
       "io.copy.byte",
       "io.backend.request",

@@ -11,9 +11,10 @@ import { Pcg32 } from "../../util/pcg32.ts";
 import type { MmuHost } from "../mmu/host.ts";
 import { WorkingSetSampler } from "./working_set.ts";
 import { Transition } from "../../engine/model.ts";
+import { PAGE_SIZE } from "../../trace/page.ts";
 
-/** 4 KB pages per MB. */
-export const PAGES_PER_MB = 256;
+/** Base pages per MB. */
+export const PAGES_PER_MB = 2 ** 20 / PAGE_SIZE;
 
 /**
  * Largest VM a memory model simulates, in MB (16 GB): its per-page tables then stay near

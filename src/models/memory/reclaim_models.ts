@@ -31,6 +31,7 @@ import {
   vmPages,
 } from "./options.ts";
 import { MemoryPressure, type ReclaimCosts } from "./reclaim.ts";
+import { PAGE_SIZE } from "../../trace/page.ts";
 
 /** How this VM competes for host memory under the idle memory tax. */
 export interface TaxPlan {
@@ -123,7 +124,7 @@ export class ReclaimMemory implements MemoryModel {
   /** A guest memory reference (MMIO is not memory). */
   access(_vaddr: number, paddr: number, _size: number, flags: number): void {
     if ((flags & MEM_IO) !== 0) return;
-    const page = Math.floor(paddr / 4096);
+    const page = Math.floor(paddr / PAGE_SIZE);
     if (this.#sampling !== null && page < this.#pages && this.#sampling.touch(page) && this.#plan) {
       this.#replan();
     }
@@ -296,7 +297,7 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
   const balloon = kind === "balloon" && !taxed ? mbToPages(o["memory.balloon-mb"], half) : 0;
   const swap = kind === "swap" && !taxed ? mbToPages(o["memory.swap-mb"], half) : 0;
   const structBytes = o["memory.guest-page-struct"];
-  const reservedPages = Math.ceil(n * structBytes / 4096);
+  const reservedPages = Math.ceil(n * structBytes / PAGE_SIZE);
   const guestMb = o["memory.guest-mb"];
   const guestPages = guestMb !== undefined ? mbToPages(guestMb, n) : undefined;
   const pressure = new MemoryPressure(

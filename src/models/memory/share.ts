@@ -17,6 +17,7 @@ import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { contextHost, type MmuHost } from "../mmu/host.ts";
 import { COMMON_OPTIONS, type SamplingDriver, samplingDriver, vmPages } from "./options.ts";
 import { PageSharing, type SharingStats } from "./sharing.ts";
+import { PAGE_SIZE } from "../../trace/page.ts";
 
 /** Page sharing across the VMs whose snapshots the trace holds. */
 export class ShareMemory implements MemoryModel {
@@ -69,7 +70,7 @@ export class ShareMemory implements MemoryModel {
   /** A guest memory reference: a store to a shared page breaks copy-on-write. */
   access(_vaddr: number, paddr: number, _size: number, flags: number): void {
     if ((flags & MEM_IO) !== 0) return;
-    const page = Math.floor(paddr / 4096);
+    const page = Math.floor(paddr / PAGE_SIZE);
     if (this.#sampling !== null && page < this.#pages) this.#sampling.touch(page);
     if ((flags & MEM_WRITE) === 0 || page === this.#lastWritePage) return;
     this.#lastWritePage = page;
@@ -85,7 +86,7 @@ export class ShareMemory implements MemoryModel {
 
   /** Hashes one page into the sharing table. */
   pageHash(rec: TraceRecord): void {
-    const page = Math.floor(rec.paddr / 4096);
+    const page = Math.floor(rec.paddr / PAGE_SIZE);
     if (rec.device === this.#vm && page === this.#lastWritePage) this.#lastWritePage = -1;
     this.sharing.hash(rec.device, page, rec.hashHi, rec.hashLo);
     this.#host.events[this.#evHashed]++;

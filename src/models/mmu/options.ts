@@ -8,12 +8,12 @@
 
 import type { ModelContext } from "../../engine/model.ts";
 import {
-  checkDefault,
   declareOptions,
   type NumberDecl,
+  optionOrPlatform,
   readOptions,
 } from "../../engine/options.ts";
-import { PAGE_2M } from "./geometry.ts";
+import { PAGE_2M, PAGE_4K } from "./geometry.ts";
 import type { MmuHost } from "./host.ts";
 import type { LargePages, TranslatorConfig, TranslatorCosts } from "./translator.ts";
 
@@ -131,8 +131,8 @@ export const NESTED_OPTIONS = declareOptions({
   "mmu.nested-levels": { type: "integer", default: 4, min: 2, max: 5, doc: "nested paging levels" },
   "mmu.nested-page-size": {
     type: "integer",
-    default: 4096,
-    min: 4096,
+    default: PAGE_4K,
+    min: PAGE_4K,
     max: PAGE_2M,
     unit: "bytes",
     doc: "nested page size, 4096 or 2097152",
@@ -173,8 +173,7 @@ export function platformDefault(
   value: number | undefined,
   key: string,
 ): number {
-  if (value !== undefined) return value;
-  return checkDefault(decl, ctx.platform.param(key), ctx.platform.origin, `entries.${key}`);
+  return optionOrPlatform(ctx.platform, decl, value, key);
 }
 
 /** The header's guest paging depth, when the recorder wrote one. */
