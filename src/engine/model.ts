@@ -88,6 +88,7 @@ import type { CodeTable } from "../trace/code_table.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { ConfigError } from "../util/errors.ts";
 import type { Pcg32 } from "../util/pcg32.ts";
+import type { MemoryHierarchy } from "../models/memory/hierarchy.ts";
 
 // ---------------------------------------------------------------------------------------
 // Transitions into the VMM
@@ -375,6 +376,12 @@ export interface ModelContext {
   readonly memory: MemoryModel;
   /** The I/O model of this set. */
   readonly io: IoModel;
+  /**
+   * The set's cache hierarchy (null when switched off with `--option cache.hierarchy=false`;
+   * absent in hand-built test contexts). The engine charges guest references and fetches
+   * through it; models send their own references (walks, VMM footprints) through it.
+   */
+  readonly caches?: MemoryHierarchy | null;
 }
 
 /** The parts of a trace header the models may read (structurally matches the trace API's header). */

@@ -40,6 +40,7 @@ import {
   TRANSITION_COUNT,
   TRANSITION_NAMES,
 } from "../../engine/model.ts";
+import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
 import { type HardwareTlbFlush, hardwareTlbOf } from "../mmu/hardware_flush.ts";
@@ -80,6 +81,8 @@ export const DEFAULT_EXITS: readonly string[] = [
 
 /** Hardware assist: direct execution with VM exits for a configurable set of events. */
 export class HwCpu implements CpuModel {
+  /** The set's caches: a VMM entry runs its handler's footprint through them. */
+  readonly #caches: MemoryHierarchy | null;
   readonly #ctx: ModelContext;
   readonly #code: CodeCosts;
   readonly #exits = new Uint8Array(CLASS_COUNT);
@@ -109,6 +112,7 @@ export class HwCpu implements CpuModel {
   /** Reads `hw.*` costs and the `hw.exits` option. */
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
+    this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
     this.#code = new CodeCosts(ctx);
     this.#configured = optionList(ctx, "hw.exits", DEFAULT_EXITS);
@@ -225,6 +229,7 @@ export class HwCpu implements CpuModel {
   vmmTransition(reason: number, _pc: number): void {
     if (reason < 0 || reason >= TRANSITION_COUNT) return;
     const ctx = this.#ctx;
+    this.#caches?.vmmEntry(reason);
     ctx.cycles[this.#cExit[reason]] += this.#exitCost[reason];
     ctx.events[this.#eExit[reason]] += 1;
     ctx.events[this.#eExits] += 1;

@@ -347,6 +347,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     host.events[this.#ev.traced]++;
     host.transition(Transition.TracedWrite, pc);
     host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+    host.caches?.shadowEntry(-1 - page);
     if (page === this.#floodPage) this.#floodCount++;
     else {
       this.#floodPage = page;
@@ -416,6 +417,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#tlbFlushed = false;
     host.transition(Transition.HiddenFault, host.guest.pc);
     host.cycles[this.#cat.hidden] += this.#costs.hiddenFault;
+    host.caches?.shadowEntry(Math.floor(vaddr / 32768) * 64 + (this.translator.rootId & 63));
     this.#protectPending();
     if (this.#tlbFlushed) {
       this.#tlbFlushed = false;
@@ -447,6 +449,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     host.events[this.#ev.recycled]++;
     host.transition(Transition.TracedWrite, host.guest.pc);
     host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+    host.caches?.shadowEntry(-1 - page);
     if (this.#floodPage === page) this.#floodPage = -1;
     this.#discardRoot(page);
   }
@@ -500,6 +503,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** INVLPG: re-sync the page's shadow entry from the guest table and drop its TLB entry. */
   invlpg(vaddr: number): void {
     this.#host.cycles[this.#cat.invlpg] += this.#costs.invlpg;
+    this.#host.caches?.shadowEntry(Math.floor(vaddr / 32768) * 64 + (this.translator.rootId & 63));
     this.#justTraced = -1;
     this.translator.invlpg(vaddr);
     this.#protectPending();
