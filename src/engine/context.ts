@@ -125,7 +125,7 @@ export class SetContext implements ModelContext {
     this.cycles = this.#categories.values;
     this.events = this.#counters.values;
     // Built before the models, which keep a reference to it for their own references.
-    this.caches = hierarchyEnabled(init.options)
+    this.caches = hierarchyEnabled(init.options, init.platform)
       ? new MemoryHierarchy(hierarchyShape(init.platform), this, init.code)
       : null;
     this.#cpu = createModel("cpu", init.models.cpu, this);

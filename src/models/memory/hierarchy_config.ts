@@ -39,13 +39,26 @@ export const HIERARCHY_KEYS: readonly string[] = [
   "cache.vmm.footprint",
 ];
 
-/** Whether the options turn the hierarchy on (`true`/`false`, `1`/`0`, or a JSON boolean). */
-export function hierarchyEnabled(options: ModelOptions): boolean {
+/**
+ * Whether a set models the hierarchy: the option (`true`/`false`, `1`/`0`, or a JSON
+ * boolean; default true) and a profile that describes one (`cache.line`). A profile without
+ * cache keys (an older user profile, the hand-computed unit-test platform) runs without
+ * it unless the option asks for it explicitly, which is then a {@link ConfigError}.
+ */
+export function hierarchyEnabled(options: ModelOptions, platform: Platform): boolean {
   const v = options[HIERARCHY_OPTION];
-  if (v === undefined) return true;
-  if (v === true || v === "true" || v === 1 || v === "1") return true;
-  if (v === false || v === "false" || v === 0 || v === "0") return false;
-  throw new ConfigError("--option", "must be true or false", HIERARCHY_OPTION);
+  let on: boolean;
+  if (v === undefined) on = true;
+  else if (v === true || v === "true" || v === 1 || v === "1") on = true;
+  else if (v === false || v === "false" || v === 0 || v === "0") on = false;
+  else throw new ConfigError("--option", "must be true or false", HIERARCHY_OPTION);
+  if (!on || platform.has("cache.line")) return on;
+  if (v === undefined) return false;
+  throw new ConfigError(
+    platform.origin,
+    `platform ${platform.name} describes no cache hierarchy`,
+    "entries.cache.line",
+  );
 }
 
 function level(p: Platform, name: string, latencyKey: string): CacheLevelShape {
