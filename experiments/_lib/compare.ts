@@ -41,6 +41,8 @@ export interface RowInput {
   runs: readonly string[];
   /** See {@link ComparisonRow.note}. */
   note?: string;
+  /** See {@link ComparisonRow.native}. */
+  native?: boolean;
 }
 
 /** A comparison row with its relative error filled in (band distance when a band is given). */
