@@ -21,14 +21,14 @@
  *   shadow entry; their misses cost the latency beyond the L1 hit (`mem.vmm`).
  *
  * Caches are non-inclusive and allocate on every miss at every level; replacement is LRU
- * (the structure is {@link AssocCache}). Storage is typed arrays sized once; no reference
- * allocates.
+ * within a set, sets indexed by the line number's low bits (the structure is
+ * {@link LineCache}). Storage is typed arrays sized once; no reference allocates.
  *
  * @module
  */
 
 import type { CodeTable } from "../../trace/code_table.ts";
-import { AssocCache } from "../mmu/assoc_cache.ts";
+import { LineCache } from "./line_cache.ts";
 
 /** One cache level's shape and latency. */
 export interface CacheLevelShape {
@@ -89,13 +89,13 @@ export class MemoryHierarchy {
   /** The shape it was built with. */
   readonly shape: HierarchyShape;
   /** L1 data cache. */
-  readonly l1d: AssocCache;
+  readonly l1d: LineCache;
   /** L1 instruction cache. */
-  readonly l1i: AssocCache;
+  readonly l1i: LineCache;
   /** Unified L2. */
-  readonly l2: AssocCache;
+  readonly l2: LineCache;
   /** Unified L3, if any. */
-  readonly l3: AssocCache | null;
+  readonly l3: LineCache | null;
   /** Latency by serving level (1 L1, 2 L2, 3 L3, 4 memory). */
   readonly #latency = new Float64Array(5);
   /** Stall beyond the L1 hit by serving level. */
@@ -122,10 +122,10 @@ export class MemoryHierarchy {
     this.shape = shape;
     this.#line = shape.lineBytes;
     this.#accounts = accounts;
-    this.l1d = AssocCache.of(shape.l1d.lines, shape.l1d.ways, "cache.l1d");
-    this.l1i = AssocCache.of(shape.l1i.lines, shape.l1i.ways, "cache.l1i");
-    this.l2 = AssocCache.of(shape.l2.lines, shape.l2.ways, "cache.l2");
-    this.l3 = shape.l3 ? AssocCache.of(shape.l3.lines, shape.l3.ways, "cache.l3") : null;
+    this.l1d = new LineCache(shape.l1d.lines, shape.l1d.ways, "cache.l1d");
+    this.l1i = new LineCache(shape.l1i.lines, shape.l1i.ways, "cache.l1i");
+    this.l2 = new LineCache(shape.l2.lines, shape.l2.ways, "cache.l2");
+    this.l3 = shape.l3 ? new LineCache(shape.l3.lines, shape.l3.ways, "cache.l3") : null;
     this.#latency[L1] = shape.l1d.latency;
     this.#latency[L2] = shape.l2.latency;
     this.#latency[L3] = shape.l3 ? shape.l3.latency : shape.memoryLatency;
@@ -154,25 +154,10 @@ export class MemoryHierarchy {
   }
 
   /** Looks `key/tag` up from `l1` (L1D or L1I) down; fills every level it missed. */
-  #lookup(key: number, tag: number, l1: AssocCache, evL1Miss: number): number {
-    if (l1.lookup(key, tag)) return L1;
-    l1.insert(key, tag);
-    return this.#below(key, tag, evL1Miss);
-  }
-
-  /** The levels below L1 (counting the L1 miss as `evL1Miss`). */
-  #below(key: number, tag: number, evL1Miss: number): number {
-    const ev = this.#accounts.events;
-    ev[evL1Miss]++;
-    if (this.l2.lookup(key, tag)) return L2;
-    this.l2.insert(key, tag);
-    ev[this.#evL2Miss]++;
-    const l3 = this.l3;
-    if (l3 === null) return MEM;
-    if (l3.lookup(key, tag)) return L3;
-    l3.insert(key, tag);
-    ev[this.#evL3Miss]++;
-    return MEM;
+  #lookup(key: number, tag: number, l1: LineCache, evL1Miss: number): number {
+    if (l1.access(key, tag)) return L1;
+    this.#accounts.events[evL1Miss]++;
+    return this.#fromL2(key, tag);
   }
 
   /**
@@ -183,8 +168,10 @@ export class MemoryHierarchy {
     const line = Math.floor(paddr / this.#line);
     if (line === this.#lastData) return;
     this.#lastData = line;
-    const level = this.#lookup(line, TAG_DATA, this.l1d, this.#evL1dMiss);
-    if (!write && level !== L1) this.#accounts.cycles[this.#catData] += this.#penalty[level];
+    if (this.l1d.access(line, TAG_DATA)) return;
+    this.#accounts.events[this.#evL1dMiss]++;
+    const level = this.#fromL2(line, TAG_DATA);
+    if (!write) this.#accounts.cycles[this.#catData] += this.#penalty[level];
   }
 
   /** One past the last byte of code-table instruction `i`. */
@@ -208,6 +195,22 @@ export class MemoryHierarchy {
 
   /** Instruction fetch of the first `count` instructions of `block` (all when `count` ≥ its length). */
   fetch(block: number, count: number): void {
+    const line = this.#blockLine[block];
+    if (this.#blockLines[block] === 1) {
+      // Most blocks sit in one line, often the line the previous block ended in.
+      if (line === this.#lastCode) return;
+      this.#lastCode = line;
+      if (!this.l1i.access(line, TAG_CODE)) {
+        this.#accounts.events[this.#evL1iMiss]++;
+        this.#accounts.cycles[this.#catFetch] += this.#penalty[this.#fromL2(line, TAG_CODE)];
+      }
+      return;
+    }
+    this.#fetchLines(block, count);
+  }
+
+  /** {@link fetch} of a block that spans several lines. */
+  #fetchLines(block: number, count: number): void {
     let line = this.#blockLine[block];
     let end = line + this.#blockLines[block];
     const code = this.#code;
@@ -238,16 +241,14 @@ export class MemoryHierarchy {
     return this.#latency[level];
   }
 
-  /** A lookup that starts at the L2 (a walker that bypasses the L1D). */
+  /** The levels from the L2 down (an L1 miss, or a walker that bypasses the L1D). */
   #fromL2(key: number, tag: number): number {
     const ev = this.#accounts.events;
-    if (this.l2.lookup(key, tag)) return L2;
-    this.l2.insert(key, tag);
+    if (this.l2.access(key, tag)) return L2;
     ev[this.#evL2Miss]++;
     const l3 = this.l3;
     if (l3 === null) return MEM;
-    if (l3.lookup(key, tag)) return L3;
-    l3.insert(key, tag);
+    if (l3.access(key, tag)) return L3;
     ev[this.#evL3Miss]++;
     return MEM;
   }
