@@ -15,6 +15,7 @@ import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost } from "./host.ts";
 import { translatorConfig, translatorCosts } from "./options.ts";
 import { Translator } from "./translator.ts";
+import { HIERARCHY_OPTIONS } from "../memory/hierarchy_config.ts";
 
 /** Option keys shared by every MMU model (documented in docs/mmu.md). */
 export const TRANSLATOR_OPTIONS: Readonly<Record<string, string>> = {
@@ -31,9 +32,11 @@ export const TRANSLATOR_OPTIONS: Readonly<Record<string, string>> = {
   "mmu.pwc": "none|1d|2d page-walk cache contents (default 1d; nested: 2d)",
   "mmu.pwc-entries": "page-walk cache entries (default: platform mmu.pwc.entries)",
   "mmu.guest-pages": "guest memory in 4 KB pages where derived tables are placed (default 2^20)",
-  "mmu.cache": "walk references compete with data in a modelled L2 (default false)",
+  "mmu.cache":
+    "walk references compete with data in a modelled L2 (default false; only with cache.hierarchy=false, the hierarchy subsumes it)",
   "mmu.cache-lines": "modelled L2 lines (default: platform cache.l2.lines)",
   "mmu.cache-ways": "modelled L2 ways (default: platform cache.l2.ways)",
+  ...HIERARCHY_OPTIONS,
 };
 
 /** Platform keys read by the translator. */
