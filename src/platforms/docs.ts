@@ -91,8 +91,8 @@ handler's cold lines, and the guest's lines it displaced. Device (MMIO) referenc
 uncached. \`--option cache.hierarchy=false\` switches the hierarchy off for speed (BENCHMARKS.md
 gives the cost); a user profile without \`cache.line\` runs without it.
 
-\`native.cpi\` is now the core's cycles per ordinary instruction *with every reference hitting
-the L1 caches*; the memory stalls the issue found missing ("CPI 1.0 plus constants") are the
+\`native.cpi\` is now the core's cycles per ordinary instruction _with every reference hitting
+the L1 caches_; the memory stalls the issue found missing ("CPI 1.0 plus constants") are the
 hierarchy's. It stays 1 on every profile, flagged as an assumption: no source in reach
 measures a perfect-cache CPI of kernel code on these cores; one instruction per clock lies
 between the retire-width bound and the measured full-program CPIs (1.4-3.5 on the Pentium 4)
