@@ -91,6 +91,7 @@ import { declareOptions, OPTION_SOURCE, type OptionDecls } from "./options.ts";
 import { validatePlatformData } from "../platforms/validate.ts";
 import { MAX_STRUCTURAL_PARAM } from "../platforms/ranges.ts";
 import type { Pcg32 } from "../util/pcg32.ts";
+import type { MemoryHierarchy } from "../models/memory/hierarchy.ts";
 
 // ---------------------------------------------------------------------------------------
 // Transitions into the VMM
@@ -364,6 +365,12 @@ export interface ModelContext {
   readonly memory: MemoryModel;
   /** The I/O model of this set. */
   readonly io: IoModel;
+  /**
+   * The set's cache hierarchy (null when switched off with `--option cache.hierarchy=false`;
+   * absent in hand-built test contexts). The engine charges guest references and fetches
+   * through it; models send their own references (walks, VMM footprints) through it.
+   */
+  readonly caches?: MemoryHierarchy | null;
 }
 
 /** The parts of a trace header the models may read (structurally matches the trace API's header). */
