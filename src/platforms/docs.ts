@@ -132,7 +132,7 @@ function rangesSection(): string {
     `folder is refused without being read) of at most ${MAX_PLATFORM_FILE_BYTES} bytes and`,
     `${MAX_PLATFORM_ENTRIES} entries. A value a model reads as a table size or count`,
     "(`platform.param`) must also be a whole number of at most",
-    `${MAX_STRUCTURAL_PARAM}, whatever its unit.`,
+    `${MAX_STRUCTURAL_PARAM} unless its key's own range below allows more.`,
     "",
     "| key | unit | allowed | why |",
     "|---|---|---|---|",
