@@ -233,7 +233,7 @@ export async function buildInitramfs(
       "guest",
       `${recipe.name}-${name}`,
       srcs.map((s) => join(recipe.dir, s)),
-      ["-static", "-O2", "-Wall"],
+      recipe.link === "dynamic" ? ["-O2", "-Wall"] : ["-static", "-O2", "-Wall"],
       [header],
       [common],
     );
@@ -244,6 +244,12 @@ export async function buildInitramfs(
       perm: 0o755,
       data: Deno.readFileSync(built.path),
     });
+    if (recipe.link === "dynamic") {
+      // The recipe's Debian packages (libc6) were added first, so theirs win over the host's.
+      for (const lib of await sharedLibraries(built.path, roots, libDirs)) {
+        addFile(w, lib.guest, Deno.readFileSync(Deno.realPathSync(lib.host)), 0o755);
+      }
+    }
   }
   for (const entry of [...Deno.readDirSync(recipe.dir)].sort((a, b) => a.name < b.name ? -1 : 1)) {
     if (entry.name === "recipe.json") continue;

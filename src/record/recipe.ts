@@ -34,8 +34,14 @@ export interface Recipe {
   ref: string;
   /** What the workload does and why it is shaped so. */
   description: string;
-  /** Static programs to build: guest name → C sources (relative to the recipe folder). */
+  /** Programs to build: guest name → C sources (relative to the recipe folder). */
   programs: Record<string, string[]>;
+  /**
+   * How `programs` are linked: `static` (the default: they run with nothing beside them)
+   * or `dynamic` (against the C library, which the guest then needs: list `libc6` in
+   * `debian` so that the loader and libc.so.6 are Debian's pinned ones, not the host's).
+   */
+  link: "static" | "dynamic";
   /** Debian programs copied with their shared libraries. */
   debian: DebianProgramSpec[];
   /** Package versions this recipe pins, over the project's lock file (name → version). */
@@ -158,6 +164,13 @@ export function loadRecipe(nameOrPath: string): Recipe {
     ref: isRecipePath(nameOrPath) ? nameOrPath : `traces/recipes/${name}`,
     description: field<string>(o, "description", file, (v) => typeof v === "string"),
     programs: field<Record<string, string[]>>(o, "programs", file, isObj, {}),
+    link: field<"static" | "dynamic">(
+      o,
+      "link",
+      file,
+      (v) => v === "static" || v === "dynamic",
+      "static",
+    ),
     debian: field<DebianProgramSpec[]>(o, "debian", file, Array.isArray, []),
     versions: o.versions === undefined ? {} : checkVersionMap(o.versions, file),
     memoryMiB: field<number>(o, "memoryMiB", file, isNum, 256),

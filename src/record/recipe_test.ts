@@ -43,3 +43,36 @@ Deno.test("recipes: only the disk and NIC workloads attach those devices", () =>
   assert.equal(loadRecipe("net-udp-tx").nic, "e1000");
   assert.deepEqual(loadRecipe("disk-dd").modules, ["ata_piix", "sd_mod"]);
 });
+
+Deno.test("recipes: programs link statically unless the recipe asks for glibc, which it then ships", async () => {
+  for (const n of committed) {
+    const r = loadRecipe(n);
+    if (r.link === "dynamic") {
+      // The loader and libc must be Debian's pinned ones, not the host's.
+      assert.ok(r.debian.some((d) => d.package === "libc6"), `${n} ships libc6`);
+    }
+  }
+  assert.equal(loadRecipe("forkwait").link, "static");
+  assert.equal(loadRecipe("forkwait-dyn").link, "dynamic");
+  const dir = await Deno.makeTempDir();
+  try {
+    const recipe = join(dir, "bad-link");
+    await Deno.mkdir(recipe);
+    await Deno.writeTextFile(join(recipe, "run.sh"), "true\n");
+    await Deno.writeTextFile(
+      join(recipe, "recipe.json"),
+      JSON.stringify({
+        description: "a recipe with an unknown link",
+        iterations: 1,
+        link: "shared",
+      }),
+    );
+    assert.throws(() => loadRecipe(recipe), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /link/);
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

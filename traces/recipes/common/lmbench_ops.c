@@ -16,17 +16,27 @@
  *   mmap K           mmap K KB of a file, touch one byte every 16 KB, munmap
  *   prot-fault       write to a read-only page; the SIGSEGV handler makes it writable
  *   page-fault       first read of a page of a mapped file 256 KB past the last one
+ *   sig-inst         sigaction() installing a SIGUSR1 handler (lmbench lat_sig install)
+ *   sig-hndl         kill() of SIGUSR1 to itself: delivery, the handler, sigreturn
+ *                    (lmbench lat_sig catch)
+ *   select N         select() with a zero timeout on the write set of N connected TCP
+ *                    sockets on the loopback interface (lmbench lat_select -n N tcp: every
+ *                    socket is writable, so the kernel polls all N each time)
  *
  * Usage: lmbench_ops OP WARMUP ITERATIONS [P] [K]
  * Markers: BEGIN after the warm-up, then ITERATIONS + 1 iteration markers (the first
  * ends the iteration the recorder drops), then END.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,6 +74,45 @@ static void on_segv(int sig)
 {
     (void)sig;
     mprotect((void *)prot_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+static volatile sig_atomic_t caught;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    caught++;
+}
+
+/*
+ * Opens `n` TCP connections to a listener on 127.0.0.1 and accepts them (the server ends
+ * stay open outside the set, as lmbench's server process holds them); returns the
+ * highest client descriptor and fills `set` with the client ends.
+ */
+static int tcp_set(int n, fd_set *set)
+{
+    int lst = socket(AF_INET, SOCK_STREAM, 0);
+    if (lst < 0) die("socket");
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    if (bind(lst, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
+    socklen_t len = sizeof a;
+    if (getsockname(lst, (struct sockaddr *)&a, &len) < 0) die("getsockname");
+    if (listen(lst, 256) < 0) die("listen");
+    FD_ZERO(set);
+    int max = -1;
+    for (int i = 0; i < n; i++) {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        if (c < 0 || c >= FD_SETSIZE) die("socket");
+        if (connect(c, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+        if (accept(lst, NULL, NULL) < 0) die("accept");
+        FD_SET(c, set);
+        if (c > max) max = c;
+    }
+    return max;
 }
 
 /* Runs `op` warmup + 1 + iterations times with the markers around the window. */
@@ -227,6 +276,32 @@ int main(int argc, char **argv)
         WINDOW(warmup, iterations, {
             mprotect((void *)prot_page, 4096, PROT_READ);
             prot_page[0]++;
+        });
+    } else if (strcmp(op, "sig-inst") == 0) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sigemptyset(&sa.sa_mask);
+        WINDOW(warmup, iterations, sigaction(SIGUSR1, &sa, &old));
+    } else if (strcmp(op, "sig-hndl") == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGUSR1, &sa, NULL) < 0) die("sigaction");
+        pid_t me = getpid();
+        WINDOW(warmup, iterations, kill(me, SIGUSR1));
+        if (caught != total) die("signals lost");
+    } else if (strcmp(op, "select") == 0) {
+        if (a4 < 1 || a4 > 200) die("select descriptors");
+        fd_set set, work;
+        int max = tcp_set(a4, &set);
+        WINDOW(warmup, iterations, {
+            struct timeval tv;
+            tv.tv_sec = 0;
+            tv.tv_usec = 0;
+            work = set;
+            if (select(max + 1, NULL, &work, NULL, &tv) != a4) die("select");
         });
     } else if (strcmp(op, "page-fault") == 0) {
         /*
