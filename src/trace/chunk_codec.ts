@@ -17,6 +17,7 @@ import {
   isMemKind,
   MEM_IO,
   MEM_WRITE,
+  PAGE_RUN_MAX_PAGES,
   RecordKind,
   type TraceRecord,
 } from "./record.ts";
@@ -420,6 +421,18 @@ function checkExtended(rec: TraceRecord, pos: number): void {
     case RecordKind.PageHash:
       if (f[Field.Paddr] < 0 || f[Field.HashHi] < 0 || f[Field.HashHi] > 0xffffffff) {
         throw new ChunkDecodeError("page hash has an impossible address or hash", pos);
+      }
+      return;
+    case RecordKind.PageRun:
+      if (
+        f[Field.Op] < 0 || f[Field.Value] < 0 || f[Field.Paddr] < 0 ||
+        f[Field.Paddr] % 4096 !== 0 || !(f[Field.Count] >= 1) ||
+        f[Field.Count] > PAGE_RUN_MAX_PAGES || !(f[Field.Flags] >= 0 && f[Field.Flags] <= 15)
+      ) {
+        throw new ChunkDecodeError(
+          "page run has an impossible interval, address, page count or flags",
+          pos,
+        );
       }
       return;
   }

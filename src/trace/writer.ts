@@ -425,6 +425,32 @@ export class TraceWriter {
     ]);
   }
 
+  /**
+   * Records `pages` consecutive guest-physical pages from `paddr` (page-aligned) that
+   * summary interval `interval`, ending `instructions` guest instructions after the
+   * summary began, touched; `flags` holds PAGE_DIRTY and PAGE_IN_WINDOW.
+   */
+  pageRun(
+    interval: number,
+    instructions: number,
+    paddr: number,
+    pages: number,
+    flags: number,
+  ): void {
+    this.#ext(RecordKind.PageRun, [
+      Field.Op,
+      interval,
+      Field.Value,
+      instructions,
+      Field.Paddr,
+      paddr,
+      Field.Count,
+      pages,
+      Field.Flags,
+      flags,
+    ]);
+  }
+
   /** Records a repeated string instruction whose `count` iterations were collapsed. */
   repString(
     pc: number,
@@ -485,6 +511,8 @@ export class TraceWriter {
         return this.pageHash(r.paddr, r.hashHi, r.hashLo, r.device);
       case RecordKind.RepString:
         return this.repString(r.pc, r.op, r.count, r.size, r.addr, r.paddr, r.flags);
+      case RecordKind.PageRun:
+        return this.pageRun(r.op, r.value, r.paddr, r.count, r.flags);
     }
     throw new RangeError(`record kind 0x${k.toString(16)} cannot be written`);
   }
