@@ -89,6 +89,11 @@ function overhead(results: RunResults, mb: number): number {
   return c > 0 ? 100 * (b / c - 1) : 0;
 }
 
+/** Pages the guest read back from its own swap in the window of run `id`. */
+function pageIns(results: RunResults, id: string): number {
+  return need(results, id).events["mem.guest-page-ins"] ?? 0;
+}
+
 function workloadOf(results: RunResults): string {
   return need(results, configured(SIZES_MB[0])).trace.workload;
 }
@@ -150,7 +155,9 @@ const experiment: Experiment = {
         note: workload === "dbench"
           ? "dbench trace"
           : MEMORY_BOUND.has(workload)
-          ? `trace ${workload} stands in for dbench (a working set larger than the smaller VMs)`
+          ? `trace ${workload} stands in for dbench (a working set larger than the smaller ` +
+            `VMs); guest page-ins in the window: ballooned ${pageIns(results, ballooned(mb))}, ` +
+            `configured ${pageIns(results, configured(mb))}`
           : `trace ${workload} stands in for dbench (not in the corpus)`,
       })
     );
