@@ -5,7 +5,7 @@
  * server trace (a dataset of hundreds of MB with a moving hot set, and a page-access
  * summary of the whole run) when there is one, since the corpus's dbench window touches
  * only a few MB and never meets the balloon; otherwise dbench or a real file-system trace
- * (see {@link ACTIVE_WORKLOADS}), and names the trace it used in every row.
+ * (see `ACTIVE_WORKLOADS` in _lib/waldspurger_vm.ts), and names the trace it used in every row.
  *
  * @module
  */
@@ -13,7 +13,6 @@
 import { groupedBars } from "../src/charts/grouped_bars.ts";
 import type { BarDatum } from "../src/charts/grouped_bars.ts";
 import { compareRow } from "./_lib/compare.ts";
-import { corpusTraces } from "./_lib/corpus.ts";
 import type {
   Check,
   ComparisonRow,
@@ -24,39 +23,7 @@ import type {
 } from "./_lib/experiment.ts";
 import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
-import { InputError } from "../src/util/errors.ts";
-
-/**
- * Workloads that can play the paper's memory-hungry VM, in order of preference: the
- * key-value server (its working set exceeds the smaller VM sizes, which is what the figure
- * is about), dbench itself, then real traces of file-system work (lmbench file creation,
- * forkwait).
- */
-export const ACTIVE_WORKLOADS: readonly string[] = [
-  "kv-memcached",
-  "dbench",
-  "lmbench-create-10k",
-  "lmbench-create-0k",
-  "forkwait",
-];
-
-/**
- * Workloads whose memory use is large enough to test the figure's claims: dbench (the
- * paper's) and the key-value server, whose dataset exceeds the smaller VM sizes.
- */
-export const MEMORY_BOUND: ReadonlySet<string> = new Set(["dbench", "kv-memcached"]);
-
-/** The corpus trace that plays the memory-hungry VM: path and workload. */
-export async function activeTrace(root: string): Promise<{ path: string; workload: string }> {
-  const corpus = await corpusTraces(root);
-  for (const workload of ACTIVE_WORKLOADS) {
-    const t = corpus.find((c) => c.workload === workload);
-    if (t !== undefined) return { path: t.path, workload };
-  }
-  throw new InputError(
-    `traces/MANIFEST.json has none of the workloads ${ACTIVE_WORKLOADS.join(", ")}`,
-  );
-}
+import { activeTrace, MEMORY_BOUND } from "./_lib/waldspurger_vm.ts";
 
 /** VM sizes of the figure's x axis (MB): the paper sweeps 128 to 256. */
 export const SIZES_MB: readonly number[] = [128, 160, 192, 224, 256];

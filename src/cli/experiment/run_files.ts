@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import type { Result } from "../../engine/result.ts";
+import { nonFinitePath, type Result } from "../../engine/result.ts";
 import type { RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
 import { InputError } from "../../util/errors.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
@@ -46,6 +46,8 @@ export interface Manifest {
   jobs: number;
   /** Result files this output holds (under runs/), sorted by job key. */
   files: string[];
+  /** The identity of the results (runIdentity; absent in a shard and in older manifests). */
+  run?: string;
   /** Wall time, worker count, merged folders: ignored by comparisons. */
   host: Record<string, unknown>;
 }
@@ -57,6 +59,10 @@ export function runFilePath(out: string, job: Job): string {
 
 /** Writes a job's result file atomically. */
 export async function writeRunFile(out: string, job: Job, result: Result): Promise<void> {
+  const bad = nonFinitePath(result);
+  if (bad !== null) {
+    throw new InputError(`${runFilePath(out, job)}: the result's ${bad} is not finite`);
+  }
   const file: RunFile = {
     schema: RUN_SCHEMA,
     key: job.key,
