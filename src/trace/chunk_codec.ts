@@ -487,6 +487,15 @@ function checkExtended(rec: TraceRecord, pos: number, maxBytes: number): void {
           pos,
         );
       }
+      // A model touches every page of a run: no more than the guest has.
+      if (f[Field.Count] * 4096 > maxBytes || f[Field.Paddr] >= MAX_PHYS_ADDR) {
+        throw new ChunkDecodeError(
+          `page run of ${f[Field.Count]} pages at ${
+            f[Field.Paddr]
+          } is more than the guest's ${maxBytes} bytes of memory or beyond physical addresses`,
+          pos,
+        );
+      }
       return;
   }
 }

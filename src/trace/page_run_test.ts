@@ -36,11 +36,12 @@ function roundTrip(fields: [number, number, number, number, number]): number[] |
 }
 
 Deno.test("a page run round-trips with 64-bit-sized fields", () => {
+  // A header without the guest's memory allows 1 GiB: 2^18 pages.
   const big: [number, number, number, number, number] = [
     70000,
     2 ** 45 + 3,
     2 ** 44,
-    PAGE_RUN_MAX_PAGES,
+    2 ** 18,
     PAGE_DIRTY,
   ];
   assert.deepEqual(roundTrip(big), big);
@@ -61,4 +62,11 @@ Deno.test("impossible page runs are rejected when read, naming the problem", () 
     assert.ok(r instanceof Error, `accepted ${bad}`);
     assert.match(r.message, /page run has an impossible interval, address, page count or flags/);
   }
+  // More pages than the guest has (1 GiB without a memory size in the header).
+  const r = roundTrip([0, 0, 0, 2 ** 18 + 1, 0]);
+  assert.ok(r instanceof Error);
+  assert.match(
+    r.message,
+    /page run of 262145 pages at 0 is more than the guest's 1073741824 bytes/,
+  );
 });
