@@ -120,7 +120,7 @@ export function randomTrace(
         if (kind === RecordKind.PageRun) {
           // Page runs are page-aligned, at least one page, flags 0-15.
           if (field === Field.Paddr) return rng.nextU32() * 4096;
-          if (field === Field.Count) return 1 + rng.nextBelow(1 << 20);
+          if (field === Field.Count) return 1 + rng.nextBelow(1 << 18); // ≤ 1 GiB of pages
           if (field === Field.Flags) return rng.nextBelow(16);
         }
         switch (field) {
