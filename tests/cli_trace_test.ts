@@ -93,6 +93,18 @@ Deno.test("trace inspect --json reports header, chunks and bytes per instruction
   assert.equal(j.summary.instructions, 153665);
   assert.equal(j.chunks.length, TraceReader.open(FIXTURE).chunks.length);
   assert.ok(Math.abs(j.bytesPerInstruction - j.bytes / 153665) < 1e-12);
+  // The memory figures: TLB misses of a native replay on the default platform, the pages
+  // the window touched, no summary and no snapshots in a lackey trace.
+  assert.equal(j.tlb.platform, "modern");
+  assert.ok(j.tlb.misses > 0 && Math.abs(j.tlb.per100k - j.tlb.misses * 1e5 / 153665) < 1e-9);
+  assert.ok(j.memory.windowPages > 0);
+  assert.equal(j.memory.intervals, 0);
+  assert.deepEqual(j.memory.sharing, []);
+  const none = await vmmlab("trace", "inspect", "--json", "--tlb-platform", "none", FIXTURE);
+  assert.equal(JSON.parse(none.stdout).tlb, null);
+  const bad = await vmmlab("trace", "inspect", "--tlb-platform", "no-such-platform", FIXTURE);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split("\n").length, 1);
 });
 
 Deno.test("trace convert re-chunks and keeps the content hash", async () => {

@@ -17,6 +17,8 @@ import { refuseInputs } from "./output.ts";
 import { counted } from "./plural.ts";
 import { progress } from "./progress.ts";
 import { printable } from "../util/printable.ts";
+import { type MemoryProfile, memoryProfile } from "../trace/memory_profile.ts";
+import { replay } from "../engine/replay.ts";
 
 /** Everything `trace inspect` reports, as printed with `--json`. */
 export interface InspectReport {
@@ -32,6 +34,13 @@ export interface InspectReport {
   summary: Record<string, unknown>;
   /** Number of markers. */
   markers: number;
+  /** Memory figures: working set over time, window footprint, sharing by content. */
+  memory: MemoryProfile;
+  /**
+   * TLB misses of a native replay on `platform`'s TLBs per 100K guest instructions (null
+   * when the trace executes none or `--tlb-platform none`).
+   */
+  tlb: { platform: string; misses: number; per100k: number } | null;
   /** The chunk table. */
   chunks: {
     index: number;
@@ -43,10 +52,16 @@ export interface InspectReport {
   }[];
 }
 
-/** Builds the inspect report of an open trace. */
-export function inspectTrace(t: TraceReader, path: string): InspectReport {
+/** Builds the inspect report of an open trace (`tlb` from {@link tlbMisses}). */
+export function inspectTrace(
+  t: TraceReader,
+  path: string,
+  tlb: InspectReport["tlb"] = null,
+): InspectReport {
   const { markers, ...rest } = t.summary;
   return {
+    memory: memoryProfile(t),
+    tlb,
     path,
     bytes: t.size,
     bytesPerInstruction: t.summary.instructions > 0 ? t.size / t.summary.instructions : null,
@@ -62,6 +77,86 @@ export function inspectTrace(t: TraceReader, path: string): InspectReport {
       storedSize: c.storedSize,
     })),
   };
+}
+
+/**
+ * TLB misses per 100K instructions of a native replay (cpu, mmu, memory and io native or
+ * none) of `path` on `platform`, whose TLB sizes the native MMU model simulates.
+ */
+export async function tlbMisses(
+  path: string,
+  platform: string,
+): Promise<InspectReport["tlb"]> {
+  const r = await replay(path, {
+    cpu: "native",
+    mmu: "native",
+    memory: "none",
+    io: "native",
+    platform,
+  });
+  const misses = r.events["tlb.misses"] ?? 0;
+  const n = typeof r.instructions === "number" ? r.instructions : 0;
+  return n > 0 ? { platform, misses, per100k: misses * 1e5 / n } : null;
+}
+
+const MB = 256; // 4 KiB pages per MiB
+
+function printMemory(r: InspectReport): void {
+  const m = r.memory;
+  const lines: string[] = [];
+  if (r.tlb) {
+    lines.push(
+      `tlb        ${r.tlb.per100k.toFixed(1)} misses per 100K instructions ` +
+        `(${r.tlb.misses} in a native replay on ${r.tlb.platform}'s TLBs)`,
+    );
+  }
+  lines.push(
+    `window     ${(m.windowPages / MB).toFixed(1)} MiB of RAM pages touched by memory references`,
+  );
+  if (m.intervals > 0) {
+    lines.push(
+      `summary    ${m.intervals} intervals, ${
+        (m.summaryPages / MB).toFixed(1)
+      } MiB of pages touched in all`,
+    );
+  }
+  console.log(lines.join("\n"));
+  if (m.spans.length > 0) {
+    const t = new Table({
+      head: ["intervals", "to M instrs", "working set MiB", "dirtied MiB", "window"],
+      style: { head: [], border: [] },
+    });
+    for (const s of m.spans) {
+      t.push([
+        `${s.intervals[0]}-${s.intervals[1]}`,
+        (s.end / 1e6).toFixed(0),
+        (s.touchedPages / MB).toFixed(1),
+        (s.dirtiedPages / MB).toFixed(1),
+        s.window ? "yes" : "",
+      ]);
+    }
+    console.log(t.toString());
+  }
+  if (m.sharing.length > 0) {
+    const t = new Table({
+      head: ["content (vm)", "pages", "distinct", "shared pages", "reclaimable"],
+      style: { head: [], border: [] },
+    });
+    const row = (name: string, pages: number, distinct: number, shared: number) =>
+      t.push([
+        name,
+        pages,
+        distinct,
+        `${shared} (${(100 * shared / Math.max(1, pages)).toFixed(1)}%)`,
+        `${pages - distinct} (${(100 * (pages - distinct) / Math.max(1, pages)).toFixed(1)}%)`,
+      ]);
+    for (const v of m.sharing) row(`vm ${v.vm}`, v.pages, v.distinct, v.sharedPages);
+    if (m.sharing.length > 1) {
+      row("all VMs", m.sharingAll.pages, m.sharingAll.distinct, m.sharingAll.sharedPages);
+    }
+    console.log(`${counted(m.snapshots, "snapshot")}; each page at its latest hash`);
+    console.log(t.toString());
+  }
 }
 
 function histogram(title: string, counts: Record<string, number>, total: number): string {
@@ -121,6 +216,7 @@ function printInspect(r: InspectReport, t: TraceReader): void {
   if (sensTotal > 0) console.log(histogram("sensitive instruction", s.sensitive, sensTotal));
   const excTotal = Object.values(s.exceptions).reduce((a, b) => a + b, 0);
   if (excTotal > 0) console.log(histogram("exception vector", s.exceptions, excTotal));
+  printMemory(r);
 }
 
 /** Adds `trace inspect|validate|convert` and `import NAME` for every registered importer. */
@@ -131,14 +227,22 @@ export function registerTraceCommands(program: Command): void {
 
   trace.command("inspect")
     .description(
-      "print the header, chunk table, record-kind histogram and sensitive-instruction counts",
+      "print the header, chunk table, record-kind histogram, sensitive-instruction counts, TLB misses per 100K instructions, working set over time and pages shared by content",
     )
     .argument("<trace>", "trace file (.vmt)")
     .option("--json", "print the report as JSON")
-    .action((path, opts) => {
+    .option(
+      "--tlb-platform <name>",
+      "platform whose TLBs a native replay counts misses on ('none' skips the replay)",
+      "modern",
+    )
+    .action(async (path, opts) => {
       const t = TraceReader.open(path);
       try {
-        const report = inspectTrace(t, path);
+        const tlb = opts.tlbPlatform === "none" || t.summary.instructions === 0
+          ? null
+          : await tlbMisses(path, opts.tlbPlatform);
+        const report = inspectTrace(t, path, tlb);
         if (opts.json) console.log(JSON.stringify(report, null, 2));
         else printInspect(report, t);
       } finally {

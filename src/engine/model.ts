@@ -22,6 +22,7 @@
  * | Block/NetRequest| —                                           | `io.blockRequest(rec)` / `io.netRequest(rec)`                 |
  * | Marker          | Iteration → `iteration`                     | `memory.marker(rec)`                                          |
  * | PageHash        | —                                           | `memory.pageHash(rec)`                                        |
+ * | PageRun         | —                                           | `memory.pageRun?.(rec)`                                       |
  * | RepString       | `pc`                                        | `cpu.repString(rec)`, then `mmu.access` once per 4 KB page the string spans (`size` = bytes in that page) |
  *
  * After the last record the engine calls `finish()` on cpu, mmu, memory, io (in that order).
@@ -460,6 +461,12 @@ export interface MemoryModel extends Model {
   marker(rec: TraceRecord): void;
   /** The content hash of one guest-physical page. */
   pageHash(rec: TraceRecord): void;
+  /**
+   * Optional: a run of guest-physical pages one interval of the run's page-access summary
+   * touched (`PageRun`), for models that follow the whole run's memory use around the
+   * replayed window. Models without it ignore summaries.
+   */
+  pageRun?(rec: TraceRecord): void;
   /**
    * Optional: every guest memory reference (after the MMU saw it), for models that track
    * page use (working-set sampling, swapped pages, copy-on-write breaks). Models without

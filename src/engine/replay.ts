@@ -261,6 +261,10 @@ export class ReplayMachine {
           bMem.pageHash(r);
           cMem.pageHash(r);
           break;
+        case RecordKind.PageRun:
+          bMem.pageRun?.(r);
+          cMem.pageRun?.(r);
+          break;
         case RecordKind.RepString: {
           g.pc = f[Field.Pc];
           bCpu.repString(r);

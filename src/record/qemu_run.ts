@@ -168,17 +168,34 @@ export class Monitor {
     }
   }
 
-  /** Sends one command and returns its output (without the echo and prompt). */
+  /**
+   * Sends one command and returns its output (without the echo and prompt). A pipe monitor
+   * echoes the command by redrawing its line, prompt included, once per character, and the
+   * redraws of an earlier command may still be arriving: the output is what follows the
+   * last complete echo of this command, up to the next prompt.
+   */
   async command(cmd: string): Promise<string> {
     this.#buffer = "";
     await this.#in.write(new TextEncoder().encode(cmd + "\n"));
-    const out = await this.#untilPrompt();
-    // deno-lint-ignore no-control-regex
-    const clean = out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/\r/g, "");
-    // A pipe monitor echoes the command as it redraws its line; the output follows the
-    // last complete echo.
-    const at = clean.lastIndexOf(cmd);
-    return (at >= 0 ? clean.slice(at + cmd.length) : clean).trim();
+    for (;;) {
+      // deno-lint-ignore no-control-regex
+      const clean = this.#buffer.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/\r/g, "");
+      const at = clean.lastIndexOf(cmd);
+      if (at >= 0) {
+        const rest = clean.slice(at + cmd.length);
+        const prompt = rest.indexOf("(qemu) ");
+        if (prompt >= 0) {
+          this.#buffer = "";
+          return rest.slice(0, prompt).trim();
+        }
+      }
+      if (this.#buffer.length > 1 << 20) {
+        throw new Error(`no answer from the QEMU monitor to ${cmd}`);
+      }
+      const n = await this.#out.read(this.#chunk);
+      if (n === null) throw new Error("QEMU monitor closed");
+      this.#buffer += this.#decoder.decode(this.#chunk.subarray(0, n));
+    }
   }
 
   /** Closes the pipes. */

@@ -72,6 +72,12 @@ export interface Recipe {
    * loopback interface, its transmitted frames captured; empty for no NIC.
    */
   nic: string;
+  /**
+   * Page-access summary interval in guest instructions (0 or absent: no summary): from
+   * the guest's `vmark summary-begin` the whole run is summarised as the pages each
+   * interval touched and dirtied, around the full instruction window.
+   */
+  summaryInterval?: number;
 }
 
 /** The folder holding all recipes. */
@@ -183,6 +189,13 @@ export function loadRecipe(nameOrPath: string): Recipe {
     vms: field<number>(o, "vms", file, isNum, 0),
     diskMiB: field<number>(o, "diskMiB", file, isNum, 0),
     nic: field<string>(o, "nic", file, (v) => typeof v === "string" && /^[a-z0-9_-]*$/.test(v), ""),
+    summaryInterval: field<number>(
+      o,
+      "summaryInterval",
+      file,
+      (v) => v === 0 || (Number.isInteger(v) && (v as number) >= 1e5 && (v as number) <= 1e12),
+      0,
+    ),
   };
   if (!exists(join(dir, "run.sh"))) throw new InputError(`${dir}: no run.sh`);
   for (const [prog, srcs] of Object.entries(recipe.programs)) {

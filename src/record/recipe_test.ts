@@ -76,3 +76,27 @@ Deno.test("recipes: programs link statically unless the recipe asks for glibc, w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("recipes: summaryInterval is 0 (none) or 10^5 to 10^12 instructions", () => {
+  assert.equal(loadRecipe("forkwait").summaryInterval, 0);
+  assert.equal(loadRecipe("kv-memcached").summaryInterval, 100_000_000);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const r = join(dir, "w");
+    Deno.mkdirSync(r);
+    Deno.writeTextFileSync(join(r, "run.sh"), "true\n");
+    for (const bad of [5, 1.5e5 + 0.5, -1, "100000", 1e13]) {
+      Deno.writeTextFileSync(
+        join(r, "recipe.json"),
+        JSON.stringify({ description: "d", iterations: 1, summaryInterval: bad }),
+      );
+      assert.throws(() => loadRecipe(r), (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /summaryInterval/);
+        return true;
+      });
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

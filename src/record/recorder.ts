@@ -40,6 +40,7 @@ import { type SnapshotStats, snapshotStats } from "./snapshot_stats.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { parsePcap, windowTransmits } from "./pcap.ts";
 import { ParallelDeflate } from "./parallel_deflate.ts";
+import { parsePageSummary, SummaryWriter } from "./page_summary.ts";
 import { LARGE_PAGE_SIZE, PAGE_SIZE } from "../trace/page.ts";
 
 /** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
@@ -301,6 +302,8 @@ async function recordGuest(
   }
   const iterations = o.iterations ?? recipe.iterations;
   const streamPath = join(work, "stream.bin");
+  const pagesPath = join(work, "pages.bin");
+  const summarised = (recipe.summaryInterval ?? 0) > 0;
   const logPath = join(work, "qemu.log");
   const serial2 = null;
   const append = kernelCommandLine(recipe, [`vmmlab.iterations=${iterations}`]);
@@ -311,7 +314,19 @@ async function recordGuest(
     cpu: GUEST_CPU,
     memoryMiB: recipe.memoryMiB,
     icountShift: recipe.icountShift,
-    plugin: { path: plugin.path, args: [`out=${streamPath}`] },
+    plugin: {
+      path: plugin.path,
+      args: [
+        `out=${streamPath}`,
+        ...(summarised
+          ? [
+            `pages=${pagesPath}`,
+            `interval=${recipe.summaryInterval}`,
+            `ram_mib=${recipe.memoryMiB}`,
+          ]
+          : []),
+      ],
+    },
     logPath,
     serial2Path: serial2,
     monitorPipe: join(work, "monitor"),
@@ -376,6 +391,13 @@ async function recordGuest(
   if (!exists(streamPath) || Deno.statSync(streamPath).size === 0 || log.markers.length === 0) {
     throw new InputError(`Workload ${recipe.name} ran but never reached its begin marker`);
   }
+  const pageSummary = summarised && exists(pagesPath)
+    ? new SummaryWriter(parsePageSummary(Deno.readFileSync(pagesPath), pagesPath), snapshots)
+    : null;
+  if (summarised && pageSummary === null) {
+    throw new InputError(`Workload ${recipe.name} asked for a page summary but never began one`);
+  }
+  const windowSnaps = pageSummary?.windowSnapshots();
   const pcapPath = join(work, "net.pcap");
   const netLengths = recipe.nic !== "" && exists(pcapPath)
     ? windowTransmits(parsePcap(Deno.readFileSync(pcapPath), pcapPath))
@@ -430,6 +452,13 @@ async function recordGuest(
     extra: {
       deviceInitiatedAccesses: log.deviceInitiated,
       kernelSymbols: symbols.size,
+      ...(summarised
+        ? {
+          pageSummary:
+            `From the guest's summary-begin marker to power-off, every guest-physical page each interval of ${recipe.summaryInterval} guest instructions touched or dirtied is a PageRun record (intervals before the window ahead of it, the rest after it; PAGE_IN_WINDOW marks intervals overlapping the window). Content snapshots the guest asked for outside the window follow as a Snapshot marker and the PageHash records of the pages whose hash changed since the previous snapshot (all pages in the first).`,
+          pageSummaryInterval: recipe.summaryInterval,
+        }
+        : {}),
     },
   };
   p?.phase("converting", `${(Deno.statSync(streamPath).size / 1e6).toFixed(1)} MB stream`);
@@ -439,15 +468,17 @@ async function recordGuest(
   let summary: TraceSummary;
   try {
     const total = Deno.statSync(streamPath).size;
+    pageSummary?.before(writer);
     conversion = new StreamConverter(writer, {
       streamPath,
       log,
       symbols,
       devices,
       onProgress: (b) => p?.converted(b, total),
-      snapshots,
+      snapshots: windowSnaps ?? snapshots,
       netLengths,
     }).run();
+    pageSummary?.after(writer);
     summary = writer.close();
   } catch (e) {
     writer.abort();

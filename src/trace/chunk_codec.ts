@@ -24,6 +24,7 @@ import {
   MAX_SENSITIVE_OP,
   MEM_IO,
   MEM_WRITE,
+  PAGE_RUN_MAX_PAGES,
   RecordKind,
   type TraceRecord,
 } from "./record.ts";
@@ -473,6 +474,27 @@ function checkExtended(rec: TraceRecord, pos: number, maxBytes: number): void {
     case RecordKind.PageHash:
       if (f[Field.Paddr] < 0 || f[Field.HashHi] < 0 || f[Field.HashHi] > 0xffffffff) {
         throw new ChunkDecodeError("page hash has an impossible address or hash", pos);
+      }
+      return;
+    case RecordKind.PageRun:
+      if (
+        f[Field.Op] < 0 || f[Field.Value] < 0 || f[Field.Paddr] < 0 ||
+        f[Field.Paddr] % 4096 !== 0 || !(f[Field.Count] >= 1) ||
+        f[Field.Count] > PAGE_RUN_MAX_PAGES || !(f[Field.Flags] >= 0 && f[Field.Flags] <= 15)
+      ) {
+        throw new ChunkDecodeError(
+          "page run has an impossible interval, address, page count or flags",
+          pos,
+        );
+      }
+      // A model touches every page of a run: no more than the guest has.
+      if (f[Field.Count] * 4096 > maxBytes || f[Field.Paddr] >= MAX_PHYS_ADDR) {
+        throw new ChunkDecodeError(
+          `page run of ${f[Field.Count]} pages at ${
+            f[Field.Paddr]
+          } is more than the guest's ${maxBytes} bytes of memory or beyond physical addresses`,
+          pos,
+        );
       }
       return;
   }

@@ -27,3 +27,9 @@ export {
   scanParallel,
 } from "./parallel.ts";
 export { scanRange } from "./scan.ts";
+export {
+  type MemoryProfile,
+  memoryProfile,
+  type VmSharing,
+  type WorkingSetSpan,
+} from "./memory_profile.ts";

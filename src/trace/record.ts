@@ -40,6 +40,11 @@ export const RecordKind = {
   PageHash: 0x1a,
   /** A repeated string instruction whose iterations were collapsed into one record. */
   RepString: 0x1b,
+  /**
+   * A run of consecutive guest-physical pages one summary interval touched (and perhaps
+   * dirtied): the page-access summary that covers a whole run around its sampled window.
+   */
+  PageRun: 0x1c,
   /** A memory reference. Hot: the code carries size and flags, addresses are in the address column. */
   Mem: 0x80,
 } as const;
@@ -77,6 +82,7 @@ export const KIND_NAMES: Readonly<Record<number, string>> = {
   [RecordKind.Marker]: "marker",
   [RecordKind.PageHash]: "page-hash",
   [RecordKind.RepString]: "rep-string",
+  [RecordKind.PageRun]: "page-run",
   [RecordKind.Mem]: "mem",
 };
 
@@ -210,7 +216,21 @@ export const MarkerOp = {
   Point: 6,
   /** A page-content snapshot follows (as `PageHash` records); `value` is the VM index. */
   Snapshot: 7,
+  /** Start of the run's page-access summary (recorder only: not written into traces). */
+  SummaryBegin: 8,
+  /** End of the run's page-access summary (recorder only: not written into traces). */
+  SummaryEnd: 9,
 } as const;
+
+/** `PageRun` flag: the interval stored into the run's pages. */
+export const PAGE_DIRTY = 2;
+/**
+ * `PageRun` flag: the interval overlaps the recorded instruction window, whose `Mem`
+ * records already carry these pages' accesses (consumers that replay those skip it).
+ */
+export const PAGE_IN_WINDOW = 8;
+/** Largest `PageRun` page count: 2^28 pages, a terabyte of 4 KiB pages. */
+export const PAGE_RUN_MAX_PAGES = 2 ** 28;
 
 /** Interrupt sources (the `device` field of an `Interrupt` record when no device table entry fits). */
 export const InterruptSource = { Unknown: 0, Timer: 1, Device: 2, Ipi: 3 } as const;
@@ -263,6 +283,7 @@ export const EXTENDED_SCHEMAS: Readonly<Record<number, readonly number[]>> = {
   [RecordKind.NetRequest]: [Field.Device, Field.Op, Field.Length],
   [RecordKind.Marker]: [Field.Op, Field.Value],
   [RecordKind.PageHash]: [Field.Paddr, Field.HashHi, Field.HashLo, Field.Device],
+  [RecordKind.PageRun]: [Field.Op, Field.Value, Field.Paddr, Field.Count, Field.Flags],
   [RecordKind.RepString]: [
     Field.Pc,
     Field.Op,

@@ -81,6 +81,7 @@ export function randomTrace(
     RecordKind.Marker,
     RecordKind.PageHash,
     RecordKind.RepString,
+    RecordKind.PageRun,
   ];
   let stack = -0x1000000;
   while (expected.length < records) {
@@ -116,6 +117,12 @@ export function randomTrace(
     } else {
       const kind = ext[rng.nextBelow(ext.length)];
       const vals = EXTENDED_SCHEMAS[kind].map((field) => {
+        if (kind === RecordKind.PageRun) {
+          // Page runs are page-aligned, at least one page, flags 0-15.
+          if (field === Field.Paddr) return rng.nextU32() * 4096;
+          if (field === Field.Count) return 1 + rng.nextBelow(1 << 18); // ≤ 1 GiB of pages
+          if (field === Field.Flags) return rng.nextBelow(16);
+        }
         switch (field) {
           case Field.Vector:
             return rng.nextBelow(256);
@@ -180,6 +187,9 @@ export function randomTrace(
           break;
         case RecordKind.PageHash:
           w.pageHash(g(Field.Paddr), g(Field.HashHi), g(Field.HashLo), g(Field.Device));
+          break;
+        case RecordKind.PageRun:
+          w.pageRun(g(Field.Op), g(Field.Value), g(Field.Paddr), g(Field.Count), g(Field.Flags));
           break;
         case RecordKind.RepString:
           w.repString(

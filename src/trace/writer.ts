@@ -407,6 +407,21 @@ export class TraceWriter {
     this.#ext(RecordKind.PageHash, [paddr, hashHi, hashLo, vm]);
   }
 
+  /**
+   * Records `pages` consecutive guest-physical pages from `paddr` (page-aligned) that
+   * summary interval `interval`, ending `instructions` guest instructions after the
+   * summary began, touched; `flags` holds PAGE_DIRTY and PAGE_IN_WINDOW.
+   */
+  pageRun(
+    interval: number,
+    instructions: number,
+    paddr: number,
+    pages: number,
+    flags: number,
+  ): void {
+    this.#ext(RecordKind.PageRun, [interval, instructions, paddr, pages, flags]);
+  }
+
   /** Records a repeated string instruction whose `count` iterations were collapsed. */
   repString(
     pc: number,

@@ -97,6 +97,8 @@ export class SamplingDriver {
   readonly #evPeriods: number;
   readonly #evActive: number;
   #nextEnd: number;
+  /** Summary instructions before the replayed window (see {@link syncClock}). */
+  #offset = 0;
 
   /** Creates a driver around a sampler. */
   constructor(
@@ -122,13 +124,37 @@ export class SamplingDriver {
    * (the caller may re-plan its allocation).
    */
   touch(page: number): boolean {
+    return this.#touch(page, true);
+  }
+
+  /**
+   * Notes an access from the run's page-access history (a `PageRun` summary outside the
+   * window): periods end and the sample counts it, but the intercept is not charged, since
+   * it happened outside the measured window.
+   */
+  warmTouch(page: number): boolean {
+    return this.#touch(page, false);
+  }
+
+  /**
+   * Moves the sampler's clock to `instructions` guest instructions since the run's page
+   * summary began (a `PageRun` record's interval end), so that periods follow the whole
+   * run's time; the replayed window's instructions count on from there. Never goes back.
+   */
+  syncClock(instructions: number): void {
+    const now = this.#instructions() + this.#offset;
+    if (instructions > now) this.#offset += instructions - now;
+  }
+
+  #touch(page: number, charge: boolean): boolean {
     let ended = false;
-    if (this.#instructions() >= this.#nextEnd) {
+    const now = this.#instructions() + this.#offset;
+    if (now >= this.#nextEnd) {
       this.sampler.endPeriod();
-      this.#nextEnd = this.#instructions() + this.#period;
+      this.#nextEnd = now + this.#period;
       ended = true;
     }
-    if (this.sampler.touch(page)) {
+    if (this.sampler.touch(page) && charge) {
       const host = this.#host;
       host.events[this.#evIntercepts]++;
       host.transition(Transition.HiddenFault, host.guest.pc);

@@ -92,6 +92,8 @@ export class MemoryPressure {
    * before the measured window (see {@link start}).
    */
   charging = true;
+  /** True while replaying page-access history (see {@link warm}): state only, no costs or counts. */
+  #quiet = false;
   #balloon = 0;
   #swapTarget = 0;
   #lastPage = -1;
@@ -229,7 +231,7 @@ export class MemoryPressure {
     if (this.#vmmOut[page] === 1) return;
     this.#vmmOut[page] = 1;
     this.#swapped++;
-    if (!this.charging) return;
+    if (!this.charging || this.#quiet) return;
     const host = this.#host;
     host.events[this.#ev.swapOut]++;
     host.cycles[this.#cat.vmmSwap] += this.#costs.vmmSwapOut;
@@ -240,6 +242,10 @@ export class MemoryPressure {
     const host = this.#host;
     this.#vmmOut[page] = 0;
     this.#swapped--;
+    if (this.#quiet) {
+      if (this.#swapped < this.#swapTarget) this.#swapOutRandom(page);
+      return;
+    }
     host.events[this.#ev.swapIn]++;
     let c = this.#costs.vmmSwapIn;
     if (fault) {
@@ -259,11 +265,13 @@ export class MemoryPressure {
       // The guest writes its victim to its swap; if the VMM had swapped that page, it must
       // read it back first: double paging.
       if (victim < this.config.vmPages && this.#vmmOut[victim] === 1) {
-        host.events[this.#ev.doublePaging]++;
+        if (!this.#quiet) host.events[this.#ev.doublePaging]++;
         this.#swapIn(victim, true);
       }
-      host.events[this.#ev.guestOut]++;
-      host.cycles[this.#cat.guestPaging] += this.#costs.guestSwapOut;
+      if (!this.#quiet) {
+        host.events[this.#ev.guestOut]++;
+        host.cycles[this.#cat.guestPaging] += this.#costs.guestSwapOut;
+      }
     }
     // Clean or dirty, the victim's contents must be read back when next touched.
     this.#guestOut.add(victim);
@@ -286,16 +294,29 @@ export class MemoryPressure {
     this.#lastWrite = write;
     const host = this.#host;
     const inRange = page < this.config.vmPages;
-    if (!inRange) host.events[this.#ev.outOfRange]++;
+    if (!inRange && !this.#quiet) host.events[this.#ev.outOfRange]++;
     const guest = this.#guest;
     if (!guest.touch(page, write)) {
       if (guest.insert(page, write)) this.#guestEvicted();
-      if (this.#guestOut.delete(page)) {
+      if (this.#guestOut.delete(page) && !this.#quiet) {
         host.events[this.#ev.guestIn]++;
         host.cycles[this.#cat.guestPaging] += this.#costs.guestSwapIn;
       }
     }
     if (inRange && this.#vmmOut[page] === 1) this.#swapIn(page, true);
+  }
+
+  /**
+   * An access from the run's page-access history outside the replayed window (a trace's
+   * `PageRun` summary): it moves the same state as {@link access} — the guest's LRU, its
+   * paged-out set, the VMM's swapped pages — but charges and counts nothing, because that
+   * work happened outside the measured window. This is functional warming: the window
+   * starts from the memory state the whole run before it left.
+   */
+  warm(page: number, write: boolean): void {
+    this.#quiet = true;
+    this.access(page, write);
+    this.#quiet = false;
   }
 
   /** Pages the VMM holds swapped out at the end (reported as `mem.pages-swapped`). */

@@ -16,7 +16,13 @@
 import type { MemoryModel, ModelContext } from "../../engine/model.ts";
 import { registerModel } from "../../engine/model.ts";
 import { declareOptions, readOptions } from "../../engine/options.ts";
-import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
+import {
+  MEM_IO,
+  MEM_WRITE,
+  PAGE_DIRTY,
+  PAGE_IN_WINDOW,
+  type TraceRecord,
+} from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
 import { contextHost, type MmuHost } from "../mmu/host.ts";
 import { allocateWithTax, type TaxVm } from "./idle_tax.ts";
@@ -62,6 +68,8 @@ export class ReclaimMemory implements MemoryModel {
   readonly #evBalloon: number;
   readonly #evAllocated: number;
   readonly #chargeSetup: boolean;
+  readonly #summaries: boolean;
+  readonly #evWarmed: number;
 
   /** Wraps `pressure`; with a `plan`, re-plans the reclaim target every sampling period. */
   constructor(
@@ -71,6 +79,7 @@ export class ReclaimMemory implements MemoryModel {
     sampling: SamplingDriver | null,
     plan: TaxPlan | null,
     chargeSetup = false,
+    summaries = true,
   ) {
     if (plan !== null && sampling === null) {
       throw new ConfigError(
@@ -89,6 +98,8 @@ export class ReclaimMemory implements MemoryModel {
     this.#evBalloon = host.counter("mem.balloon-pages");
     this.#evAllocated = host.counter("mem.allocated-pages");
     this.#chargeSetup = chargeSetup;
+    this.#summaries = summaries;
+    this.#evWarmed = host.counter("mem.summary-pages");
   }
 
   /** Inflates the balloon / takes the blind swap pick, or the first tax-based target. */
@@ -129,6 +140,33 @@ export class ReclaimMemory implements MemoryModel {
       this.#replan();
     }
     this.pressure.access(page, (flags & MEM_WRITE) !== 0);
+  }
+
+  /**
+   * A run of pages the trace's page-access summary says one interval outside the window
+   * touched: replayed, page by page in address order, as uncharged history (the guest's
+   * LRU, paged-out set, VMM swap and the working-set sample move, nothing is charged),
+   * so the window starts from the state the run before it left and the allocation after
+   * it reflects the run after it. Intervals overlapping the window are skipped: its
+   * `Mem` records carry those accesses. Off with `memory.summaries=false`.
+   */
+  pageRun(rec: TraceRecord): void {
+    if (!this.#summaries || (rec.flags & PAGE_IN_WINDOW) !== 0) return;
+    const first = rec.paddr / 4096, end = first + rec.count;
+    const dirty = (rec.flags & PAGE_DIRTY) !== 0;
+    const sampling = this.#sampling;
+    // The interval's pages count in the sampling period holding its last instruction.
+    sampling?.syncClock(Math.max(0, rec.value - 1));
+    this.#host.events[this.#evWarmed] += rec.count;
+    const charging = this.pressure.charging;
+    this.pressure.charging = false;
+    for (let page = first; page < end; page++) {
+      if (sampling !== null && page < this.#pages && sampling.warmTouch(page) && this.#plan) {
+        this.#replan();
+      }
+      this.pressure.warm(page, dirty);
+    }
+    this.pressure.charging = charging;
   }
 
   /** Ignored. */
@@ -246,6 +284,12 @@ export const RECLAIM_OPTIONS = declareOptions({
     unit: "pages",
     doc: "allocation granularity",
   },
+  "memory.summaries": {
+    type: "boolean",
+    default: true,
+    doc: "replay the trace's page-access summary (PageRun records) outside the window as " +
+      "uncharged history",
+  },
 });
 
 /** Platform keys `balloon` and `swap` read. */
@@ -331,6 +375,7 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
     sampling,
     plan,
     o["memory.charge-setup"],
+    o["memory.summaries"],
   );
 }
 

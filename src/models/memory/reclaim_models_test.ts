@@ -6,6 +6,7 @@ import { MemoryPressure } from "./reclaim.ts";
 import { parsePeers, ReclaimMemory } from "./reclaim_models.ts";
 import { WorkingSetSampler } from "./working_set.ts";
 import { ConfigError } from "../../util/errors.ts";
+import { Field, PAGE_DIRTY, PAGE_IN_WINDOW, RecordKind, TraceRecord } from "../../trace/record.ts";
 
 const COSTS = {
   balloonPage: 10,
@@ -71,4 +72,83 @@ Deno.test("peers parse as shares/mb/active; bad ones are configuration errors", 
   assert.deepEqual(parsePeers([]), []);
   assert.throws(() => parsePeers(["1000/256"]), ConfigError);
   assert.throws(() => parsePeers(["1000/256/2"]), /active fraction/);
+});
+
+/** A PageRun record: `count` pages from `first`, summary time `at`, flags. */
+function pageRun(first: number, count: number, at: number, flags: number): TraceRecord {
+  const r = new TraceRecord();
+  r.kind = RecordKind.PageRun;
+  r.f[Field.Paddr] = first * 4096;
+  r.f[Field.Count] = count;
+  r.f[Field.Value] = at;
+  r.f[Field.Flags] = flags;
+  return r;
+}
+
+Deno.test("page summaries warm the guest's LRU without charging; the window then pays for what history evicted", () => {
+  const h = new RecordingHost({});
+  // 64 pages, 16 for page-frame structures, a 16-page balloon: the guest's LRU holds 32.
+  const pressure = new MemoryPressure(
+    h,
+    { vmPages: 64, balloonPages: 16, balloonBatch: 1, swapPages: 0, reservedPages: 16 },
+    COSTS,
+    new Pcg32(1),
+  );
+  const m = new ReclaimMemory(h, "balloon", pressure, null, null);
+  m.start();
+  // History: pages 0-39 dirtied, then 40-47 read. 48 pages through a 32-page LRU: the
+  // first 16 (all dirty) are paged out, but nothing is charged or counted.
+  m.pageRun(pageRun(0, 40, 1000, PAGE_DIRTY));
+  m.pageRun(pageRun(40, 8, 2000, 0));
+  // An interval overlapping the window is skipped (its Mem records carry it).
+  m.pageRun(pageRun(0, 64, 3000, PAGE_IN_WINDOW));
+  assert.equal(h.eventOf("mem.guest-page-outs"), 0);
+  assert.equal(h.eventOf("mem.guest-page-ins"), 0);
+  assert.equal(h.eventOf("mem.summary-pages"), 48);
+  assert.equal(h.cyclesOf("mem.guest-paging"), 0);
+  assert.ok(pressure.isPagedOut(0) && pressure.isPagedOut(15) && !pressure.isPagedOut(16));
+  // The window touches page 3 (paged out by history: a page-in, and the LRU's oldest,
+  // page 16, dirty, goes out) and page 40 (resident: free).
+  m.access(0, 3 * 4096, 8, 0);
+  m.access(0, 40 * 4096, 8, 0);
+  assert.equal(h.eventOf("mem.guest-page-ins"), 1);
+  assert.equal(h.eventOf("mem.guest-page-outs"), 1);
+  assert.equal(h.cyclesOf("mem.guest-paging"), COSTS.guestSwapIn + COSTS.guestSwapOut);
+});
+
+Deno.test("memory.summaries=false: page runs change nothing", () => {
+  const h = new RecordingHost({});
+  const pressure = new MemoryPressure(
+    h,
+    { vmPages: 64, balloonPages: 16, balloonBatch: 1, swapPages: 0, reservedPages: 16 },
+    COSTS,
+    new Pcg32(1),
+  );
+  const m = new ReclaimMemory(h, "balloon", pressure, null, null, false, false);
+  m.start();
+  m.pageRun(pageRun(0, 48, 1000, PAGE_DIRTY));
+  assert.ok(!pressure.isPagedOut(0));
+  assert.equal(h.eventOf("mem.summary-pages"), 0);
+});
+
+Deno.test("page summaries move the sampler's clock: periods end in summary time, uncharged", () => {
+  const h = new RecordingHost({ "mem.sample.fault": 5 });
+  const n = 1024;
+  const pressure = new MemoryPressure(
+    h,
+    { vmPages: n, balloonPages: 0, balloonBatch: 1, swapPages: 0 },
+    COSTS,
+    new Pcg32(1),
+  );
+  const sampler = new WorkingSetSampler(n, 100, new Pcg32(2), { slow: 0.25, fast: 0.5 });
+  const driver = new SamplingDriver(h, sampler, 1000, () => 0);
+  const m = new ReclaimMemory(h, "balloon", pressure, driver, null);
+  m.start();
+  // Ten intervals of 1000 instructions, each touching every page: ten periods end.
+  for (let i = 1; i <= 10; i++) m.pageRun(pageRun(0, n, i * 1000, 0));
+  m.finish();
+  assert.equal(h.eventOf("mem.ws-periods"), 9);
+  assert.equal(h.eventOf("mem.ws-active-pct"), 100);
+  assert.equal(h.eventOf("mem.ws-intercepts"), 0);
+  assert.equal(h.cyclesOf("mem.sampling"), 0);
 });

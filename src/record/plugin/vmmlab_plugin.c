@@ -22,6 +22,17 @@
  *   0x80-0x9f MEM  (0x80 | log2 size | store << 3 | io << 4), u16 insn index in its block,
  *                  u64 vaddr, u64 paddr (all ones when QEMU could not say)
  *
+ * Page-access summaries (plugin argument pages=PATH, optional interval=N and ram_mib=M):
+ * from the marker op 8 (summary begin) the plugin instruments every instruction of the
+ * run with a cheap memory callback that sets a bit per guest-physical page touched and
+ * dirtied; every N guest instructions (default 50 M) it writes the interval's pages as
+ * runs into a second file. The full instruction window (begin .. end markers) may lie
+ * anywhere inside; after the end marker the summary goes on until op 9 (summary end) or
+ * exit. Page-file records (little-endian; see page_summary.ts for the reader):
+ *   'I' u64 instructions at the interval's end (from the summary begin), u32 n,
+ *       n x (u32 first page, u32 pages, u8 flags: 1 touched, 2 dirtied)
+ *   'M' u8 op, u8 arg, u64 instructions (markers seen while summarising)
+ *
  * The plugin also writes one line per marker, and one per executed MOV to CR3, into QEMU's
  * log (-d plugin), so the recorder can align the -d int and memory_region_ops side
  * channels with the stream and take each new CR3 value from the next logged exception.
@@ -120,7 +131,7 @@ static inline void put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
 /* ---- State. ---- */
-enum { ST_WAITING = 0, ST_RECORDING = 1, ST_DONE = 2 };
+enum { ST_WAITING = 0, ST_RECORDING = 1, ST_DONE = 2, ST_SUMMARY = 3 };
 static int state = ST_WAITING;
 static vm_plugin_id self_id;
 static uint64_t started; /* instructions started while recording (inline counter) */
@@ -177,11 +188,141 @@ static void cut_current_tb(void)
     }
 }
 
+/* ---- Page-access summaries. ---- */
+static int pages_fd = -1;
+static bool summarising;        /* between summary begin and summary end */
+static uint64_t sum_insns;      /* instructions since the summary began, outside the window */
+static uint64_t sum_base;       /* sum_insns when the window began */
+static uint64_t interval_len = 50000000ull;
+static uint64_t next_interval;
+static uint64_t ram_pages = 262144; /* 1 GiB by default; pages above are not summarised */
+static uint64_t *touched_bits, *dirty_bits;
+static uint8_t pbuf[1 << 16];
+static size_t plen;
+
+static void pages_flush(void)
+{
+    size_t done = 0;
+    while (done < plen) {
+        ssize_t n = write(pages_fd, pbuf + done, plen - done);
+        if (n <= 0) {
+            fprintf(stderr, "vmmlab plugin: cannot write the page summary\n");
+            exit(1);
+        }
+        done += (size_t)n;
+    }
+    plen = 0;
+}
+
+static uint8_t *pages_reserve(size_t n)
+{
+    if (plen + n > sizeof pbuf) pages_flush();
+    uint8_t *p = pbuf + plen;
+    plen += n;
+    return p;
+}
+
+/* Instructions since the summary began, whichever state counts them now. */
+static uint64_t summary_now(void)
+{
+    return state == ST_RECORDING ? sum_base + started : sum_insns;
+}
+
+static inline void page_touch(uint64_t paddr, bool store)
+{
+    uint64_t page = paddr >> 12;
+    if (page >= ram_pages) return;
+    touched_bits[page >> 6] |= 1ull << (page & 63);
+    if (store) dirty_bits[page >> 6] |= 1ull << (page & 63);
+}
+
+static inline int page_flags(uint64_t page)
+{
+    uint64_t w = page >> 6, b = 1ull << (page & 63);
+    return ((touched_bits[w] & b) ? 1 : 0) | ((dirty_bits[w] & b) ? 2 : 0);
+}
+
+/* Writes the interval ending now as runs of equal flags, and clears the bitmaps. */
+static void emit_interval(uint64_t now)
+{
+    size_t words = (size_t)((ram_pages + 63) / 64);
+    uint32_t runs = 0;
+    /* Count first, so the record's length is known before its runs. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            uint8_t *h = pages_reserve(13);
+            h[0] = 'I';
+            put_u64(h + 1, now);
+            put_u32(h + 9, runs);
+        }
+        uint64_t page = 0;
+        while (page < ram_pages) {
+            if (touched_bits[page >> 6] == 0) {
+                page = (page | 63) + 1;
+                continue;
+            }
+            int f = page_flags(page);
+            if (f == 0) {
+                page++;
+                continue;
+            }
+            uint64_t first = page;
+            while (page < ram_pages && page_flags(page) == f) page++;
+            if (pass == 0) {
+                runs++;
+            } else {
+                uint8_t *r = pages_reserve(9);
+                put_u32(r, (uint32_t)first);
+                put_u32(r + 4, (uint32_t)(page - first));
+                r[8] = (uint8_t)f;
+            }
+        }
+    }
+    memset(touched_bits, 0, words * 8);
+    memset(dirty_bits, 0, words * 8);
+}
+
+static void summary_check(void)
+{
+    uint64_t now = summary_now();
+    if (now >= next_interval) {
+        emit_interval(now);
+        next_interval = now + interval_len;
+    }
+}
+
+static void summary_mark(int op, int arg)
+{
+    uint8_t *p = pages_reserve(11);
+    p[0] = 'M';
+    p[1] = (uint8_t)op;
+    p[2] = (uint8_t)arg;
+    put_u64(p + 3, summary_now());
+}
+
+static void summary_mem(unsigned int vcpu, vm_meminfo info, uint64_t vaddr, void *udata)
+{
+    (void)vcpu;
+    (void)udata;
+    if (state != ST_SUMMARY) return;
+    struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
+    if (!hw || qemu_plugin_hwaddr_is_io(hw)) return;
+    page_touch(qemu_plugin_hwaddr_phys_addr(hw), qemu_plugin_mem_is_store(info));
+}
+
+static void summary_tb(unsigned int vcpu, void *udata)
+{
+    (void)vcpu;
+    (void)udata;
+    if (state == ST_SUMMARY) summary_check();
+}
+
 static void tb_exec(unsigned int vcpu, void *udata)
 {
     (void)vcpu;
     const struct tb_info *tb = udata;
     if (state != ST_RECORDING) return;
+    if (summarising) summary_check();
     if (tb->rep_only && rep_open && rep_pc == tb->vaddr) {
         /* Another iteration of the same repeated string instruction. */
         cur_tb = tb;
@@ -204,6 +345,7 @@ static void mem_access(unsigned int vcpu, vm_meminfo info, uint64_t vaddr, void 
     struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
     uint64_t paddr = hw ? qemu_plugin_hwaddr_phys_addr(hw) : UINT64_MAX;
     bool io = hw ? qemu_plugin_hwaddr_is_io(hw) : false;
+    if (summarising && hw && !io) page_touch(paddr, qemu_plugin_mem_is_store(info));
     uint8_t *p = out_reserve(19);
     p[0] = (uint8_t)(0x80 | (qemu_plugin_mem_size_shift(info) & 7) |
                      (qemu_plugin_mem_is_store(info) ? 8 : 0) | (io ? 16 : 0));
@@ -281,6 +423,21 @@ static void tb_trans(vm_plugin_id id, struct qemu_plugin_tb *tb)
 {
     (void)id;
     size_t n = qemu_plugin_tb_n_insns(tb);
+    if (state == ST_SUMMARY) {
+        for (size_t i = 0; i < n; i++) {
+            struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+            const uint8_t *b = qemu_plugin_insn_data(insn);
+            qemu_plugin_register_vcpu_mem_cb(insn, summary_mem, VM_CB_NO_REGS, VM_MEM_RW, NULL);
+            qemu_plugin_register_vcpu_insn_exec_inline(insn, VM_INLINE_ADD_U64, &sum_insns, 1);
+            if (is_marker(b, qemu_plugin_insn_size(insn))) {
+                uintptr_t code = (uintptr_t)b[3] | ((uintptr_t)b[4] << 8);
+                qemu_plugin_register_vcpu_insn_exec_cb(insn, marker_exec, VM_CB_NO_REGS,
+                                                       (void *)code);
+            }
+        }
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, summary_tb, VM_CB_NO_REGS, NULL);
+        return;
+    }
     if (state != ST_RECORDING) {
         if (state == ST_DONE) return;
         for (size_t i = 0; i < n; i++) {
@@ -356,6 +513,11 @@ static void rep_access(unsigned int vcpu, vm_meminfo info, uint64_t vaddr, void 
     const struct rep_info *ri = udata;
     if (state != ST_RECORDING) return;
     bool store = qemu_plugin_mem_is_store(info);
+    if (summarising) {
+        struct qemu_plugin_hwaddr *h = qemu_plugin_get_hwaddr(info, vaddr);
+        if (h && !qemu_plugin_hwaddr_is_io(h))
+            page_touch(qemu_plugin_hwaddr_phys_addr(h), store);
+    }
     if (store != ri->primary_store) return;
     bool same = rep_open && rep_pc == ri->pc;
     if (ri->op == 4) {
@@ -426,6 +588,36 @@ static void marker_exec(unsigned int vcpu, void *udata)
     uintptr_t code = (uintptr_t)udata;
     int op = (int)(code & 0xff);
     int arg = (int)((code >> 8) & 0xff);
+    if (op == 8 && pages_fd >= 0 && !summarising && (state == ST_WAITING || state == ST_DONE)) {
+        /* Summary begin: re-translate everything with the page-summary callbacks. */
+        summarising = true;
+        state = ST_SUMMARY;
+        next_interval = interval_len;
+        summary_mark(op, arg);
+        qemu_plugin_reset(self_id, after_reset);
+        return;
+    }
+    if (op == 9 && summarising && state != ST_RECORDING) {
+        summary_mark(op, arg);
+        emit_interval(summary_now());
+        summarising = false;
+        pages_flush();
+        state = ST_DONE;
+        qemu_plugin_reset(self_id, after_reset);
+        return;
+    }
+    if (state == ST_SUMMARY) {
+        if (op != 1) {
+            summary_mark(op, arg);
+            return;
+        }
+        summary_mark(op, arg);
+        sum_base = sum_insns;
+        state = ST_RECORDING;
+        emit_mark(op, arg);
+        qemu_plugin_reset(self_id, after_reset);
+        return;
+    }
     if (state == ST_WAITING) {
         if (op != 1) return;
         state = ST_RECORDING;
@@ -436,12 +628,18 @@ static void marker_exec(unsigned int vcpu, void *udata)
     }
     if (state != ST_RECORDING) return;
     emit_mark(op, arg);
+    if (summarising) summary_mark(op, arg);
     if (op == 2) {
         rep_flush();
         cut_current_tb();
         uint8_t *e = out_reserve(1);
         e[0] = 0x06;
-        state = ST_DONE;
+        if (summarising) {
+            sum_insns = sum_base + started;
+            state = ST_SUMMARY;
+        } else {
+            state = ST_DONE;
+        }
         out_flush();
         fsync(out_fd);
         qemu_plugin_reset(self_id, after_reset);
@@ -457,6 +655,12 @@ static void at_exit(vm_plugin_id id, void *udata)
         uint8_t *e = out_reserve(1);
         e[0] = 0x06;
     }
+    if (pages_fd >= 0) {
+        if (summarising) emit_interval(summary_now());
+        pages_flush();
+        close(pages_fd);
+        pages_fd = -1;
+    }
     if (out_fd >= 0) {
         out_flush();
         close(out_fd);
@@ -469,8 +673,32 @@ __attribute__((visibility("default"))) int qemu_plugin_install(vm_plugin_id id,
                                                                int argc, char **argv)
 {
     const char *path = NULL;
+    const char *pages_path = NULL;
     for (int i = 0; i < argc; i++) {
         if (strncmp(argv[i], "out=", 4) == 0) path = argv[i] + 4;
+        else if (strncmp(argv[i], "pages=", 6) == 0) pages_path = argv[i] + 6;
+        else if (strncmp(argv[i], "interval=", 9) == 0) {
+            interval_len = strtoull(argv[i] + 9, NULL, 10);
+            if (interval_len < 1000) interval_len = 1000;
+        } else if (strncmp(argv[i], "ram_mib=", 8) == 0) {
+            uint64_t mib = strtoull(argv[i] + 8, NULL, 10);
+            if (mib < 1 || mib > (1u << 16)) {
+                fprintf(stderr, "vmmlab plugin: ram_mib must be 1 to 65536\n");
+                return -1;
+            }
+            /* Up to 1 GiB past the RAM size: x86 machines map RAM above 4 GiB after a hole. */
+            ram_pages = mib * 256 + 262144;
+        }
+    }
+    if (pages_path) {
+        pages_fd = open(pages_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (pages_fd < 0) {
+            fprintf(stderr, "vmmlab plugin: cannot open %s\n", pages_path);
+            return -1;
+        }
+        size_t words = (size_t)((ram_pages + 63) / 64);
+        touched_bits = calloc(words, 8);
+        dirty_bits = calloc(words, 8);
     }
     if (!path) {
         fprintf(stderr, "vmmlab plugin: missing out=PATH\n");

@@ -1,7 +1,8 @@
 /*
  * vmark OP [ARG]: executes one recorder marker NOP from a shell script, for workloads
  * whose operations are real programs (gzip, make, tcc) rather than vmmlab's own C code.
- * OP is begin, end, iteration, region-begin, region-end or point; ARG is 0-255.
+ * OP is begin, end, iteration, region-begin, region-end, snapshot, summary-begin or
+ * summary-end; ARG is 0-255.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
         case 3: VMMLAB_MARK(7, 3); break;
         default: VMMLAB_MARK(7, 0); break;
         }
-    } else return 2;
+    } else if (strcmp(op, "summary-begin") == 0) VMMLAB_SUMMARY_BEGIN();
+    else if (strcmp(op, "summary-end") == 0) VMMLAB_SUMMARY_END();
+    else return 2;
     return 0;
 }

@@ -20,4 +20,12 @@
 #define VMMLAB_REGION_BEGIN(r) VMMLAB_MARK(4, (r))
 #define VMMLAB_REGION_END(r) VMMLAB_MARK(5, (r))
 
+/*
+ * Page-access summary of the whole run: from SUMMARY_BEGIN to SUMMARY_END (or power-off)
+ * the recorder notes which guest-physical pages each interval touched and dirtied; the
+ * BEGIN..END window inside it is recorded in full.
+ */
+#define VMMLAB_SUMMARY_BEGIN() VMMLAB_MARK(8, 0)
+#define VMMLAB_SUMMARY_END() VMMLAB_MARK(9, 0)
+
 #endif
