@@ -12,7 +12,7 @@ import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { resolve } from "node:path";
 import { InputError, UsageError } from "../util/errors.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
-import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
+import { parseShard, type ReplayJob, selectShard } from "./experiment/jobs.ts";
 import { REPO_ROOT } from "./experiment/discover.ts";
 import { manifestInstructions, traceCost } from "./experiment/shard_cost.ts";
 import { emitSlurmScripts } from "./experiment/slurm.ts";
@@ -53,7 +53,7 @@ export interface PlannedPoint {
   /** The values, one per vary key. */
   point: string[];
   /** The pool's job. */
-  job: Job;
+  job: ReplayJob;
 }
 
 /**

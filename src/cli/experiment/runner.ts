@@ -8,12 +8,26 @@
 
 import { join } from "node:path";
 import type { Result } from "../../engine/result.ts";
+import type { HostResult } from "../../host/result.ts";
 import type { Published } from "../../../experiments/_lib/experiment.ts";
 import { loadPublished, PUBLISHED_RELATIVE_PATH } from "../../../experiments/_lib/published.ts";
 import { DEFAULT_ENGINE_URL } from "./engine.ts";
 import { EXPERIMENTS_DIR, loadExperiments, REPO_ROOT } from "./discover.ts";
-import { type Job, type Plan, planExperiments, selectShard, type Shard } from "./jobs.ts";
-import { assignShards, describeShards, manifestInstructions, traceCost } from "./shard_cost.ts";
+import {
+  isHostJob,
+  type Job,
+  type Plan,
+  planExperiments,
+  selectShard,
+  type Shard,
+} from "./jobs.ts";
+import {
+  assignShards,
+  describeShards,
+  hostCost,
+  manifestInstructions,
+  traceCost,
+} from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
 import { runJobs } from "./pool.ts";
 import { defaultProgress, type Progress } from "./progress.ts";
@@ -125,7 +139,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     ];
   }
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
-  const results = new Map<string, Result>();
+  const results = new Map<string, Result | HostResult>();
   const replayStart = performance.now();
   common.progress.start(jobs.length, "replay");
   try {
@@ -171,8 +185,8 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
   };
 }
 
-/** The estimated cost of a job (its trace's instructions), for balancing shards. */
+/** The estimated cost of a job (its trace's instructions, or a host's), for balancing shards. */
 export function jobCost(root: string): (job: Job) => number {
   const instructions = manifestInstructions(root);
-  return (job) => traceCost(job.trace, root, instructions);
+  return (job) => isHostJob(job) ? hostCost(job.host) : traceCost(job.trace, root, instructions);
 }
