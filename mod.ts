@@ -13,3 +13,4 @@ export * from "./src/engine/mod.ts";
 export * from "./src/platforms/mod.ts";
 export * from "./src/synth/mod.ts";
 export { ConfigError, InputError, UsageError } from "./src/util/errors.ts";
+export * from "./src/host/mod.ts";
