@@ -4,8 +4,8 @@
  *
  *     deno task vmmlab replay TRACE --model docs/example_model.ts --mmu direct-mapped-tlb
  *
- * It shows the whole contract: read costs from the platform once (never constants), read
- * options with defaults, register categories and counters at construction, charge
+ * It shows the whole contract: read costs from the platform once (never constants), declare
+ * options once and read them typed, register categories and counters at construction, charge
  * `ctx.cycles[id]` and count `ctx.events[id]` in the hot path without allocating, and
  * register a name. A file outside this repository imports the same names from vmmlab's
  * `mod.ts` instead of the relative path.
@@ -13,15 +13,25 @@
  * @module
  */
 
-import {
-  type MmuModel,
-  type ModelContext,
-  type ModelDescription,
-  optionNumber,
-  registerModel,
-} from "../src/engine/model.ts";
+import { type MmuModel, type ModelContext, registerModel } from "../src/engine/model.ts";
+import { declareOptions, optionError, readOptions } from "../src/engine/options.ts";
 import type { TraceRecord } from "../src/trace/record.ts";
-import { ConfigError } from "../src/util/errors.ts";
+import { PAGE_SIZE } from "../src/trace/page.ts";
+
+/**
+ * The example's options, declared once: `readOptions` checks and types them, and
+ * `vmmlab models` lists them from the same declaration.
+ */
+export const EXAMPLE_OPTIONS = declareOptions({
+  "example.tlb-entries": {
+    type: "integer",
+    default: 32,
+    min: 1,
+    max: 1 << 20,
+    unit: "entries",
+    doc: "TLB entries, a power of two",
+  },
+});
 
 /** A direct-mapped, untagged TLB: a miss walks the 4-level table at `mmu.walk.ref` per level. */
 export class DirectMappedTlb implements MmuModel {
@@ -38,9 +48,9 @@ export class DirectMappedTlb implements MmuModel {
   /** Reads `example.tlb-entries` (a power of two, default 32) and the platform's `mmu.walk.ref`. */
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
-    const entries = optionNumber(ctx, "example.tlb-entries", 32, 1, 1 << 20);
+    const entries = readOptions(ctx.options, EXAMPLE_OPTIONS)["example.tlb-entries"];
     if ((entries & (entries - 1)) !== 0) {
-      throw new ConfigError("--option", "must be a power of two", "example.tlb-entries");
+      throw optionError("example.tlb-entries", `must be a power of two, not ${entries}`);
     }
     this.#tags = new Float64Array(entries).fill(-1);
     this.#mask = entries - 1;
@@ -52,7 +62,7 @@ export class DirectMappedTlb implements MmuModel {
 
   /** Looks the page up in its one slot; a miss walks and refills the slot. */
   access(vaddr: number, _paddr: number, _size: number, _flags: number): void {
-    const page = Math.floor(vaddr / 4096);
+    const page = Math.floor(vaddr / PAGE_SIZE);
     const slot = page & this.#mask;
     if (this.#tags[slot] === page) return;
     this.#tags[slot] = page;
@@ -67,7 +77,7 @@ export class DirectMappedTlb implements MmuModel {
 
   /** Drops the page's slot if it holds the page. */
   invlpg(vaddr: number): void {
-    const page = Math.floor(vaddr / 4096);
+    const page = Math.floor(vaddr / PAGE_SIZE);
     if (this.#tags[page & this.#mask] === page) this.#tags[page & this.#mask] = -1;
   }
 
@@ -87,15 +97,10 @@ export class DirectMappedTlb implements MmuModel {
 
   /** Nothing to add at the end. */
   finish(): void {}
-
-  /** Documentation for `describe()` listings. */
-  describe(): ModelDescription {
-    return {
-      summary: "Example: a direct-mapped, untagged TLB with 4-level walks.",
-      options: { "example.tlb-entries": "TLB entries, a power of two (default 32)" },
-      costs: ["mmu.walk.ref"],
-    };
-  }
 }
 
-registerModel("mmu", "direct-mapped-tlb", (ctx) => new DirectMappedTlb(ctx));
+registerModel("mmu", "direct-mapped-tlb", (ctx) => new DirectMappedTlb(ctx), {
+  summary: "Example: a direct-mapped, untagged TLB with 4-level walks.",
+  options: EXAMPLE_OPTIONS,
+  costs: ["mmu.walk.ref"],
+});

@@ -14,7 +14,7 @@ import { corpusTraces } from "./_lib/corpus.ts";
 import type { Check, ComparisonRow, Experiment, Published, RunSpec } from "./_lib/experiment.ts";
 import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
-import { VMMS } from "./adams_forkwait.ts";
+import { VMMS } from "./_lib/adams_vmms.ts";
 import { oneTimeCycles, windowIterations } from "../src/engine/steady_state.ts";
 
 /** The families of overhead, in stacking order, each with the categories it takes. */

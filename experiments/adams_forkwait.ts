@@ -18,13 +18,13 @@ import type {
   ComparisonRow,
   Experiment,
   Published,
-  RunConfig,
   RunResults,
   RunSpec,
 } from "./_lib/experiment.ts";
 import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
 import { clockHz } from "./_lib/units.ts";
+import { VMMS } from "./_lib/adams_vmms.ts";
 import {
   nativeCyclesFor,
   oneTimeCycles,
@@ -32,40 +32,6 @@ import {
   virtualizedCyclesFor,
   windowIterations,
 } from "../src/engine/steady_state.ts";
-
-/** Platform of the paper's measurements (Adams & Agesen's 3.8 GHz Pentium 4). */
-export const PLATFORM = "p4-prescott";
-
-/** Seed of every run (the CPU, MMU and I/O models used here draw no random numbers). */
-export const SEED = 1;
-
-/** The two VMMs of the paper; the native column comes from each run's baseline. */
-export const VMMS: readonly { column: string; label: string; config: RunConfig }[] = [
-  {
-    column: "software_vmm",
-    label: "software VMM",
-    config: {
-      cpu: "bt",
-      mmu: "shadow",
-      io: "emulated",
-      memory: "none",
-      platform: PLATFORM,
-      seed: SEED,
-    },
-  },
-  {
-    column: "hardware_vmm",
-    label: "hardware VMM",
-    config: {
-      cpu: "hw",
-      mmu: "shadow",
-      io: "emulated",
-      memory: "none",
-      platform: PLATFORM,
-      seed: SEED,
-    },
-  },
-];
 
 /** A macrobenchmark of section 6.2 and the trace that stands for it. */
 interface Workload {

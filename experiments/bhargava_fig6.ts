@@ -22,7 +22,7 @@ import {
   speedupPercent,
   textIn,
   workloads,
-} from "./_bhargava_runs.ts";
+} from "./_lib/bhargava_runs.ts";
 
 const FIGURE = ["bhargava2008", "fig6_speedup_over_no_caching_percent"] as const;
 

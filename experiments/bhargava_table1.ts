@@ -22,7 +22,7 @@ import {
   table1Range,
   walkRatio,
   workloads,
-} from "./_bhargava_runs.ts";
+} from "./_lib/bhargava_runs.ts";
 
 /** The lowest and highest 2-D/native ratio over the paper's workloads. */
 export function publishedBand(published: Published): [number, number] {

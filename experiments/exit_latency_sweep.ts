@@ -15,7 +15,7 @@ import { executionTraces } from "./_lib/corpus.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { need } from "./_lib/results.ts";
 import { steadySlowdown } from "../src/engine/steady_state.ts";
-import { overviewId, techniqueConfig, TECHNIQUES } from "./overview_techniques.ts";
+import { overviewId, techniqueConfig, TECHNIQUES } from "./_lib/techniques.ts";
 
 /**
  * Profiles of machines that had hardware assist. `piii-733` and `xeon-2400` predate VT-x

@@ -10,50 +10,16 @@
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { figureConfig } from "../src/charts/theme.ts";
 import { executionTraces } from "./_lib/corpus.ts";
-import type {
-  Check,
-  ComparisonRow,
-  Experiment,
-  RunConfig,
-  RunResults,
-  RunSpec,
-} from "./_lib/experiment.ts";
+import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { need } from "./_lib/results.ts";
+import {
+  overviewId,
+  PLATFORMS,
+  type Technique,
+  techniqueConfig,
+  TECHNIQUES,
+} from "./_lib/techniques.ts";
 import { steadySlowdown } from "../src/engine/steady_state.ts";
-
-/** A virtualization technique: its models. */
-export interface Technique {
-  /** Run id part. */
-  readonly id: string;
-  /** Column label. */
-  readonly label: string;
-  /** CPU, MMU and I/O models. */
-  readonly models: Pick<RunConfig, "cpu" | "mmu" | "io">;
-}
-
-/** The four techniques, in historical order. */
-export const TECHNIQUES: readonly Technique[] = [
-  { id: "bt", label: "BT", models: { cpu: "bt", mmu: "shadow", io: "emulated" } },
-  { id: "pv", label: "PV", models: { cpu: "pv", mmu: "pv-direct", io: "pv" } },
-  { id: "hw", label: "HW", models: { cpu: "hw", mmu: "shadow", io: "emulated" } },
-  { id: "hw-nested", label: "HW+NPT", models: { cpu: "hw", mmu: "nested", io: "emulated" } },
-];
-
-/** The two platforms: the 2006 Pentium 4 and a current server. */
-export const PLATFORMS: readonly { id: string; label: string }[] = [
-  { id: "p4-prescott", label: "Pentium 4" },
-  { id: "modern", label: "modern" },
-];
-
-/** The full configuration of a technique on a platform (same shape as adams_forkwait's). */
-export function techniqueConfig(technique: Technique, platform: string): RunConfig {
-  return { ...technique.models, memory: "none", platform, seed: 1 };
-}
-
-/** Run id of a workload under a technique on a platform. */
-export function overviewId(workload: string, technique: Technique, platform: string): string {
-  return `${workload}/${technique.id}/${platform}`;
-}
 
 /** Workloads present in `results`, sorted. */
 function workloadsOf(results: RunResults): string[] {

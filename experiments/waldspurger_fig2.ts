@@ -2,7 +2,7 @@
  * Waldspurger (OSDI 2002), Figure 2: the overhead of ballooning — a 256 MB VM ballooned
  * down to N MB against a VM configured with N MB — replayed with the `balloon` memory
  * model. The paper ran dbench; the experiment uses the corpus's dbench trace when there is
- * one, otherwise a real file-system trace as a stand-in (see {@link ACTIVE_WORKLOADS}), and
+ * one, otherwise a real file-system trace as a stand-in (see `ACTIVE_WORKLOADS` in _lib/waldspurger_vm.ts), and
  * names the trace it used in every row.
  *
  * @module
@@ -11,7 +11,6 @@
 import { groupedBars } from "../src/charts/grouped_bars.ts";
 import type { BarDatum } from "../src/charts/grouped_bars.ts";
 import { compareRow } from "./_lib/compare.ts";
-import { corpusTraces } from "./_lib/corpus.ts";
 import type {
   Check,
   ComparisonRow,
@@ -22,30 +21,7 @@ import type {
 } from "./_lib/experiment.ts";
 import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
-import { InputError } from "../src/util/errors.ts";
-
-/**
- * Workloads that can play the paper's dbench VM, in order of preference: dbench itself,
- * then real traces of file-system work (lmbench file creation, forkwait).
- */
-export const ACTIVE_WORKLOADS: readonly string[] = [
-  "dbench",
-  "lmbench-create-10k",
-  "lmbench-create-0k",
-  "forkwait",
-];
-
-/** The corpus trace that plays the memory-hungry VM: path and workload. */
-export async function activeTrace(root: string): Promise<{ path: string; workload: string }> {
-  const corpus = await corpusTraces(root);
-  for (const workload of ACTIVE_WORKLOADS) {
-    const t = corpus.find((c) => c.workload === workload);
-    if (t !== undefined) return { path: t.path, workload };
-  }
-  throw new InputError(
-    `traces/MANIFEST.json has none of the workloads ${ACTIVE_WORKLOADS.join(", ")}`,
-  );
-}
+import { activeTrace } from "./_lib/waldspurger_vm.ts";
 
 /** VM sizes of the figure's x axis (MB): the paper sweeps 128 to 256. */
 export const SIZES_MB: readonly number[] = [128, 160, 192, 224, 256];

@@ -22,10 +22,11 @@ import { join } from "node:path";
 import { hashPage } from "../src/record/page_hash.ts";
 import { corpusTraces } from "./_lib/corpus.ts";
 import type { ExperimentContext } from "./_lib/experiment.ts";
+import { PAGE_SIZE } from "../src/trace/page.ts";
 
 const PAPER = "waldspurger2002";
 const FIGURE = ["waldspurger2002", "fig4_sharing_identical_vms"] as const;
-const PAGES_PER_MB = 256;
+const PAGES_PER_MB = 2 ** 20 / PAGE_SIZE;
 
 function runId(vms: number): string {
   return `share/${vms}vm`;

@@ -14,7 +14,8 @@ import { compareRow } from "./_lib/compare.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { publishedNumber } from "./_lib/published.ts";
 import { need } from "./_lib/results.ts";
-import { activeTrace } from "./waldspurger_fig2.ts";
+import { activeTrace } from "./_lib/waldspurger_vm.ts";
+import { PAGE_SIZE } from "../src/trace/page.ts";
 
 const PAPER = "waldspurger2002";
 const FIGURE = ["waldspurger2002", "fig7_idle_memory_tax"] as const;
@@ -24,7 +25,7 @@ const HOST_MB = 360;
 const VM_MB = 256;
 /** The idle VM as a peer: equal shares (1000), 256 MB, active fraction 0. */
 const IDLE_PEER = `1000/${VM_MB}/0`;
-const PAGES_PER_MB = 256;
+const PAGES_PER_MB = 2 ** 20 / PAGE_SIZE;
 /** The two tax rates the figure contrasts. */
 const TAXES: readonly number[] = [0, 0.75];
 

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { ArrayTrace } from "../src/engine/array_cursor.ts";
 import { replayInput } from "../src/engine/replay.ts";
 import { testPlatform } from "../src/engine/test_platform.ts";
-import { registerModel, Transition } from "../src/engine/model.ts";
-import { FallbackNativeMmu } from "../src/engine/fallback_models.ts";
+import { type MmuModel, registerModel, Transition } from "../src/engine/model.ts";
 import { ControlFlow, SensitiveOp, type TraceRecord } from "../src/trace/record.ts";
 
 const K = -0x80000000;
@@ -28,17 +27,27 @@ const platform = testPlatform({
 });
 
 /** An MMU whose every page-table write is traced (asks the CPU for the transition). */
-class AllTracedMmu extends FallbackNativeMmu {
+class AllTracedMmu implements MmuModel {
+  readonly intercepts = 0;
   #cpu: () => { vmmTransition(r: number, pc: number): void };
   constructor(cpu: () => { vmmTransition(r: number, pc: number): void }) {
-    super();
     this.#cpu = cpu;
   }
-  override ptWrite(rec: TraceRecord): void {
+  access(): void {}
+  switchRoot(): void {}
+  invlpg(): void {}
+  ptWrite(rec: TraceRecord): void {
     this.#cpu().vmmTransition(Transition.TracedWrite, rec.pc);
   }
+  pageFault(): boolean {
+    return false;
+  }
+  flush(): void {}
+  finish(): void {}
 }
-registerModel("mmu", "test-all-traced", (ctx) => new AllTracedMmu(() => ctx.cpu));
+registerModel("mmu", "test-all-traced", (ctx) => new AllTracedMmu(() => ctx.cpu), {
+  summary: "Test: translation free, every page-table write traced.",
+});
 
 Deno.test("bt translates a repeated kernel block once and hits the cache afterwards", () => {
   const t = new ArrayTrace();

@@ -238,13 +238,23 @@ Deno.test("the vmmlab process exits 2 with one stderr line for a negative cost i
   }
 });
 
-Deno.test("an option no configured model reads becomes a result warning", () => {
+Deno.test("an option only an unselected model declares becomes a result warning", () => {
   const r = replayInput(smallTrace(), {
     platform,
     cpu: "bt",
-    options: { "bt.adapt-threshold": 3, "bt.tc-capcity": 10 },
+    options: { "bt.adapt-threshold": 3, "hw.vpid": true },
   });
   assert.deepEqual(r.warnings, [
-    "option bt.tc-capcity is not read by any model of this configuration (a typo, or a model not selected)",
+    "option hw.vpid is not read by any model of this configuration (an option of a model not selected)",
   ]);
+});
+
+Deno.test("an option no registered model declares is a configuration error", () => {
+  assert.throws(
+    () => replayInput(smallTrace(), { platform, cpu: "bt", options: { "bt.tc-capcity": 10 } }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        "--option: bt.tc-capcity: no registered model has this option (vmmlab models lists them)",
+  );
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ArrayTrace } from "../src/engine/array_cursor.ts";
-import { hasModel } from "../src/engine/model.ts";
+import { hasModel, modelInfo } from "../src/engine/model.ts";
 import { replayInput } from "../src/engine/replay.ts";
 import { testPlatform } from "../src/engine/test_platform.ts";
 import { loadModelFiles } from "../src/engine/user_models.ts";
@@ -29,6 +29,36 @@ Deno.test("the worked example model loads from its file and charges by hand-comp
   assert.equal(r.events["example.tlb-misses"], 5);
   assert.equal(r.events["example.tlb-flushes"], 1);
   assert.equal(r.breakdown["example.walk"], 5 * 4 * 25);
+});
+
+Deno.test("a user model declares its options as built-in models do: typed, ranged, listed", async () => {
+  await loadModelFiles([example]);
+  const decl = modelInfo("mmu", "direct-mapped-tlb").options?.["example.tlb-entries"];
+  assert.deepEqual(decl && { type: decl.type, default: decl.default }, {
+    type: "integer",
+    default: 32,
+  });
+  const t = new ArrayTrace();
+  t.exec(t.block(K, 0, [{ length: 1, sensitive: 0, flow: 0 }])).mem(0x10000, 0, 8, 0);
+  const run = (v: number | string) =>
+    replayInput(t, {
+      platform: testPlatform(),
+      mmu: "direct-mapped-tlb",
+      options: { "example.tlb-entries": v },
+    });
+  assert.equal(run("64").events["example.tlb-misses"], 1); // text from a command line is typed
+  for (
+    const [v, why] of [[0, "must be an integer from 1 to 1048576, not 0"], [
+      2 ** 21,
+      "must be an integer from 1 to 1048576, not 2097152",
+    ], [48, "must be a power of two, not 48"]] as const
+  ) {
+    assert.throws(
+      () => run(v),
+      (e: unknown) =>
+        e instanceof ConfigError && e.message === `--option: example.tlb-entries: ${why}`,
+    );
+  }
 });
 
 Deno.test("a missing or broken model file is a one-line ConfigError", async () => {

@@ -9,7 +9,7 @@ import {
   speedupPercent,
   walkRatio,
   workloads,
-} from "../experiments/_bhargava_runs.ts";
+} from "../experiments/_lib/bhargava_runs.ts";
 import table1, { publishedBand } from "../experiments/bhargava_table1.ts";
 import fig6, { fig6Ranges } from "../experiments/bhargava_fig6.ts";
 

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
-import overview, { overviewId, PLATFORMS, TECHNIQUES } from "../experiments/overview_techniques.ts";
+import overview from "../experiments/overview_techniques.ts";
+import { overviewId, PLATFORMS, TECHNIQUES } from "../experiments/_lib/techniques.ts";
 import sweep, { exitEntryCycles, HW_PLATFORMS } from "../experiments/exit_latency_sweep.ts";
 
 const PUBLISHED: Published = {};

@@ -10,7 +10,8 @@ import table3, {
   loadFor,
   WIRE_BYTES_PER_FRAME,
 } from "../experiments/sugerman_table3.ts";
-import fig2, { activeTrace } from "../experiments/waldspurger_fig2.ts";
+import fig2 from "../experiments/waldspurger_fig2.ts";
+import { activeTrace } from "../experiments/_lib/waldspurger_vm.ts";
 import fig4, {
   REAL_ID,
   recordedSet,

@@ -124,7 +124,7 @@ Deno.test("re-encoding a committed trace with another chunk size gives the same 
       const chunkRecords = 3001;
       const sourceChunks = source.chunks.length;
       try {
-        convertTrace(source, rechunked, { chunkRecords });
+        await convertTrace(source, rechunked, { chunkRecords });
       } finally {
         source.close();
       }

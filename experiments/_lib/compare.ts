@@ -5,7 +5,9 @@
  * @module
  */
 
-import type { ComparisonRow, Role } from "./experiment.ts";
+import type { ComparisonRow, RowInput } from "../../src/charts/comparison_row.ts";
+
+export type { RowInput };
 
 /** `(reproduced - published) / published`; null when published is null or zero. */
 export function relativeError(reproduced: number, published: number | null): number | null {
@@ -19,28 +21,6 @@ export function bandError(reproduced: number, band: readonly [number, number]): 
   if (reproduced < low) return relativeError(reproduced, low);
   if (reproduced > high) return relativeError(reproduced, high);
   return 0;
-}
-
-/** Fields of a row before its relative error is computed. */
-export interface RowInput {
-  /** See {@link ComparisonRow.figure}. */
-  figure: string;
-  /** See {@link ComparisonRow.label}. */
-  label: string;
-  /** See {@link ComparisonRow.reproduced}. */
-  reproduced: number;
-  /** See {@link ComparisonRow.published}. */
-  published: number | null;
-  /** See {@link ComparisonRow.band}. */
-  band?: readonly [number, number];
-  /** See {@link ComparisonRow.unit}. */
-  unit: string;
-  /** See {@link ComparisonRow.role}. */
-  role: Role;
-  /** See {@link ComparisonRow.runs}. */
-  runs: readonly string[];
-  /** See {@link ComparisonRow.note}. */
-  note?: string;
 }
 
 /** A comparison row with its relative error filled in (band distance when a band is given). */

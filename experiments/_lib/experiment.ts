@@ -11,6 +11,7 @@
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import type { Result } from "../../src/engine/result.ts";
 import type { HostResult } from "../../src/host/result.ts";
+import type { Check, ComparisonRow, Role } from "../../src/charts/comparison_row.ts";
 
 /** A JSON value, as read from published.json or written into a configuration. */
 export type JsonValue =
@@ -84,54 +85,9 @@ export interface HostRunSpec {
 /** Any run an experiment may list: a replay of one trace, or a host simulation. */
 export type AnyRunSpec = RunSpec | HostRunSpec;
 
-/** Whether a compared number was used to calibrate the costs, or is a prediction. */
-export type Role = "calibration" | "prediction";
-
-/** One reproduced number beside the published one. */
-export interface ComparisonRow {
-  /** The figure or table the number belongs to, e.g. `Figure 4`. */
-  readonly figure: string;
-  /** What the number is, e.g. `syscall, software VMM`. */
-  readonly label: string;
-  /** The value vmmlab reproduced. */
-  readonly reproduced: number;
-  /** The published value, or null when the paper gives only a range or nothing. */
-  readonly published: number | null;
-  /** Published range `[low, high]` when the paper gives one (then relError is 0 inside it). */
-  readonly band?: readonly [number, number];
-  /** Unit of both values, e.g. `cycles`, `x native`, `us`. */
-  readonly unit: string;
-  /** `(reproduced - published) / published` (or distance to the band), null if unknowable. */
-  readonly relError: number | null;
-  /** `calibration` if the number was used to set costs, otherwise `prediction`. */
-  readonly role: Role;
-  /** Ids of the runs this number is computed from (the report shows their trace and config). */
-  readonly runs: readonly string[];
-  /** A short remark shown in the report (how the value was read, a caveat). */
-  readonly note?: string;
-}
-
-/** A qualitative target, such as an ordering of configurations the paper reports. */
-export interface Check {
-  /** What is checked, e.g. `lmbench fork: native < Xen < VMware`. */
-  readonly label: string;
-  /**
-   * Whether the reproduction satisfies it; `null` when it could not be reproduced at all
-   * (no trace of the workload in the corpus): neither a pass nor a miss, and `detail`
-   * starts with `not reproduced:`.
-   */
-  readonly passed: boolean | null;
-  /** The reproduced values behind the verdict, in words. */
-  readonly detail: string;
-  /** `calibration` or `prediction`, as for rows. */
-  readonly role: Role;
-  /**
-   * True for a target the project is judged by (issue 5, "Done when": the forkwait
-   * slowdowns, the Barham orderings, the Bhargava band): listed again, together, at the end
-   * of the summary and at the top of the report.
-   */
-  readonly headline?: boolean;
-}
+// The row and check types are shared with the report and summary, which may not import
+// experiments; they are defined once beside those readers and re-exported for experiments.
+export type { Check, ComparisonRow, Role };
 
 /** Results of an experiment's runs, by run id. */
 export type RunResults = { readonly [runId: string]: Result };

@@ -25,6 +25,7 @@
 import type { TraceHeaderInit } from "../../src/trace/header.ts";
 import { FLAG_VALUE_KNOWN, FLAG_WRITE, MarkerOp, NetOp } from "../../src/trace/record.ts";
 import { TraceWriter } from "../../src/trace/writer.ts";
+import { PAGE_SIZE } from "../../src/trace/page.ts";
 
 /** I/O base of the virtual Lance (an arbitrary, typical PCI I/O BAR). */
 export const LANCE_IO_BASE = 0x1000;
@@ -58,7 +59,7 @@ function header(workload: string, description: string, units: number, notes: str
       units,
     },
     guest: { kernel: "none (synthetic: device accesses only, no guest code)" },
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: [...DEVICES],
     inferred: ["every record is synthetic: generated from the paper's per-packet counts"],
     notes,

@@ -27,6 +27,7 @@
 
 import { MarkerOp } from "../../src/trace/record.ts";
 import { TraceWriter } from "../../src/trace/writer.ts";
+import { PAGE_SIZE } from "../../src/trace/page.ts";
 
 /** Pages of one VM of each content kind; they sum to 40 MB of 4 KB pages. */
 export const SNAPSHOT_COMPOSITION = {
@@ -68,7 +69,7 @@ export function vmSnapshotBytes(vms: number): Uint8Array {
       vms,
       composition: { ...c },
     },
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: [],
     inferred: ["every record is synthetic: content ids, not hashes of real pages"],
     notes: `Per VM: ${c.zero} zero pages, ${c.pairs} pairs of equal pages, ${c.common} pages ` +
@@ -78,7 +79,7 @@ export function vmSnapshotBytes(vms: number): Uint8Array {
   for (let vm = 0; vm < vms; vm++) {
     w.marker(MarkerOp.Snapshot, vm);
     let page = 0;
-    const put = (hi: number, lo: number) => w.pageHash(4096 * page++, hi, lo, vm);
+    const put = (hi: number, lo: number) => w.pageHash(PAGE_SIZE * page++, hi, lo, vm);
     for (let i = 0; i < c.zero; i++) put(HI_ZERO, 0);
     for (let i = 0; i < c.pairs; i++) {
       put(HI_PAIR + vm, i);

@@ -13,28 +13,16 @@
  */
 
 import { formatRelError } from "./format.ts";
+import type { Check, ComparisonRow } from "./comparison_row.ts";
 
 /** The fields of a comparison row the measure reads. */
-export interface MeasuredRow {
-  /** The reproduced value. */
-  readonly reproduced: number;
-  /** The published value, or null when only a range is published. */
-  readonly published: number | null;
-  /** A published range, when the paper gives one. */
-  readonly band?: readonly [number, number];
-  /** The unit; a unit starting with `%` (or `points`) makes the row a percentage. */
-  readonly unit: string;
-  /** `calibration` or `prediction`. */
-  readonly role: string;
-}
+export type MeasuredRow = Pick<
+  ComparisonRow,
+  "reproduced" | "published" | "band" | "unit" | "role"
+>;
 
 /** The fields of a check the scoreboard reads. */
-export interface MeasuredCheck {
-  /** Whether it held; null when it could not be judged (no trace). */
-  readonly passed: boolean | null;
-  /** `calibration` or `prediction`. */
-  readonly role: string;
-}
+export type MeasuredCheck = Pick<Check, "passed" | "role">;
 
 /** A row's error: percentage points, or a natural log-ratio. Signed: positive is above. */
 export type HeadlineError =

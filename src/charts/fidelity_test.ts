@@ -6,8 +6,14 @@ import {
   headlineError,
   scoreboard,
 } from "./fidelity.ts";
+import type { Role } from "./comparison_row.ts";
 
-const row = (reproduced: number, published: number | null, unit: string, role = "prediction") => ({
+const row = (
+  reproduced: number,
+  published: number | null,
+  unit: string,
+  role: Role = "prediction",
+) => ({
   reproduced,
   published,
   unit,

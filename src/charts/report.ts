@@ -20,44 +20,7 @@ import {
   scoreboard,
   WITHIN_POINTS,
 } from "./fidelity.ts";
-
-/** A compared number, as the report shows it. */
-export interface ReportRow {
-  /** Figure or table of the paper. */
-  figure: string;
-  /** What the number is. */
-  label: string;
-  /** Reproduced value. */
-  reproduced: number;
-  /** Published value, or null. */
-  published: number | null;
-  /** Published range, when the paper gives one. */
-  band?: readonly [number, number];
-  /** Unit of both values. */
-  unit: string;
-  /** Relative error, or null. */
-  relError: number | null;
-  /** `calibration` or `prediction`. */
-  role: string;
-  /** Ids of the runs behind the number. */
-  runs: readonly string[];
-  /** Remark. */
-  note?: string;
-}
-
-/** A qualitative target and its verdict. */
-export interface ReportCheck {
-  /** What is checked. */
-  label: string;
-  /** Verdict; null when the target could not be reproduced (no trace). */
-  passed: boolean | null;
-  /** The values behind the verdict. */
-  detail: string;
-  /** `calibration` or `prediction`. */
-  role: string;
-  /** True for a target the project is judged by (listed again at the top). */
-  headline?: boolean;
-}
+import type { Check, ComparisonRow } from "./comparison_row.ts";
 
 /** A run behind the numbers: its trace and full configuration. */
 export interface ReportRun {
@@ -92,9 +55,9 @@ export interface ReportFigure {
   /** The figure. */
   spec: TopLevelSpec;
   /** Compared numbers. */
-  rows: readonly ReportRow[];
+  rows: readonly ComparisonRow[];
   /** Qualitative targets. */
-  checks: readonly ReportCheck[];
+  checks: readonly Check[];
   /** Runs behind the numbers. */
   runs: readonly ReportRun[];
 }
@@ -149,7 +112,7 @@ function anchor(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, "-");
 }
 
-function publishedText(row: ReportRow): string {
+function publishedText(row: ComparisonRow): string {
   if (row.band) return `${formatValue(row.band[0])}–${formatValue(row.band[1])}`;
   return formatValue(row.published);
 }
@@ -168,7 +131,7 @@ function errorClass(error: HeadlineError | null): string {
 
 /** The largest (or median) headline error of some rows: factors first, else points. */
 function aggregateError(
-  rows: readonly ReportRow[],
+  rows: readonly ComparisonRow[],
   pick: (values: number[]) => number | null,
 ): HeadlineError | null {
   const errors = rows.map(headlineError).filter((e): e is HeadlineError => e !== null);
@@ -184,7 +147,7 @@ function runAnchor(figure: string, run: string): string {
   return `run-${anchor(figure)}-${anchor(run)}`;
 }
 
-function rowsTable(figure: string, rows: readonly ReportRow[]): string {
+function rowsTable(figure: string, rows: readonly ComparisonRow[]): string {
   const head =
     "<tr><th>Figure</th><th>Value</th><th>Reproduced</th><th>Published</th><th>Unit</th><th>Error</th>" +
     "<th>Role</th><th>Runs</th></tr>";
@@ -226,7 +189,7 @@ function targetsTable(figures: readonly ReportFigure[]): string {
     `<th>Target</th><th>Reproduced</th></tr>\n${body}\n</table>`;
 }
 
-function checksList(checks: readonly ReportCheck[]): string {
+function checksList(checks: readonly Check[]): string {
   if (checks.length === 0) return "";
   const items = checks.map((c) =>
     `<li class="${checkClass(c.passed)}">${checkMark(c.passed)} ` +

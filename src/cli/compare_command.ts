@@ -12,11 +12,11 @@ import { defaultProgress, SilentProgress } from "./experiment/progress.ts";
 import { checkTraceFiles, replayJob, replayJobs, unreadOptions } from "./parallel_replay.ts";
 import { replay } from "../engine/replay.ts";
 import type { Result } from "../engine/result.ts";
-import { loadModelFiles } from "../engine/user_models.ts";
+import { replayWithModels } from "./model_sandbox.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { buildComparison, formatComparison } from "./compare.ts";
 import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
-import { positiveInteger } from "./options.ts";
+import { defaultWorkers, workerCount } from "./options.ts";
 import { checkOutput, writeOutput } from "./output.ts";
 import { collect, parseOptionFlags, parseSetFlags } from "./settings.ts";
 import { tidyCsv } from "./tidy_csv.ts";
@@ -92,8 +92,8 @@ export function registerCompareCommand(program: Command): void {
     )
     .option(
       "--workers <n>",
-      "parallel replay workers (default: one per core; 1 replays in this process)",
-      positiveInteger,
+      "parallel replay workers, 1 to 256 (default: one per core; 1 replays in this process)",
+      workerCount,
     )
     .option("--quiet", "no progress display")
     .option("--json", "print the comparison as JSON")
@@ -111,10 +111,15 @@ export function registerCompareCommand(program: Command): void {
         configs.map((c) => ({ trace, config: c.config, label: `${trace} ${c.label}` }))
       );
       let flat: Result[];
-      const workers = Math.min(items.length, o.workers ?? navigator.hardwareConcurrency ?? 1);
-      if (o.model.length > 0 || workers <= 1) {
-        // User model files register in this process only; workers would not know them.
-        await loadModelFiles(o.model);
+      const workers = Math.min(items.length, o.workers ?? defaultWorkers());
+      if (o.model.length > 0) {
+        // A user's model file runs only in a Worker limited to reading the trace and the
+        // model (src/cli/model_sandbox.ts), one replay at a time.
+        flat = [];
+        for (const item of items) {
+          flat.push(await replayWithModels(item.trace, o.model, item.config));
+        }
+      } else if (workers <= 1) {
         flat = [];
         for (const item of items) flat.push(await replay(item.trace, item.config));
       } else {
@@ -127,7 +132,7 @@ export function registerCompareCommand(program: Command): void {
         throw new InputError(
           `--option: ${
             unread[0]
-          } is not read by any model of any configuration (a typo, or a model not selected)`,
+          } is not read by any model of any configuration (an option of a model not selected)`,
         );
       }
       const results: Result[][] = traces.map((_, t) =>

@@ -155,12 +155,12 @@ Deno.test("vmmlab compare: mistakes are one line, exit 2, nothing on stdout", as
     "--config",
     "cpu=bt",
     "--option",
-    "bt.tc-capacty=64",
+    "hw.vpid=1",
   );
   assert.equal(typo.code, 2);
   assert.equal(
     typo.stderr,
-    "vmmlab: --option: bt.tc-capacty is not read by any model of any configuration (a typo, or a model not selected)\n",
+    "vmmlab: --option: hw.vpid is not read by any model of any configuration (an option of a model not selected)\n",
   );
   assert.equal(typo.stdout, "");
   const key = await runCli("compare", FIXTURE, "--config", "cpu=hw,speed=9");

@@ -13,7 +13,7 @@ import { simulateHost } from "../host/simulate.ts";
 import type { HostResult } from "../host/result.ts";
 import { hostSeriesSpec } from "../charts/host_series.ts";
 import { renderSvg } from "../charts/svg.ts";
-import { loadModelFiles } from "../engine/user_models.ts";
+import { simulateHostWithModels } from "./model_sandbox.ts";
 import { UsageError } from "../util/errors.ts";
 import { printable } from "../util/printable.ts";
 import { checkOutput, writeOutput, writeStdout } from "./output.ts";
@@ -94,17 +94,22 @@ export function registerHostCommand(program: Command): void {
       }
       if (o.out !== undefined) checkOutput("--out", o.out, [hostFile]);
       if (o.chart !== undefined) checkOutput("--chart", o.chart, [hostFile]);
-      await loadModelFiles(o.model);
-      const desc = loadHost(hostFile);
-      const bar = progress(`host ${desc.name}`, 100, "%");
       let result: HostResult;
-      try {
-        result = simulateHost(desc, {
-          skipAlone: !o.alone,
-          onProgress: (f) => bar.update(Math.round(f * 100)),
-        });
-      } finally {
-        bar.stop();
+      if (o.model.length > 0) {
+        // A user's file runs only in a Worker limited to reading the host file, its traces
+        // and the model (src/cli/model_sandbox.ts); no progress bar from there.
+        result = await simulateHostWithModels(hostFile, o.model, !o.alone);
+      } else {
+        const desc = loadHost(hostFile);
+        const bar = progress(`host ${desc.name}`, 100, "%");
+        try {
+          result = simulateHost(desc, {
+            skipAlone: !o.alone,
+            onProgress: (f) => bar.update(Math.round(f * 100)),
+          });
+        } finally {
+          bar.stop();
+        }
       }
       const json = JSON.stringify(result, null, 2) + "\n";
       if (o.out !== undefined) await writeOutput(o.out, json);

@@ -1,23 +1,28 @@
 /**
- * The `vmmlab` command line. Exit status: 0 success, 1 usage error, 2 bad input (a
- * trace, a configuration, a model file). A user's mistake is one line on stderr; only a
- * bug in vmmlab prints a stack.
+ * The `vmmlab` command line. Exit status: 0 success, 1 usage error (the command line
+ * itself), 2 bad input (a trace, a configuration, a model file) or a failing environment
+ * (full disk, read-only file system, missing folder, a device as output), 3 a bug in
+ * vmmlab (the only case with a stack), 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP
+ * after removing temporary files and stopping child processes. A user's mistake is one
+ * line on stderr.
  *
  * @module
  */
 
 import { Command, CommanderError } from "npm:@commander-js/extra-typings@15.1.0";
-import { InputError, UsageError } from "../util/errors.ts";
+import { environmentError, InputError, UsageError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import { registerCompareCommand } from "./compare_command.ts";
 import { registerExperimentCommands } from "./experiment/command.ts";
 import { registerHostCommand } from "./host_command.ts";
+import { registerModelsCommand } from "./models_command.ts";
 import { registerRecordCommand } from "./record_command.ts";
 import { registerReplayCommand } from "./replay_command.ts";
 import { registerSweepCommand } from "./sweep_command.ts";
 import { registerSynthCommand } from "./synth_command.ts";
 import { registerTraceCommands } from "./trace_commands.ts";
 import { printableLine } from "../util/printable.ts";
+import { installInterruptHandlers } from "../util/interrupt.ts";
 
 /**
  * Commander's error text as one line in the form of every other vmmlab error: without
@@ -27,15 +32,6 @@ import { printableLine } from "../util/printable.ts";
 export function commanderErrorLine(text: string): string {
   return text.trim().replace(/^error:\s*/, "").replace(/\s*\n\s*\(Did you mean/g, " (did you mean")
     .replace(/\s*\n\s*/g, " ");
-}
-
-/**
- * File-system failures that come from the user's environment (an output path that is a
- * folder, a parent that is a file, no permission), not from a bug in vmmlab.
- */
-function isEnvironmentError(e: unknown): e is Error {
-  return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.IsADirectory ||
-    e instanceof Deno.errors.NotADirectory;
 }
 
 /** Builds the program with every subcommand registered. */
@@ -54,6 +50,7 @@ export function buildProgram(): Command {
   registerSynthCommand(program);
   registerRecordCommand(program);
   registerHostCommand(program);
+  registerModelsCommand(program);
   return program;
 }
 
@@ -76,9 +73,12 @@ export async function main(args: string[]): Promise<number> {
       console.error(`vmmlab: ${printableLine(e.message)}`);
       return e.exitCode;
     }
-    if (isEnvironmentError(e)) {
-      console.error(`vmmlab: ${printableLine(e.message)}`);
-      return 2;
+    // The machine refused (full disk, read-only file system, missing folder, a device):
+    // the user's to fix, not a bug, so one line naming the path and the cause.
+    const env = environmentError(e);
+    if (env) {
+      console.error(`vmmlab: ${printableLine(env.message)}`);
+      return env.exitCode;
     }
     console.error("vmmlab: internal error (a bug in vmmlab, please report it):");
     console.error(e);
@@ -87,5 +87,6 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  installInterruptHandlers();
   Deno.exit(await main(Deno.args));
 }

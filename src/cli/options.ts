@@ -9,6 +9,7 @@
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
 import { InputError, UsageError } from "../util/errors.ts";
+import { refuseSpecialFile } from "../util/atomic.ts";
 
 /** Parses an integer option within `[min, max]`. */
 export function parseIntOption(name: string, raw: string, min: number, max: number): number {
@@ -40,13 +41,19 @@ function nearestExisting(path: string): { path: string; isDirectory: boolean } {
 /**
  * Checks an output file before any work starts, so that a folder given as the file, or a
  * file standing where a parent folder must go, is one line naming the option (exit
- * status 2) instead of a failed rename after minutes of replay or recording. Creates
- * nothing.
+ * status 2) instead of a failed rename after minutes of replay or recording; a device or
+ * FIFO is refused too (the rename would replace `/dev/null` itself). Creates nothing.
  */
 export function checkOutputFile(flag: string, path: string): void {
   const at = nearestExisting(path);
   if (at.path === resolve(path)) {
     if (at.isDirectory) throw new InputError(`${flag}: ${path} is a folder, not a file`);
+    try {
+      // A device or FIFO would be replaced by the rename that completes the write.
+      refuseSpecialFile(path);
+    } catch (e) {
+      throw new InputError(`${flag}: ${(e as Error).message}`);
+    }
     return;
   }
   if (!at.isDirectory) {
@@ -91,7 +98,35 @@ export function prepareOutputFile(flag: string, path: string): void {
 }
 
 /**
- * Commander's parser for a count option (`--workers`): a whole number of at least 1, or
+ * Most replay workers a run may start. Each worker is an isolate holding its own trace
+ * reader and models (tens of MB), so an unbounded count from a flag or from the host's
+ * core count could exhaust memory before any replay; 256 is more than any machine the
+ * project's traces need, and a larger host simply runs 256 at a time.
+ */
+export const MAX_WORKERS = 256;
+
+/**
+ * Commander's parser for `--workers` (and `--slurm-cpus`, which becomes the workers of
+ * each Slurm task): a whole number from 1 to {@link MAX_WORKERS}. Out of range is a bad
+ * configuration, one line and exit status 2, before any worker starts.
+ */
+export function workerCount(text: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || value < 1 || value > MAX_WORKERS) {
+    throw new InputError(
+      `--workers: must be an integer from 1 to ${MAX_WORKERS}, not ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+/** Workers when `--workers` is not given: one per core, at most {@link MAX_WORKERS}. */
+export function defaultWorkers(): number {
+  return Math.min(MAX_WORKERS, Math.max(1, navigator.hardwareConcurrency ?? 1));
+}
+
+/**
+ * Commander's parser for a count option (`--shards`): a whole number of at least 1, or
  * commander's own one-line usage error.
  */
 export function positiveInteger(text: string): number {

@@ -4,9 +4,13 @@ import { InputError, UsageError } from "../util/errors.ts";
 import {
   checkOutputFile,
   checkOutputFolder,
+  defaultWorkers,
+  MAX_WORKERS,
   parseIntOption,
   prepareOutputFile,
+  workerCount,
 } from "./options.ts";
+import { runCli } from "./test_support.ts";
 
 Deno.test("parseIntOption: integers in range pass, anything else is a usage error", () => {
   assert.equal(parseIntOption("--n", "7", 1, 9), 7);
@@ -70,5 +74,28 @@ Deno.test("prepareOutputFile: a missing folder is created; an unwritable one is 
     });
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("--workers: 1 to MAX_WORKERS, anything else one line and exit status 2", async () => {
+  assert.equal(workerCount("1"), 1);
+  assert.equal(workerCount(String(MAX_WORKERS)), MAX_WORKERS);
+  for (const bad of ["0", String(MAX_WORKERS + 1), "2.5", "1e9", "x", ""]) {
+    assert.throws(
+      () => workerCount(bad),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message === `--workers: must be an integer from 1 to 256, not ${JSON.stringify(bad)}`,
+    );
+  }
+  assert.ok(defaultWorkers() >= 1 && defaultWorkers() <= MAX_WORKERS);
+  for (const command of ["experiment", "sweep", "compare"]) {
+    const r = await runCli(command, "--workers", "100000");
+    assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+    assert.equal(
+      r.stderr,
+      'vmmlab: --workers: must be an integer from 1 to 256, not "100000"\n',
+      command,
+    );
   }
 });

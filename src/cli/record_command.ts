@@ -15,7 +15,7 @@ import { record, type RecordProgress, type RecordResult } from "../record/record
 import { COUNT_NAMES, type CountName, iterationStats } from "../record/trace_counts.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { checkOutputFile, parseIntOption, prepareOutputFile } from "./options.ts";
-import { cacheDir } from "../record/cache.ts";
+import { keepRunDir, makeRunDir } from "../record/cache.ts";
 import { writeProgramRecipe } from "../record/program_recipe.ts";
 import { isRecipePath, type Recipe } from "../record/recipe.ts";
 import { UsageError } from "../util/errors.ts";
@@ -176,7 +176,7 @@ export function registerRecordCommand(program: Command): void {
       let generated: string | null = null;
       let recipe: Recipe | undefined;
       if (!isRecipe) {
-        generated = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: "program-" });
+        generated = makeRunDir("program-");
         try {
           const made = writeProgramRecipe({
             program: what[0],
@@ -225,8 +225,9 @@ export function registerRecordCommand(program: Command): void {
         });
       } finally {
         p.stop();
-        if (generated !== null && opts.keep !== true) {
-          Deno.removeSync(generated, { recursive: true });
+        if (generated !== null) {
+          if (opts.keep === true) keepRunDir(generated);
+          else Deno.removeSync(generated, { recursive: true });
         }
       }
       const workload = what[0];

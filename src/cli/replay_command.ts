@@ -8,9 +8,10 @@
 
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { replay } from "../engine/replay.ts";
+import { nonFinitePath } from "../engine/result.ts";
 import { runSlowdown } from "../engine/steady_state.ts";
 import { formatResult } from "../engine/table.ts";
-import { loadModelFiles } from "../engine/user_models.ts";
+import { replayWithModels } from "./model_sandbox.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import { configSpecOf } from "./config_spec.ts";
 import { parseIntOption } from "./options.ts";
@@ -66,8 +67,7 @@ export function registerReplayCommand(program: Command): void {
       const platformSet = parseSetFlags(o.set);
       const options = parseOptionFlags(o.option);
       if (o.out !== undefined) checkOutput("--out", o.out, [trace]);
-      await loadModelFiles(o.model);
-      const result = await replay(trace, {
+      const config = {
         cpu: o.cpu,
         mmu: o.mmu,
         io: o.io,
@@ -77,7 +77,12 @@ export function registerReplayCommand(program: Command): void {
         options,
         platformSet,
         warmup,
-      });
+      };
+      // A user's model file runs only in a Worker limited to reading the trace and the
+      // model (src/cli/model_sandbox.ts), never with the CLI's own permissions.
+      const result = o.model.length > 0
+        ? await replayWithModels(trace, o.model, config)
+        : await replay(trace, config);
       // One configuration: an option none of its models read is a typo or an option of a
       // model not selected (the engine only warns, for callers that share one option set
       // among several configurations). Nothing is written.
@@ -86,7 +91,7 @@ export function registerReplayCommand(program: Command): void {
         throw new InputError(
           `--option: ${
             unread[0]
-          } is not read by any model of this configuration (a typo, or a model not selected)`,
+          } is not read by any model of this configuration (an option of a model not selected)`,
         );
       }
       if (runIterations !== undefined && result.steady) {
@@ -95,6 +100,8 @@ export function registerReplayCommand(program: Command): void {
           slowdown: runSlowdown(result, runIterations),
         };
       }
+      const bad = nonFinitePath(result);
+      if (bad !== null) throw new InputError(`${trace}: the result's ${bad} is not finite`);
       const json = JSON.stringify(result, null, 2) + "\n";
       if (o.out !== undefined) await writeOutput(o.out, json);
       if (o.json || o.csv || o.out === "-") {

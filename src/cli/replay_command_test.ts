@@ -18,7 +18,7 @@ Deno.test("replay --option that no model of the configuration reads: one line, e
       "replay",
       "tests/fixtures/qsort_lackey.vmt",
       "--option",
-      "bt.tc-capacty=1",
+      "bt.tc-capacity=1",
       "--json",
       "--out",
       out,
@@ -26,7 +26,7 @@ Deno.test("replay --option that no model of the configuration reads: one line, e
     assert.equal(r.code, 2);
     assert.equal(
       r.stderr,
-      "vmmlab: --option: bt.tc-capacty is not read by any model of this configuration (a typo, or a model not selected)\n",
+      "vmmlab: --option: bt.tc-capacity is not read by any model of this configuration (an option of a model not selected)\n",
     );
     assert.equal(r.stdout, "");
     assert.deepEqual([...Deno.readDirSync(dir)], []);

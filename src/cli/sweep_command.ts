@@ -11,13 +11,16 @@
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { resolve } from "node:path";
 import { InputError, UsageError } from "../util/errors.ts";
-import { type NamedConfig, parseConfigSpec } from "./config_spec.ts";
+import { applySetting, type NamedConfig, parseConfigSpec } from "./config_spec.ts";
+import "../engine/builtins.ts";
+import { checkOptionKeys } from "../engine/model.ts";
+import type { ReplayConfig } from "../engine/config.ts";
 import { parseShard, type ReplayJob, selectShard } from "./experiment/jobs.ts";
 import { REPO_ROOT } from "./experiment/discover.ts";
 import { manifestInstructions, traceCost } from "./experiment/shard_cost.ts";
 import { emitSlurmScripts } from "./experiment/slurm.ts";
 import { defaultProgress, type Progress, SilentProgress } from "./experiment/progress.ts";
-import { checkOutputFolder, positiveInteger } from "./options.ts";
+import { checkOutputFolder, defaultWorkers, positiveInteger, workerCount } from "./options.ts";
 import { writeStdout } from "./output.ts";
 import { checkTraceFiles, replayJob, replayJobs, unreadOptions } from "./parallel_replay.ts";
 import { writeSweep } from "./sweep_outputs.ts";
@@ -121,7 +124,11 @@ export function registerSweepCommand(program: Command): void {
       "what the chart shows: steady-slowdown|overhead|steady-per-iteration|slowdown",
       "steady-slowdown",
     )
-    .option("--workers <n>", "parallel replay workers (default: one per core)", positiveInteger)
+    .option(
+      "--workers <n>",
+      "parallel replay workers, 1 to 256 (default: one per core)",
+      workerCount,
+    )
     .option(
       "--out <dir>",
       "output folder (- prints the CSV on standard output, no chart)",
@@ -140,7 +147,7 @@ export function registerSweepCommand(program: Command): void {
     .option(
       "--slurm-cpus <n>",
       "with --slurm-script: --cpus-per-task (and workers)",
-      positiveInteger,
+      workerCount,
       2,
     )
     .option("--slurm-mem <size>", "with --slurm-script: --mem per task", "4G")
@@ -162,6 +169,13 @@ export function registerSweepCommand(program: Command): void {
       checkSweepSize(varies, traces.length);
       const base = parseConfigSpec(o.config);
       base.config.options = { ...parseOptionFlags(o.option), ...base.config.options };
+      // A mistyped option is one line before anything runs (sweep loads no model files).
+      checkOptionKeys(base.config.options);
+      for (const v of varies) {
+        const scratch: ReplayConfig & { platform?: string } = {};
+        applySetting("--vary", scratch, v.key, v.values[0]);
+        checkOptionKeys(scratch.options ?? {}, "--vary");
+      }
       base.config.platformSet = { ...parseSetFlags(o.set), ...base.config.platformSet };
       for (const v of varies) {
         if (
@@ -198,7 +212,7 @@ export function registerSweepCommand(program: Command): void {
       const mine = shard === undefined ? planned : selectShard(planned, shard, cost);
       const rows = await runPlanned(
         mine,
-        Math.max(1, o.workers ?? navigator.hardwareConcurrency ?? 1),
+        o.workers ?? defaultWorkers(),
         o.quiet ? new SilentProgress() : defaultProgress(),
       );
       const unread = unreadOptions(rows.map((r) => r.result));
@@ -207,7 +221,7 @@ export function registerSweepCommand(program: Command): void {
         throw new InputError(
           `${varied ? "--vary" : "--option"}: ${
             unread[0]
-          } is not read by any model of the sweep's configurations (a typo, or a model not selected)`,
+          } is not read by any model of the sweep's configurations (an option of a model not selected)`,
         );
       }
       const warned = new Set<string>();

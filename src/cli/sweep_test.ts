@@ -279,7 +279,7 @@ Deno.test("vmmlab sweep: a varied option no model reads is one line, exit 2, not
     assert.equal(r.code, 2);
     assert.equal(
       r.stderr,
-      "vmmlab: --vary: bt.tc-capacty is not read by any model of the sweep's configurations (a typo, or a model not selected)\n",
+      "vmmlab: --vary: bt.tc-capacty: no registered model has this option (vmmlab models lists them)\n",
     );
     assert.throws(() => Deno.statSync(out), Deno.errors.NotFound);
     const ok = await runCli(

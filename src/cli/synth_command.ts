@@ -9,6 +9,7 @@ import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import { RECIPE_NAMES, RECIPES } from "../synth/recipes.ts";
 import { recipe, synthesizeFile } from "../synth/synthesize.ts";
 import { dirname } from "node:path";
+import { MAX_CHUNK_RECORDS } from "../trace/format.ts";
 import { checkOutputFile, parseIntOption } from "./options.ts";
 
 /** Adds the `synth` subcommand to `program`. */
@@ -32,7 +33,7 @@ export function registerSynthCommand(program: Command): void {
         seed: parseIntOption("--seed", o.seed, 0, Number.MAX_SAFE_INTEGER),
         chunkRecords: o.chunkRecords === undefined
           ? undefined
-          : parseIntOption("--chunk-records", o.chunkRecords, 1, 1 << 30),
+          : parseIntOption("--chunk-records", o.chunkRecords, 1, MAX_CHUNK_RECORDS),
       });
       console.log(
         `${o.out}: ${RECIPES[r.name].name}, ${summary.iterations} iterations, ` +

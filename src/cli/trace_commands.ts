@@ -7,7 +7,9 @@
 import type { Command } from "npm:@commander-js/extra-typings@15.1.0";
 import Table from "npm:cli-table3@0.6.5";
 import { convertTrace } from "../trace/convert.ts";
-import { importLackey } from "../trace/import_lackey.ts";
+import { importers } from "../trace/importer.ts";
+import "../trace/importers.ts";
+import { MAX_CHUNK_RECORDS } from "../trace/format.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { validateTrace } from "../trace/validate.ts";
 import { checkOutputFile, parseIntOption } from "./options.ts";
@@ -121,7 +123,7 @@ function printInspect(r: InspectReport, t: TraceReader): void {
   if (excTotal > 0) console.log(histogram("exception vector", s.exceptions, excTotal));
 }
 
-/** Adds `trace inspect|validate|convert` and `import lackey` to the program. */
+/** Adds `trace inspect|validate|convert` and `import NAME` for every registered importer. */
 export function registerTraceCommands(program: Command): void {
   const trace = program.command("trace").description(
     "inspect, validate and convert .vmt trace files",
@@ -171,15 +173,25 @@ export function registerTraceCommands(program: Command): void {
     .requiredOption("-o, --out <file>", "output trace")
     .option("--chunk-records <n>", "records per chunk", "1048576")
     .option("--level <n>", "deflate level 1-9", "6")
-    .action((path, opts) => {
-      const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
+    .action(async (path, opts) => {
+      const chunkRecords = parseIntOption(
+        "--chunk-records",
+        opts.chunkRecords,
+        1,
+        MAX_CHUNK_RECORDS,
+      );
       const level = parseIntOption("--level", opts.level, 1, 9);
       refuseInputs("--out", opts.out, [path]);
       checkOutputFile("--out", opts.out);
       const t = TraceReader.open(path);
       try {
         const bar = progress("convert", t.chunks.length, "chunks");
-        const s = convertTrace(t, opts.out, { chunkRecords, level }, (done) => bar.update(done));
+        const s = await convertTrace(
+          t,
+          opts.out,
+          { chunkRecords, level },
+          (done) => bar.update(done),
+        );
         bar.stop();
         const size = Deno.statSync(opts.out).size;
         console.log(
@@ -193,21 +205,29 @@ export function registerTraceCommands(program: Command): void {
     });
 
   const imp = program.command("import").description("convert traces from other tools into .vmt");
-  imp.command("lackey")
-    .description("import a valgrind lackey --trace-mem=yes text trace (user mode only)")
-    .argument("<file>", "lackey output (text)")
-    .option("-o, --out <file>", "output trace (default: FILE with a .vmt extension)")
-    .option("--workload <name>", "workload name for the header")
-    .option("--chunk-records <n>", "records per chunk", "1048576")
-    .action(async (file, opts) => {
-      const chunkRecords = parseIntOption("--chunk-records", opts.chunkRecords, 1, 2 ** 31);
-      const out = opts.out ?? file.replace(/(\.[^./]*)?$/, ".vmt");
-      refuseInputs("--out", out, [file]);
-      checkOutputFile("--out", out);
-      const s = await importLackey(file, out, { workload: opts.workload, chunkRecords });
-      const size = Deno.statSync(out).size;
-      console.log(
-        `${out}: ${s.instructions} instructions, ${s.records} records, ${s.codeBlocks} blocks, ${size} bytes`,
-      );
-    });
+  // One subcommand per registered importer (src/trace/importers.ts), all with the same options.
+  for (const importer of importers()) {
+    imp.command(importer.name)
+      .description(importer.summary)
+      .argument("<file>", importer.input)
+      .option("-o, --out <file>", "output trace (default: FILE with a .vmt extension)")
+      .option("--workload <name>", "workload name for the header")
+      .option("--chunk-records <n>", "records per chunk", "1048576")
+      .action(async (file, opts) => {
+        const chunkRecords = parseIntOption(
+          "--chunk-records",
+          opts.chunkRecords,
+          1,
+          MAX_CHUNK_RECORDS,
+        );
+        const out = opts.out ?? file.replace(/(\.[^./]*)?$/, ".vmt");
+        refuseInputs("--out", out, [file]);
+        checkOutputFile("--out", out);
+        const s = await importer.import(file, out, { workload: opts.workload, chunkRecords });
+        const size = Deno.statSync(out).size;
+        console.log(
+          `${out}: ${s.instructions} instructions, ${s.records} records, ${s.codeBlocks} blocks, ${size} bytes`,
+        );
+      });
+  }
 }

@@ -10,6 +10,7 @@
 import { type CodeInstruction, type CodeTable, CodeTableBuilder } from "../trace/code_table.ts";
 import { Field, FIELD_COUNT, RecordKind, TraceRecord } from "../trace/record.ts";
 import type { TraceHeaderLike } from "./model.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 
 /** What the engine pulls records from: a reader's cursor or an {@link ArrayCursor}. */
 export interface RecordSource {
@@ -65,7 +66,7 @@ export class ArrayTrace {
     this.header = {
       workload: header.workload ?? "hand-built",
       devices: header.devices ?? [],
-      pageSizes: header.pageSizes ?? [4096],
+      pageSizes: header.pageSizes ?? [PAGE_SIZE],
     };
   }
 

@@ -6,6 +6,7 @@
  */
 
 export * from "./model.ts";
+export * from "./options.ts";
 export * from "./config.ts";
 export * from "./result.ts";
 export { NATIVE_BASELINE, replay } from "./replay.ts";

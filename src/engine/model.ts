@@ -87,6 +87,9 @@
 import type { CodeTable } from "../trace/code_table.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { ConfigError } from "../util/errors.ts";
+import { declareOptions, OPTION_SOURCE, type OptionDecls } from "./options.ts";
+import { validatePlatformData } from "../platforms/validate.ts";
+import { MAX_STRUCTURAL_PARAM } from "../platforms/ranges.ts";
 import type { Pcg32 } from "../util/pcg32.ts";
 
 // ---------------------------------------------------------------------------------------
@@ -137,7 +140,7 @@ export const Transition = {
 } as const;
 
 /** Number of {@link Transition} reasons (size of per-reason cost tables). */
-export const TRANSITION_COUNT = 18;
+export const TRANSITION_COUNT: number = Object.keys(Transition).length;
 
 /**
  * Stable names of transition reasons, indexed by code; they appear in category and event
@@ -209,43 +212,13 @@ export class Platform {
   /** Where the profile came from (file path or built-in name), for error messages. */
   readonly origin: string;
 
-  /** Validates `data` (every value finite and non-negative, every entry sourced). */
-  constructor(data: PlatformData, origin: string = data.name) {
+  /**
+   * Validates `data` (src/platforms/validate.ts: every value in its declared range, every
+   * entry sourced) and wraps it.
+   */
+  constructor(data: PlatformData, origin: string = data?.name) {
     this.origin = origin;
-    if (typeof data !== "object" || data === null) {
-      throw new ConfigError(origin, "platform profile is not a JSON object");
-    }
-    if (typeof data.name !== "string" || data.name === "") {
-      throw new ConfigError(origin, "missing platform name", "name");
-    }
-    if (typeof data.clockHz !== "number" || !(data.clockHz > 0)) {
-      throw new ConfigError(origin, "clock must be a positive number of Hz", "clockHz");
-    }
-    if (typeof data.entries !== "object" || data.entries === null) {
-      throw new ConfigError(origin, "missing entries object", "entries");
-    }
-    for (const key of Object.keys(data.entries).sort()) {
-      const e = data.entries[key];
-      if (typeof e !== "object" || e === null || typeof e.value !== "number") {
-        throw new ConfigError(origin, "entry needs a numeric value", `entries.${key}.value`);
-      }
-      if (!Number.isFinite(e.value) || e.value < 0) {
-        throw new ConfigError(
-          origin,
-          `value ${e.value} is negative or not finite`,
-          `entries.${key}.value`,
-        );
-      }
-      if (typeof e.unit !== "string" || e.unit === "") {
-        throw new ConfigError(origin, "entry needs a unit", `entries.${key}.unit`);
-      }
-      if (typeof e.source !== "string" || e.source === "") {
-        throw new ConfigError(origin, "entry needs a source", `entries.${key}.source`);
-      }
-      if (e.assumption && (typeof e.reason !== "string" || e.reason === "")) {
-        throw new ConfigError(origin, "an assumption needs a reason", `entries.${key}.reason`);
-      }
-    }
+    validatePlatformData(data, origin);
     this.name = data.name;
     this.description = typeof data.description === "string" ? data.description : "";
     this.clockHz = data.clockHz;
@@ -270,9 +243,22 @@ export class Platform {
     return this.entry(key).value;
   }
 
-  /** A structural parameter (entries, ways, levels ...); a missing key is a {@link ConfigError}. */
+  /**
+   * A structural parameter (entries, ways, levels, flags ...): a whole number no larger
+   * than {@link MAX_STRUCTURAL_PARAM}, so a model may size a table from it. A missing key
+   * or another value is a {@link ConfigError}.
+   */
   param(key: string): number {
-    return this.entry(key).value;
+    const v = this.entry(key).value;
+    if (!Number.isInteger(v) || v > MAX_STRUCTURAL_PARAM) {
+      throw new ConfigError(
+        this.origin,
+        `value ${v} is not a table size or count (integers 0 to ${MAX_STRUCTURAL_PARAM}; ` +
+          "declare the key's range in src/platforms/ranges.ts)",
+        `entries.${key}.value`,
+      );
+    }
+    return v;
   }
 
   /**
@@ -331,7 +317,10 @@ export class MutableGuestState implements GuestState {
 // ---------------------------------------------------------------------------------------
 // Contexts
 
-/** Model options from the configuration (`--option bt.tc-capacity=4096`), validated by each model. */
+/**
+ * Model options from the configuration (`--option bt.tc-capacity=4096`); models read them
+ * through their declarations (src/engine/options.ts `readOptions`).
+ */
 export type ModelOptions = Readonly<Record<string, number | string | boolean>>;
 
 /** Most cycle categories / event counters one context can register. */
@@ -396,24 +385,12 @@ export type Family = "cpu" | "mmu" | "memory" | "io";
 /** The families in the engine's order (construction, `start`, `finish`). */
 export const FAMILIES: readonly Family[] = ["cpu", "mmu", "memory", "io"];
 
-/** What `describe()` returns: documentation for `vmmlab models` and docs/models.md. */
-export interface ModelDescription {
-  /** One-line summary. */
-  summary: string;
-  /** Option keys the model reads, with a one-line meaning and default. */
-  options?: Record<string, string>;
-  /** Platform keys the model reads. */
-  costs?: string[];
-}
-
 /** What every model implements. */
 export interface Model {
   /** Optional: called once after all four models of the set exist (siblings are readable). */
   start?(): void;
   /** Called after the last record; may add end-of-run charges. */
   finish(): void;
-  /** Documentation of the model. */
-  describe(): ModelDescription;
 }
 
 /** CPU virtualization technique: native, trap-and-emulate, binary translation, paravirtual, hardware assist. */
@@ -511,9 +488,26 @@ export type ModelFactory<F extends Family> = (ctx: ModelContext) => FamilyModels
 // ---------------------------------------------------------------------------------------
 // Registry
 
+/**
+ * What a model declares when it registers: `vmmlab models` and docs/models.md print it, and
+ * the engine checks options against it. Declare once, here; the model reads its options
+ * with `readOptions(ctx.options, SAME_DECLS)` and its costs from the keys listed.
+ */
+export interface ModelInfo {
+  /** One-line summary. */
+  readonly summary: string;
+  /** Every option the model reads (see src/engine/options.ts). */
+  readonly options?: OptionDecls;
+  /**
+   * Every platform key the model reads. `[.<class>]` marks a specific-then-general lookup
+   * (`bt.tc-emulate.cr8-write`, then `bt.tc-emulate`); `<name>` alone marks a family of keys.
+   */
+  readonly costs?: readonly string[];
+}
+
 interface Registration {
   factory: ModelFactory<Family>;
-  fallback: boolean;
+  info: ModelInfo;
 }
 
 const registry: Record<Family, Map<string, Registration>> = {
@@ -523,25 +517,17 @@ const registry: Record<Family, Map<string, Registration>> = {
   io: new Map(),
 };
 
-/** Options of {@link registerModel}. */
-export interface RegisterOptions {
-  /**
-   * Registers a placeholder that a later non-fallback registration of the same name
-   * replaces silently (the engine's minimal natives use it).
-   */
-  fallback?: boolean;
-}
-
 /**
- * Makes a model available by name. Built-in models call it at module load; a user's
- * model file (`vmmlab replay --model ./my_model.ts`) calls it when imported. Registering
- * a name twice is a {@link ConfigError} (unless the first was a fallback).
+ * Makes a model available by name, with what it declares ({@link ModelInfo}). Built-in
+ * models call it at module load; a user's model file (`vmmlab replay --model
+ * ./my_model.ts`) calls it when imported. Registering a name twice is a
+ * {@link ConfigError}.
  */
 export function registerModel<F extends Family>(
   family: F,
   name: string,
   factory: ModelFactory<F>,
-  options: RegisterOptions = {},
+  info: ModelInfo,
 ): void {
   if (!(family in registry)) {
     throw new ConfigError("registerModel", `unknown model family "${family}"`);
@@ -549,13 +535,55 @@ export function registerModel<F extends Family>(
   if (!/^[a-z][a-z0-9-]*$/.test(name)) {
     throw new ConfigError("registerModel", `model name "${name}" must be lowercase-dashed`);
   }
-  const existing = registry[family].get(name);
-  const fallback = options.fallback === true;
-  if (existing && !existing.fallback) {
-    if (fallback) return;
+  if (typeof info !== "object" || info === null || typeof info.summary !== "string") {
+    throw new ConfigError("registerModel", `${family} model "${name}" needs a summary`);
+  }
+  if (registry[family].has(name)) {
     throw new ConfigError("registerModel", `${family} model "${name}" is already registered`);
   }
-  registry[family].set(name, { factory: factory as ModelFactory<Family>, fallback });
+  const options = declareOptions(info.options ?? {});
+  registry[family].set(name, {
+    factory: factory as ModelFactory<Family>,
+    info: { summary: info.summary, options, costs: [...(info.costs ?? [])] },
+  });
+}
+
+/** What model `name` of `family` declared; an unknown name is a {@link ConfigError}. */
+export function modelInfo(family: Family, name: string): ModelInfo {
+  const reg = registry[family].get(name);
+  if (!reg) {
+    throw new ConfigError(
+      `--${family}`,
+      `unknown ${family} model "${name}" (known: ${modelNames(family).join(", ")})`,
+    );
+  }
+  return reg.info;
+}
+
+/**
+ * Rejects option keys that no registered model declares (a typo), in the one message form
+ * of src/engine/options.ts. A key that some model declares but the configured ones do not
+ * is not an error: experiments pass one option set to several configurations.
+ */
+export function checkOptionKeys(
+  options: Readonly<Record<string, unknown>>,
+  source: string = OPTION_SOURCE,
+): void {
+  const known = new Set<string>();
+  for (const family of FAMILIES) {
+    for (const reg of registry[family].values()) {
+      for (const key of Object.keys(reg.info.options ?? {})) known.add(key);
+    }
+  }
+  for (const key of Object.keys(options).sort()) {
+    if (!known.has(key)) {
+      throw new ConfigError(
+        source,
+        "no registered model has this option (vmmlab models lists them)",
+        key,
+      );
+    }
+  }
 }
 
 /** Whether a model name is registered in a family. */
@@ -582,34 +610,4 @@ export function createModel<F extends Family>(
     );
   }
   return reg.factory(ctx) as FamilyModels[F];
-}
-
-// ---------------------------------------------------------------------------------------
-// Option helpers
-
-/** A numeric option with a default; a non-number or one outside [min, max] is a {@link ConfigError}. */
-export function optionNumber(
-  ctx: ModelContext,
-  key: string,
-  fallback: number,
-  min = 0,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  const v = ctx.options[key];
-  if (v === undefined) return fallback;
-  const n = typeof v === "string" ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max) {
-    throw new ConfigError("--option", `must be a number from ${min} to ${max}`, key);
-  }
-  return n;
-}
-
-/** A list option (comma-separated string) with a default. */
-export function optionList(ctx: ModelContext, key: string, fallback: readonly string[]): string[] {
-  const v = ctx.options[key];
-  if (v === undefined) return [...fallback];
-  if (typeof v !== "string") {
-    throw new ConfigError("--option", "must be a comma-separated list", key);
-  }
-  return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }

@@ -10,13 +10,21 @@
 import type { CodeTable } from "../trace/code_table.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { Field, MarkerOp, RecordKind, SensitiveOp } from "../trace/record.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import type { RecordSource } from "./array_cursor.ts";
 import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
 import { type ModelChoice, SetContext } from "./context.ts";
-import { ConfigError } from "../util/errors.ts";
-import { MutableGuestState, type Platform, type TraceHeaderLike } from "./model.ts";
-import { type Result, RESULT_SCHEMA } from "./result.ts";
+import { ConfigError, InputError } from "../util/errors.ts";
+import {
+  checkOptionKeys,
+  FAMILIES,
+  modelInfo,
+  MutableGuestState,
+  type Platform,
+  type TraceHeaderLike,
+} from "./model.ts";
+import { nonFinitePath, type Result, RESULT_SCHEMA } from "./result.ts";
 import { steadyState } from "./steady_state.ts";
 import { type SanityHeader, sanityWarnings } from "./sanity.ts";
 import "./builtins.ts";
@@ -39,7 +47,6 @@ export interface TraceIdentity {
   hash: string;
 }
 
-const PAGE = 4096;
 /** Records per call of the engine's inner loop (see {@link ReplayMachine.run}). */
 const BATCH = 16384;
 
@@ -79,28 +86,14 @@ export class ReplayMachine {
     baseline: ModelChoice = NATIVE_BASELINE,
   ) {
     this.warmup = config.warmup;
-    // Models read their options at construction; a key nobody reads becomes a warning.
-    const read = new Set<string>();
-    const tracked = new Proxy(config.options, {
-      get(target, key) {
-        if (typeof key === "string") read.add(key);
-        return Reflect.get(target, key);
-      },
-      has(target, key) {
-        if (typeof key === "string") read.add(key);
-        return Reflect.has(target, key);
-      },
-      ownKeys(target) {
-        for (const k of Object.keys(target)) read.add(k);
-        return Reflect.ownKeys(target);
-      },
-    });
+    // A key no registered model declares is a typo: one line, before any model allocates.
+    checkOptionKeys(config.options);
     const common = {
       platform,
       code: input.code,
       header: input.header,
       guest: this.guest,
-      options: tracked,
+      options: config.options,
       seed: config.seed,
     };
     this.base = new SetContext({
@@ -116,11 +109,19 @@ export class ReplayMachine {
     for (const w of sanityWarnings(config, platform, input.header as SanityHeader)) {
       this.conf.warn(w.key, w.message);
     }
+    // A key only models outside this configuration declare is not an error (experiments
+    // pass one option set to several configurations), but the result says it was unused.
+    const declared = new Set<string>();
+    for (const family of FAMILIES) {
+      for (const key of Object.keys(modelInfo(family, config[family]).options ?? {})) {
+        declared.add(key);
+      }
+    }
     for (const key of Object.keys(config.options)) {
-      if (!read.has(key)) {
+      if (!declared.has(key)) {
         this.conf.warn(
           `option.${key}`,
-          `option ${key} is not read by any model of this configuration (a typo, or a model not selected)`,
+          `option ${key} is not read by any model of this configuration (an option of a model not selected)`,
         );
       }
     }
@@ -282,7 +283,10 @@ export class ReplayMachine {
     const fl = flags & 3;
     let off = 0;
     while (off < bytes) {
-      const inPage = Math.min(PAGE - ((va + off) % PAGE + PAGE) % PAGE, bytes - off);
+      const inPage = Math.min(
+        PAGE_SIZE - ((va + off) % PAGE_SIZE + PAGE_SIZE) % PAGE_SIZE,
+        bytes - off,
+      );
       this.base.mmu.access(va + off, pa + off, inPage, fl);
       this.conf.mmu.access(va + off, pa + off, inPage, fl);
       this.base.memory.access?.(va + off, pa + off, inPage, fl);
@@ -343,7 +347,7 @@ export function buildResult(
   };
   const breakdown = machine.conf.breakdown(round2);
   const events = machine.conf.eventCounts();
-  return {
+  const result: Result = {
     schema: RESULT_SCHEMA,
     trace,
     config: {
@@ -382,6 +386,14 @@ export function buildResult(
       instructionsPerSecond: seconds > 0 ? Math.round(instructions / seconds) : 0,
     },
   };
+  // JSON would write NaN or an infinity as null, which reads as a value: refuse instead.
+  const bad = nonFinitePath(result);
+  if (bad !== null) {
+    throw new InputError(
+      `${identity.path}: replay gives a non-finite ${bad} (a cost or count overflowed)`,
+    );
+  }
+  return result;
 }
 
 /** Replays an already-open input synchronously (tests, workers, the CLI all end here). */

@@ -99,3 +99,18 @@ export interface Result {
   /** Further, engine-defined deterministic fields. */
   [field: string]: unknown;
 }
+
+/**
+ * Where a result holds a number that is not finite (`cycles.native`, `breakdown.exec`), or
+ * null when every number is finite. JSON writes NaN and infinities as `null`, which a
+ * reader would take for a measured value; a result with one is never written.
+ */
+export function nonFinitePath(value: unknown, path = ""): string | null {
+  if (typeof value === "number") return Number.isFinite(value) ? null : path || "(value)";
+  if (typeof value !== "object" || value === null) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const p = nonFinitePath(v, path ? `${path}.${k}` : k);
+    if (p !== null) return p;
+  }
+  return null;
+}

@@ -17,6 +17,7 @@
 import type { RecordSource } from "../engine/array_cursor.ts";
 import type { RecordCursor, TraceReader } from "../trace/reader.ts";
 import { Field, MarkerOp, RecordKind, SensitiveOp, type TraceRecord } from "../trace/record.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 import type { WorkingSetSampler } from "../models/memory/working_set.ts";
 
 /** Why the stream stopped (see {@link LoopedSource.stop}). */
@@ -32,8 +33,6 @@ export const Stop = {
   /** The pass reached its loop boundary; call {@link LoopedSource.rewind}. */
   End: 4,
 } as const;
-
-const PAGE = 4096;
 
 /** Where a trace loops: record indices from its marker list. */
 export interface LoopBounds {
@@ -117,7 +116,7 @@ export class LoopedSource implements RecordSource {
     const r = this.#rec;
     const k = r.kind;
     if (k >= 0x80) {
-      const page = Math.floor(r.f[Field.Paddr] / PAGE);
+      const page = Math.floor(r.f[Field.Paddr] / PAGE_SIZE);
       if (page < this.vmPages && this.#touched[page] === 0) {
         this.#touched[page] = 1;
         this.touchedPages++;

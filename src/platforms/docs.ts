@@ -6,7 +6,17 @@
  * @module
  */
 
-import { BUILTIN_PLATFORMS, platformNames } from "./load.ts";
+import { BUILTIN_PLATFORMS, MAX_PLATFORM_FILE_BYTES, platformNames } from "./load.ts";
+import {
+  CLOCK_RANGE,
+  describeRange,
+  KEY_RANGES,
+  MAX_STRUCTURAL_PARAM,
+  OTHER_UNIT_RANGE,
+  UNIT_RANGES,
+  type ValueRange,
+} from "./ranges.ts";
+import { MAX_PLATFORM_ENTRIES } from "./validate.ts";
 
 const INTRO = `# Platform profiles
 
@@ -15,8 +25,9 @@ models charge, and the structural parameters (TLB sizes, walk levels, batch limi
 need, on one named machine. Every entry has a \`value\`, a \`unit\` and a \`source\`; an entry
 that no source in the project's references gives carries \`"assumption": true\` and a
 \`reason\`. Models read entries by key (\`ctx.platform.cost("hw.vm-entry")\`); a missing key or
-a negative value is a one-line configuration error (exit status 2). A user profile is any
-JSON file of the same shape: \`vmmlab replay TRACE --platform ./my_machine.json\`.
+a value outside its range (see [Value ranges](#value-ranges) at the end) is a one-line
+configuration error (exit status 2). A user profile is any JSON file of the same shape:
+\`vmmlab replay TRACE --platform ./my_machine.json\`.
 
 Sources (see experiments/published/*.json for the numbers read from each paper, with their
 citations):
@@ -101,6 +112,40 @@ export function renderPlatformDocs(): string {
     }
     out.push("");
   }
+  out.push(rangesSection());
+  return out.join("\n");
+}
+
+/** The "Value ranges" section, from the declarations in ranges.ts. */
+function rangesSection(): string {
+  const row = (name: string, unit: string, r: ValueRange) =>
+    `| ${name} | ${unit} | ${describeRange(r)} | ${esc(r.why)} |`;
+  const out = [
+    "## Value ranges",
+    "",
+    "Every value is checked when a profile is loaded (built-in, `--platform FILE`, or changed",
+    "with `--set platform.KEY=VALUE`), before a model sizes a table from it; a value outside",
+    "its range is one line naming the file and key, exit status 2. The ranges are declared",
+    "in src/platforms/ranges.ts: one per unit, and one per key whose bounds differ from its",
+    "unit's (a key's declaration also covers its variants `KEY.<suffix>`, and the entry must",
+    "state the declared unit). A platform file must be a regular file (a FIFO, a device or a",
+    `folder is refused without being read) of at most ${MAX_PLATFORM_FILE_BYTES} bytes and`,
+    `${MAX_PLATFORM_ENTRIES} entries. A value a model reads as a table size or count`,
+    "(`platform.param`) must also be a whole number of at most",
+    `${MAX_STRUCTURAL_PARAM}, whatever its unit.`,
+    "",
+    "| key | unit | allowed | why |",
+    "|---|---|---|---|",
+    row("`clockHz`", "Hz", CLOCK_RANGE),
+  ];
+  for (const key of Object.keys(KEY_RANGES).sort()) {
+    out.push(row(`\`${key}\``, KEY_RANGES[key].unit ?? "", KEY_RANGES[key]));
+  }
+  for (const unit of Object.keys(UNIT_RANGES).sort()) {
+    out.push(row(`any other key in ${unit}`, unit, UNIT_RANGES[unit]));
+  }
+  out.push(row("any key in another unit", "", OTHER_UNIT_RANGE));
+  out.push("");
   return out.join("\n");
 }
 

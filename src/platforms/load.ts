@@ -34,6 +34,62 @@ export function platformNames(): string[] {
 const cache = new Map<string, Platform>();
 
 /**
+ * Largest platform file read, in bytes. A built-in profile is about 40 KB; a megabyte
+ * holds several thousand entries, about as many as validate.ts allows.
+ */
+export const MAX_PLATFORM_FILE_BYTES = 1 << 20;
+
+/**
+ * The text of a platform file: a regular file (a FIFO, a device such as /dev/zero or a
+ * folder is refused without being opened or read) of at most
+ * {@link MAX_PLATFORM_FILE_BYTES}. A file that grows past the limit while being read is
+ * refused too; nothing is read beyond the limit.
+ */
+export function readPlatformFile(path: string): string {
+  const fail = (why: string) => new ConfigError(path, why);
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (e) {
+    throw fail(`cannot read platform file (${(e as Error).message})`);
+  }
+  if (!info.isFile) throw fail("platform file is not a regular file");
+  if (info.size > MAX_PLATFORM_FILE_BYTES) {
+    throw fail(`platform file is ${info.size} bytes (at most ${MAX_PLATFORM_FILE_BYTES})`);
+  }
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch (e) {
+    throw fail(`cannot read platform file (${(e as Error).message})`);
+  }
+  try {
+    // Checked again on the open file: the path may have been replaced since the stat.
+    if (!file.statSync().isFile) throw fail("platform file is not a regular file");
+    const buf = new Uint8Array(MAX_PLATFORM_FILE_BYTES + 1);
+    let have = 0;
+    while (have < buf.length) {
+      const n = file.readSync(buf.subarray(have));
+      if (n === null) break;
+      have += n;
+    }
+    if (have > MAX_PLATFORM_FILE_BYTES) {
+      throw fail(`platform file is larger than ${MAX_PLATFORM_FILE_BYTES} bytes`);
+    }
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, have));
+    } catch {
+      throw fail("platform file is not UTF-8 text");
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw fail(`cannot read platform file (${(e as Error).message})`);
+  } finally {
+    file.close();
+  }
+}
+
+/**
  * A validated platform: a built-in name, a path to a JSON profile (anything ending in
  * `.json` or containing a slash), or profile data. Unknown names and bad files are
  * {@link ConfigError}s naming the profile.
@@ -46,12 +102,7 @@ export function loadPlatform(spec: string | PlatformData): Platform {
   if (Object.hasOwn(BUILTIN_PLATFORMS, spec)) {
     platform = new Platform(BUILTIN_PLATFORMS[spec], `platform ${spec}`);
   } else if (spec.endsWith(".json") || spec.includes("/")) {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(spec);
-    } catch (e) {
-      throw new ConfigError(spec, `cannot read platform file (${(e as Error).message})`);
-    }
+    const text = readPlatformFile(spec);
     let data: unknown;
     try {
       data = JSON.parse(text);

@@ -10,6 +10,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDir, exists, sha256Hex } from "./cache.ts";
 import { run } from "./host_tools.ts";
+import { releaseTemp, tempPathFor } from "../util/atomic.ts";
 
 /** A compiled artifact. */
 export interface BuiltArtifact {
@@ -40,11 +41,19 @@ export async function buildC(
   const dir = cacheDir(kind);
   const path = join(dir, `${name}-${hash}`);
   if (!exists(path)) {
-    const tmp = `${path}.${Deno.pid}.tmp`;
-    await run("gcc", [...flags, ...includeDirs.flatMap((d) => ["-I", d]), "-o", tmp, ...sources], {
-      what: `gcc building ${name}`,
-    });
-    Deno.renameSync(tmp, path);
+    const tmp = tempPathFor(path);
+    try {
+      await run(
+        "gcc",
+        [...flags, ...includeDirs.flatMap((d) => ["-I", d]), "-o", tmp, ...sources],
+        {
+          what: `gcc building ${name}`,
+        },
+      );
+      Deno.renameSync(tmp, path);
+    } finally {
+      releaseTemp(tmp);
+    }
   }
   return { path, hash };
 }

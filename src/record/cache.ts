@@ -9,6 +9,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { removeOnInterrupt, sweepStale } from "../util/interrupt.ts";
 
 /** The project root (two levels above this file). */
 export function projectRoot(): string {
@@ -21,6 +22,31 @@ export function cacheDir(...parts: string[]): string {
   const dir = join(base, ...parts);
   Deno.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * A new work folder under `runs/` (QEMU logs, FIFOs, the raw stream: tens of MB), named
+ * with this process's id and removed if the run is interrupted. The work folders of
+ * recorders that no longer exist (killed with SIGKILL, or failed and kept for inspection)
+ * are removed first.
+ */
+export function makeRunDir(prefix: string): string {
+  const runs = cacheDir("runs");
+  sweepStale(runs);
+  const dir = Deno.makeTempDirSync({ dir: runs, prefix, suffix: `.vmmlab-${Deno.pid}` });
+  removeOnInterrupt(dir);
+  return dir;
+}
+
+/**
+ * Keeps a work folder of {@link makeRunDir} for the user (`--keep`): renamed without the
+ * process id, so no later run removes it. Returns its new path.
+ */
+export function keepRunDir(dir: string): string {
+  const kept = dir.replace(/\.vmmlab-\d+$/, "");
+  if (kept === dir) return dir;
+  Deno.renameSync(dir, kept);
+  return kept;
 }
 
 /** Hex SHA-256 of some bytes or text. */

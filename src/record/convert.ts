@@ -1,5 +1,7 @@
 /**
- * Turns the TCG plugin's binary stream plus QEMU's side-channel log into a `.vmt` trace.
+ * Turns the TCG plugin's binary stream plus QEMU's side-channel log into a `.vmt` trace:
+ * the aligner and emitter. Decoding the stream's bytes is plugin_stream.ts's job; this
+ * module receives its records in order and decides what they mean.
  *
  * The plugin stream says which translation blocks ran and what memory they touched; the
  * log says which exceptions and interrupts were delivered (with CR2 and CR3), and which
@@ -43,9 +45,16 @@ import type { Delivery, DeviceAccess, QemuLog } from "./qemu_log.ts";
 import type { PageSnapshot } from "./page_hash.ts";
 import { RequestInference } from "./io_requests.ts";
 import { COUNT_INDEX as C, COUNT_NAMES, type CountName, countsRecord } from "./trace_counts.ts";
-
-/** Plugin stream record types (see plugin/vmmlab_plugin.c). */
-export const StreamOp = { TbDef: 1, Exec: 2, Cut: 3, Rep: 4, Mark: 5, End: 6 } as const;
+import {
+  parsePluginStream,
+  type PluginStreamSink,
+  STREAM_MEM_IO,
+  STREAM_MEM_SIZE_MASK,
+  STREAM_MEM_STORE,
+  STREAM_REP_IO,
+  STREAM_REP_STORE,
+  StreamOp,
+} from "./plugin_stream.ts";
 
 /** What a conversion produced besides the trace. */
 export interface ConversionResult {
@@ -120,21 +129,6 @@ export interface ConvertOptions {
   bufferBytes?: number;
 }
 
-const MAX_RECORD = 16 + 512 * 16;
-
-/** Signed 64-bit little-endian value as a number (exact below 2^53 in magnitude). */
-function s64(dv: DataView, at: number): number {
-  return dv.getInt32(at + 4, true) * 4294967296 + dv.getUint32(at, true);
-}
-
-/** Unsigned 64-bit little-endian value, or -1 when it is all ones. */
-function u64(dv: DataView, at: number): number {
-  const hi = dv.getUint32(at + 4, true);
-  const lo = dv.getUint32(at, true);
-  if (hi === 0xffffffff && lo === 0xffffffff) return -1;
-  return hi * 4294967296 + lo;
-}
-
 /** The x86-64 Linux direct map (`page_offset_base` without KASLR): where page tables are written through. */
 const DIRECT_MAP_LO = signedHex("ffff888000000000");
 const DIRECT_MAP_HI = signedHex("ffffc88000000000");
@@ -192,49 +186,10 @@ export class StreamConverter {
 
   /** Reads the whole stream and writes the window; returns the counts. */
   run(): ConversionResult {
-    const file = Deno.openSync(this.#o.streamPath, { read: true });
-    const size = file.statSync().size;
-    // No bigger than the stream: a short window should not pay for zeroing 32 MiB.
-    const want = Math.min(this.#o.bufferBytes ?? 32 << 20, size + MAX_RECORD);
-    const buf = new Uint8Array(Math.max(want, 2 * MAX_RECORD));
-    const dv = new DataView(buf.buffer);
-    let have = 0;
-    let pos = 0;
-    let consumed = 0;
-    let eof = false;
-    let lastProgress = 0;
-    try {
-      while (!this.#done) {
-        if (!eof && have - pos <= MAX_RECORD) {
-          buf.copyWithin(0, pos, have);
-          have -= pos;
-          consumed += pos;
-          pos = 0;
-          while (have < buf.length) {
-            const n = file.readSync(buf.subarray(have));
-            if (n === null) {
-              eof = true;
-              break;
-            }
-            have += n;
-          }
-          if (consumed - lastProgress > (8 << 20)) {
-            lastProgress = consumed;
-            this.#o.onProgress?.(consumed);
-          }
-        }
-        if (pos >= have) break;
-        const limit = eof ? have : have - MAX_RECORD;
-        const before = pos;
-        pos = this.#parse(buf, dv, pos, limit, have);
-        if (pos === before && !this.#done) {
-          throw new Error(`plugin stream conversion stuck at offset ${consumed + pos}`);
-        }
-      }
-    } finally {
-      file.close();
-    }
-    this.#o.onProgress?.(size);
+    const size = parsePluginStream(this.#o.streamPath, this.#sink(), {
+      bufferBytes: this.#o.bufferBytes,
+      onProgress: this.#o.onProgress,
+    });
     if (!this.#done) this.#finishBlock();
     return {
       perIteration: this.#perIteration,
@@ -250,77 +205,42 @@ export class StreamConverter {
     };
   }
 
-  /** Parses records from `pos` while `pos < limit`; returns the new position. */
-  #parse(buf: Uint8Array, dv: DataView, pos: number, limit: number, have: number): number {
-    while (pos < limit && !this.#done) {
-      const t = buf[pos];
-      if (t >= 0x80) {
-        if (pos + 19 > have) throw new Error("truncated memory record in the plugin stream");
-        if (this.#cur !== null) {
-          const i = this.#evCount;
-          if (i === this.#evKind.length) this.#growEvents();
-          this.#evKind[i] = t;
-          this.#evIdx[i] = dv.getUint16(pos + 1, true);
-          this.#evA[i] = s64(dv, pos + 3);
-          this.#evB[i] = u64(dv, pos + 11);
-          this.#evCount = i + 1;
-        }
-        pos += 19;
-        continue;
-      }
-      switch (t) {
-        case StreamOp.Exec: {
-          const id = dv.getUint32(pos + 1, true);
-          pos += 5;
-          this.#onExec(id);
-          break;
-        }
-        case StreamOp.Cut:
-          this.#curRan = dv.getUint16(pos + 1, true);
-          pos += 3;
-          break;
-        case StreamOp.TbDef: {
-          const id = dv.getUint32(pos + 1, true);
-          const vaddr = s64(dv, pos + 5);
-          const n = dv.getUint16(pos + 13, true);
-          let at = pos + 15;
-          const lens: number[] = [];
-          for (let i = 0; i < n; i++) {
-            const len = buf[at];
-            lens.push(len);
-            at += 1 + len;
-          }
-          if (at > have) throw new Error("truncated block definition in the plugin stream");
-          this.#define(id, vaddr, buf.subarray(pos + 15, at), lens);
-          pos = at;
-          break;
-        }
-        case StreamOp.Rep: {
-          const pc = s64(dv, pos + 1);
-          const op = buf[pos + 9];
-          const size = buf[pos + 10];
-          const flags = buf[pos + 11];
-          const count = dv.getUint32(pos + 12, true);
-          const addr = s64(dv, pos + 16);
-          const paddr = u64(dv, pos + 24);
-          pos += 32;
-          this.#onRep(pc, op, size, flags, count, addr, paddr);
-          break;
-        }
-        case StreamOp.Mark:
-          this.#pendingMarks.push(buf[pos + 1], buf[pos + 2]);
-          pos += 11;
-          break;
-        case StreamOp.End:
-          pos += 1;
-          this.#finishBlock();
-          this.#done = true;
-          break;
-        default:
-          throw new Error(`unknown record type ${t} at stream offset ${pos}`);
-      }
-    }
-    return pos;
+  /** The parser's view of this converter (kept private: the sink methods are not its API). */
+  #sink(): PluginStreamSink {
+    // deno-lint-ignore no-this-alias
+    const self = this;
+    return {
+      get done() {
+        return self.#done;
+      },
+      define: (id, vaddr, body, lengths) => this.#define(id, vaddr, body, lengths),
+      exec: (id) => this.#onExec(id),
+      cut: (started) => {
+        this.#curRan = started;
+      },
+      rep: (pc, op, size, flags, count, addr, paddr) =>
+        this.#onRep(pc, op, size, flags, count, addr, paddr),
+      mem: (type, index, vaddr, paddr) => this.#onMem(type, index, vaddr, paddr),
+      mark: (op, arg) => {
+        this.#pendingMarks.push(op, arg);
+      },
+      end: () => {
+        this.#finishBlock();
+        this.#done = true;
+      },
+    };
+  }
+
+  /** Buffers a memory reference of the current block (there is none before the first EXEC). */
+  #onMem(type: number, index: number, vaddr: number, paddr: number): void {
+    if (this.#cur === null) return;
+    const i = this.#evCount;
+    if (i === this.#evKind.length) this.#growEvents();
+    this.#evKind[i] = type;
+    this.#evIdx[i] = index;
+    this.#evA[i] = vaddr;
+    this.#evB[i] = paddr;
+    this.#evCount = i + 1;
   }
 
   #growEvents(): void {
@@ -656,13 +576,13 @@ export class StreamConverter {
         const size = this.#evRep[r + 2];
         const f = this.#evRep[r + 3];
         const count = this.#evRep[r + 4];
-        const flags = (f & 1 ? MEM_WRITE : 0) | (f & 2 ? MEM_IO : 0);
+        const flags = (f & STREAM_REP_STORE ? MEM_WRITE : 0) | (f & STREAM_REP_IO ? MEM_IO : 0);
         w.repString(this.#evRep[r], op, count, size, this.#evA[e], this.#evB[e], flags);
         counts[C.repIterations] += count;
         if (op === StringOp.Ins || op === StringOp.Outs) {
           for (let k = 0; k < count; k++) this.#portAccess(op === StringOp.Outs, size);
         }
-        if (f & 1 && cur.clearer[idx] && size * count >= 4096) {
+        if (f & STREAM_REP_STORE && cur.clearer[idx] && size * count >= 4096) {
           // A whole page cleared or copied over: whatever table lived there is gone.
           this.#ptPages.delete(Math.floor(this.#evB[e] / 4096));
         }
@@ -670,9 +590,9 @@ export class StreamConverter {
       }
       const vaddr = this.#evA[e];
       let paddr = this.#evB[e];
-      const size = 1 << (kind & 7);
-      const store = (kind & 8) !== 0;
-      const io = (kind & 16) !== 0;
+      const size = 1 << (kind & STREAM_MEM_SIZE_MASK);
+      const store = (kind & STREAM_MEM_STORE) !== 0;
+      const io = (kind & STREAM_MEM_IO) !== 0;
       if (paddr < 0) paddr = 0;
       w.mem(vaddr, paddr, size, (store ? MEM_WRITE : 0) | (io ? MEM_IO : 0));
       counts[C.memRefs]++;

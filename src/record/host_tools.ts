@@ -8,6 +8,7 @@
  */
 
 import { InputError } from "../util/errors.ts";
+import { killOnInterrupt } from "../util/interrupt.ts";
 
 /** One host program the recorder runs, and the Debian package that provides it. */
 export interface HostTool {
@@ -120,14 +121,16 @@ export async function run(
 ): Promise<string> {
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command(command, {
+    const child = new Deno.Command(command, {
       args,
       cwd: options.cwd,
       env: options.env,
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
-    }).output();
+    }).spawn();
+    killOnInterrupt(child);
+    out = await child.output();
   } catch (e) {
     startFailure(command, e);
   }
@@ -157,12 +160,14 @@ export async function runPipe(
     stdin: "piped" | "null",
   ) => {
     try {
-      return new Deno.Command(command, {
+      const child = new Deno.Command(command, {
         args: [...args],
         stdin,
         stdout: "piped",
         stderr: "piped",
       }).spawn();
+      killOnInterrupt(child);
+      return child;
     } catch (e) {
       startFailure(command, e);
     }

@@ -9,6 +9,7 @@
 
 import { join } from "node:path";
 import type { Monitor } from "./qemu_run.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 
 /** The hashes of one snapshot. */
 export interface PageSnapshot {
@@ -43,11 +44,15 @@ export function hashPage(words: Uint32Array, out: Uint32Array, at: number): void
 
 /** Hashes every 4 KiB page of a memory image. */
 export function hashImage(image: Uint8Array): Uint32Array {
-  const pages = Math.floor(image.length / 4096);
+  const pages = Math.floor(image.length / PAGE_SIZE);
   const out = new Uint32Array(pages * 2);
   const aligned = image.byteOffset % 4 === 0 ? image : image.slice();
   for (let p = 0; p < pages; p++) {
-    const words = new Uint32Array(aligned.buffer, aligned.byteOffset + p * 4096, 1024);
+    const words = new Uint32Array(
+      aligned.buffer,
+      aligned.byteOffset + p * PAGE_SIZE,
+      PAGE_SIZE / 4,
+    );
     hashPage(words, out, p * 2);
   }
   return out;

@@ -12,6 +12,7 @@
  */
 
 import { InputError } from "../util/errors.ts";
+import { diesWithParent, killOnInterrupt } from "../util/interrupt.ts";
 
 /** What to run. */
 export interface QemuRunOptions {
@@ -194,8 +195,9 @@ export class Monitor {
 export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(o.qemu, {
-      args: o.args,
+    const [program, args] = diesWithParent(o.qemu, o.args);
+    child = new Deno.Command(program, {
+      args,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -230,12 +232,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
   };
-  const onSignal = () => {
-    killChild();
-    Deno.exit(130);
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  killOnInterrupt(child);
   try {
     for await (const chunk of child.stdout) {
       const text = dec.decode(chunk, { stream: true });
@@ -270,9 +267,6 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
     killChild();
     await child.status;
     throw e;
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
   }
   const status = await child.status;
   clearTimeout(timer);

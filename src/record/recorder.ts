@@ -11,7 +11,7 @@ import { TraceWriter } from "../trace/writer.ts";
 import type { TraceHeaderInit, TraceSummary } from "../trace/header.ts";
 import { InputError } from "../util/errors.ts";
 import { buildPlugin } from "./build_c.ts";
-import { cacheDir, exists } from "./cache.ts";
+import { cacheDir, exists, keepRunDir, makeRunDir } from "./cache.ts";
 import { type ConversionResult, StreamConverter } from "./convert.ts";
 import { COUNT_NAMES, countsRecord } from "./trace_counts.ts";
 import {
@@ -40,6 +40,7 @@ import { type SnapshotStats, snapshotStats } from "./snapshot_stats.ts";
 import { TraceReader } from "../trace/reader.ts";
 import { parsePcap, windowTransmits } from "./pcap.ts";
 import { ParallelDeflate } from "./parallel_deflate.ts";
+import { LARGE_PAGE_SIZE, PAGE_SIZE } from "../trace/page.ts";
 
 /** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
 export const GUEST_CPU = "Nehalem";
@@ -165,7 +166,7 @@ async function prepareBoot(recipe: Recipe): Promise<BootFiles> {
   await checkPinnedAvailable(needed);
   const kernel = await guestKernel(lock.kernel);
   const qemuVer = await qemuVersion();
-  const work = Deno.makeTempDirSync({ dir: cacheDir("runs"), prefix: `${recipe.name}-` });
+  const work = makeRunDir(`${recipe.name}-`);
   const initramfs = await buildInitramfs(
     recipe,
     await kernelModules(kernel, recipe.modules),
@@ -404,7 +405,7 @@ async function recordGuest(
         "From the first iteration marker after arming (the iteration that armed the plugin ran partly uninstrumented and is dropped) to the end marker.",
     },
     guest: { ...guestFacts(kernel, recipe), kernelCommandLine: append },
-    pageSizes: [4096, 2097152],
+    pageSizes: [PAGE_SIZE, LARGE_PAGE_SIZE],
     devices,
     inferred: [
       "CR3 values: the value of each MOV to CR3 is the CR3 of the next exception or interrupt QEMU logged before the next MOV to CR3 (FLAG_INFERRED); without one it is unknown.",
@@ -456,13 +457,14 @@ async function recordGuest(
   const first = log.markers.find((m, i) => i > 0 && m.op === 3);
   const last = log.markers.findLast((m) => m.op === 2) ?? log.markers[log.markers.length - 1];
   const windowHostSeconds = first && last ? (last.hostNs - first.hostNs) / 1e9 : 0;
+  const workDir = o.keep ? keepRunDir(work) : work;
   if (!o.keep) Deno.removeSync(work, { recursive: true });
   return {
     summary,
     conversion,
     seconds: { total: (performance.now() - t0) / 1000, qemu: qemuSeconds, convert: convertSeconds },
     traceBytes: Deno.statSync(o.out).size,
-    workDir: work,
+    workDir,
     speed: {
       windowHostSeconds,
       recordingIps: windowHostSeconds > 0 ? summary.instructions / windowHostSeconds : 0,
@@ -549,7 +551,7 @@ async function recordSnapshots(
       vms: recipe.vms,
     },
     guest: guestFacts(kernel, recipe),
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: ["unknown"],
     inferred: [],
     notes:
@@ -564,7 +566,7 @@ async function recordSnapshots(
       writer.marker(MarkerOp.Snapshot, snap.index);
       const h = snap.hashes;
       for (let page = 0; page < h.length / 2; page++) {
-        writer.pageHash(page * 4096, h[2 * page], h[2 * page + 1], snap.index);
+        writer.pageHash(page * PAGE_SIZE, h[2 * page], h[2 * page + 1], snap.index);
       }
     }
     writer.marker(MarkerOp.End, 0);
@@ -574,8 +576,9 @@ async function recordSnapshots(
   }
   const summary = writer.close();
   const convertSeconds = (performance.now() - tc) / 1000;
+  const workDir = o.keep ? keepRunDir(work) : work;
   if (!o.keep) Deno.removeSync(work, { recursive: true });
-  const zero = hashImage(new Uint8Array(4096));
+  const zero = hashImage(new Uint8Array(PAGE_SIZE));
   const reader = TraceReader.open(o.out);
   let sharing: SnapshotStats;
   try {
@@ -594,7 +597,7 @@ async function recordSnapshots(
     },
     seconds: { total: (performance.now() - t0) / 1000, qemu: qemuSeconds, convert: convertSeconds },
     traceBytes: Deno.statSync(o.out).size,
-    workDir: work,
+    workDir,
     speed: { windowHostSeconds: 0, recordingIps: 0, endToEndIps: 0 },
     snapshot: sharing,
   };

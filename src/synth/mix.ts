@@ -20,6 +20,7 @@ import {
 } from "../trace/record.ts";
 import { TraceWriter } from "../trace/writer.ts";
 import { Pcg32 } from "../util/pcg32.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 
 /** Options of {@link writeMix}. */
 export interface MixOptions {
@@ -45,7 +46,7 @@ export function mixHeader(options: MixOptions): TraceHeaderInit {
       seed: options.seed ?? 1,
     },
     guest: { arch: "x86_64", pagingLevels: 4 },
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: ["i8254-pit", "serial0"],
     inferred: ["every record is synthetic"],
   };
@@ -144,8 +145,8 @@ export function generateMix(w: TraceWriter, options: MixOptions): void {
         const page = hot() ? rng.nextBelow(16) : rng.nextBelow(pages);
         const off = rng.nextBelow(512) * 8;
         w.mem(
-          vBase + page * 4096 + off,
-          pBase + page * 4096 + off,
+          vBase + page * PAGE_SIZE + off,
+          pBase + page * PAGE_SIZE + off,
           8,
           rng.nextBelow(writeOneIn) === 0 ? MEM_WRITE : 0,
         );
@@ -165,7 +166,13 @@ export function generateMix(w: TraceWriter, options: MixOptions): void {
       w.exec(pte);
       const pa = roots[root] + 0x1000 + rng.nextBelow(512) * 8;
       w.mem(-0x780000000000 + pa, pa, 8, MEM_WRITE);
-      w.ptWrite(pa, 1, rng.nextBelow(1 << 20) * 4096 + 0x67, FLAG_VALUE_KNOWN, kBase + 0x24000);
+      w.ptWrite(
+        pa,
+        1,
+        rng.nextBelow(1 << 20) * PAGE_SIZE + 0x67,
+        FLAG_VALUE_KNOWN,
+        kBase + 0x24000,
+      );
     } else if (ev < 11) {
       // Address-space switch.
       root = (root + 1) % roots.length;
@@ -173,7 +180,7 @@ export function generateMix(w: TraceWriter, options: MixOptions): void {
       w.sensitive(SensitiveOp.CrWrite, kBase + 0x21000, 3, roots[root], 8, FLAG_VALUE_KNOWN);
     } else if (ev < 14) {
       // A user page fault.
-      w.exception(14, 6, 0x10000000 + rng.nextBelow(userPages) * 4096, uBase, 0);
+      w.exception(14, 6, 0x10000000 + rng.nextBelow(userPages) * PAGE_SIZE, uBase, 0);
       w.exec(kernelBlocks[rng.nextBelow(kernelBlocks.length)]);
       w.exec(iret);
       w.sensitive(SensitiveOp.Iret, kBase + 0x22000, 0, 0, 0, 0);

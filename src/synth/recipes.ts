@@ -42,6 +42,7 @@ import {
 } from "../trace/record.ts";
 import type { TraceWriter } from "../trace/writer.ts";
 import { Pcg32 } from "../util/pcg32.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 
 /** Kernel text base (canonical 0xffffffff80000000, as a signed number). */
 export const KERNEL_TEXT: number = -0x80000000;
@@ -186,7 +187,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       const pc = KERNEL_TEXT + 0x5000;
       const b = w.defineBlock(pc, 0, [ins(3)]);
       const h = handler(w, KERNEL_TEXT + 0x5800);
-      const addr = -0x700000000000 + rng.nextBelow(1 << 20) * 4096;
+      const addr = -0x700000000000 + rng.nextBelow(1 << 20) * PAGE_SIZE;
       loop(w, n, () => {
         w.exec(b);
         w.exception(14, 0, addr, pc, 0);
@@ -234,7 +235,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       const slot = rng.nextBelow(512) * 8;
       const pa = PT_LEAF + slot;
       const va = PT_LEAF_VIRT + slot;
-      const pte = () => rng.nextBelow(1 << 20) * 4096 + 0x63;
+      const pte = () => rng.nextBelow(1 << 20) * PAGE_SIZE + 0x63;
       // Earlier write to the same table page: the page-table page is known before the window.
       const warm = w.defineBlock(KERNEL_TEXT + 0x7800, 0, [ins(3)]);
       w.exec(warm);
@@ -277,7 +278,7 @@ export function recipeHeader(recipe: Recipe, options: RecipeOptions): TraceHeade
       iterations: options.iterations,
     },
     guest: { kernel: "FrobOS (modelled, synthetic)", arch: "x86_64", pagingLevels: 4 },
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: [...recipe.devices],
     inferred: ["every record is synthetic: generated from the recipe's per-iteration event list"],
     notes: `Per iteration: ${recipe.events.join("; ")}.`,

@@ -10,11 +10,18 @@
  */
 
 import type { CodeTable } from "./code_table.ts";
-import { COLUMN_DIRECTORY_SIZE, memSlot, SLOT_BITS } from "./format.ts";
+import {
+  COLUMN_DIRECTORY_SIZE,
+  DEFAULT_GUEST_MEMORY,
+  MAX_PHYS_ADDR,
+  memSlot,
+  SLOT_BITS,
+} from "./format.ts";
 import {
   EXTENDED_SCHEMAS,
   Field,
   isMemKind,
+  MAX_SENSITIVE_OP,
   MEM_IO,
   MEM_WRITE,
   RecordKind,
@@ -80,6 +87,12 @@ export class ChunkEncoder {
   records = 0;
   /** Instructions in the current chunk. */
   instructions = 0;
+
+  /** Size in bytes of the current chunk's payload (column directory and columns). */
+  get size(): number {
+    return COLUMN_DIRECTORY_SIZE + this.kinds.length + this.blocks.length + this.addrs.length +
+      this.ext.length;
+  }
 
   /** Starts a new chunk. `blocks` is the number of code-table blocks defined so far. */
   reset(blocks: number): void {
@@ -186,12 +199,18 @@ export class ChunkDecoder {
   #lastT = new Float64Array(SLOTS);
   #memIndex = 0;
   #code: CodeTable;
+  #maxBytes: number;
   /** Records of unknown kinds skipped so far (forward compatibility). */
   skippedUnknown = 0;
 
-  /** Creates a decoder for chunks of a trace with this code table. */
-  constructor(code: CodeTable) {
+  /**
+   * Creates a decoder for chunks of a trace with this code table; `maxTransferBytes`
+   * bounds the bytes one record may move (the guest's memory size, see
+   * `guestMemoryBytes`).
+   */
+  constructor(code: CodeTable, maxTransferBytes: number = DEFAULT_GUEST_MEMORY) {
     this.#code = code;
+    this.#maxBytes = maxTransferBytes;
   }
 
   /** Starts decoding a chunk payload of `raw[0, length)`. */
@@ -298,7 +317,7 @@ export class ChunkDecoder {
       }
       this.#x = end; // newer writers may append fields: skip them
       rec.kind = kind;
-      checkExtended(rec, start);
+      checkExtended(rec, start, this.#maxBytes);
       return true;
     }
   }
@@ -382,10 +401,23 @@ function u32(b: Uint8Array, p: number): number {
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 0x1000000;
 }
 
-/** Rejects field values no recorder can produce. */
-function checkExtended(rec: TraceRecord, pos: number): void {
+/**
+ * Rejects field values no recorder can produce. This is the one check of record values:
+ * `trace validate` and replay both decode through it, so they agree on what is valid.
+ * Sizes that models loop over (bytes a record moves) are bounded by `maxBytes`, the
+ * guest's memory, so no record can make replay run for hours.
+ */
+function checkExtended(rec: TraceRecord, pos: number, maxBytes: number): void {
   const f = rec.f;
   switch (rec.kind) {
+    case RecordKind.Sensitive:
+      if (!(f[Field.Op] >= 1 && f[Field.Op] <= MAX_SENSITIVE_OP)) {
+        throw new ChunkDecodeError(
+          `sensitive instruction has an impossible class ${f[Field.Op]}`,
+          pos,
+        );
+      }
+      return;
     case RecordKind.Exception:
     case RecordKind.Interrupt:
       if (!(f[Field.Vector] >= 0 && f[Field.Vector] <= 255)) {
@@ -408,13 +440,34 @@ function checkExtended(rec: TraceRecord, pos: number): void {
       }
       return;
     case RecordKind.Dma:
+      if (!(f[Field.Paddr] >= 0 && f[Field.Paddr] < MAX_PHYS_ADDR)) {
+        throw new ChunkDecodeError(`DMA has an impossible address ${f[Field.Paddr]}`, pos);
+      }
+      checkLength(f[Field.Length], maxBytes, pos);
+      return;
     case RecordKind.BlockRequest:
     case RecordKind.NetRequest:
-      if (f[Field.Length] < 0) throw new ChunkDecodeError("negative transfer length", pos);
+      checkLength(f[Field.Length], maxBytes, pos);
       return;
     case RecordKind.RepString:
       if (f[Field.Count] < 0 || !validIoSize(f[Field.Size])) {
         throw new ChunkDecodeError("string instruction has an impossible count or size", pos);
+      }
+      if (f[Field.Count] * f[Field.Size] > maxBytes) {
+        throw new ChunkDecodeError(
+          `string instruction moves ${f[Field.Count]} x ${
+            f[
+              Field.Size
+            ]
+          } bytes, more than the guest's ${maxBytes} bytes of memory`,
+          pos,
+        );
+      }
+      if (!(f[Field.Paddr] >= 0 && f[Field.Paddr] < MAX_PHYS_ADDR)) {
+        throw new ChunkDecodeError(
+          `string instruction has an impossible address ${f[Field.Paddr]}`,
+          pos,
+        );
       }
       return;
     case RecordKind.PageHash:
@@ -422,6 +475,16 @@ function checkExtended(rec: TraceRecord, pos: number): void {
         throw new ChunkDecodeError("page hash has an impossible address or hash", pos);
       }
       return;
+  }
+}
+
+function checkLength(length: number, maxBytes: number, pos: number): void {
+  if (length < 0) throw new ChunkDecodeError("negative transfer length", pos);
+  if (length > maxBytes) {
+    throw new ChunkDecodeError(
+      `transfer of ${length} bytes is more than the guest's ${maxBytes} bytes of memory`,
+      pos,
+    );
   }
 }
 

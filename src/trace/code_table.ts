@@ -7,6 +7,8 @@
  * @module
  */
 
+import { MAX_CODE_BLOCKS, MAX_CODE_INSTRUCTIONS } from "./format.ts";
+import { isSensitiveClass, MAX_FLOW } from "./record.ts";
 import { type ByteReader, ByteSink } from "./varint.ts";
 
 /** One instruction as the code table stores it. */
@@ -146,6 +148,14 @@ export class CodeTableBuilder {
       throw new RangeError(`privilege level ${cpl} is not 0-3`);
     }
     if (instructions.length === 0) throw new RangeError("a block needs at least one instruction");
+    if (this.#addr.length >= MAX_CODE_BLOCKS) {
+      throw new RangeError(`a trace may define at most ${MAX_CODE_BLOCKS} blocks`);
+    }
+    if (this.#iLength.length + instructions.length > MAX_CODE_INSTRUCTIONS) {
+      throw new RangeError(
+        `a trace's blocks may hold at most ${MAX_CODE_INSTRUCTIONS} instructions`,
+      );
+    }
     const id = this.#addr.length;
     this.#addr.push(addr);
     this.#cpl.push(cpl);
@@ -208,31 +218,90 @@ export function encodeCodeTable(table: CodeTable, out: ByteSink): void {
 
 /**
  * Parses a CODE section payload. Throws `RangeError` with a description on malformed
- * input; the reader turns it into a `TraceFormatError` with the file offset.
+ * input; the reader turns it into a `TraceFormatError` with the file offset. A first pass
+ * checks the structure and counts blocks, instructions and opcode bytes against the
+ * format limits; the second fills typed arrays of exactly that size, so a hostile table
+ * costs at most its columns, never one object per instruction.
  */
 export function decodeCodeTable(input: ByteReader): CodeTable {
-  const builder = new CodeTableBuilder();
+  const start = input.pos;
   const blocks = input.uvarint();
-  if (blocks > input.remaining) throw new RangeError(`code table claims ${blocks} blocks`);
-  let addr = 0;
+  if (blocks > MAX_CODE_BLOCKS || blocks > input.remaining) {
+    throw new RangeError(`code table claims ${blocks} blocks (at most ${MAX_CODE_BLOCKS})`);
+  }
+  let instructions = 0;
+  let opcodeBytes = 0;
   for (let b = 0; b < blocks; b++) {
-    addr += input.svarint();
+    input.svarint();
     const cpl = input.byte();
+    if (cpl > 3) throw new RangeError(`block ${b} has privilege level ${cpl}`);
     const n = input.uvarint();
     if (n === 0 || n > input.remaining) throw new RangeError(`block ${b} claims ${n} instructions`);
-    const instrs: CodeInstruction[] = new Array(n);
+    instructions += n;
+    if (instructions > MAX_CODE_INSTRUCTIONS) {
+      throw new RangeError(`code table holds more than ${MAX_CODE_INSTRUCTIONS} instructions`);
+    }
     for (let i = 0; i < n; i++) {
       const length = input.byte();
       const sensitive = input.byte();
       const flow = input.byte();
+      if (length < 1 || length > 15) {
+        throw new RangeError(`instruction in block ${b} has length ${length}`);
+      }
+      if (!isSensitiveClass(sensitive)) {
+        throw new RangeError(`instruction in block ${b} has sensitive class ${sensitive}`);
+      }
+      if (flow > MAX_FLOW) throw new RangeError(`instruction in block ${b} has flow kind ${flow}`);
       const nb = input.uvarint();
       if (nb > 15) throw new RangeError(`instruction in block ${b} has ${nb} opcode bytes`);
-      instrs[i] = { length, sensitive, flow, bytes: input.take(nb) };
+      input.skip(nb);
+      opcodeBytes += nb;
     }
-    builder.add(addr, cpl, instrs);
   }
   if (input.remaining !== 0) {
     throw new RangeError(`${input.remaining} bytes left after the code table`);
   }
-  return builder.build();
+  const blockAddr = new Float64Array(blocks);
+  const blockCpl = new Uint8Array(blocks);
+  const blockFirst = new Uint32Array(blocks);
+  const blockLength = new Uint32Array(blocks);
+  const instrLength = new Uint8Array(instructions);
+  const instrSensitive = new Uint8Array(instructions);
+  const instrFlow = new Uint8Array(instructions);
+  const instrBytesOffset = new Uint32Array(instructions + 1);
+  const bytes = new Uint8Array(opcodeBytes);
+  input.pos = start;
+  input.uvarint();
+  let addr = 0;
+  let at = 0;
+  let bp = 0;
+  for (let b = 0; b < blocks; b++) {
+    addr += input.svarint();
+    if (!Number.isSafeInteger(addr)) throw new RangeError(`block ${b} address is out of range`);
+    blockAddr[b] = addr;
+    blockCpl[b] = input.byte();
+    const n = input.uvarint();
+    blockFirst[b] = at;
+    blockLength[b] = n;
+    for (let i = 0; i < n; i++, at++) {
+      instrLength[at] = input.byte();
+      instrSensitive[at] = input.byte();
+      instrFlow[at] = input.byte();
+      const nb = input.uvarint();
+      bytes.set(input.view(nb), bp);
+      bp += nb;
+      instrBytesOffset[at + 1] = bp;
+    }
+  }
+  return new CodeTable({
+    blockAddr,
+    blockCpl,
+    blockFirst,
+    blockLength,
+    instrLength,
+    instrSensitive,
+    instrFlow,
+    instrBytesOffset,
+    bytes,
+  });
 }

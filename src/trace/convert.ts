@@ -9,13 +9,22 @@ import type { TraceHeaderInit, TraceSummary } from "./header.ts";
 import type { TraceReader } from "./reader.ts";
 import { TraceWriter, type TraceWriterOptions } from "./writer.ts";
 
-/** Copies `trace` into a new file at `out` with the given writer options. */
-export function convertTrace(
+/** Lets queued events (a SIGINT's handler, a progress redraw) run between chunks. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Copies `trace` into a new file at `out` with the given writer options. Asynchronous only
+ * so that an interrupt is handled between chunks (the file stays a temporary one until the
+ * last chunk is written; see src/util/interrupt.ts).
+ */
+export async function convertTrace(
   trace: TraceReader,
   out: string,
   options: TraceWriterOptions,
   onChunk?: (done: number) => void,
-): TraceSummary {
+): Promise<TraceSummary> {
   const { format: _f, version: _v, ...init } = trace.header;
   const header: TraceHeaderInit = init;
   const w = TraceWriter.create(out, header, options);
@@ -26,8 +35,14 @@ export function convertTrace(
     }
     for (let i = 0; i < trace.chunks.length; i++) {
       const c = trace.cursor(i, i + 1);
-      while (c.next()) w.copy(c.record);
+      let n = 0;
+      while (c.next()) {
+        w.copy(c.record);
+        // A source chunk can hold millions of records: let a signal in every 64 K.
+        if (++n % 65536 === 0) await yieldToEvents();
+      }
       onChunk?.(i + 1);
+      await yieldToEvents();
     }
     return w.close();
   } catch (e) {

@@ -32,3 +32,25 @@ export class TraceFormatError extends InputError {
     this.reason = reason;
   }
 }
+
+/**
+ * A trace that would break a format limit (docs/trace-format.md, "Limits") if written: a
+ * writer refuses it rather than produce a file no reader accepts.
+ */
+export class TraceLimitError extends InputError {
+  /** The file being written (or `<memory>`). */
+  readonly file: string;
+  /** The limit's name, as in the specification. */
+  readonly limit: string;
+  /** The limit's value. */
+  readonly max: number;
+
+  /** Creates the error; `what` says what would exceed the limit. */
+  constructor(file: string, limit: string, max: number, what: string) {
+    super(`${file}: cannot write the trace: ${what} (the format's ${limit} is ${max})`);
+    this.name = "TraceLimitError";
+    this.file = file;
+    this.limit = limit;
+    this.max = max;
+  }
+}

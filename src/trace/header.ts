@@ -6,6 +6,8 @@
  * @module
  */
 
+import { DEFAULT_GUEST_MEMORY, MAX_GUEST_MEMORY } from "./format.ts";
+
 /** How a trace came to be. */
 export interface TraceSource {
   /** Recording method family. */
@@ -32,6 +34,8 @@ export interface GuestInfo {
   pagingLevels?: number;
   /** Whether page-table isolation was on. */
   pti?: boolean;
+  /** The guest's memory size in MiB; bounds the bytes one record may move. */
+  memoryMiB?: number;
   /** Further facts. */
   [key: string]: unknown;
 }
@@ -106,6 +110,17 @@ export interface TraceSummary {
   contentHash: string;
 }
 
+/**
+ * The most bytes one record may move (a string instruction's iterations times element
+ * size, a DMA transfer, a block or network request): no real guest moves more than its
+ * memory in one instruction or request. The header's `guest.memoryMiB` when present,
+ * else {@link DEFAULT_GUEST_MEMORY}.
+ */
+export function guestMemoryBytes(h: TraceHeaderInit): number {
+  const mib = h.guest?.memoryMiB;
+  return typeof mib === "number" ? mib * 2 ** 20 : DEFAULT_GUEST_MEMORY;
+}
+
 /** Checks that a parsed header has the fields a reader relies on; returns a problem or null. */
 export function headerProblem(h: unknown): string | null {
   if (typeof h !== "object" || h === null || Array.isArray(h)) return "header is not a JSON object";
@@ -123,6 +138,18 @@ export function headerProblem(h: unknown): string | null {
     return "header devices is not a list of names";
   }
   if (!Array.isArray(o.inferred)) return "header inferred is not a list";
+  const guest = o.guest as Record<string, unknown> | undefined;
+  if (guest !== undefined && (typeof guest !== "object" || guest === null)) {
+    return "header guest is not an object";
+  }
+  const mib = guest?.memoryMiB;
+  if (
+    mib !== undefined &&
+    !(typeof mib === "number" && Number.isSafeInteger(mib) && mib >= 1 &&
+      mib * 2 ** 20 <= MAX_GUEST_MEMORY)
+  ) {
+    return `header guest.memoryMiB ${JSON.stringify(mib)} is not a memory size (1 MiB to 16 GiB)`;
+  }
   return null;
 }
 
@@ -144,4 +171,29 @@ export function summaryProblem(s: unknown): string | null {
     if (typeof o[k] !== "object" || o[k] === null) return `summary ${k} is not an object`;
   }
   return null;
+}
+
+/**
+ * Nesting depth of arrays and objects in JSON text, counted outside strings; stops
+ * counting once past `limit`. Checked before parsing so that deep nesting never reaches
+ * a recursive consumer.
+ */
+export function jsonDepth(bytes: Uint8Array, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }

@@ -15,17 +15,23 @@ import { InputError } from "../util/errors.ts";
 import { type CodeInstruction, CPL_USER } from "./code_table.ts";
 import type { TraceSummary } from "./header.ts";
 import { ControlFlow, MEM_WRITE } from "./record.ts";
-import { TraceWriter, type TraceWriterOptions } from "./writer.ts";
+import { TraceWriter } from "./writer.ts";
+import { type ImportOptions, registerImporter, type TraceImporter } from "./importer.ts";
+import { PAGE_SIZE } from "./page.ts";
 
 const MAX_BLOCK = 64;
 
-/** Options of a lackey import. */
-export interface LackeyImportOptions extends TraceWriterOptions {
-  /** Workload name for the header (default: the input file's base name). */
-  workload?: string;
-  /** Command that produced the lackey output, for the header. */
-  command?: string;
-}
+/** Options of a lackey import (those of every importer). */
+export type LackeyImportOptions = ImportOptions;
+
+/** `vmmlab import lackey`. */
+export const lackeyImporter: TraceImporter = {
+  name: "lackey",
+  summary: "import a valgrind lackey --trace-mem=yes text trace (user mode only)",
+  input: "lackey output (text)",
+  import: (input, output, options) => importLackey(input, output, options),
+};
+registerImporter(lackeyImporter);
 
 /** Streams `input` (a lackey text trace) into a `.vmt` at `output`. */
 export async function importLackey(
@@ -51,7 +57,7 @@ export async function importLackey(
       input: base,
     },
     guest: { arch: "x86_64" },
-    pageSizes: [4096],
+    pageSizes: [PAGE_SIZE],
     devices: [],
     inferred: [
       "user mode only: lackey traces one process, so there are no kernel, privileged or sensitive instructions",

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { inflateSync } from "npm:fflate@0.8.3";
+import { inflateRawSync } from "node:zlib";
 import { type CodeTable, decodeCodeTable } from "./code_table.ts";
 import { ChunkDecodeError, ChunkDecoder } from "./chunk_codec.ts";
 import { crc32 } from "./crc32.ts";
@@ -19,13 +19,27 @@ import {
   FORMAT_MAJOR,
   INDEX_ENTRY_SIZE,
   MAGIC,
-  MAX_SECTION_RAW,
+  MAX_CHUNK_RAW,
+  MAX_CHUNKS,
+  MAX_CODE_RAW,
+  MAX_HEADER_JSON,
+  MAX_INDEX_RAW,
+  MAX_JSON_DEPTH,
+  MAX_SUMMARY_JSON,
+  maxStoredSize,
   SECTION_HEADER_SIZE,
   Tag,
   TRAILER_MAGIC,
   TRAILER_SIZE,
 } from "./format.ts";
-import { headerProblem, summaryProblem, type TraceHeader, type TraceSummary } from "./header.ts";
+import {
+  guestMemoryBytes,
+  headerProblem,
+  jsonDepth,
+  summaryProblem,
+  type TraceHeader,
+  type TraceSummary,
+} from "./header.ts";
 import { TraceRecord } from "./record.ts";
 import { ByteReader } from "./varint.ts";
 
@@ -140,6 +154,11 @@ export class TraceReader {
   readonly size: number;
   /** Format minor version of the file. */
   readonly minorVersion: number;
+  /**
+   * Most bytes one record may move (string instruction, DMA, block or network request):
+   * the guest's memory size from the header, or the format default.
+   */
+  readonly maxTransferBytes: number;
   readonly #source: Source;
 
   private constructor(name: string, source: Source) {
@@ -158,12 +177,16 @@ export class TraceReader {
       throw fail(`format version ${major} is not supported (this reader reads ${FORMAT_MAJOR})`, 8);
     }
     const headerLen = u32(fixed, 12);
+    if (headerLen > MAX_HEADER_JSON) {
+      throw fail(`header is ${headerLen} bytes, more than the limit of ${MAX_HEADER_JSON}`, 12);
+    }
     if (headerLen > source.size - FILE_HEADER_SIZE - TRAILER_SIZE) {
       throw fail(`header length ${headerLen} runs past the end of the file`, 12);
     }
     const headerBytes = source.readAt(FILE_HEADER_SIZE, headerLen).slice();
     if (crc32(headerBytes) !== u32(fixed, 16)) throw fail("header checksum mismatch", 16);
     this.header = parseJson(headerBytes, name, FILE_HEADER_SIZE, headerProblem) as TraceHeader;
+    this.maxTransferBytes = guestMemoryBytes(this.header);
 
     const trailerAt = source.size - TRAILER_SIZE;
     const trailer = source.readAt(trailerAt, TRAILER_SIZE).slice();
@@ -190,8 +213,17 @@ export class TraceReader {
     let codeOffset: number;
     try {
       const jsonLen = index.u32();
+      if (jsonLen > MAX_SUMMARY_JSON) {
+        throw fail(
+          `summary is ${jsonLen} bytes, more than the limit of ${MAX_SUMMARY_JSON}`,
+          indexOffset,
+        );
+      }
       summary = parseJson(index.take(jsonLen), name, indexOffset, summaryProblem) as TraceSummary;
       const n = index.u32();
+      if (n > MAX_CHUNKS) {
+        throw fail(`index lists ${n} chunks, more than the limit of ${MAX_CHUNKS}`, indexOffset);
+      }
       if (n * INDEX_ENTRY_SIZE + 8 !== index.remaining) {
         throw fail(
           `index lists ${n} chunks but holds ${index.remaining} bytes of entries`,
@@ -290,7 +322,7 @@ export class TraceReader {
       throw new TraceFormatError(this.name, `${what} section runs past its end`, offset, chunk);
     }
     const stored = this.#source.readAt(offset + SECTION_HEADER_SIZE, h.stored);
-    return this.decodePayload(h, stored, offset, chunk, null);
+    return this.decodePayload(h, stored, offset, chunk);
   }
 
   /** Reads a section header at `offset` (used by cursors and `trace inspect`). */
@@ -328,25 +360,47 @@ export class TraceReader {
         );
       }
     }
-    // Deflate cannot expand more than about 1032:1, so a larger claim is corruption.
-    if (h.raw > MAX_SECTION_RAW || (h.codec === Codec.Deflate && h.raw > h.stored * 1040 + 1024)) {
+    // Limits per section kind (docs/trace-format.md, "Limits"), checked before anything
+    // of that size is allocated. Deflate cannot expand more than about 1032:1, so a larger
+    // claim is corruption.
+    const limit = h.tag === Tag.Chunk
+      ? MAX_CHUNK_RAW
+      : h.tag === Tag.Code
+      ? MAX_CODE_RAW
+      : MAX_INDEX_RAW;
+    if (h.raw > limit) {
       throw new TraceFormatError(
         this.name,
-        `section claims ${h.raw} uncompressed bytes`,
+        `section claims ${h.raw} uncompressed bytes, more than the limit of ${limit}`,
         offset + 12,
+        chunk,
+      );
+    }
+    if (h.codec === Codec.Deflate && h.raw > h.stored * 1040 + 1024) {
+      throw new TraceFormatError(
+        this.name,
+        `section claims ${h.raw} uncompressed bytes from ${h.stored} compressed`,
+        offset + 12,
+        chunk,
+      );
+    }
+    if (h.stored > maxStoredSize(h.raw)) {
+      throw new TraceFormatError(
+        this.name,
+        `section stores ${h.stored} bytes for ${h.raw} uncompressed`,
+        offset + 16,
         chunk,
       );
     }
     return h;
   }
 
-  /** Decompresses and checksums a section payload into `out` (reused when large enough). */
+  /** Decompresses and checksums a section payload. */
   decodePayload(
     h: SectionHeader,
     stored: Uint8Array,
     offset: number,
     chunk: number,
-    out: Uint8Array | null,
   ): Uint8Array {
     let raw: Uint8Array;
     if (h.codec === Codec.Stored) {
@@ -355,14 +409,24 @@ export class TraceReader {
       }
       raw = stored;
     } else {
-      const target = out && out.length >= h.raw ? out.subarray(0, h.raw) : new Uint8Array(h.raw);
+      // Inflation stops as soon as the output passes the declared size, so a stream that
+      // inflates to gigabytes costs neither that memory nor the time to produce it.
       let got: Uint8Array;
       try {
-        got = inflateSync(stored, { out: target });
+        got = inflateRawSync(stored, {
+          maxOutputLength: Math.max(1, h.raw),
+          // One output buffer a byte larger than the declared size, so an honest stream
+          // ends inside it: no second buffer, no pieces joined at the end.
+          chunkSize: Math.max(64, h.raw + 1),
+        });
       } catch (e) {
+        const tooLong = (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ||
+          e instanceof RangeError;
         throw new TraceFormatError(
           this.name,
-          `compressed data is corrupt (${(e as Error).message})`,
+          tooLong
+            ? `decompresses to more than the declared ${h.raw} bytes`
+            : `compressed data is corrupt (${(e as Error).message})`,
           offset + SECTION_HEADER_SIZE,
           chunk,
         );
@@ -415,14 +479,13 @@ export class RecordCursor {
   #chunk: number;
   #active = false;
   #stored: Uint8Array = new Uint8Array(0);
-  #raw: Uint8Array = new Uint8Array(0);
   #info: ChunkInfo | null = null;
   #rawLength = 0;
 
   /** Creates a cursor over chunks `[from, to)` of `trace`. */
   constructor(trace: TraceReader, from: number, to: number) {
     this.#trace = trace;
-    this.#decoder = new ChunkDecoder(trace.code);
+    this.#decoder = new ChunkDecoder(trace.code, trace.maxTransferBytes);
     this.#chunk = from;
     this.#to = to;
   }
@@ -489,9 +552,8 @@ export class RecordCursor {
       throw new TraceFormatError(t.name, "chunk header disagrees with the index", info.offset, i);
     }
     if (this.#stored.length < h.stored) this.#stored = new Uint8Array(h.stored);
-    if (this.#raw.length < h.raw) this.#raw = new Uint8Array(h.raw);
     const stored = t.readStored(info.offset + SECTION_HEADER_SIZE, h.stored, this.#stored);
-    const raw = t.decodePayload(h, stored, info.offset, i, this.#raw);
+    const raw = t.decodePayload(h, stored, info.offset, i);
     this.#rawLength = h.raw;
     try {
       this.#decoder.start(raw, this.#rawLength, h.items);
@@ -508,6 +570,14 @@ function parseJson(
   offset: number,
   problem: (v: unknown) => string | null,
 ): unknown {
+  const depth = jsonDepth(bytes, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new TraceFormatError(
+      name,
+      `metadata nests deeper than the limit of ${MAX_JSON_DEPTH} levels`,
+      offset,
+    );
+  }
   let v: unknown;
   try {
     v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

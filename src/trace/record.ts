@@ -149,69 +149,30 @@ export const SensitiveOp = {
   Pause: 54,
 } as const;
 
-/** The lowercase names of sensitive-instruction classes, indexed by code. */
-export const SENSITIVE_NAMES: readonly string[] = [
-  "none",
-  "cr-read",
-  "cr-write",
-  "invlpg",
-  "invpcid",
-  "cli",
-  "sti",
-  "pushf",
-  "popf",
-  "in",
-  "out",
-  "ins",
-  "outs",
-  "rdmsr",
-  "wrmsr",
-  "rdtsc",
-  "rdtscp",
-  "cpuid",
-  "hlt",
-  "iret",
-  "syscall",
-  "sysret",
-  "sysenter",
-  "sysexit",
-  "swapgs",
-  "lgdt",
-  "lidt",
-  "lldt",
-  "ltr",
-  "sgdt",
-  "sidt",
-  "sldt",
-  "str",
-  "smsw",
-  "lmsw",
-  "lar",
-  "lsl",
-  "verr",
-  "verw",
-  "mov-to-sreg",
-  "mov-from-sreg",
-  "push-sreg",
-  "pop-sreg",
-  "int",
-  "int3",
-  "into",
-  "clts",
-  "wbinvd",
-  "invd",
-  "mov-dr",
-  "xsetbv",
-  "monitor",
-  "mwait",
-  "vmcall",
-  "pause",
-];
+/**
+ * The lowercase names of sensitive-instruction classes, indexed by code: each
+ * {@link SensitiveOp} key in kebab case (`MovToSreg` is `mov-to-sreg`), so a new class
+ * is named where it is numbered. The names appear in summaries and cost keys.
+ */
+export const SENSITIVE_NAMES: readonly string[] = Object.entries(SensitiveOp)
+  .sort(([, a], [, b]) => a - b)
+  .map(([key]) => key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase());
 
 /** The name of a sensitive-instruction class code. */
 export function sensitiveName(op: number): string {
   return SENSITIVE_NAMES[op] ?? `unknown-${op}`;
 }
+
+/** Highest sensitive-instruction class code of format 1.0; records with another op are rejected. */
+export const MAX_SENSITIVE_OP = 54;
+
+/** Whether a code-table class byte is ordinary (0) or a known sensitive class. */
+export function isSensitiveClass(c: number): boolean {
+  return c >= 0 && c <= MAX_SENSITIVE_OP;
+}
+
+/** Highest control-flow kind code of format 1.0. */
+export const MAX_FLOW = 7;
 
 /** Control-flow kind of an instruction, as the code table records it (binary translation cares). */
 export const ControlFlow = {
@@ -287,7 +248,7 @@ export const Field = {
 } as const;
 
 /** Number of field slots in a record. */
-export const FIELD_COUNT = 17;
+export const FIELD_COUNT: number = Object.keys(Field).length;
 
 /** The field order of each extended (length-prefixed) record kind, as stored in the file. */
 export const EXTENDED_SCHEMAS: Readonly<Record<number, readonly number[]>> = {

@@ -119,6 +119,8 @@ export function randomTrace(
         switch (field) {
           case Field.Vector:
             return rng.nextBelow(256);
+          case Field.Op: // a valid operation of every kind with one (sensitive class, marker...)
+            return 1 + rng.nextBelow(7);
           case Field.Level:
             return rng.nextBelow(5);
           case Field.Size:

@@ -173,6 +173,20 @@ export class ByteReader {
     return out;
   }
 
+  /** Skips `n` bytes. */
+  skip(n: number): void {
+    if (this.pos + n > this.end) throw new RangeError(`read past the end at byte ${this.pos}`);
+    this.pos += n;
+  }
+
+  /** The next `n` bytes as a view into the buffer (no copy), then past them. */
+  view(n: number): Uint8Array {
+    if (this.pos + n > this.end) throw new RangeError(`read past the end at byte ${this.pos}`);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
   /** Reads an unsigned varint of at most 8 bytes (56 bits, enough for 2^53). */
   uvarint(): number {
     const b = this.buf;

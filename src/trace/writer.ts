@@ -8,6 +8,7 @@
  */
 
 import { deflateSync } from "npm:fflate@0.8.3";
+import { dirname } from "node:path";
 import { type CodeInstruction, CodeTableBuilder } from "./code_table.ts";
 import { encodeCodeTable } from "./code_table.ts";
 import { ChunkEncoder, memKindCode } from "./chunk_codec.ts";
@@ -19,13 +20,26 @@ import {
   FORMAT_MAJOR,
   FORMAT_MINOR,
   MAGIC,
+  MAX_CHUNK_RAW,
+  MAX_CHUNK_RECORDS,
+  MAX_CHUNKS,
+  MAX_HEADER_JSON,
+  MAX_JSON_DEPTH,
   MAX_MEM_SIZE,
+  MAX_SUMMARY_JSON,
   SECTION_HEADER_SIZE,
   Tag,
   TRAILER_MAGIC,
 } from "./format.ts";
-import type { MarkerEntry, TraceHeader, TraceHeaderInit, TraceSummary } from "./header.ts";
 import {
+  jsonDepth,
+  type MarkerEntry,
+  type TraceHeader,
+  type TraceHeaderInit,
+  type TraceSummary,
+} from "./header.ts";
+import {
+  EXTENDED_SCHEMAS,
   Field,
   isMemKind,
   kindName,
@@ -35,7 +49,9 @@ import {
   TraceRecord,
 } from "./record.ts";
 import { ByteSink } from "./varint.ts";
-import { tempPathFor } from "../util/atomic.ts";
+import { TraceLimitError } from "./errors.ts";
+import { refuseSpecialFile, releaseTemp, tempPathFor } from "../util/atomic.ts";
+import { environmentError } from "../util/errors.ts";
 
 /** Writer options. */
 export interface TraceWriterOptions {
@@ -72,6 +88,12 @@ export type ChunkCompressor = NonNullable<TraceWriterOptions["compressor"]>;
 
 /** One chunk as a {@link ChunkCompressor} returns it: deflated bytes and payload CRC. */
 export type CompressedChunk = ReturnType<ChunkCompressor["take"]>;
+
+/**
+ * A chunk is closed before its payload passes this size, whatever its record count, so no
+ * chunk breaks MAX_CHUNK_RAW (one record adds well under 1 KB).
+ */
+const CHUNK_FLUSH_BYTES = MAX_CHUNK_RAW - 4096;
 
 /** Chunks a compressor may hold before the writer waits for the oldest. */
 const MAX_IN_FLIGHT = 2;
@@ -131,6 +153,14 @@ export class TraceWriter {
     if (!Number.isInteger(chunkRecords) || chunkRecords < 1) {
       throw new RangeError(`chunkRecords must be a positive integer, not ${chunkRecords}`);
     }
+    if (chunkRecords > MAX_CHUNK_RECORDS) {
+      throw new TraceLimitError(
+        target?.path ?? "<memory>",
+        "maximum records per chunk",
+        MAX_CHUNK_RECORDS,
+        `${chunkRecords} records per chunk asked for`,
+      );
+    }
     const level = options.level ?? 6;
     if (!Number.isInteger(level) || level < 1 || level > 9) {
       throw new RangeError(`deflate level must be 1-9, not ${level}`);
@@ -144,10 +174,16 @@ export class TraceWriter {
       this.#tmp = target.tmp;
       this.#memory = null;
       const file = target.file;
+      const path = target.path;
       this.#sink = {
         write(bytes: Uint8Array) {
           let done = 0;
-          while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+          try {
+            while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+          } catch (e) {
+            // A full disk names the trace being written, not an anonymous file handle.
+            throw environmentError(e, path) ?? e;
+          }
         },
       };
     } else {
@@ -168,13 +204,22 @@ export class TraceWriter {
     header: TraceHeaderInit,
     options: TraceWriterOptions = {},
   ): TraceWriter {
+    refuseSpecialFile(path);
     const tmp = tempPathFor(path);
-    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+    let file: Deno.FsFile;
+    try {
+      Deno.mkdirSync(dirname(path), { recursive: true });
+      file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+    } catch (e) {
+      releaseTemp(tmp);
+      throw environmentError(e, path) ?? e;
+    }
     try {
       return new TraceWriter(header, options, { file, path, tmp });
     } catch (e) {
       file.close();
       Deno.removeSync(tmp);
+      releaseTemp(tmp);
       throw e;
     }
   }
@@ -187,6 +232,22 @@ export class TraceWriter {
   #writeHeader(init: TraceHeaderInit): void {
     const header: TraceHeader = { format: "vmmlab.trace", version: FORMAT_MAJOR, ...init };
     const json = new TextEncoder().encode(JSON.stringify(header));
+    if (jsonDepth(json, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum JSON nesting depth",
+        MAX_JSON_DEPTH,
+        "the header JSON nests too deeply",
+      );
+    }
+    if (json.length > MAX_HEADER_JSON) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum header size",
+        MAX_HEADER_JSON,
+        `the header JSON is ${json.length} bytes`,
+      );
+    }
     const fixed = new ByteSink(20);
     fixed.bytes(MAGIC);
     fixed.byte(FORMAT_MAJOR & 0xff);
@@ -241,7 +302,9 @@ export class TraceWriter {
     if (!full && !(Number.isInteger(count) && count >= 1 && count < length)) {
       throw new RangeError(`partial count ${count} for a block of ${length} instructions`);
     }
-    if (this.#enc.records >= this.#chunkRecords) this.#flushChunk();
+    if (this.#enc.records >= this.#chunkRecords || this.#enc.size > CHUNK_FLUSH_BYTES) {
+      this.#flushChunk();
+    }
     const rec = this.#rec;
     rec.kind = full ? RecordKind.Exec : RecordKind.ExecPartial;
     rec.f[Field.Block] = block;
@@ -273,7 +336,9 @@ export class TraceWriter {
 
   #memRecord(vaddr: number, paddr: number, size: number, flags: number): void {
     // Memory references stay with their block unless a chunk has grown to twice its size.
-    if (this.#enc.records >= 2 * this.#chunkRecords) this.#flushChunk();
+    if (this.#enc.records >= 2 * this.#chunkRecords || this.#enc.size > CHUNK_FLUSH_BYTES) {
+      this.#flushChunk();
+    }
     const code = memKindCode(size, flags);
     const rec = this.#rec;
     rec.kind = code;
@@ -283,146 +348,63 @@ export class TraceWriter {
     this.#count(rec);
   }
 
+  // The extended kinds' writers take their values in the order of the kind's schema in
+  // record.ts (EXTENDED_SCHEMAS), the file's field order; #ext stores them by that schema,
+  // so the field lists live in one place.
+
   /** Records a sensitive instruction (`SensitiveOp`) with its operands. */
   sensitive(op: number, pc: number, reg: number, value: number, size: number, flags: number): void {
-    this.#ext(RecordKind.Sensitive, [
-      Field.Op,
-      op,
-      Field.Pc,
-      pc,
-      Field.Reg,
-      reg,
-      Field.Value,
-      value,
-      Field.Size,
-      size,
-      Field.Flags,
-      flags,
-    ]);
-    this.#sensitive[op & 0xff]++;
+    this.#ext(RecordKind.Sensitive, [op, pc, reg, value, size, flags]);
   }
 
   /** Records a store to a guest page-table entry at `paddr` of the given level (0 unknown). */
   ptWrite(paddr: number, level: number, value: number, flags: number, pc: number): void {
-    this.#ext(RecordKind.PtWrite, [
-      Field.Paddr,
-      paddr,
-      Field.Level,
-      level,
-      Field.Value,
-      value,
-      Field.Flags,
-      flags,
-      Field.Pc,
-      pc,
-    ]);
+    this.#ext(RecordKind.PtWrite, [paddr, level, value, flags, pc]);
   }
 
   /** Records an exception taken by the guest. */
   exception(vector: number, errorCode: number, addr: number, pc: number, flags: number): void {
-    this.#ext(RecordKind.Exception, [
-      Field.Vector,
-      vector,
-      Field.Code,
-      errorCode,
-      Field.Addr,
-      addr,
-      Field.Pc,
-      pc,
-      Field.Flags,
-      flags,
-    ]);
-    this.#exceptions[vector & 0xff]++;
+    this.#ext(RecordKind.Exception, [vector, errorCode, addr, pc, flags]);
   }
 
   /** Records an external interrupt delivered to the guest. */
   interrupt(vector: number, device: number, pc: number): void {
-    this.#ext(RecordKind.Interrupt, [Field.Vector, vector, Field.Device, device, Field.Pc, pc]);
+    this.#ext(RecordKind.Interrupt, [vector, device, pc]);
   }
 
   /** Records a port I/O access reaching a device. */
   pio(port: number, size: number, value: number, flags: number, device: number): void {
-    this.#ext(RecordKind.Pio, [
-      Field.Reg,
-      port,
-      Field.Size,
-      size,
-      Field.Value,
-      value,
-      Field.Flags,
-      flags,
-      Field.Device,
-      device,
-    ]);
+    this.#ext(RecordKind.Pio, [port, size, value, flags, device]);
   }
 
   /** Records an MMIO access reaching a device. */
   mmio(paddr: number, size: number, value: number, flags: number, device: number): void {
-    this.#ext(RecordKind.Mmio, [
-      Field.Paddr,
-      paddr,
-      Field.Size,
-      size,
-      Field.Value,
-      value,
-      Field.Flags,
-      flags,
-      Field.Device,
-      device,
-    ]);
+    this.#ext(RecordKind.Mmio, [paddr, size, value, flags, device]);
   }
 
   /** Records a DMA transfer. */
   dma(device: number, paddr: number, length: number, flags: number): void {
-    this.#ext(RecordKind.Dma, [
-      Field.Device,
-      device,
-      Field.Paddr,
-      paddr,
-      Field.Length,
-      length,
-      Field.Flags,
-      flags,
-    ]);
+    this.#ext(RecordKind.Dma, [device, paddr, length, flags]);
   }
 
   /** Records a block-device request (`BlockOp`) at a byte offset. */
   blockRequest(device: number, op: number, offset: number, length: number): void {
-    this.#ext(RecordKind.BlockRequest, [
-      Field.Device,
-      device,
-      Field.Op,
-      op,
-      Field.Addr,
-      offset,
-      Field.Length,
-      length,
-    ]);
+    this.#ext(RecordKind.BlockRequest, [device, op, offset, length]);
   }
 
   /** Records a network request (`NetOp`) of `length` bytes. */
   netRequest(device: number, op: number, length: number): void {
-    this.#ext(RecordKind.NetRequest, [Field.Device, device, Field.Op, op, Field.Length, length]);
+    this.#ext(RecordKind.NetRequest, [device, op, length]);
   }
 
   /** Records a marker (`MarkerOp`); markers are also listed in the summary. */
   marker(op: number, value: number): void {
-    this.#markers.push({ op, value, record: this.#records, instruction: this.#instructions });
-    this.#ext(RecordKind.Marker, [Field.Op, op, Field.Value, value]);
+    this.#ext(RecordKind.Marker, [op, value]);
   }
 
   /** Records the 64-bit content hash of a guest-physical page of VM `vm`. */
   pageHash(paddr: number, hashHi: number, hashLo: number, vm: number): void {
-    this.#ext(RecordKind.PageHash, [
-      Field.Paddr,
-      paddr,
-      Field.HashHi,
-      hashHi,
-      Field.HashLo,
-      hashLo,
-      Field.Device,
-      vm,
-    ]);
+    this.#ext(RecordKind.PageHash, [paddr, hashHi, hashLo, vm]);
   }
 
   /** Records a repeated string instruction whose `count` iterations were collapsed. */
@@ -435,23 +417,7 @@ export class TraceWriter {
     paddr: number,
     flags: number,
   ): void {
-    this.#ext(RecordKind.RepString, [
-      Field.Pc,
-      pc,
-      Field.Op,
-      op,
-      Field.Count,
-      count,
-      Field.Size,
-      size,
-      Field.Addr,
-      addr,
-      Field.Paddr,
-      paddr,
-      Field.Flags,
-      flags,
-    ]);
-    this.#repIterations += count;
+    this.#ext(RecordKind.RepString, [pc, op, count, size, addr, paddr, flags]);
   }
 
   /** Writes a decoded record as it is (re-encoding, filtering, merging traces). */
@@ -460,46 +426,43 @@ export class TraceWriter {
     if (k === RecordKind.Exec) return this.exec(r.block);
     if (k === RecordKind.ExecPartial) return this.execPartial(r.block, r.count);
     if (isMemKind(k)) return this.mem(r.addr, r.paddr, r.size, r.flags);
-    switch (k) {
-      case RecordKind.Sensitive:
-        return this.sensitive(r.op, r.pc, r.reg, r.value, r.size, r.flags);
-      case RecordKind.PtWrite:
-        return this.ptWrite(r.paddr, r.level, r.value, r.flags, r.pc);
-      case RecordKind.Exception:
-        return this.exception(r.vector, r.code, r.addr, r.pc, r.flags);
-      case RecordKind.Interrupt:
-        return this.interrupt(r.vector, r.device, r.pc);
-      case RecordKind.Pio:
-        return this.pio(r.reg, r.size, r.value, r.flags, r.device);
-      case RecordKind.Mmio:
-        return this.mmio(r.paddr, r.size, r.value, r.flags, r.device);
-      case RecordKind.Dma:
-        return this.dma(r.device, r.paddr, r.length, r.flags);
-      case RecordKind.BlockRequest:
-        return this.blockRequest(r.device, r.op, r.addr, r.length);
-      case RecordKind.NetRequest:
-        return this.netRequest(r.device, r.op, r.length);
-      case RecordKind.Marker:
-        return this.marker(r.op, r.value);
-      case RecordKind.PageHash:
-        return this.pageHash(r.paddr, r.hashHi, r.hashLo, r.device);
-      case RecordKind.RepString:
-        return this.repString(r.pc, r.op, r.count, r.size, r.addr, r.paddr, r.flags);
+    const schema = EXTENDED_SCHEMAS[k];
+    if (schema === undefined) {
+      throw new RangeError(`record kind 0x${k.toString(16)} cannot be written`);
     }
-    throw new RangeError(`record kind 0x${k.toString(16)} cannot be written`);
+    this.#ext(k, schema.map((field) => r.f[field]));
   }
 
-  #ext(kind: number, pairs: readonly number[]): void {
-    if (this.#enc.records >= this.#chunkRecords) this.#flushChunk();
+  /** Writes an extended record from its values in schema order, and counts it in the summary. */
+  #ext(kind: number, values: readonly number[]): void {
+    const schema = EXTENDED_SCHEMAS[kind];
+    if (values.length !== schema.length) {
+      throw new RangeError(`${kindName(kind)} takes ${schema.length} fields, not ${values.length}`);
+    }
+    if (this.#enc.records >= this.#chunkRecords || this.#enc.size > CHUNK_FLUSH_BYTES) {
+      this.#flushChunk();
+    }
     const rec = this.#rec;
     rec.kind = kind;
     rec.f.fill(0);
-    for (let i = 0; i < pairs.length; i += 2) {
-      const v = pairs[i + 1];
+    for (let i = 0; i < schema.length; i++) {
+      const v = values[i];
       if (!Number.isSafeInteger(v)) {
-        throw new RangeError(`${kindName(kind)} field ${pairs[i]} is not an integer: ${v}`);
+        throw new RangeError(`${kindName(kind)} field ${schema[i]} is not an integer: ${v}`);
       }
-      rec.f[pairs[i]] = v;
+      rec.f[schema[i]] = v;
+    }
+    // The summary's per-kind histograms and marker list.
+    if (kind === RecordKind.Sensitive) this.#sensitive[rec.f[Field.Op] & 0xff]++;
+    else if (kind === RecordKind.Exception) this.#exceptions[rec.f[Field.Vector] & 0xff]++;
+    else if (kind === RecordKind.RepString) this.#repIterations += rec.f[Field.Count];
+    else if (kind === RecordKind.Marker) {
+      this.#markers.push({
+        op: rec.f[Field.Op],
+        value: rec.f[Field.Value],
+        record: this.#records,
+        instruction: this.#instructions,
+      });
     }
     this.#enc.extended(rec);
     this.#count(rec);
@@ -560,6 +523,14 @@ export class TraceWriter {
     stored: Uint8Array,
     firstInstruction: number,
   ): void {
+    if (this.#chunks.length >= MAX_CHUNKS) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum number of chunks",
+        MAX_CHUNKS,
+        "it needs more chunks; use more records per chunk",
+      );
+    }
     this.#chunks.push({
       offset: this.#offset,
       records,
@@ -627,6 +598,14 @@ export class TraceWriter {
     const summary = this.#summary(code.blockCount, code.instructionCount, contentHash);
     const index = new ByteSink(1 << 12);
     const json = new TextEncoder().encode(JSON.stringify(summary));
+    if (json.length > MAX_SUMMARY_JSON) {
+      throw new TraceLimitError(
+        this.#path ?? "<memory>",
+        "maximum summary size",
+        MAX_SUMMARY_JSON,
+        `the summary JSON (${this.#markers.length} markers) is ${json.length} bytes`,
+      );
+    }
     index.u32(json.length);
     index.bytes(json);
     index.u32(this.#chunks.length);
@@ -698,10 +677,11 @@ export class TraceWriter {
     }
     try {
       Deno.renameSync(this.#tmp, this.#path);
+      releaseTemp(this.#tmp);
     } catch (e) {
       // e.g. the target is a folder: leave nothing behind, as every other failure does.
       this.abort();
-      throw e;
+      throw environmentError(e, this.#path) ?? e;
     }
     return summary;
   }
@@ -723,6 +703,7 @@ export class TraceWriter {
       try {
         Deno.removeSync(this.#tmp);
       } catch { /* already gone */ }
+      releaseTemp(this.#tmp);
     }
   }
 }

@@ -45,3 +45,58 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * The machine vmmlab runs on refused an operation: a full disk, a read-only file system, a
+ * missing folder, no permission, a device where a file was expected. Not a bug in vmmlab
+ * and not a mistake in a trace, but still the user's to fix, so exit status 2 with one line
+ * naming the path and the cause.
+ */
+export class EnvironmentError extends InputError {
+  /** The path the operation was on, when known. */
+  readonly path: string | undefined;
+  /** The operating system's error code (`ENOSPC`, `EROFS`, ...), when known. */
+  readonly code: string | undefined;
+
+  /** Creates an environment error from a path, a cause and an OS error code. */
+  constructor(path: string | undefined, cause: string, code?: string) {
+    super(`${path === undefined ? "" : `${path}: `}${cause}${code ? ` (${code})` : ""}`);
+    this.name = "EnvironmentError";
+    this.path = path;
+    this.code = code;
+  }
+}
+
+// Deno's OS errors read "Cause (os error N): op 'path'" or "...: rename 'from' -> 'to'".
+const OS_MESSAGE = /^(.*?) \(os error \d+\)(?:: \w+ '([^']*)'(?: -> '([^']*)')?)?$/s;
+
+/**
+ * `e` as an {@link EnvironmentError} when it is an error of the operating system (it has
+ * an `E...` code, or is one of Deno's file-system error classes), else null. `path`, when
+ * given, names the file instead of the OS message's path (which may be a temporary file's,
+ * or absent: a write to an open file carries no path).
+ */
+export function environmentError(e: unknown, path?: string): EnvironmentError | null {
+  if (e instanceof EnvironmentError) return e;
+  if (!(e instanceof Error) || e instanceof InputError) return null;
+  const code = (e as { code?: unknown }).code;
+  const osCode = typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+  const denoFs = e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied ||
+    e instanceof Deno.errors.IsADirectory || e instanceof Deno.errors.NotADirectory ||
+    e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.NotCapable ||
+    e instanceof Deno.errors.FilesystemLoop;
+  if (osCode === undefined && !denoFs) return null;
+  const m = OS_MESSAGE.exec(e.message);
+  if (!m) return new EnvironmentError(path, e.message.split("\n")[0], osCode);
+  const cause = m[1].charAt(0).toLowerCase() + m[1].slice(1);
+  return new EnvironmentError(path ?? m[3] ?? m[2], cause, osCode);
+}
+
+/** Runs `fn`, turning an OS error into an {@link EnvironmentError} that names `path`. */
+export function naming<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw environmentError(e, path) ?? e;
+  }
+}

@@ -43,3 +43,16 @@ export async function shortHash(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, "0"))
     .join("");
 }
+
+/**
+ * The identity of a run's results: the short hash of every job's result (without `host`)
+ * in plan order. Two runs with the same results, however sharded, have the same identity;
+ * the summary, the report and manifest.json all carry it, so a reader can tell which run a
+ * folder's files come from.
+ */
+export function runIdentity(
+  keys: readonly string[],
+  results: ReadonlyMap<string, unknown>,
+): Promise<string> {
+  return shortHash(canonicalJson(keys.map((key) => [key, withoutHost(results.get(key))])));
+}

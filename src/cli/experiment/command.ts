@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { engineUrl } from "./engine.ts";
 import { copyFigures } from "./figures.ts";
 import { parseShard } from "./jobs.ts";
-import { checkOutputFolder } from "../options.ts";
+import { checkOutputFolder, workerCount } from "../options.ts";
 import { counted } from "../plural.ts";
 import { mergeOutputs } from "./merge.ts";
 import { planRun, runExperiments } from "./runner.ts";
@@ -71,8 +71,8 @@ export function registerExperimentCommands(program: Command): void {
     .option("--out <dir>", "output folder", "out")
     .option(
       "--workers <n>",
-      "parallel replay workers (default: one per core)",
-      positiveInteger,
+      "parallel replay workers, 1 to 256 (default: one per core)",
+      workerCount,
     )
     .option("--shard <i/N>", "replay only slice i of N of the job list; combine with vmmlab merge")
     .option("--engine <module>", "replay engine module (default: the project's engine)")
@@ -86,7 +86,7 @@ export function registerExperimentCommands(program: Command): void {
     .option(
       "--slurm-cpus <n>",
       "with --slurm-script: --cpus-per-task (and workers)",
-      positiveInteger,
+      workerCount,
       2,
     )
     .option("--slurm-mem <size>", "with --slurm-script: --mem per task", "4G")
@@ -132,7 +132,9 @@ export function registerExperimentCommands(program: Command): void {
           counted(report.workers, "worker")
         } ` +
           `in ${report.replaySeconds.toFixed(1)} s; outputs in ` +
-          `${report.outputSeconds.toFixed(1)} s → ${out}`,
+          `${report.outputSeconds.toFixed(1)} s → ${out}${
+            report.run === undefined ? "" : ` (run ${report.run})`
+          }`,
       );
       if (report.outcomes) {
         await writeFigures(out, report.outcomes, options.figures);

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { canonicalJson, withoutHost } from "./canonical.ts";
+import { canonicalJson, runIdentity, withoutHost } from "./canonical.ts";
+import { Stage } from "./staging.ts";
 import type { Result } from "../../engine/result.ts";
 import type { HostResult } from "../../host/result.ts";
 import { InputError } from "../../util/errors.ts";
@@ -89,22 +90,33 @@ export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOut
         `first missing: ${missing[0]}`,
     );
   }
-  for (const job of plan.jobs) await writeRunFile(options.out, job, results.get(job.key)!);
-  const outcomes = await writeOutputs(plan, results, {
-    out: options.out,
-    published: common.published,
-    progress: common.progress,
-    warn: common.warn,
-    note: options.note,
-  });
-  await writeManifest(options.out, {
-    schema: MANIFEST_SCHEMA,
-    experiments: plan.experiments.map((e) => e.experiment.name),
-    shard: null,
-    jobs: plan.jobs.length,
-    files: plan.jobs.map((j) => j.file),
-    host: { mergedFrom: [...options.dirs], shards: manifests.map((m) => m.shard) },
-  });
+  const run = await runIdentity(plan.jobs.map((j) => j.key), results);
+  const stage = Stage.open(options.out);
+  let outcomes: ExperimentOutcome[];
+  try {
+    for (const job of plan.jobs) await writeRunFile(stage.dir, job, results.get(job.key)!);
+    outcomes = await writeOutputs(plan, results, {
+      out: stage.dir,
+      published: common.published,
+      progress: common.progress,
+      warn: common.warn,
+      note: options.note,
+      run,
+    });
+    await writeManifest(stage.dir, {
+      schema: MANIFEST_SCHEMA,
+      experiments: plan.experiments.map((e) => e.experiment.name),
+      shard: null,
+      jobs: plan.jobs.length,
+      files: plan.jobs.map((j) => j.file),
+      run,
+      host: { mergedFrom: [...options.dirs], shards: manifests.map((m) => m.shard) },
+    });
+    stage.commit();
+  } catch (e) {
+    stage.abandon();
+    throw e;
+  }
   return outcomes;
 }
 

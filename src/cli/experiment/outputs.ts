@@ -60,6 +60,14 @@ export interface OutputOptions {
   warn(line: string): void;
   /** A sentence for the top of the report (e.g. that a stand-in engine was used). */
   note?: string;
+  /** The run's identity (runIdentity in canonical.ts), named in the summary and report. */
+  run?: string;
+}
+
+/** The sentence that names the run whose results a summary or report shows. */
+export function runSentence(run: string): string {
+  return `Run ${run}: the identity of these results (the same in manifest.json when the ` +
+    `folder holds one complete run).`;
 }
 
 function checkRows(name: string, rows: readonly ComparisonRow[], ids: Set<string>): void {
@@ -301,6 +309,7 @@ export async function writeOutputs(
     join(options.out, "summary.json"),
     json({
       schema: SUMMARY_SCHEMA,
+      ...(options.run === undefined ? {} : { run: options.run }),
       rows: summaryRows.map(({ experiment, row }) => ({ experiment, ...row })),
       checks: summaryChecks.map(({ experiment, check }) => ({ experiment, ...check })),
     }),
@@ -323,11 +332,13 @@ export async function writeOutputs(
   );
   await writeFileAtomic(
     join(options.out, "summary.md"),
-    renderMarkdownSummary(summaryRows, summaryChecks),
+    renderMarkdownSummary(summaryRows, summaryChecks) +
+      (options.run === undefined ? "" : `\n${runSentence(options.run)}\n`),
   );
   const html = await buildReport({
     title: "vmmlab: reproduced figures",
-    note: options.note,
+    note: [options.note, options.run === undefined ? undefined : runSentence(options.run)]
+      .filter((n) => n !== undefined).join(" ") || undefined,
     figures,
   });
   await writeFileAtomic(join(options.out, "report.html"), html);

@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import type { Result } from "../../engine/result.ts";
+import { nonFinitePath, type Result } from "../../engine/result.ts";
 import type { HostResult } from "../../host/result.ts";
 import type { JsonValue, RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
 import { InputError } from "../../util/errors.ts";
@@ -49,6 +49,8 @@ export interface Manifest {
   jobs: number;
   /** Result files this output holds (under runs/), sorted by job key. */
   files: string[];
+  /** The identity of the results (runIdentity; absent in a shard and in older manifests). */
+  run?: string;
   /** Wall time, worker count, merged folders: ignored by comparisons. */
   host: Record<string, unknown>;
 }
@@ -64,6 +66,10 @@ export async function writeRunFile(
   job: Job,
   result: Result | HostResult,
 ): Promise<void> {
+  const bad = nonFinitePath(result);
+  if (bad !== null) {
+    throw new InputError(`${runFilePath(out, job)}: the result's ${bad} is not finite`);
+  }
   const file: RunFile = isHostJob(job)
     ? { schema: RUN_SCHEMA, key: job.key, host: job.host, uses: job.uses, result }
     : {

@@ -30,8 +30,11 @@ import {
 } from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
 import { runJobs } from "./pool.ts";
+import { defaultWorkers, MAX_WORKERS } from "../options.ts";
 import { defaultProgress, type Progress } from "./progress.ts";
 import { MANIFEST_SCHEMA, writeManifest, writeRunFile } from "./run_files.ts";
+import { runIdentity } from "./canonical.ts";
+import { Stage } from "./staging.ts";
 
 /** Options shared by a run and a merge. */
 export interface CommonOptions {
@@ -79,6 +82,8 @@ export interface RunReport {
   outputSeconds: number;
   /** For a shard: its jobs and estimated cost, as one line. */
   shardEstimate?: string;
+  /** The identity of a complete run's results (see canonical.ts runIdentity). */
+  run?: string;
 }
 
 /** Resolved common options. */
@@ -138,42 +143,58 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
       options.shard.index - 1
     ];
   }
-  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const workers = Math.min(MAX_WORKERS, Math.max(1, options.workers ?? defaultWorkers()));
   const results = new Map<string, Result | HostResult>();
-  const replayStart = performance.now();
-  common.progress.start(jobs.length, "replay");
+  // Everything goes to a staging folder first and into OUT only once complete, so an
+  // interrupted or failed re-run never mixes old and new files (see staging.ts).
+  const stage = Stage.open(options.out);
+  let outcomes: ExperimentOutcome[] | null;
+  let replaySeconds: number;
+  let outputSeconds: number;
+  let run: string | undefined;
   try {
-    await runJobs(jobs, {
-      workers,
-      engine: options.engine ?? DEFAULT_ENGINE_URL,
-      root: common.root,
-      onResult: async (job, result) => {
-        results.set(job.key, result);
-        await writeRunFile(options.out, job, result);
-        common.progress.advance(job.uses[0]);
-      },
+    const replayStart = performance.now();
+    common.progress.start(jobs.length, "replay");
+    try {
+      await runJobs(jobs, {
+        workers,
+        engine: options.engine ?? DEFAULT_ENGINE_URL,
+        root: common.root,
+        onResult: async (job, result) => {
+          results.set(job.key, result);
+          await writeRunFile(stage.dir, job, result);
+          common.progress.advance(job.uses[0]);
+        },
+      });
+    } finally {
+      common.progress.stop();
+    }
+    replaySeconds = (performance.now() - replayStart) / 1000;
+    const outputStart = performance.now();
+    run = options.shard ? undefined : await runIdentity(plan.jobs.map((j) => j.key), results);
+    outcomes = options.shard ? null : await writeOutputs(plan, results, {
+      out: stage.dir,
+      published: common.published,
+      progress: common.progress,
+      warn: common.warn,
+      note: options.note,
+      run,
     });
-  } finally {
-    common.progress.stop();
+    outputSeconds = (performance.now() - outputStart) / 1000;
+    await writeManifest(stage.dir, {
+      schema: MANIFEST_SCHEMA,
+      experiments: plan.experiments.map((e) => e.experiment.name),
+      shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+      jobs: plan.jobs.length,
+      files: jobs.map((j) => j.file),
+      ...(run === undefined ? {} : { run }),
+      host: { workers, replaySeconds, outputSeconds },
+    });
+    stage.commit();
+  } catch (e) {
+    stage.abandon();
+    throw e;
   }
-  const replaySeconds = (performance.now() - replayStart) / 1000;
-  const outputStart = performance.now();
-  const outcomes = options.shard ? null : await writeOutputs(plan, results, {
-    out: options.out,
-    published: common.published,
-    progress: common.progress,
-    warn: common.warn,
-    note: options.note,
-  });
-  const outputSeconds = (performance.now() - outputStart) / 1000;
-  await writeManifest(options.out, {
-    schema: MANIFEST_SCHEMA,
-    experiments: plan.experiments.map((e) => e.experiment.name),
-    shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
-    jobs: plan.jobs.length,
-    files: jobs.map((j) => j.file),
-    host: { workers, replaySeconds, outputSeconds },
-  });
   return {
     plan,
     jobsRun: jobs.length,
@@ -182,6 +203,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     replaySeconds,
     outputSeconds,
     shardEstimate,
+    run,
   };
 }
 

@@ -6,7 +6,8 @@
  *   its system calls enter the VMM (`bt.transition.user.<reason>`).
  * - Kernel code runs from a translation cache (TC) keyed by code address. The first
  *   execution of a block translates it at `bt.translate` cycles per guest instruction;
- *   later executions hit the cache. The cache holds `bt.tc-capacity` bytes of guest code;
+ *   later executions hit the cache. The cache holds `bt.tc-capacity` bytes of guest code
+ *   (a platform entry; the option of the same name overrides it);
  *   when a new translation does not fit, the whole cache is flushed (the simple policy
  *   VMware's early TC used) and translation starts over.
  * - Translated code runs at native speed except that every indirect control transfer
@@ -27,16 +28,18 @@
 import {
   type CpuModel,
   type ModelContext,
-  type ModelDescription,
-  optionList,
-  optionNumber,
   registerModel,
   Transition,
   TRANSITION_COUNT,
 } from "../../engine/model.ts";
+import {
+  declareOptions,
+  optionError,
+  optionOrPlatform,
+  readOptions,
+} from "../../engine/options.ts";
 import type { TraceRecord } from "../../trace/record.ts";
-import { ConfigError } from "../../util/errors.ts";
-import { CodeCosts } from "./code_costs.ts";
+import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
 import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
 import { markDeprivileged } from "./trap.ts";
@@ -160,19 +163,19 @@ export class BtCpu implements CpuModel {
       this.#blockBytes[b] = bytes;
     }
     this.#translated = new Uint8Array(code.blockCount);
-    this.#capacity = optionNumber(ctx, "bt.tc-capacity", 4 * 1024 * 1024, 1);
-    this.#threshold = optionNumber(ctx, "bt.adapt-threshold", 2, 1);
-    const adaptive = ctx.options["bt.adaptive"];
-    if (adaptive !== undefined && typeof adaptive !== "boolean") {
-      throw new ConfigError("--option", "must be true or false", "bt.adaptive");
-    }
-    this.#adaptive = adaptive !== false;
+    const o = readOptions(ctx.options, BT_OPTIONS);
+    this.#capacity = optionOrPlatform(
+      p,
+      BT_OPTIONS["bt.tc-capacity"],
+      o["bt.tc-capacity"],
+      "bt.tc-capacity",
+    );
+    this.#threshold = o["bt.adapt-threshold"];
+    this.#adaptive = o["bt.adaptive"];
     const names = classByName();
-    for (const n of optionList(ctx, "bt.tc-emulated", DEFAULT_TC_EMULATED)) {
+    for (const n of o["bt.tc-emulated"]) {
       const c = names.get(n);
-      if (c === undefined) {
-        throw new ConfigError("--option", `unknown sensitive class "${n}"`, "bt.tc-emulated");
-      }
+      if (c === undefined) throw optionError("bt.tc-emulated", `unknown sensitive class "${n}"`);
       this.#inTc[c] = 1;
     }
     markDeprivileged(this.#userKind, USER_TRAP, USER_ENTRY);
@@ -317,32 +320,50 @@ export class BtCpu implements CpuModel {
 
   /** Nothing to add. */
   finish(): void {}
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary:
-        "Binary translation: direct user code, translated kernel code, adaptive translation.",
-      options: {
-        "bt.tc-capacity": "translation cache size in bytes of guest code (default 4 MiB)",
-        "bt.adapt-threshold": "trace faults at one store before it is retranslated (default 2)",
-        "bt.adaptive": "adaptive translation on or off (default true)",
-        "bt.tc-emulated": "comma list of sensitive classes emulated in the TC (others call out)",
-      },
-      costs: [
-        "bt.translate",
-        "bt.indirect",
-        "bt.tc-emulate[.CLASS]",
-        "bt.callout[.CLASS]",
-        "bt.exception[.VECTOR]",
-        "bt.interrupt",
-        "bt.trace-fault",
-        "bt.adapted-write",
-        "bt.transition.kernel[.REASON]",
-        "bt.transition.user[.REASON]",
-      ],
-    };
-  }
 }
 
-registerModel("cpu", "bt", (ctx) => new BtCpu(ctx));
+/** The options of `bt`. */
+export const BT_OPTIONS = declareOptions({
+  "bt.tc-capacity": {
+    type: "integer",
+    defaultDoc: "platform bt.tc-capacity",
+    min: 1,
+    max: 1 << 30,
+    unit: "bytes",
+    doc: "translation cache size in bytes of guest code",
+  },
+  "bt.adapt-threshold": {
+    type: "integer",
+    default: 2,
+    min: 1,
+    max: 1 << 30,
+    doc: "trace faults at one store before its block is retranslated",
+  },
+  "bt.adaptive": { type: "boolean", default: true, doc: "adaptive translation on or off" },
+  "bt.tc-emulated": {
+    type: "list",
+    default: DEFAULT_TC_EMULATED,
+    items: "sensitive classes",
+    doc: "sensitive classes emulated in the translation cache (the others call out)",
+  },
+});
+
+registerModel("cpu", "bt", (ctx) => new BtCpu(ctx), {
+  summary: "Binary translation: direct user code, translated kernel code, adaptive translation.",
+  options: BT_OPTIONS,
+  costs: [
+    ...CODE_COST_KEYS,
+    "bt.translate",
+    "bt.tc-capacity",
+    "bt.indirect",
+    "bt.tc-emulate[.<class>]",
+    "bt.callout[.<class>]",
+    "native.sensitive[.<class>]",
+    "bt.exception[.<vector>]",
+    "bt.interrupt",
+    "bt.trace-fault",
+    "bt.adapted-write",
+    "bt.transition.kernel[.<reason>]",
+    "bt.transition.user[.<reason>]",
+  ],
+});

@@ -9,6 +9,16 @@
 import type { ModelContext } from "../../engine/model.ts";
 import { ControlFlow } from "../../trace/record.ts";
 
+/**
+ * Platform keys every CPU model reads through {@link CodeCosts} and its string
+ * instructions (declared in each CPU model's registration).
+ */
+export const CODE_COST_KEYS: readonly string[] = [
+  "native.cpi",
+  "native.flow.<kind>",
+  "native.rep-iteration",
+];
+
 /** Names of control-flow kinds in cost keys (`native.flow.ret`), indexed by `ControlFlow`. */
 export const FLOW_NAMES: readonly string[] = [
   "none",

@@ -33,17 +33,15 @@ import {
   INTERCEPT_INVLPG,
   INTERCEPT_PAGE_FAULT,
   type ModelContext,
-  type ModelDescription,
-  optionList,
   registerModel,
   Transition,
   TRANSITION_COUNT,
   TRANSITION_NAMES,
 } from "../../engine/model.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
-import { ConfigError } from "../../util/errors.ts";
+import { declareOptions, optionError, readOptions } from "../../engine/options.ts";
 import { type HardwareTlbFlush, hardwareTlbOf } from "../mmu/hardware_flush.ts";
-import { CodeCosts } from "./code_costs.ts";
+import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
 import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
 import {
@@ -111,7 +109,8 @@ export class HwCpu implements CpuModel {
     this.#ctx = ctx;
     const p = ctx.platform;
     this.#code = new CodeCosts(ctx);
-    this.#configured = optionList(ctx, "hw.exits", DEFAULT_EXITS);
+    const o = readOptions(ctx.options, HW_OPTIONS);
+    this.#configured = [...o["hw.exits"]];
     const names = classByName();
     for (const n of this.#configured) {
       const m = /^vector:(\d+)$/.exec(n);
@@ -121,11 +120,7 @@ export class HwCpu implements CpuModel {
       }
       const c = names.get(n);
       if (c === undefined) {
-        throw new ConfigError(
-          "--option",
-          `unknown exit "${n}" (a sensitive class or vector:N)`,
-          "hw.exits",
-        );
+        throw optionError("hw.exits", `unknown exit "${n}" (a sensitive class or vector:N)`);
       }
       this.#exits[c] = 1;
     }
@@ -162,11 +157,7 @@ export class HwCpu implements CpuModel {
     this.#eExits = ctx.counter("exits.total");
     this.#eClass = new ClassCounters(ctx, "sensitive");
     this.#eInjections = ctx.counter("hw.injections");
-    const vpid = ctx.options["hw.vpid"];
-    if (vpid !== undefined && typeof vpid !== "boolean" && vpid !== "true" && vpid !== "false") {
-      throw new ConfigError("--option", "must be true or false", "hw.vpid");
-    }
-    this.#vpid = vpid === undefined ? p.param("hw.vpid") !== 0 : vpid === true || vpid === "true";
+    this.#vpid = o["hw.vpid"] ?? p.param("hw.vpid") !== 0;
     this.#eFlushes = this.#vpid ? -1 : ctx.counter("hw.tlb-flushes");
   }
 
@@ -236,32 +227,41 @@ export class HwCpu implements CpuModel {
 
   /** Nothing to add. */
   finish(): void {}
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary: "Hardware assist: direct execution, VM exits for a configurable exiting set.",
-      options: {
-        "hw.exits":
-          "comma list of exiting sensitive classes and vector:N (default: VT-x mandatory + MSR/CR0/CR4/HLT ...)",
-        "hw.vpid":
-          "true: guest TLB entries are tagged and survive exits; false: every exit flushes the TLB (default: platform hw.vpid)",
-      },
-      costs: [
-        "hw.vm-exit",
-        "hw.vm-entry",
-        "hw.vmcb-read",
-        "hw.vmcb-write",
-        "hw.vmcb-reads[.REASON]",
-        "hw.vmcb-writes[.REASON]",
-        "hw.handler[.REASON]",
-        "hw.inject",
-        "hw.guest.exception",
-        "hw.guest.CLASS",
-        "hw.vpid",
-      ],
-    };
-  }
 }
 
-registerModel("cpu", "hw", (ctx) => new HwCpu(ctx));
+/** The options of `hw`. */
+export const HW_OPTIONS = declareOptions({
+  "hw.exits": {
+    type: "list",
+    default: DEFAULT_EXITS,
+    items: "sensitive classes and vector:N",
+    doc: "the exiting set, besides what the MMU model requires and external interrupts",
+  },
+  "hw.vpid": {
+    type: "boolean",
+    defaultDoc: "platform hw.vpid",
+    doc: "true: tagged guest TLB entries survive exits; false: every exit flushes the TLB",
+  },
+});
+
+registerModel("cpu", "hw", (ctx) => new HwCpu(ctx), {
+  summary: "Hardware assist: direct execution, VM exits for a configurable exiting set.",
+  options: HW_OPTIONS,
+  costs: [
+    ...CODE_COST_KEYS,
+    "hw.vm-exit",
+    "hw.vm-entry",
+    "hw.vmcb-read",
+    "hw.vmcb-write",
+    "hw.vmcb-reads[.<reason>]",
+    "hw.vmcb-writes[.<reason>]",
+    "hw.handler[.<reason>]",
+    "hw.inject",
+    "hw.guest.exception",
+    "hw.guest.<class>",
+    "native.sensitive[.<class>]",
+    "native.exception[.<vector>]",
+    "native.interrupt",
+    "hw.vpid",
+  ],
+});

@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { CpuModel, ModelContext, ModelDescription } from "../../engine/model.ts";
+import type { CpuModel, ModelContext } from "../../engine/model.ts";
 import { registerModel } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
-import { CodeCosts } from "./code_costs.ts";
+import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import {
   CLASS_COUNT,
   className,
@@ -132,21 +132,14 @@ export class NativeCpu implements CpuModel {
 
   /** Nothing to add at the end. */
   finish(): void {}
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary: "Bare hardware: platform CPI, native sensitive-instruction and exception costs.",
-      costs: [
-        "native.cpi",
-        "native.flow.KIND",
-        "native.sensitive[.CLASS]",
-        "native.exception[.VECTOR]",
-        "native.interrupt",
-        "native.rep-iteration",
-      ],
-    };
-  }
 }
 
-registerModel("cpu", "native", (ctx) => new NativeCpu(ctx));
+registerModel("cpu", "native", (ctx) => new NativeCpu(ctx), {
+  summary: "Bare hardware: platform CPI, native sensitive-instruction and exception costs.",
+  costs: [
+    ...CODE_COST_KEYS,
+    "native.sensitive[.<class>]",
+    "native.exception[.<vector>]",
+    "native.interrupt",
+  ],
+});

@@ -38,13 +38,12 @@
 import {
   type CpuModel,
   type ModelContext,
-  type ModelDescription,
   registerModel,
   TRANSITION_COUNT,
 } from "../../engine/model.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
-import { ConfigError } from "../../util/errors.ts";
-import { CodeCosts } from "./code_costs.ts";
+import { declareOptions, readOptions } from "../../engine/options.ts";
+import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
 import { CLASS_REASON, reasonIds, reasonTable } from "./reasons.ts";
 import { GUEST_ENTRIES, PRIVILEGED } from "./trap.ts";
@@ -112,13 +111,8 @@ export class PvCpu implements CpuModel {
       this.#kind[op] = RETURN;
     }
     this.#kind[SensitiveOp.Swapgs] = SEGMENT;
-    const fast = ctx.options["pv.fast-syscall"];
-    if (fast !== undefined && typeof fast !== "boolean" && fast !== "true" && fast !== "false") {
-      throw new ConfigError("--option", "must be true or false", "pv.fast-syscall");
-    }
-    this.#fastSyscall = fast === undefined
-      ? p.param("pv.fast-syscall") !== 0
-      : fast === true || fast === "true";
+    this.#fastSyscall = readOptions(ctx.options, PV_OPTIONS)["pv.fast-syscall"] ??
+      p.param("pv.fast-syscall") !== 0;
     this.#syscall = p.cost("pv.syscall");
     this.#shared = classTable(p, "pv.shared", "pv.shared");
     this.#native = classTable(p, "native.sensitive", "native.sensitive");
@@ -219,26 +213,30 @@ export class PvCpu implements CpuModel {
 
   /** Nothing to add. */
   finish(): void {}
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary: "Paravirtualization (Xen): hypercalls, shared-memory flags, fast system calls.",
-      options: {
-        "pv.fast-syscall":
-          "x86-32 Xen: system calls enter the ring-1 guest kernel directly and return with a real IRET (default: the profile's pv.fast-syscall flag; 0 is x86-64 Xen, where both go through Xen)",
-      },
-      costs: [
-        "pv.hypercall",
-        "pv.handler[.REASON]",
-        "pv.shared[.CLASS]",
-        "pv.exception[.VECTOR]",
-        "pv.syscall",
-        "pv.fast-syscall (flag)",
-        "pv.event-upcall",
-      ],
-    };
-  }
 }
 
-registerModel("cpu", "pv", (ctx) => new PvCpu(ctx));
+/** The options of `pv`. */
+export const PV_OPTIONS = declareOptions({
+  "pv.fast-syscall": {
+    type: "boolean",
+    defaultDoc: "platform pv.fast-syscall",
+    doc: "x86-32 Xen: system calls enter the ring-1 guest kernel directly and return with a " +
+      "real IRET; false is x86-64 Xen, where both go through Xen",
+  },
+});
+
+registerModel("cpu", "pv", (ctx) => new PvCpu(ctx), {
+  summary: "Paravirtualization (Xen): hypercalls, shared-memory flags, fast system calls.",
+  options: PV_OPTIONS,
+  costs: [
+    ...CODE_COST_KEYS,
+    "pv.hypercall",
+    "pv.handler[.<reason>]",
+    "pv.shared[.<class>]",
+    "native.sensitive[.<class>]",
+    "pv.exception[.<vector>]",
+    "pv.syscall",
+    "pv.fast-syscall",
+    "pv.event-upcall",
+  ],
+});

@@ -13,8 +13,8 @@ import { sensitiveName, SensitiveOp } from "../../trace/record.ts";
 export const CR_READ_BASE = 64;
 /** First class of CR writes (`CR_WRITE_BASE + register`). */
 export const CR_WRITE_BASE = 80;
-/** Size of a per-class cost table. */
-export const CLASS_COUNT = 96;
+/** Size of a per-class cost table: the CR write classes of all 16 control registers come last. */
+export const CLASS_COUNT: number = CR_WRITE_BASE + 16;
 
 /** The cost class of a sensitive record (op, and register for CR accesses). */
 export function sensitiveClass(op: number, reg: number): number {

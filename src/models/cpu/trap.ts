@@ -20,15 +20,9 @@
  * @module
  */
 
-import {
-  type CpuModel,
-  type ModelContext,
-  type ModelDescription,
-  registerModel,
-  Transition,
-} from "../../engine/model.ts";
+import { type CpuModel, type ModelContext, registerModel, Transition } from "../../engine/model.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
-import { CodeCosts } from "./code_costs.ts";
+import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
 import { reasonIds, reasonTable } from "./reasons.ts";
 import {
@@ -223,14 +217,16 @@ export class TrapCpu implements CpuModel {
 
   /** Nothing to add. */
   finish(): void {}
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary: "Classic trap-and-emulate; reports x86's sensitive unprivileged instructions.",
-      costs: ["trap.trap", "trap.emulate[.CLASS]", "trap.reflect", "trap.handler[.REASON]"],
-    };
-  }
 }
 
-registerModel("cpu", "trap", (ctx) => new TrapCpu(ctx));
+registerModel("cpu", "trap", (ctx) => new TrapCpu(ctx), {
+  summary: "Classic trap-and-emulate; reports x86's sensitive unprivileged instructions.",
+  costs: [
+    ...CODE_COST_KEYS,
+    "trap.trap",
+    "trap.emulate[.<class>]",
+    "trap.reflect",
+    "trap.handler[.<reason>]",
+    "native.sensitive[.<class>]",
+  ],
+});

@@ -12,8 +12,8 @@ import { Transition } from "../../engine/model.ts";
 import { deviceClasses } from "./device_class.ts";
 import { deviceSlot, perDeviceCosts } from "./device_costs.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
-import type { IoOptions } from "./options.ts";
-import { ConfigError } from "../../util/errors.ts";
+import { COMMON_IO_OPTIONS, type IoOptions } from "./options.ts";
+import { optionError, readOptions } from "../../engine/options.ts";
 
 /** The record-level operations of an I/O mechanism, one per device-related record kind. */
 export interface IoMechanism {
@@ -31,37 +31,23 @@ export interface IoMechanism {
   interrupt(r: TraceRecord): void;
   /** End of the replayed window: charge whatever is still queued. */
   finish(): void;
-  /** One paragraph on the mechanism and its configuration, for docs and `--describe`. */
-  describe(): string;
 }
 
 /**
  * Reads the `io.deviceClasses` option, which maps device names to class names for devices
- * the name patterns get wrong: `"lance0=nic,mydev=disk"` (or the same as a JSON object).
+ * the name patterns get wrong: `"lance0=nic,mydev=disk"`.
  */
 export function classOverrides(options: IoOptions): Record<string, string> {
-  const v = options["io.deviceClasses"];
-  if (v === undefined) return {};
-  const bad = () =>
-    new ConfigError(
-      "io model options",
-      `expected device=class pairs separated by commas, got ${JSON.stringify(v)}`,
-      "io.deviceClasses",
-    );
   const out: Record<string, string> = {};
-  if (typeof v === "string") {
-    for (const pair of v.split(",")) {
-      if (pair.trim() === "") continue;
-      const eq = pair.lastIndexOf("=");
-      if (eq <= 0) throw bad();
-      out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  for (const pair of readOptions(options, COMMON_IO_OPTIONS)["io.deviceClasses"]) {
+    const eq = pair.lastIndexOf("=");
+    if (eq <= 0) {
+      throw optionError(
+        "io.deviceClasses",
+        `must be device=class pairs, not ${JSON.stringify(pair)}`,
+      );
     }
-    return out;
-  }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad();
-  for (const [k, c] of Object.entries(v)) {
-    if (typeof c !== "string") throw bad();
-    out[k] = c;
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   return out;
 }
@@ -183,6 +169,4 @@ export abstract class IoBase implements IoMechanism {
   }
   /** Nothing is queued by default. */
   finish(): void {}
-  /** One paragraph on the mechanism. */
-  abstract describe(): string;
 }

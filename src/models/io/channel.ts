@@ -19,9 +19,9 @@ import { accessTransition, IoBase } from "./base.ts";
 import { isDataDevice } from "./device_class.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
 import type { IoOptions } from "./options.ts";
+import { PAGE_SIZE } from "../../trace/page.ts";
 
 /** Bytes addressed by one indirect-data-address word: the unit of data-area translation. */
-const TRANSLATION_PAGE = 4096;
 
 /** One trap per channel program; accesses to data devices are folded into programs. */
 export class ChannelIo extends IoBase {
@@ -106,7 +106,7 @@ export class ChannelIo extends IoBase {
     const pc = folded > 0 ? this.#firstPc[slot] : this.env.currentPc();
     this.#folded[slot] = 0;
     const ccws = folded > 0 ? folded : 1;
-    const pages = Math.ceil(bytes / TRANSLATION_PAGE);
+    const pages = Math.ceil(bytes / PAGE_SIZE);
     this.env.vmmTransition(folded > 0 ? this.#firstReason[slot] : Transition.Pio, pc);
     const cy = this.env.cycles;
     const ev = this.env.events;
@@ -126,12 +126,5 @@ export class ChannelIo extends IoBase {
       this.#folded[s] = 0;
       for (let i = 0; i < n; i++) this.emulateAccess(s, this.#firstReason[s], this.#firstPc[s]);
     }
-  }
-
-  /** Describes the model. */
-  describe(): string {
-    return "channel: a request and the data-device accesses before it form one channel " +
-      "program handed over in one trap (io.channel.start), translated per command word " +
-      "(io.channel.ccw) and per 4 KB data page (io.channel.page); other devices stay emulated.";
   }
 }

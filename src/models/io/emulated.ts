@@ -84,12 +84,4 @@ export class EmulatedIo extends IoBase {
     super.netRequest(r);
     this.env.cycles[this.#catBackend] += this.#request;
   }
-
-  /** Describes the model. */
-  describe(): string {
-    return "emulated: every port or MMIO access exits to the VMM (cpu transition 'io') and " +
-      "runs a device model (io.emulate.<class>); DMA is copied (io.copy.byte per byte), each " +
-      "request is issued by the VMM's backend (io.backend.request), whose real driver makes " +
-      "a network or disk device's register accesses at native latency (io.native.*).";
-  }
 }

@@ -38,8 +38,12 @@ export interface IoEnv {
  * clock (profiles given in microseconds or nanoseconds are converted by the platform).
  */
 export interface IoCostSource {
+  /** The profile's name or file, for error messages. */
+  readonly origin: string;
   /** Whether the profile defines `key`; used only to fall back from a per-class key to a default. */
   has(key: string): boolean;
   /** The cost of `key` in cycles; throws `ConfigError` naming the key when it is missing. */
   cycles(key: string): number;
+  /** A structural parameter (IOTLB entries, walk levels); a missing key is a `ConfigError`. */
+  param(key: string): number;
 }

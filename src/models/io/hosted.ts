@@ -27,12 +27,12 @@
  */
 
 import { NetOp, RecordKind, type TraceRecord } from "../../trace/record.ts";
-import { ConfigError } from "../../util/errors.ts";
 import { accessTransition, IoBase } from "./base.ts";
 import { DeviceClass, isDataDevice } from "./device_class.ts";
 import { perDeviceCosts } from "./device_costs.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
-import { boolOption, intOption, type IoOptions, numberOption } from "./options.ts";
+import type { IoOptions } from "./options.ts";
+import { declareOptions, optionError, readOptions } from "../../engine/options.ts";
 
 /** The hosted model's configuration. */
 export interface HostedConfig {
@@ -52,23 +52,68 @@ export interface HostedConfig {
 
 /** Reads and checks the hosted options; defaults are Workstation 2.0 (no optimization). */
 export function hostedConfig(options: IoOptions): HostedConfig {
+  const o = readOptions(options, HOSTED_OPTIONS);
   const c: HostedConfig = {
-    vmmPorts: boolOption(options, "io.hosted.vmmPorts", false),
-    sendCombining: boolOption(options, "io.hosted.sendCombining", false),
-    combineLimit: intOption(options, "io.hosted.combineLimit", 3, 1, 1 << 20),
-    combineRate: numberOption(options, "io.hosted.combineRate", 0, 0),
-    ratePeriod: intOption(options, "io.hosted.ratePeriod", 1_000_000, 1),
-    irqNotification: boolOption(options, "io.hosted.irqNotification", false),
+    vmmPorts: o["io.hosted.vmmPorts"],
+    sendCombining: o["io.hosted.sendCombining"],
+    combineLimit: o["io.hosted.combineLimit"],
+    combineRate: o["io.hosted.combineRate"],
+    ratePeriod: o["io.hosted.ratePeriod"],
+    irqNotification: o["io.hosted.irqNotification"],
   };
   if (c.sendCombining && !c.vmmPorts) {
-    throw new ConfigError(
-      "io model options",
-      "send combining needs io.hosted.vmmPorts: the VMM can delay only a transmit it emulates",
+    throw optionError(
       "io.hosted.sendCombining",
+      "send combining needs io.hosted.vmmPorts: the VMM can delay only a transmit it emulates",
     );
   }
   return c;
 }
+
+/** The options of `hosted` (besides the common I/O options); defaults are Workstation 2.0. */
+export const HOSTED_OPTIONS = declareOptions({
+  "io.hosted.vmmPorts": {
+    type: "boolean",
+    default: false,
+    doc: "handle accesses that need no real I/O in the VMM (Sugerman et al. section 4.1)",
+  },
+  "io.hosted.sendCombining": {
+    type: "boolean",
+    default: false,
+    doc: "queue transmits in the VMM; every switch to the host (interrupt, forced flush, end " +
+      "of trace) sends the queue (section 4.2); needs io.hosted.vmmPorts",
+  },
+  "io.hosted.combineLimit": {
+    type: "integer",
+    default: 3,
+    min: 1,
+    max: 1 << 20,
+    unit: "packets",
+    doc: "queued packets that force a world switch (the paper's default)",
+  },
+  "io.hosted.combineRate": {
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 1e6,
+    doc: "combine only while the decaying host-visit rate is at least this many visits per " +
+      "million guest instructions (0: always)",
+  },
+  "io.hosted.ratePeriod": {
+    type: "integer",
+    default: 1_000_000,
+    min: 1,
+    max: 1e15,
+    unit: "instructions",
+    doc: "guest instructions per period of that counter: each period halves the rate and adds " +
+      "half the period's visits",
+  },
+  "io.hosted.irqNotification": {
+    type: "boolean",
+    default: false,
+    doc: "no select() on interrupt-induced world switches (section 4.3)",
+  },
+});
 
 /** No access is waiting to be resolved. */
 const NONE = 0;
@@ -347,16 +392,6 @@ export class HostedIo extends IoBase {
       this.env.events[this.#eForced] += 1;
       this.#visit(false, 0, false);
     }
-  }
-
-  /** Describes the model and its options. */
-  describe(): string {
-    const c = this.config;
-    return `hosted (Sugerman et al. 2001): vmmPorts=${c.vmmPorts}, sendCombining=${c.sendCombining}` +
-      ` (limit ${c.combineLimit}, above ${c.combineRate} visits per million instructions), ` +
-      `irqNotification=${c.irqNotification}. Accesses trap; those ` +
-      "needing the VMApp or real I/O world-switch to the host (Figure 5 components); " +
-      "physical interrupts world-switch to the host.";
   }
 }
 

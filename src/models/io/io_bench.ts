@@ -18,7 +18,12 @@ import { PvIo } from "./pv.ts";
 import { dmaRecord, interruptRecord, netRecord, pioRecord } from "./test_support.ts";
 
 /** Every cost is 100 cycles: the figure measured is bookkeeping, not arithmetic. */
-const COSTS: IoCostSource = { has: () => true, cycles: () => 100 };
+const COSTS: IoCostSource = {
+  origin: "bench",
+  has: () => true,
+  cycles: () => 100,
+  param: (key) => key === "io.iommu.walk-levels" ? 4 : 32,
+};
 
 /** An env that allocates nothing per charge (the test env records transitions as strings). */
 class BenchEnv implements IoEnv {

@@ -40,11 +40,4 @@ export class NativeIo extends IoBase {
     this.countAccess();
     this.env.cycles[this.#catDevice] += this.#mmio[this.slot(r)];
   }
-
-  /** Describes the model. */
-  describe(): string {
-    return "native: each port or MMIO access costs the device's latency (io.native.<class>, " +
-      "else io.native.pio / io.native.mmio); " +
-      "DMA, requests and interrupts add nothing beyond the guest code in the trace.";
-  }
 }

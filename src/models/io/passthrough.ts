@@ -17,7 +17,15 @@ import { isDataDevice } from "./device_class.ts";
 import { nativeLatencies } from "./device_costs.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
 import { Iotlb } from "./iotlb.ts";
-import { intOption, type IoOptions, listOption } from "./options.ts";
+import type { IoOptions } from "./options.ts";
+import {
+  declareOptions,
+  optionError,
+  optionOrPlatform,
+  type ParamSource,
+  readOptions,
+} from "../../engine/options.ts";
+import { LARGE_PAGE_SIZE, PAGE_SIZE } from "../../trace/page.ts";
 
 /** The device-assignment configuration. */
 export interface PassthroughConfig {
@@ -34,32 +42,80 @@ export interface PassthroughConfig {
 }
 
 /** Reads and checks the passthrough options. */
-export function passthroughConfig(options: IoOptions): PassthroughConfig {
-  const entries = intOption(options, "io.passthrough.iotlbEntries", 32, 1, 1 << 16);
-  const ways = intOption(options, "io.passthrough.iotlbWays", entries, 1, entries);
-  if (entries % ways !== 0) {
-    throw new ConfigError(
-      "io model options",
-      `IOTLB entries (${entries}) must be a multiple of its ways (${ways})`,
+export function passthroughConfig(options: IoOptions, platform: ParamSource): PassthroughConfig {
+  const o = readOptions(options, PASSTHROUGH_OPTIONS);
+  const d = PASSTHROUGH_OPTIONS;
+  const entries = optionOrPlatform(
+    platform,
+    d["io.passthrough.iotlbEntries"],
+    o["io.passthrough.iotlbEntries"],
+    "io.iommu.iotlb.entries",
+  );
+  const ways = o["io.passthrough.iotlbWays"] ?? entries;
+  if (ways > entries) {
+    throw optionError(
       "io.passthrough.iotlbWays",
+      `must be at most the IOTLB's ${entries} entries, not ${ways}`,
     );
   }
-  const pageSize = intOption(options, "io.passthrough.pageSize", 4096, 4096, 1 << 30);
-  if (pageSize !== 4096 && pageSize !== 2 * 1024 * 1024) {
-    throw new ConfigError(
-      "io model options",
-      `expected 4096 or 2097152, got ${pageSize}`,
-      "io.passthrough.pageSize",
+  if (entries % ways !== 0) {
+    throw optionError(
+      "io.passthrough.iotlbWays",
+      `IOTLB entries (${entries}) must be a multiple of its ways (${ways})`,
     );
   }
+  const pageSize = o["io.passthrough.pageSize"];
   return {
-    devices: listOption(options, "io.passthrough.devices", undefined),
+    devices: o["io.passthrough.devices"],
     iotlbEntries: entries,
     iotlbWays: ways,
-    pageSize,
-    walkLevels: intOption(options, "io.passthrough.walkLevels", 4, 2, 6),
+    pageSize: Number(pageSize),
+    walkLevels: optionOrPlatform(
+      platform,
+      d["io.passthrough.walkLevels"],
+      o["io.passthrough.walkLevels"],
+      "io.iommu.walk-levels",
+    ),
   };
 }
+
+/** The options of `passthrough` (besides the common I/O options). */
+export const PASSTHROUGH_OPTIONS = declareOptions({
+  "io.passthrough.devices": {
+    type: "list",
+    items: "device names",
+    defaultDoc: "the network and disk devices",
+    doc: "assigned devices",
+  },
+  "io.passthrough.iotlbEntries": {
+    type: "integer",
+    defaultDoc: "platform io.iommu.iotlb.entries",
+    min: 1,
+    max: 1 << 16,
+    unit: "entries",
+    doc: "IOTLB entries",
+  },
+  "io.passthrough.iotlbWays": {
+    type: "integer",
+    min: 1,
+    max: 1 << 16,
+    defaultDoc: "the entries (fully associative)",
+    doc: "IOTLB ways",
+  },
+  "io.passthrough.pageSize": {
+    type: "enum",
+    values: [String(PAGE_SIZE), String(LARGE_PAGE_SIZE)],
+    default: String(PAGE_SIZE),
+    doc: "I/O page size in bytes",
+  },
+  "io.passthrough.walkLevels": {
+    type: "integer",
+    defaultDoc: "platform io.iommu.walk-levels",
+    min: 2,
+    max: 6,
+    doc: "I/O page-table levels walked for a 4 KB page (one fewer for 2 MB)",
+  },
+});
 
 /** Direct assignment with IOMMU translation of DMA and remapping of interrupts. */
 export class PassthroughIo extends IoBase {
@@ -91,7 +147,7 @@ export class PassthroughIo extends IoBase {
   /** Reads `io.native.<class>` for assigned devices, `io.iommu.*`, and emulation costs for the rest. */
   constructor(env: IoEnv, costs: IoCostSource, devices: readonly string[], options: IoOptions) {
     super(env, costs, devices, options);
-    const c = this.config = passthroughConfig(options);
+    const c = this.config = passthroughConfig(options, costs);
     const n = this.classes.length;
     this.#assigned = new Uint8Array(n);
     if (c.devices !== undefined) {
@@ -116,7 +172,7 @@ export class PassthroughIo extends IoBase {
     this.#pio = l.pio;
     this.#mmio = l.mmio;
     this.iotlb = new Iotlb(c.iotlbEntries, c.iotlbWays);
-    this.#levels = c.pageSize === 4096 ? c.walkLevels : c.walkLevels - 1;
+    this.#levels = c.pageSize === PAGE_SIZE ? c.walkLevels : c.walkLevels - 1;
     this.#hit = costs.cycles("io.iommu.iotlb-hit");
     this.#walkRef = costs.cycles("io.iommu.walk-ref");
     this.#remap = costs.cycles("io.iommu.irq-remap");
@@ -198,13 +254,5 @@ export class PassthroughIo extends IoBase {
   override netRequest(r: TraceRecord): void {
     super.netRequest(r);
     if (this.#assigned[this.slot(r)] === 0) this.env.cycles[this.#cBackend] += this.#request;
-  }
-
-  /** Describes the model and its options. */
-  describe(): string {
-    const c = this.config;
-    return `passthrough: assigned=${c.devices?.join("+") ?? "network and disk devices"}, IOTLB ` +
-      `${c.iotlbEntries} entries/${c.iotlbWays} ways, ${c.pageSize}-byte I/O pages, ` +
-      `${this.#levels}-level walks, interrupt remapping.`;
   }
 }

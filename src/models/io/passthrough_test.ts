@@ -22,6 +22,8 @@ const COSTS: Record<string, number> = {
   "io.copy.byte": 0.5,
   "io.backend.request": 1000,
   "io.emulate.default": 200,
+  "io.iommu.iotlb.entries": 32,
+  "io.iommu.walk-levels": 4,
 };
 
 function pt(options: IoOptions = {}) {

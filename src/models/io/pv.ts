@@ -22,7 +22,8 @@ import { accessTransition, IoBase } from "./base.ts";
 import { isDataDevice } from "./device_class.ts";
 import { nativeLatencies } from "./device_costs.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
-import { boolOption, enumOption, intOption, type IoOptions } from "./options.ts";
+import type { IoOptions } from "./options.ts";
+import { declareOptions, readOptions } from "../../engine/options.ts";
 
 /** The split-driver configuration. */
 export interface PvConfig {
@@ -38,13 +39,41 @@ export interface PvConfig {
 
 /** Reads and checks the pv options. */
 export function pvConfig(options: IoOptions): PvConfig {
+  const o = readOptions(options, PV_IO_OPTIONS);
   return {
-    batch: intOption(options, "io.pv.batch", 1, 1, 1 << 20),
-    coalesce: intOption(options, "io.pv.coalesce", 1, 1, 1 << 20),
-    notify: enumOption(options, "io.pv.notify", "hypercall", ["hypercall", "pio", "mmio"] as const),
-    copy: boolOption(options, "io.pv.copy", true),
+    batch: o["io.pv.batch"],
+    coalesce: o["io.pv.coalesce"],
+    notify: o["io.pv.notify"],
+    copy: o["io.pv.copy"],
   };
 }
+
+/** The options of the `pv` I/O model (besides the common I/O options). */
+export const PV_IO_OPTIONS = declareOptions({
+  "io.pv.batch": {
+    type: "integer",
+    default: 1,
+    min: 1,
+    max: 1 << 20,
+    unit: "requests",
+    doc: "requests per backend notification",
+  },
+  "io.pv.coalesce": {
+    type: "integer",
+    default: 1,
+    min: 1,
+    max: 1 << 20,
+    unit: "completions",
+    doc: "completions per event to the guest",
+  },
+  "io.pv.notify": {
+    type: "enum",
+    values: ["hypercall", "pio", "mmio"],
+    default: "hypercall",
+    doc: "how the frontend notifies the backend",
+  },
+  "io.pv.copy": { type: "boolean", default: true, doc: "whether the backend copies payloads" },
+});
 
 /** Split-driver I/O over shared rings with batched notifications and coalesced events. */
 export class PvIo extends IoBase {
@@ -203,16 +232,5 @@ export class PvIo extends IoBase {
         this.#event();
       }
     }
-  }
-
-  /** Describes the model and its options. */
-  describe(): string {
-    const c = this.config;
-    return `pv split driver: batch=${c.batch}, coalesce=${c.coalesce}, notify=${c.notify}, ` +
-      `copy=${c.copy}. Requests go on shared rings (io.pv.request), one notification per ` +
-      "batch (cpu transition + io.pv.notify), one event per coalesced completions " +
-      "(io.pv.event); the backend's real driver makes the native register accesses " +
-      "(io.native.*) and takes the physical interrupts (io.pv.backend-irq); non-data devices " +
-      "stay emulated.";
   }
 }

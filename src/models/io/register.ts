@@ -11,7 +11,6 @@
 import {
   type IoModel,
   type ModelContext,
-  type ModelDescription,
   type Platform,
   registerModel,
 } from "../../engine/model.ts";
@@ -21,11 +20,12 @@ import type { IoMechanism } from "./base.ts";
 import { ChannelIo } from "./channel.ts";
 import { EmulatedIo } from "./emulated.ts";
 import type { IoCostSource, IoEnv } from "./env.ts";
-import { HostedIo } from "./hosted.ts";
+import { HOSTED_OPTIONS, HostedIo } from "./hosted.ts";
 import { NativeIo } from "./native.ts";
-import type { IoOptions } from "./options.ts";
-import { PassthroughIo } from "./passthrough.ts";
-import { PvIo } from "./pv.ts";
+import type { OptionDecls } from "../../engine/options.ts";
+import { COMMON_IO_OPTIONS, type IoOptions } from "./options.ts";
+import { PASSTHROUGH_OPTIONS, PassthroughIo } from "./passthrough.ts";
+import { PV_IO_OPTIONS, PvIo } from "./pv.ts";
 
 /** The engine's context seen as an {@link IoEnv}. */
 export function contextEnv(ctx: ModelContext): IoEnv {
@@ -58,23 +58,30 @@ function cyclesPerUnit(unit: string, clockHz: number): number | undefined {
 }
 
 /**
- * A platform profile as an {@link IoCostSource} that remembers which keys it was asked for
- * (so `describe()` lists exactly the keys a configured model reads). Entries in `us` or
- * `ns` are converted with the profile's clock; per-byte entries stay per byte.
+ * A platform profile as an {@link IoCostSource}. Entries in `us` or `ns` are converted with
+ * the profile's clock; per-byte entries stay per byte.
  */
 export class PlatformCosts implements IoCostSource {
   readonly #platform: Platform;
-  /** Keys read so far, in first-read order. */
-  readonly read: string[] = [];
 
   /** Wraps a validated profile. */
   constructor(platform: Platform) {
     this.#platform = platform;
   }
 
+  /** The profile's name or file. */
+  get origin(): string {
+    return this.#platform.origin;
+  }
+
   /** Whether the profile has the key. */
   has(key: string): boolean {
     return this.#platform.has(key);
+  }
+
+  /** A structural parameter, as the profile gives it. */
+  param(key: string): number {
+    return this.#platform.param(key);
   }
 
   /** The entry's value in cycles (a missing key or a non-time unit is a ConfigError). */
@@ -89,7 +96,6 @@ export class PlatformCosts implements IoCostSource {
         `entries.${key}.unit`,
       );
     }
-    if (!this.read.includes(key)) this.read.push(key);
     return e.value * k;
   }
 }
@@ -106,15 +112,11 @@ export type MechanismClass = new (
 export class IoModelAdapter implements IoModel {
   /** The mechanism doing the work (exposed for experiments that read its configuration). */
   readonly mechanism: IoMechanism;
-  readonly #costKeys: readonly string[];
-  readonly #options: Readonly<Record<string, string>>;
 
   /** Builds `mechanism` for a context. */
-  constructor(ctx: ModelContext, mechanism: MechanismClass, options: Record<string, string>) {
+  constructor(ctx: ModelContext, mechanism: MechanismClass) {
     const costs = new PlatformCosts(ctx.platform);
     this.mechanism = new mechanism(contextEnv(ctx), costs, ctx.header.devices, ctx.options);
-    this.#costKeys = [...costs.read].sort();
-    this.#options = options;
   }
   /** Forwards a port access. */
   pio(rec: TraceRecord): void {
@@ -144,56 +146,124 @@ export class IoModelAdapter implements IoModel {
   finish(): void {
     this.mechanism.finish();
   }
-  /** The mechanism's summary, its options and the cost keys it read. */
-  describe(): ModelDescription {
-    return {
-      summary: this.mechanism.describe(),
-      options: { ...this.#options },
-      costs: [...this.#costKeys],
-    };
-  }
 }
 
-/** Options every I/O model accepts. */
-const COMMON_OPTIONS = {
-  "io.deviceClasses": "device=class pairs overriding the name patterns (classes: other, nic, " +
-    "disk, pic, apic, timer, serial, post, rtc, vga)",
-};
+/** One registered I/O model: name, mechanism, summary, its own options, its cost keys. */
+export interface IoModelEntry {
+  /** Model name (`--io NAME`). */
+  readonly name: string;
+  /** The mechanism it runs. */
+  readonly mechanism: MechanismClass;
+  /** One-line summary. */
+  readonly summary: string;
+  /** Options besides {@link COMMON_IO_OPTIONS}. */
+  readonly options: OptionDecls;
+  /** Platform keys it reads (`<class>` is a device class, then `default`). */
+  readonly costs: readonly string[];
+}
 
-/** Every I/O model: name, mechanism, options. */
-export const IO_MODELS: ReadonlyArray<readonly [string, MechanismClass, Record<string, string>]> = [
-  ["native", NativeIo, COMMON_OPTIONS],
-  ["emulated", EmulatedIo, COMMON_OPTIONS],
-  ["hosted", HostedIo, {
-    ...COMMON_OPTIONS,
-    "io.hosted.vmmPorts": "handle accesses that need no real I/O in the VMM (default false)",
-    "io.hosted.sendCombining":
-      "queue transmits for the next interrupt-induced switch (default false)",
-    "io.hosted.combineLimit": "queued packets that force a world switch (default 3)",
-    "io.hosted.combineRate":
-      "host visits per million guest instructions above which transmits are combined (default 0: always)",
-    "io.hosted.ratePeriod":
-      "guest instructions per period of the decaying visit-rate counter (default 1000000)",
-    "io.hosted.irqNotification": "no select() on interrupt-induced switches (default false)",
-  }],
-  ["pv", PvIo, {
-    ...COMMON_OPTIONS,
-    "io.pv.batch": "requests per backend notification (default 1)",
-    "io.pv.coalesce": "completions per event to the guest (default 1)",
-    "io.pv.notify": "hypercall | pio | mmio: how the frontend notifies (default hypercall)",
-    "io.pv.copy": "whether the backend copies payloads (default true)",
-  }],
-  ["passthrough", PassthroughIo, {
-    ...COMMON_OPTIONS,
-    "io.passthrough.devices": "comma-separated assigned device names (default: network and disk)",
-    "io.passthrough.iotlbEntries": "IOTLB entries (default 32)",
-    "io.passthrough.iotlbWays": "IOTLB ways (default: fully associative)",
-    "io.passthrough.pageSize": "I/O page size, 4096 or 2097152 (default 4096)",
-    "io.passthrough.walkLevels": "I/O page-table levels for 4 KB pages (default 4)",
-  }],
-  ["channel", ChannelIo, COMMON_OPTIONS],
+/** Native device latency keys: per class, else by access kind. */
+const NATIVE_COSTS = ["io.native.<class>", "io.native.pio", "io.native.mmio"];
+/** Trapping device model keys (class, then `io.emulate.default`). */
+const EMULATE_COSTS = ["io.emulate.<class>"];
+
+/** Every I/O model. */
+export const IO_MODELS: readonly IoModelEntry[] = [
+  {
+    name: "native",
+    mechanism: NativeIo,
+    summary: "Each port or MMIO access costs the device's latency; DMA, requests and " +
+      "interrupts add nothing beyond the guest code in the trace.",
+    options: {},
+    costs: NATIVE_COSTS,
+  },
+  {
+    name: "emulated",
+    mechanism: EmulatedIo,
+    summary: "Every device access exits to the VMM and runs a device model; DMA is copied; " +
+      "the VMM's backend issues each request through the real driver.",
+    options: {},
+    costs: [...NATIVE_COSTS, ...EMULATE_COSTS, "io.copy.byte", "io.backend.request"],
+  },
+  {
+    name: "hosted",
+    mechanism: HostedIo,
+    summary: "Hosted architecture (Sugerman et al. 2001): accesses needing the VMApp or real " +
+      "I/O world-switch to the host OS; physical interrupts world-switch to the host.",
+    options: HOSTED_OPTIONS,
+    costs: [
+      ...NATIVE_COSTS,
+      ...EMULATE_COSTS,
+      "io.hosted.vmm-access.<class>",
+      "io.hosted.vmm-out",
+      "io.hosted.world-switch-to-host",
+      "io.hosted.vmapp",
+      "io.hosted.host-driver",
+      "io.hosted.vmapp-return",
+      "io.hosted.world-switch-to-vmm",
+      "io.hosted.return-to-vm",
+      "io.hosted.host-driver-rx",
+      "io.hosted.host-block",
+      "io.hosted.host-irq",
+      "io.hosted.select",
+    ],
+  },
+  {
+    name: "pv",
+    mechanism: PvIo,
+    summary: "Paravirtual split drivers: shared rings, batched notifications, coalesced " +
+      "events; non-data devices stay emulated.",
+    options: PV_IO_OPTIONS,
+    costs: [
+      ...NATIVE_COSTS,
+      ...EMULATE_COSTS,
+      "io.pv.request",
+      "io.pv.notify",
+      "io.pv.event",
+      "io.copy.byte",
+      "io.pv.backend-irq",
+    ],
+  },
+  {
+    name: "passthrough",
+    mechanism: PassthroughIo,
+    summary: "Direct assignment through an IOMMU: DMA translated by an IOTLB and I/O page " +
+      "walks, interrupts remapped; other devices stay emulated.",
+    options: PASSTHROUGH_OPTIONS,
+    costs: [
+      ...NATIVE_COSTS,
+      ...EMULATE_COSTS,
+      "io.iommu.iotlb-hit",
+      "io.iommu.walk-ref",
+      "io.iommu.iotlb.entries",
+      "io.iommu.walk-levels",
+      "io.iommu.irq-remap",
+      "io.copy.byte",
+      "io.backend.request",
+    ],
+  },
+  {
+    name: "channel",
+    mechanism: ChannelIo,
+    summary: "Channel I/O: a request and its data-device accesses form one channel program " +
+      "handed over in one trap, translated per command word and per data page.",
+    options: {},
+    costs: [
+      ...NATIVE_COSTS,
+      ...EMULATE_COSTS,
+      "io.channel.start",
+      "io.channel.ccw",
+      "io.channel.page",
+      "io.copy.byte",
+      "io.backend.request",
+    ],
+  },
 ];
 
-for (const [name, mechanism, options] of IO_MODELS) {
-  registerModel("io", name, (ctx) => new IoModelAdapter(ctx, mechanism, options));
+for (const m of IO_MODELS) {
+  registerModel("io", m.name, (ctx) => new IoModelAdapter(ctx, m.mechanism), {
+    summary: m.summary,
+    options: { ...COMMON_IO_OPTIONS, ...m.options },
+    costs: m.costs,
+  });
 }

@@ -7,6 +7,7 @@ import {
   type MemoryModel,
   type MmuModel,
   type ModelContext,
+  modelInfo,
   type ModelOptions,
   Platform,
   type PlatformEntry,
@@ -103,7 +104,7 @@ Deno.test("register: hosted through the registry reproduces Figure 5 from a prof
   assert.ok(Math.abs(total() - 31.63 * 733) < 1e-6, String(total()));
   assert.equal(event("world-switches"), 2);
   assert.deepEqual(transitions, [`io@${0xc0100000}`]);
-  const d = io.describe();
+  const d = modelInfo("io", "hosted");
   assert.ok(d.costs!.includes("io.hosted.host-driver"));
   assert.ok(d.costs!.includes("io.hosted.select"));
   assert.ok(d.options!["io.hosted.sendCombining"]);

@@ -96,9 +96,15 @@ export class TestCosts implements IoCostSource {
   constructor(table: Readonly<Record<string, number>>) {
     this.#table = table;
   }
+  /** Names the table in errors. */
+  readonly origin = "test platform";
   /** Whether the key is present. */
   has(key: string): boolean {
     return Object.hasOwn(this.#table, key);
+  }
+  /** A structural parameter, read like a cost. */
+  param(key: string): number {
+    return this.cycles(key);
   }
   /** The cost, or a ConfigError naming the key. */
   cycles(key: string): number {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { MemoryModel, ModelDescription } from "../../engine/model.ts";
+import type { MemoryModel } from "../../engine/model.ts";
 import { registerModel } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 
@@ -17,10 +17,8 @@ export class NoMemory implements MemoryModel {
   pageHash(_rec: TraceRecord): void {}
   /** Nothing to add. */
   finish(): void {}
-  /** Documentation. */
-  describe(): ModelDescription {
-    return { summary: "No memory resource management: the VM's memory is all there." };
-  }
 }
 
-registerModel("memory", "none", () => new NoMemory());
+registerModel("memory", "none", () => new NoMemory(), {
+  summary: "No memory resource management: the VM's memory is all there.",
+});

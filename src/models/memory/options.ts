@@ -6,38 +6,77 @@
  */
 
 import type { ModelContext } from "../../engine/model.ts";
-import { optionNumber } from "../../engine/model.ts";
-import { ConfigError } from "../../util/errors.ts";
-import { optionBool } from "../mmu/options.ts";
+import { declareOptions, optionError, readOptions } from "../../engine/options.ts";
 import { Pcg32 } from "../../util/pcg32.ts";
 import type { MmuHost } from "../mmu/host.ts";
 import { WorkingSetSampler } from "./working_set.ts";
 import { Transition } from "../../engine/model.ts";
+import { PAGE_SIZE } from "../../trace/page.ts";
 
-/** 4 KB pages per MB. */
-export const PAGES_PER_MB = 256;
+/** Base pages per MB. */
+export const PAGES_PER_MB = 2 ** 20 / PAGE_SIZE;
 
-/** Option keys every memory model (except `none`) reads. */
-export const COMMON_OPTIONS: Readonly<Record<string, string>> = {
-  "memory.vm-mb":
-    "memory the VM is configured with, MB (default 256, the VMs of Waldspurger's Figures 2 and 7)",
-  "memory.sample": "run ESX's sampled working-set estimator (default true)",
-  "memory.sample-pages": "pages sampled per period (default 100, Waldspurger 2002)",
-  "memory.sample-period":
-    "sampling period in guest instructions (default 30 s at the platform clock, one instruction per cycle)",
-  "memory.ws-slow-gain": "gain of the slow moving average (default 0.25, an assumption)",
-  "memory.ws-fast-gain": "gain of the fast moving average (default 0.5, an assumption)",
-};
+/**
+ * Largest VM a memory model simulates, in MB (16 GB): its per-page tables then stay near
+ * 100 MB, and every traced guest of the papers reproduced here is far smaller.
+ */
+export const MAX_VM_MB = 16384;
+
+/** Options every memory model (except `none`) reads. */
+export const COMMON_OPTIONS = declareOptions({
+  "memory.vm-mb": {
+    type: "number",
+    default: 256,
+    min: 1 / PAGES_PER_MB,
+    max: MAX_VM_MB,
+    unit: "MB",
+    doc: "memory the VM is configured with (256: the VMs of Waldspurger's Figures 2 and 7)",
+  },
+  "memory.sample": {
+    type: "boolean",
+    default: true,
+    doc: "run ESX's sampled working-set estimator",
+  },
+  "memory.sample-pages": {
+    type: "integer",
+    default: 100,
+    min: 1,
+    max: MAX_VM_MB * PAGES_PER_MB,
+    unit: "pages",
+    doc: "pages sampled per period (Waldspurger 2002), at most the VM's pages",
+  },
+  "memory.sample-period": {
+    type: "number",
+    min: 1,
+    max: 1e15,
+    unit: "instructions",
+    defaultDoc: "30 s at the platform clock, one instruction per cycle",
+    doc: "sampling period in guest instructions",
+  },
+  "memory.ws-slow-gain": {
+    type: "number",
+    default: 0.25,
+    min: 1e-9,
+    max: 1,
+    doc: "gain of the slow moving average (an assumption)",
+  },
+  "memory.ws-fast-gain": {
+    type: "number",
+    default: 0.5,
+    min: 1e-9,
+    max: 1,
+    doc: "gain of the fast moving average (an assumption)",
+  },
+});
 
 /** The VM size in pages. */
 export function vmPages(ctx: ModelContext): number {
-  return Math.round(optionNumber(ctx, "memory.vm-mb", 256, 1 / PAGES_PER_MB) * PAGES_PER_MB);
+  return Math.round(readOptions(ctx.options, COMMON_OPTIONS)["memory.vm-mb"] * PAGES_PER_MB);
 }
 
-/** A size option in MB converted to pages, with a default in pages. */
-export function pagesOption(ctx: ModelContext, key: string, fallbackPages: number): number {
-  if (ctx.options[key] === undefined) return fallbackPages;
-  return Math.round(optionNumber(ctx, key, 0, 0) * PAGES_PER_MB);
+/** A size in MB converted to pages, or `fallbackPages` when it is not given. */
+export function mbToPages(mb: number | undefined, fallbackPages: number): number {
+  return mb === undefined ? fallbackPages : Math.round(mb * PAGES_PER_MB);
 }
 
 /**
@@ -112,19 +151,14 @@ export function samplingDriver(
   host: MmuHost,
   pages: number,
 ): SamplingDriver | null {
-  if (!optionBool(ctx, "memory.sample", true)) return null;
-  const n = optionNumber(ctx, "memory.sample-pages", 100, 1);
-  if (n > pages) {
-    throw new ConfigError(
-      "--option",
-      `cannot sample ${n} of ${pages} pages`,
-      "memory.sample-pages",
-    );
-  }
-  const period = optionNumber(ctx, "memory.sample-period", 30 * ctx.platform.clockHz, 1);
+  const o = readOptions(ctx.options, COMMON_OPTIONS);
+  if (!o["memory.sample"]) return null;
+  const n = o["memory.sample-pages"];
+  if (n > pages) throw optionError("memory.sample-pages", `cannot sample ${n} of ${pages} pages`);
+  const period = o["memory.sample-period"] ?? 30 * ctx.platform.clockHz;
   const sampler = new WorkingSetSampler(pages, n, childRng(ctx, 1), {
-    slow: optionNumber(ctx, "memory.ws-slow-gain", 0.25, 1e-9, 1),
-    fast: optionNumber(ctx, "memory.ws-fast-gain", 0.5, 1e-9, 1),
+    slow: o["memory.ws-slow-gain"],
+    fast: o["memory.ws-fast-gain"],
   });
   return new SamplingDriver(host, sampler, period, () => ctx.guest.instructions);
 }

@@ -13,23 +13,25 @@
  * @module
  */
 
-import type { MemoryModel, ModelContext, ModelDescription } from "../../engine/model.ts";
-import { optionNumber, registerModel } from "../../engine/model.ts";
+import type { MemoryModel, ModelContext } from "../../engine/model.ts";
+import { registerModel } from "../../engine/model.ts";
+import { declareOptions, readOptions } from "../../engine/options.ts";
 import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
 import { contextHost, type MmuHost } from "../mmu/host.ts";
-import { optionBool } from "../mmu/options.ts";
 import { allocateWithTax, type TaxVm } from "./idle_tax.ts";
 import {
   childRng,
   COMMON_OPTIONS,
+  MAX_VM_MB,
+  mbToPages,
   PAGES_PER_MB,
-  pagesOption,
   type SamplingDriver,
   samplingDriver,
   vmPages,
 } from "./options.ts";
 import { MemoryPressure, type ReclaimCosts } from "./reclaim.ts";
+import { PAGE_SIZE } from "../../trace/page.ts";
 
 /** How this VM competes for host memory under the idle memory tax. */
 export interface TaxPlan {
@@ -122,7 +124,7 @@ export class ReclaimMemory implements MemoryModel {
   /** A guest memory reference (MMIO is not memory). */
   access(_vaddr: number, paddr: number, _size: number, flags: number): void {
     if ((flags & MEM_IO) !== 0) return;
-    const page = Math.floor(paddr / 4096);
+    const page = Math.floor(paddr / PAGE_SIZE);
     if (this.#sampling !== null && page < this.#pages && this.#sampling.touch(page) && this.#plan) {
       this.#replan();
     }
@@ -145,11 +147,6 @@ export class ReclaimMemory implements MemoryModel {
     if (this.#kind === "balloon") host.events[this.#evBalloon] = this.pressure.balloon;
     if (this.#plan) host.events[this.#evAllocated] = this.allocation();
   }
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return describeReclaim(this.#kind);
-  }
 }
 
 /** Platform keys of reclamation. */
@@ -163,37 +160,100 @@ export const RECLAIM_COST_KEYS: readonly string[] = [
   "mem.sample.fault",
 ];
 
-function describeReclaim(kind: "balloon" | "swap"): ModelDescription {
-  return {
-    summary: kind === "balloon"
-      ? "Ballooning: the guest gives up pages by its own LRU policy, paging when squeezed."
-      : "Host swapping: the VMM swaps out random pages blind; faults read them back; double paging.",
-    options: {
-      ...COMMON_OPTIONS,
-      "memory.balloon-mb": "balloon size, MB (balloon; default half the VM)",
-      "memory.balloon-batch": "balloon pages per hypercall (default 1)",
-      "memory.charge-setup":
-        "charge the initial inflation / blind swap-out, which precede the window (default false)",
-      "memory.swap-mb": "pages the VMM keeps swapped, MB (swap; default half the VM)",
-      "memory.guest-mb":
-        "memory the guest can use before paging itself, MB (default: VM − page-frame structures − balloon)",
-      "memory.guest-page-struct":
-        "bytes of guest page-frame structure per page of configured memory, never usable by the guest (default 64: Linux's struct page on x86-64)",
-      "memory.host-mb": "host memory shared with memory.peers; enables idle-memory-tax targets",
-      "memory.tax": "idle memory tax rate in [0, 1) (default 0.75, Waldspurger 2002)",
-      "memory.shares": "this VM's shares (default 1000)",
-      "memory.min-mb": "this VM's reservation, MB (default 0)",
-      "memory.peers": "other VMs as shares/mb/active-fraction, comma-separated",
-      "memory.tax-step": "allocation granularity, pages (default 256)",
-    },
-    costs: [...RECLAIM_COST_KEYS],
-  };
-}
+/** The options of `balloon` and `swap` (besides {@link COMMON_OPTIONS}). */
+export const RECLAIM_OPTIONS = declareOptions({
+  "memory.balloon-mb": {
+    type: "number",
+    min: 0,
+    max: MAX_VM_MB,
+    unit: "MB",
+    defaultDoc: "half the VM",
+    doc: "balloon size (balloon)",
+  },
+  "memory.balloon-batch": {
+    type: "integer",
+    default: 1,
+    min: 1,
+    max: MAX_VM_MB * PAGES_PER_MB,
+    unit: "pages",
+    doc: "balloon pages per hypercall",
+  },
+  "memory.charge-setup": {
+    type: "boolean",
+    default: false,
+    doc: "charge the initial inflation / blind swap-out, which precede the window",
+  },
+  "memory.swap-mb": {
+    type: "number",
+    min: 0,
+    max: MAX_VM_MB,
+    unit: "MB",
+    defaultDoc: "half the VM",
+    doc: "memory the VMM keeps swapped out (swap)",
+  },
+  "memory.guest-mb": {
+    type: "number",
+    min: 0,
+    max: MAX_VM_MB,
+    unit: "MB",
+    defaultDoc: "the VM less page-frame structures and balloon",
+    doc: "memory the guest can use before paging itself",
+  },
+  "memory.guest-page-struct": {
+    type: "integer",
+    default: 64,
+    min: 0,
+    max: 4095,
+    unit: "bytes",
+    doc: "guest page-frame structure per page of configured memory, never usable by the " +
+      "guest (64: Linux's struct page on x86-64)",
+  },
+  "memory.host-mb": {
+    type: "number",
+    min: 0,
+    max: 1 << 24,
+    unit: "MB",
+    defaultDoc: "none (no idle memory tax)",
+    doc: "host memory shared with memory.peers; enables idle-memory-tax targets",
+  },
+  "memory.tax": {
+    type: "number",
+    default: 0.75,
+    min: 0,
+    max: 0.999999,
+    doc: "idle memory tax rate (Waldspurger 2002)",
+  },
+  "memory.shares": { type: "number", default: 1000, min: 1e-9, max: 1e12, doc: "this VM's shares" },
+  "memory.min-mb": {
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 1 << 24,
+    unit: "MB",
+    doc: "this VM's reservation",
+  },
+  "memory.peers": {
+    type: "list",
+    default: [],
+    items: "shares/mb/active-fraction",
+    doc: "the other VMs sharing memory.host-mb",
+  },
+  "memory.tax-step": {
+    type: "number",
+    default: 256,
+    min: 1,
+    max: MAX_VM_MB * PAGES_PER_MB,
+    unit: "pages",
+    doc: "allocation granularity",
+  },
+});
+
+/** Platform keys `balloon` and `swap` read. */
+const RECLAIM_INFO_COSTS = [...RECLAIM_COST_KEYS];
 
 /** Parses `memory.peers` ("shares/mb/active,..."). */
-export function parsePeers(text: string): TaxVm[] {
-  if (text.trim() === "") return [];
-  return text.split(",").map((item, i) => {
+export function parsePeers(items: readonly string[]): TaxVm[] {
+  return items.map((item, i) => {
     const parts = item.trim().split("/").map(Number);
     if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x))) {
       throw new ConfigError(
@@ -230,21 +290,22 @@ export function reclaimCosts(host: MmuHost): ReclaimCosts {
 export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap"): ReclaimMemory {
   const host = contextHost(ctx);
   const n = vmPages(ctx);
-  const taxed = ctx.options["memory.host-mb"] !== undefined;
+  const o = readOptions(ctx.options, RECLAIM_OPTIONS);
+  const hostMb = o["memory.host-mb"];
+  const taxed = hostMb !== undefined;
   const half = Math.floor(n / 2);
-  const balloon = kind === "balloon" && !taxed ? pagesOption(ctx, "memory.balloon-mb", half) : 0;
-  const swap = kind === "swap" && !taxed ? pagesOption(ctx, "memory.swap-mb", half) : 0;
-  const structBytes = optionNumber(ctx, "memory.guest-page-struct", 64, 0, 4095);
-  const reservedPages = Math.ceil(n * structBytes / 4096);
-  const guestPages = ctx.options["memory.guest-mb"] !== undefined
-    ? pagesOption(ctx, "memory.guest-mb", n)
-    : undefined;
+  const balloon = kind === "balloon" && !taxed ? mbToPages(o["memory.balloon-mb"], half) : 0;
+  const swap = kind === "swap" && !taxed ? mbToPages(o["memory.swap-mb"], half) : 0;
+  const structBytes = o["memory.guest-page-struct"];
+  const reservedPages = Math.ceil(n * structBytes / PAGE_SIZE);
+  const guestMb = o["memory.guest-mb"];
+  const guestPages = guestMb !== undefined ? mbToPages(guestMb, n) : undefined;
   const pressure = new MemoryPressure(
     host,
     {
       vmPages: n,
       balloonPages: balloon,
-      balloonBatch: optionNumber(ctx, "memory.balloon-batch", 1, 1),
+      balloonBatch: o["memory.balloon-batch"],
       swapPages: swap,
       reservedPages,
       guestPages,
@@ -255,12 +316,12 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
   const sampling = samplingDriver(ctx, host, n);
   const plan: TaxPlan | null = taxed
     ? {
-      hostPages: pagesOption(ctx, "memory.host-mb", 0),
-      tax: optionNumber(ctx, "memory.tax", 0.75, 0, 0.999999),
-      shares: optionNumber(ctx, "memory.shares", 1000, 1e-9),
-      minPages: pagesOption(ctx, "memory.min-mb", 0),
-      peers: parsePeers(String(ctx.options["memory.peers"] ?? "")),
-      step: optionNumber(ctx, "memory.tax-step", 256, 1),
+      hostPages: mbToPages(hostMb, 0),
+      tax: o["memory.tax"],
+      shares: o["memory.shares"],
+      minPages: mbToPages(o["memory.min-mb"], 0),
+      peers: parsePeers(o["memory.peers"]),
+      step: o["memory.tax-step"],
     }
     : null;
   return new ReclaimMemory(
@@ -269,9 +330,18 @@ export function createReclaimMemory(ctx: ModelContext, kind: "balloon" | "swap")
     pressure,
     sampling,
     plan,
-    optionBool(ctx, "memory.charge-setup", false),
+    o["memory.charge-setup"],
   );
 }
 
-registerModel("memory", "balloon", (ctx) => createReclaimMemory(ctx, "balloon"));
-registerModel("memory", "swap", (ctx) => createReclaimMemory(ctx, "swap"));
+registerModel("memory", "balloon", (ctx) => createReclaimMemory(ctx, "balloon"), {
+  summary: "Ballooning: the guest gives up pages by its own LRU policy, paging when squeezed.",
+  options: { ...COMMON_OPTIONS, ...RECLAIM_OPTIONS },
+  costs: RECLAIM_INFO_COSTS,
+});
+registerModel("memory", "swap", (ctx) => createReclaimMemory(ctx, "swap"), {
+  summary:
+    "Host swapping: the VMM swaps out random pages blind; faults read them back; double paging.",
+  options: { ...COMMON_OPTIONS, ...RECLAIM_OPTIONS },
+  costs: RECLAIM_INFO_COSTS,
+});

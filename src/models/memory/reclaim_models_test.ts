@@ -64,11 +64,11 @@ Deno.test("idle memory tax: an idle VM is ballooned down, an active one gets its
 });
 
 Deno.test("peers parse as shares/mb/active; bad ones are configuration errors", () => {
-  assert.deepEqual(parsePeers("1000/256/0.05, 500/128/1"), [
+  assert.deepEqual(parsePeers(["1000/256/0.05", "500/128/1"]), [
     { shares: 1000, minPages: 0, maxPages: 65536, active: 0.05 },
     { shares: 500, minPages: 0, maxPages: 32768, active: 1 },
   ]);
-  assert.deepEqual(parsePeers(""), []);
-  assert.throws(() => parsePeers("1000/256"), ConfigError);
-  assert.throws(() => parsePeers("1000/256/2"), /active fraction/);
+  assert.deepEqual(parsePeers([]), []);
+  assert.throws(() => parsePeers(["1000/256"]), ConfigError);
+  assert.throws(() => parsePeers(["1000/256/2"]), /active fraction/);
 });

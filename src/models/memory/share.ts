@@ -10,13 +10,14 @@
  * @module
  */
 
-import type { MemoryModel, ModelContext, ModelDescription } from "../../engine/model.ts";
-import { optionNumber, registerModel, Transition } from "../../engine/model.ts";
+import type { MemoryModel, ModelContext } from "../../engine/model.ts";
+import { registerModel, Transition } from "../../engine/model.ts";
+import { declareOptions, parseOption, readOptions } from "../../engine/options.ts";
 import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
-import { ConfigError } from "../../util/errors.ts";
 import { contextHost, type MmuHost } from "../mmu/host.ts";
 import { COMMON_OPTIONS, type SamplingDriver, samplingDriver, vmPages } from "./options.ts";
 import { PageSharing, type SharingStats } from "./sharing.ts";
+import { PAGE_SIZE } from "../../trace/page.ts";
 
 /** Page sharing across the VMs whose snapshots the trace holds. */
 export class ShareMemory implements MemoryModel {
@@ -69,7 +70,7 @@ export class ShareMemory implements MemoryModel {
   /** A guest memory reference: a store to a shared page breaks copy-on-write. */
   access(_vaddr: number, paddr: number, _size: number, flags: number): void {
     if ((flags & MEM_IO) !== 0) return;
-    const page = Math.floor(paddr / 4096);
+    const page = Math.floor(paddr / PAGE_SIZE);
     if (this.#sampling !== null && page < this.#pages) this.#sampling.touch(page);
     if ((flags & MEM_WRITE) === 0 || page === this.#lastWritePage) return;
     this.#lastWritePage = page;
@@ -85,7 +86,7 @@ export class ShareMemory implements MemoryModel {
 
   /** Hashes one page into the sharing table. */
   pageHash(rec: TraceRecord): void {
-    const page = Math.floor(rec.paddr / 4096);
+    const page = Math.floor(rec.paddr / PAGE_SIZE);
     if (rec.device === this.#vm && page === this.#lastWritePage) this.#lastWritePage = -1;
     this.sharing.hash(rec.device, page, rec.hashHi, rec.hashLo);
     this.#host.events[this.#evHashed]++;
@@ -109,29 +110,34 @@ export class ShareMemory implements MemoryModel {
     host.events[ev.frames] = s.frames;
     this.#sampling?.finish();
   }
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary:
-        "Content-based page sharing from PageHash snapshots, copy-on-write breaks on stores to shared pages.",
-      options: {
-        ...COMMON_OPTIONS,
-        "memory.vm": "VM index (PageHash `vm`) of the replayed guest's stores (default 0)",
-        "memory.zero-hash": "hash of the all-zero page as hi:lo hex, to count zero pages",
-      },
-      costs: ["mem.share.scan", "mem.share.cow-break", "mem.sample.fault"],
-    };
-  }
 }
 
-/** Parses `memory.zero-hash` ("hi:lo" in hex). */
+/** The form of `memory.zero-hash`: "hi:lo" in hex. */
+const ZERO_HASH = /^(?:0x)?([0-9a-f]{1,8}):(?:0x)?([0-9a-f]{1,8})$/i;
+
+/** The options of `share` (besides {@link COMMON_OPTIONS}). */
+export const SHARE_OPTIONS = declareOptions({
+  "memory.vm": {
+    type: "integer",
+    default: 0,
+    min: 0,
+    max: 4095,
+    doc: "VM index (PageHash vm) of the replayed guest's stores",
+  },
+  "memory.zero-hash": {
+    type: "text",
+    pattern: ZERO_HASH,
+    form: "hi:lo in hex",
+    defaultDoc: "none (zero pages not counted)",
+    doc: "hash of the all-zero page, to count zero pages",
+  },
+});
+
+/** Parses `memory.zero-hash` ("hi:lo" in hex; checked against its declaration). */
 export function parseZeroHash(v: unknown): [number, number] | null {
   if (v === undefined) return null;
-  const m = typeof v === "string"
-    ? /^(?:0x)?([0-9a-f]{1,8}):(?:0x)?([0-9a-f]{1,8})$/i.exec(v)
-    : null;
-  if (!m) throw new ConfigError("--option", "must be hi:lo in hex", "memory.zero-hash");
+  const text = parseOption("memory.zero-hash", SHARE_OPTIONS["memory.zero-hash"], v) as string;
+  const m = ZERO_HASH.exec(text)!;
   return [parseInt(m[1], 16), parseInt(m[2], 16)];
 }
 
@@ -139,14 +145,20 @@ export function parseZeroHash(v: unknown): [number, number] | null {
 export function createShareMemory(ctx: ModelContext): ShareMemory {
   const host = contextHost(ctx);
   const n = vmPages(ctx);
+  const o = readOptions(ctx.options, SHARE_OPTIONS);
   return new ShareMemory(
     host,
-    new PageSharing(parseZeroHash(ctx.options["memory.zero-hash"])),
-    optionNumber(ctx, "memory.vm", 0, 0, 4095),
+    new PageSharing(parseZeroHash(o["memory.zero-hash"])),
+    o["memory.vm"],
     { scan: host.cost("mem.share.scan"), cowBreak: host.cost("mem.share.cow-break") },
     samplingDriver(ctx, host, n),
     n,
   );
 }
 
-registerModel("memory", "share", createShareMemory);
+registerModel("memory", "share", createShareMemory, {
+  summary: "Content-based page sharing from PageHash snapshots, copy-on-write breaks on stores " +
+    "to shared pages.",
+  options: { ...COMMON_OPTIONS, ...SHARE_OPTIONS },
+  costs: ["mem.share.scan", "mem.share.cow-break", "mem.sample.fault"],
+});

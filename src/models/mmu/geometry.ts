@@ -19,15 +19,20 @@
  * @module
  */
 
-/** Base page size. */
-export const PAGE_4K = 4096;
+import { LARGE_PAGE_SIZE, PAGE_SHIFT, PAGE_SIZE } from "../../trace/page.ts";
+
+/** Base page size (the project's one {@link PAGE_SIZE}, under the walkers' name). */
+export const PAGE_4K: number = PAGE_SIZE;
 /** Large page size (a level-2 leaf). */
-export const PAGE_2M = 2097152;
+export const PAGE_2M: number = LARGE_PAGE_SIZE;
 /** Owner id of the kernel's shared lower-level tables. */
 export const KERNEL_OWNER = 0;
 
 /** `SCALE[L]` = bytes of address space one level-L entry maps: 2^(12 + 9(L-1)); SCALE[0] = 1. */
-export const SCALE: readonly number[] = [1, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48, 2 ** 57];
+export const SCALE: readonly number[] = Array.from(
+  { length: 7 },
+  (_, level) => level === 0 ? 1 : 2 ** (PAGE_SHIFT + 9 * (level - 1)),
+);
 
 /**
  * The id of the level-`level` entry that translates `va` within its owner's tables: the VA

@@ -8,45 +8,19 @@
  * @module
  */
 
-import type { MmuModel, ModelContext, ModelDescription } from "../../engine/model.ts";
+import type { MmuModel, ModelContext } from "../../engine/model.ts";
 import { registerModel } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost } from "./host.ts";
-import { translatorConfig, translatorCosts } from "./options.ts";
+import {
+  NESTED_OPTIONS,
+  TRANSLATOR_COSTS,
+  TRANSLATOR_OPTIONS,
+  translatorConfig,
+  translatorCosts,
+} from "./options.ts";
 import { Translator } from "./translator.ts";
-
-/** Option keys shared by every MMU model (documented in docs/mmu.md). */
-export const TRANSLATOR_OPTIONS: Readonly<Record<string, string>> = {
-  "mmu.levels": "guest paging levels (default: trace header, else 4)",
-  "mmu.l1-entries": "L1 data TLB entries (default: platform tlb.l1d.entries)",
-  "mmu.l1-ways": "L1 TLB ways, 0 = fully associative (default: platform tlb.l1d.ways)",
-  "mmu.l2-entries": "L2 TLB entries, 0 = none (default: platform tlb.l2.entries)",
-  "mmu.l2-ways": "L2 TLB ways (default: platform tlb.l2.ways)",
-  "mmu.asid": "tag user TLB entries per address space (ASID/PCID/VPID) (default false)",
-  "mmu.asids": "number of tags when mmu.asid (default: platform tlb.asids)",
-  "mmu.global-kernel": "kernel-half entries are global and survive CR3 writes (default true)",
-  "mmu.large-pages":
-    "none|kernel|all guest 2 MB pages (default kernel if the trace lists 2 MB pages)",
-  "mmu.pwc": "none|1d|2d page-walk cache contents (default 1d; nested: 2d)",
-  "mmu.pwc-entries": "page-walk cache entries (default: platform mmu.pwc.entries)",
-  "mmu.guest-pages": "guest memory in 4 KB pages where derived tables are placed (default 2^20)",
-  "mmu.cache": "walk references compete with data in a modelled L2 (default false)",
-  "mmu.cache-lines": "modelled L2 lines (default: platform cache.l2.lines)",
-  "mmu.cache-ways": "modelled L2 ways (default: platform cache.l2.ways)",
-};
-
-/** Platform keys read by the translator. */
-export const TRANSLATOR_COSTS: readonly string[] = [
-  "mmu.tlb.l2-hit",
-  "mmu.walk.ref",
-  "mmu.pwc.hit",
-  "tlb.l1d.entries",
-  "tlb.l1d.ways",
-  "tlb.l2.entries",
-  "tlb.l2.ways",
-  "mmu.pwc.entries",
-];
 
 /** Hardware-only translation: a {@link Translator} behind the {@link MmuModel} interface. */
 export class HardwareMmu implements MmuModel, HardwareTlbFlush {
@@ -54,12 +28,10 @@ export class HardwareMmu implements MmuModel, HardwareTlbFlush {
   readonly intercepts = 0;
   /** The TLBs and walker. */
   readonly translator: Translator;
-  readonly #nested: boolean;
 
   /** Wraps `translator` (1-D for native, 2-D for nested). */
   constructor(translator: Translator) {
     this.translator = translator;
-    this.#nested = translator.config.twoD;
   }
 
   /** Translates; an L1 TLB hit costs nothing. */
@@ -97,27 +69,6 @@ export class HardwareMmu implements MmuModel, HardwareTlbFlush {
 
   /** Nothing to add. */
   finish(): void {}
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return this.#nested
-      ? {
-        summary:
-          "Nested paging: 2-D walks (n*m+n+m references), page-walk cache, nested TLB, 4 KB or 2 MB nested pages.",
-        options: {
-          ...TRANSLATOR_OPTIONS,
-          "mmu.nested-levels": "nested paging levels (default 4)",
-          "mmu.nested-page-size": "4096 or 2097152 (default 4096)",
-          "mmu.ntlb-entries": "nested TLB entries, 0 = none (default: platform mmu.ntlb.entries)",
-        },
-        costs: [...TRANSLATOR_COSTS, "mmu.ntlb.hit", "mmu.ntlb.entries"],
-      }
-      : {
-        summary: "Native paging: set-associative TLBs, 4-level walks, page-walk cache.",
-        options: TRANSLATOR_OPTIONS,
-        costs: [...TRANSLATOR_COSTS],
-      };
-  }
 }
 
 /** Builds a hardware MMU for a context. */
@@ -128,5 +79,14 @@ export function createHardwareMmu(ctx: ModelContext, twoD: boolean): HardwareMmu
   return new HardwareMmu(new Translator(host, config, translatorCosts(host, config), where));
 }
 
-registerModel("mmu", "native", (ctx) => createHardwareMmu(ctx, false));
-registerModel("mmu", "nested", (ctx) => createHardwareMmu(ctx, true));
+registerModel("mmu", "native", (ctx) => createHardwareMmu(ctx, false), {
+  summary: "Native paging: set-associative TLBs, 4-level walks, page-walk cache.",
+  options: TRANSLATOR_OPTIONS,
+  costs: TRANSLATOR_COSTS,
+});
+registerModel("mmu", "nested", (ctx) => createHardwareMmu(ctx, true), {
+  summary: "Nested paging: 2-D walks (n*m+n+m references), page-walk cache, nested TLB, " +
+    "4 KB or 2 MB nested pages.",
+  options: { ...TRANSLATOR_OPTIONS, ...NESTED_OPTIONS },
+  costs: [...TRANSLATOR_COSTS, "mmu.ntlb.hit", "mmu.ntlb.entries"],
+});

@@ -7,40 +7,173 @@
  */
 
 import type { ModelContext } from "../../engine/model.ts";
-import { optionNumber } from "../../engine/model.ts";
-import { ConfigError } from "../../util/errors.ts";
-import { PAGE_2M } from "./geometry.ts";
+import {
+  declareOptions,
+  type NumberDecl,
+  optionOrPlatform,
+  readOptions,
+} from "../../engine/options.ts";
+import { PAGE_2M, PAGE_4K } from "./geometry.ts";
 import type { MmuHost } from "./host.ts";
-import type { LargePages, PwcMode, TranslatorConfig, TranslatorCosts } from "./translator.ts";
+import type { LargePages, TranslatorConfig, TranslatorCosts } from "./translator.ts";
 
-/** A string option restricted to `allowed`, with a default. */
-export function optionChoice<T extends string>(
+/** Most entries of any TLB, nested TLB or modelled cache an option or profile may ask for. */
+export const MAX_TABLE_ENTRIES = 1 << 20;
+
+/** Options every MMU model reads (the translator's shape); platform defaults are range-checked too. */
+export const TRANSLATOR_OPTIONS = declareOptions({
+  "mmu.levels": {
+    type: "integer",
+    min: 2,
+    max: 5,
+    defaultDoc: "the trace header's paging levels, else 4",
+    doc: "guest paging levels",
+  },
+  "mmu.l1-entries": {
+    type: "integer",
+    min: 1,
+    max: MAX_TABLE_ENTRIES,
+    unit: "entries",
+    defaultDoc: "platform tlb.l1d.entries",
+    doc: "L1 data TLB entries",
+  },
+  "mmu.l1-ways": {
+    type: "integer",
+    min: 0,
+    max: MAX_TABLE_ENTRIES,
+    defaultDoc: "platform tlb.l1d.ways",
+    doc: "L1 TLB ways, 0 = fully associative",
+  },
+  "mmu.l2-entries": {
+    type: "integer",
+    min: 0,
+    max: MAX_TABLE_ENTRIES,
+    unit: "entries",
+    defaultDoc: "platform tlb.l2.entries",
+    doc: "L2 TLB entries, 0 = none",
+  },
+  "mmu.l2-ways": {
+    type: "integer",
+    min: 0,
+    max: MAX_TABLE_ENTRIES,
+    defaultDoc: "platform tlb.l2.ways",
+    doc: "L2 TLB ways, 0 = fully associative",
+  },
+  "mmu.asid": {
+    type: "boolean",
+    default: false,
+    doc: "tag user TLB entries per address space (ASID/PCID/VPID)",
+  },
+  "mmu.asids": {
+    type: "integer",
+    min: 1,
+    max: 1 << 16,
+    defaultDoc: "platform tlb.asids",
+    doc: "number of tags when mmu.asid is on",
+  },
+  "mmu.global-kernel": {
+    type: "boolean",
+    default: true,
+    doc: "kernel-half entries are global and survive CR3 writes",
+  },
+  "mmu.large-pages": {
+    type: "enum",
+    values: ["none", "kernel", "all"],
+    defaultDoc: "kernel if the trace lists 2 MB pages, else none",
+    doc: "which guest 2 MB pages are mapped large",
+  },
+  "mmu.pwc": {
+    type: "enum",
+    values: ["none", "1d", "2d"],
+    defaultDoc: "1d; nested: 2d",
+    doc: "page-walk cache contents",
+  },
+  "mmu.pwc-entries": {
+    type: "integer",
+    min: 1,
+    max: 1 << 16,
+    unit: "entries",
+    defaultDoc: "platform mmu.pwc.entries",
+    doc: "page-walk cache entries",
+  },
+  "mmu.guest-pages": {
+    type: "integer",
+    default: 1 << 20,
+    min: 1,
+    max: 2 ** 32,
+    unit: "pages",
+    doc: "guest memory in 4 KB pages over which derived page tables are placed",
+  },
+  "mmu.cache": {
+    type: "boolean",
+    default: false,
+    doc: "walk references compete with data in a modelled L2 cache",
+  },
+  "mmu.cache-lines": {
+    type: "integer",
+    min: 1,
+    max: 1 << 21,
+    unit: "lines",
+    defaultDoc: "platform cache.l2.lines",
+    doc: "modelled L2 lines",
+  },
+  "mmu.cache-ways": {
+    type: "integer",
+    min: 0,
+    max: 1 << 21,
+    defaultDoc: "platform cache.l2.ways",
+    doc: "modelled L2 ways, 0 = fully associative",
+  },
+});
+
+/** The options only nested paging reads. */
+export const NESTED_OPTIONS = declareOptions({
+  "mmu.nested-levels": { type: "integer", default: 4, min: 2, max: 5, doc: "nested paging levels" },
+  "mmu.nested-page-size": {
+    type: "integer",
+    default: PAGE_4K,
+    min: PAGE_4K,
+    max: PAGE_2M,
+    unit: "bytes",
+    doc: "nested page size, 4096 or 2097152",
+  },
+  "mmu.ntlb-entries": {
+    type: "integer",
+    min: 0,
+    max: MAX_TABLE_ENTRIES,
+    unit: "entries",
+    defaultDoc: "platform mmu.ntlb.entries",
+    doc: "nested TLB entries, 0 = none",
+  },
+});
+
+/** Platform keys every MMU model reads through the translator. */
+export const TRANSLATOR_COSTS: readonly string[] = [
+  "mmu.tlb.l2-hit",
+  "mmu.walk.ref",
+  "mmu.walk.ref-miss",
+  "mmu.pwc.hit",
+  "tlb.l1d.entries",
+  "tlb.l1d.ways",
+  "tlb.l2.entries",
+  "tlb.l2.ways",
+  "tlb.asids",
+  "mmu.pwc.entries",
+  "cache.l2.lines",
+  "cache.l2.ways",
+];
+
+/**
+ * An option's value, or when it is not given the platform entry `key` held to the option's
+ * declared range (a profile cannot size a table the option could not).
+ */
+export function platformDefault(
   ctx: ModelContext,
+  decl: NumberDecl,
+  value: number | undefined,
   key: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  const v = ctx.options[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-    throw new ConfigError("--option", `must be one of ${allowed.join(", ")}`, key);
-  }
-  return v as T;
-}
-
-/** A boolean option (`true`/`false`, `1`/`0`, or a JSON boolean) with a default. */
-export function optionBool(ctx: ModelContext, key: string, fallback: boolean): boolean {
-  const v = ctx.options[key];
-  if (v === undefined) return fallback;
-  if (v === true || v === "true" || v === 1 || v === "1") return true;
-  if (v === false || v === "false" || v === 0 || v === "0") return false;
-  throw new ConfigError("--option", "must be true or false", key);
-}
-
-/** A platform parameter overridable by an option. */
-function param(ctx: ModelContext, option: string, key: string, min = 0): number {
-  const base = ctx.options[option] !== undefined ? 0 : ctx.platform.param(key);
-  return optionNumber(ctx, option, base, min);
+): number {
+  return optionOrPlatform(ctx.platform, decl, value, key);
 }
 
 /** The header's guest paging depth, when the recorder wrote one. */
@@ -55,28 +188,40 @@ function headerLevels(ctx: ModelContext): number | undefined {
  * entries and it has a nested TLB), otherwise a 1-D walker.
  */
 export function translatorConfig(ctx: ModelContext, twoD: boolean): TranslatorConfig {
+  const o = readOptions(ctx.options, TRANSLATOR_OPTIONS);
+  const n = readOptions(ctx.options, NESTED_OPTIONS);
+  const d = TRANSLATOR_OPTIONS;
+  const fromPlatform = (k: keyof typeof d & string, key: string) =>
+    platformDefault(ctx, d[k] as NumberDecl, o[k] as number | undefined, key);
   const defaultLarge: LargePages = ctx.header.pageSizes.includes(PAGE_2M) ? "kernel" : "none";
-  const asid = optionBool(ctx, "mmu.asid", false);
-  const cache = optionBool(ctx, "mmu.cache", false);
+  const asid = o["mmu.asid"];
+  const cache = o["mmu.cache"];
   return {
-    levels: optionNumber(ctx, "mmu.levels", headerLevels(ctx) ?? 4, 2, 5),
-    l1Entries: param(ctx, "mmu.l1-entries", "tlb.l1d.entries", 1),
-    l1Ways: param(ctx, "mmu.l1-ways", "tlb.l1d.ways"),
-    l2Entries: param(ctx, "mmu.l2-entries", "tlb.l2.entries"),
-    l2Ways: param(ctx, "mmu.l2-ways", "tlb.l2.ways"),
+    levels: o["mmu.levels"] ?? headerLevels(ctx) ?? 4,
+    l1Entries: fromPlatform("mmu.l1-entries", "tlb.l1d.entries"),
+    l1Ways: fromPlatform("mmu.l1-ways", "tlb.l1d.ways"),
+    l2Entries: fromPlatform("mmu.l2-entries", "tlb.l2.entries"),
+    l2Ways: fromPlatform("mmu.l2-ways", "tlb.l2.ways"),
     asid,
-    asidCount: asid ? param(ctx, "mmu.asids", "tlb.asids", 1) : 1,
-    globalKernel: optionBool(ctx, "mmu.global-kernel", true),
-    largePages: optionChoice(ctx, "mmu.large-pages", ["none", "kernel", "all"], defaultLarge),
-    pwc: optionChoice<PwcMode>(ctx, "mmu.pwc", ["none", "1d", "2d"], twoD ? "2d" : "1d"),
-    pwcEntries: param(ctx, "mmu.pwc-entries", "mmu.pwc.entries", 1),
+    asidCount: asid ? fromPlatform("mmu.asids", "tlb.asids") : 1,
+    globalKernel: o["mmu.global-kernel"],
+    largePages: o["mmu.large-pages"] ?? defaultLarge,
+    pwc: o["mmu.pwc"] ?? (twoD ? "2d" : "1d"),
+    pwcEntries: fromPlatform("mmu.pwc-entries", "mmu.pwc.entries"),
     twoD,
-    nestedLevels: optionNumber(ctx, "mmu.nested-levels", 4, 2, 5),
-    nestedPageSize: optionNumber(ctx, "mmu.nested-page-size", 4096, 4096, PAGE_2M),
-    ntlbEntries: twoD ? param(ctx, "mmu.ntlb-entries", "mmu.ntlb.entries") : 0,
-    guestPages: optionNumber(ctx, "mmu.guest-pages", 1 << 20, 1),
-    cacheLines: cache ? param(ctx, "mmu.cache-lines", "cache.l2.lines", 1) : 0,
-    cacheWays: cache ? param(ctx, "mmu.cache-ways", "cache.l2.ways") : 0,
+    nestedLevels: n["mmu.nested-levels"],
+    nestedPageSize: n["mmu.nested-page-size"],
+    ntlbEntries: twoD
+      ? platformDefault(
+        ctx,
+        NESTED_OPTIONS["mmu.ntlb-entries"],
+        n["mmu.ntlb-entries"],
+        "mmu.ntlb.entries",
+      )
+      : 0,
+    guestPages: o["mmu.guest-pages"],
+    cacheLines: cache ? fromPlatform("mmu.cache-lines", "cache.l2.lines") : 0,
+    cacheWays: cache ? fromPlatform("mmu.cache-ways", "cache.l2.ways") : 0,
   };
 }
 

@@ -20,12 +20,11 @@
  * @module
  */
 
-import type { MmuModel, ModelContext, ModelDescription } from "../../engine/model.ts";
+import type { MmuModel, ModelContext } from "../../engine/model.ts";
 import {
   INTERCEPT_CR3,
   INTERCEPT_INVLPG,
   INTERCEPT_PAGE_FAULT,
-  optionNumber,
   registerModel,
   Transition,
 } from "../../engine/model.ts";
@@ -33,8 +32,13 @@ import { FLAG_VALUE_KNOWN, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
 import { PAGE_4K, rootPageOf } from "./geometry.ts";
 import { contextHost, type MmuHost } from "./host.ts";
-import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
-import { translatorConfig, translatorCosts } from "./options.ts";
+import { checkDefault, declareOptions, optionError, readOptions } from "../../engine/options.ts";
+import {
+  TRANSLATOR_COSTS,
+  TRANSLATOR_OPTIONS,
+  translatorConfig,
+  translatorCosts,
+} from "./options.ts";
 import { Translator } from "./translator.ts";
 
 /** VMM work of direct paging, in cycles (transitions for CR3/INVLPG/faults are the CPU model's). */
@@ -166,20 +170,6 @@ export class PvDirectMmu implements MmuModel {
   finish(): void {
     this.#send();
   }
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary:
-        "Paravirtual direct paging: guest tables walked by hardware, updates validated by the VMM in batches.",
-      options: {
-        ...TRANSLATOR_OPTIONS,
-        "mmu.pv-batch":
-          "page-table updates per hypercall (default and maximum: platform mmu.pv.max-batch)",
-      },
-      costs: [...TRANSLATOR_COSTS, ...PV_COST_KEYS, "mmu.pv.max-batch"],
-    };
-  }
 }
 
 /** Platform keys of direct paging's VMM work. */
@@ -193,8 +183,16 @@ export const PV_COST_KEYS: readonly string[] = [
 /** Builds the direct-paging MMU for a context. */
 export function createPvDirectMmu(ctx: ModelContext): PvDirectMmu {
   const host = contextHost(ctx);
-  const max = ctx.platform.param("mmu.pv.max-batch");
-  const batch = optionNumber(ctx, "mmu.pv-batch", max, 1, max);
+  const decl = PV_DIRECT_OPTIONS["mmu.pv-batch"];
+  const p = ctx.platform;
+  const max = checkDefault(decl, p.param("mmu.pv.max-batch"), p.origin, "entries.mmu.pv.max-batch");
+  const batch = readOptions(ctx.options, PV_DIRECT_OPTIONS)["mmu.pv-batch"] ?? max;
+  if (batch > max) {
+    throw optionError(
+      "mmu.pv-batch",
+      `must be at most platform mmu.pv.max-batch (${max}), not ${batch}`,
+    );
+  }
   const config = translatorConfig(ctx, false);
   const translator = new Translator(
     host,
@@ -210,4 +208,20 @@ export function createPvDirectMmu(ctx: ModelContext): PvDirectMmu {
   }, batch);
 }
 
-registerModel("mmu", "pv-direct", createPvDirectMmu);
+/** The options only direct paging reads (besides the translator's). */
+export const PV_DIRECT_OPTIONS = declareOptions({
+  "mmu.pv-batch": {
+    type: "integer",
+    min: 1,
+    max: 1 << 20,
+    defaultDoc: "platform mmu.pv.max-batch, also its maximum",
+    doc: "page-table updates per hypercall",
+  },
+});
+
+registerModel("mmu", "pv-direct", createPvDirectMmu, {
+  summary: "Paravirtual direct paging: guest tables walked by hardware, updates validated by " +
+    "the VMM in batches.",
+  options: { ...TRANSLATOR_OPTIONS, ...PV_DIRECT_OPTIONS },
+  costs: [...TRANSLATOR_COSTS, ...PV_COST_KEYS, "mmu.pv.max-batch"],
+});

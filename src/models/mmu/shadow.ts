@@ -47,23 +47,27 @@
  * @module
  */
 
-import type { MmuModel, ModelContext, ModelDescription } from "../../engine/model.ts";
+import type { MmuModel, ModelContext } from "../../engine/model.ts";
 import {
   INTERCEPT_CR3,
   INTERCEPT_INVLPG,
   INTERCEPT_PAGE_FAULT,
-  optionNumber,
   registerModel,
   Transition,
 } from "../../engine/model.ts";
 import { MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
-import { ConfigError } from "../../util/errors.ts";
+import { declareOptions, readOptions } from "../../engine/options.ts";
 import { AssocCache } from "./assoc_cache.ts";
 import { PAGE_2M, PAGE_4K, rootPageOf, SCALE } from "./geometry.ts";
 import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost, type MmuHost } from "./host.ts";
-import { TRANSLATOR_COSTS, TRANSLATOR_OPTIONS } from "./native.ts";
-import { optionBool, optionChoice, translatorConfig, translatorCosts } from "./options.ts";
+import {
+  platformDefault,
+  TRANSLATOR_COSTS,
+  TRANSLATOR_OPTIONS,
+  translatorConfig,
+  translatorCosts,
+} from "./options.ts";
 import { Translated, Translator } from "./translator.ts";
 
 /** VMM handler work of the shadow MMU, in cycles (the transitions are the CPU model's). */
@@ -611,29 +615,6 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
 
   /** Nothing to add. */
   finish(): void {}
-
-  /** Documentation. */
-  describe(): ModelDescription {
-    return {
-      summary:
-        "Shadow page tables: write-protected guest tables (traced writes), hidden faults, true-fault reflection, shadow-root cache.",
-      options: {
-        ...TRANSLATOR_OPTIONS,
-        "mmu.shadow-roots": "shadow roots cached (default: platform mmu.shadow.roots)",
-        "mmu.shadow-learn":
-          "eager|lazy write-protection of newly seen page-table pages (default eager)",
-        "mmu.shadow-dirty":
-          "emulate dirty bits: the first store through a read-filled entry faults (default false)",
-        "mmu.shadow-large-pages":
-          "shadow guest 2 MB pages with 2 MB entries (default false: splintered into 4 KB entries)",
-        "mmu.shadow-unshadow-after":
-          "stop shadowing a page after N consecutive traced writes to it with no fault between (default 0: never)",
-        "mmu.shadow-recycle":
-          "stop shadowing a protected page at once when a string store overwrites all of it (default true)",
-      },
-      costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
-    };
-  }
 }
 
 /** Platform keys of the shadow MMU's handler work. */
@@ -661,14 +642,18 @@ export function shadowCosts(host: MmuHost): ShadowCosts {
 /** Builds the shadow MMU for a context. */
 export function createShadowMmu(ctx: ModelContext): ShadowMmu {
   const host = contextHost(ctx);
-  const roots = ctx.options["mmu.shadow-roots"] !== undefined
-    ? optionNumber(ctx, "mmu.shadow-roots", 1, 1, 1 << 16)
-    : ctx.platform.param("mmu.shadow.roots");
+  const o = readOptions(ctx.options, SHADOW_OPTIONS);
+  const roots = platformDefault(
+    ctx,
+    SHADOW_OPTIONS["mmu.shadow-roots"],
+    o["mmu.shadow-roots"],
+    "mmu.shadow.roots",
+  );
   const guest = translatorConfig(ctx, false);
   // Shadow entries map what the VMM backs guest memory with: 4 KB host pages unless
   // mmu.shadow-large-pages=true, so a guest 2 MB page is splintered into 4 KB shadow
   // entries (and 4 KB TLB entries), as in VMMs of Adams & Agesen's time.
-  const large = optionBool(ctx, "mmu.shadow-large-pages", false);
+  const large = o["mmu.shadow-large-pages"];
   const config = large ? guest : { ...guest, largePages: "none" as const };
   const translator = new Translator(
     host,
@@ -678,19 +663,56 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
   );
   return new ShadowMmu(host, translator, shadowCosts(host), {
     roots,
-    learn: optionChoice(ctx, "mmu.shadow-learn", ["eager", "lazy"], "eager"),
-    dirty: optionBool(ctx, "mmu.shadow-dirty", false),
-    unshadowAfter: optionInteger(ctx, "mmu.shadow-unshadow-after", 0),
-    recycle: optionBool(ctx, "mmu.shadow-recycle", true),
+    learn: o["mmu.shadow-learn"],
+    dirty: o["mmu.shadow-dirty"],
+    unshadowAfter: o["mmu.shadow-unshadow-after"],
+    recycle: o["mmu.shadow-recycle"],
     sites: { blockAddr: ctx.code.blockAddr, guest: ctx.guest },
   });
 }
 
-/** A non-negative whole-number option (`mmu.shadow-unshadow-after`). */
-function optionInteger(ctx: ModelContext, key: string, fallback: number): number {
-  const n = optionNumber(ctx, key, fallback, 0, 1 << 20);
-  if (!Number.isInteger(n)) throw new ConfigError("--option", "must be a whole number", key);
-  return n;
-}
+/** The options only shadow paging reads (besides the translator's). */
+export const SHADOW_OPTIONS = declareOptions({
+  "mmu.shadow-roots": {
+    type: "integer",
+    min: 1,
+    max: 1 << 16,
+    defaultDoc: "platform mmu.shadow.roots",
+    doc: "shadow roots cached",
+  },
+  "mmu.shadow-learn": {
+    type: "enum",
+    values: ["eager", "lazy"],
+    default: "eager",
+    doc: "write-protection of newly seen page-table pages",
+  },
+  "mmu.shadow-dirty": {
+    type: "boolean",
+    default: false,
+    doc: "emulate dirty bits: the first store through a read-filled entry faults",
+  },
+  "mmu.shadow-large-pages": {
+    type: "boolean",
+    default: false,
+    doc: "shadow guest 2 MB pages with 2 MB entries (false: splintered into 4 KB entries)",
+  },
+  "mmu.shadow-unshadow-after": {
+    type: "integer",
+    default: 0,
+    min: 0,
+    max: 1 << 20,
+    doc: "stop shadowing a page after N consecutive traced writes with no fault between (0: never)",
+  },
+  "mmu.shadow-recycle": {
+    type: "boolean",
+    default: true,
+    doc: "stop shadowing a protected page at once when a string store overwrites all of it",
+  },
+});
 
-registerModel("mmu", "shadow", createShadowMmu);
+registerModel("mmu", "shadow", createShadowMmu, {
+  summary: "Shadow page tables: write-protected guest tables (traced writes), hidden faults, " +
+    "true-fault reflection, shadow-root cache.",
+  options: { ...TRANSLATOR_OPTIONS, ...SHADOW_OPTIONS },
+  costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
+});

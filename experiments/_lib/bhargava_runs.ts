@@ -7,19 +7,13 @@
  *
  * @module
  */
-import type { Result } from "../src/engine/result.ts";
-import { executionTraces } from "./_lib/corpus.ts";
-import type {
-  ExperimentContext,
-  JsonValue,
-  Published,
-  RunConfig,
-  RunSpec,
-} from "./_lib/experiment.ts";
-import { lookup, publishedCell } from "./_lib/published.ts";
-import { need } from "./_lib/results.ts";
-import type { RunResults } from "./_lib/experiment.ts";
-import { InputError } from "../src/util/errors.ts";
+import type { Result } from "../../src/engine/result.ts";
+import { executionTraces } from "./corpus.ts";
+import type { ExperimentContext, JsonValue, Published, RunConfig, RunSpec } from "./experiment.ts";
+import { lookup, publishedCell } from "./published.ts";
+import { need } from "./results.ts";
+import type { RunResults } from "./experiment.ts";
+import { InputError } from "../../src/util/errors.ts";
 
 /** Bhargava et al.'s simulated machine. */
 export const PLATFORM = "opteron-barcelona";
