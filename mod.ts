@@ -12,5 +12,7 @@ export * from "./src/trace/mod.ts";
 export * from "./src/engine/mod.ts";
 export * from "./src/platforms/mod.ts";
 export * from "./src/synth/mod.ts";
+export * from "./src/models/memory/hierarchy.ts";
+export * from "./src/models/memory/line_cache.ts";
 export { ConfigError, InputError, UsageError } from "./src/util/errors.ts";
 export * from "./src/host/mod.ts";

@@ -151,6 +151,7 @@ const experiment: Experiment = {
           unit: "s",
           role: "prediction",
           runs: [runId(w, VMMS[0].column)],
+          native: true,
           note: `Native baseline of the software-VMM run, ${
             Math.round(base.cycles.native / windowIterations(base))
           } cycles per iteration x ${n} iterations.`,
@@ -265,6 +266,17 @@ const experiment: Experiment = {
         role: "prediction",
       });
     }
+    // The native-time class (issue 12): the paper's native kernel compile cannot be
+    // predicted in seconds from the corpus trace, which is not the paper's build.
+    checks.push({
+      label: "kernel compile native 265 s (make -j8 bzImage of Linux 2.6.11) from native " +
+        "cycles / clock",
+      passed: null,
+      detail: "not reproduced: the kernel-compile trace is a window of a small tcc build (one " +
+        "compile and the link), not the paper's Linux build, so only ratios to native are " +
+        "compared",
+      role: "prediction",
+    });
     return checks;
   },
   chart(results, published) {

@@ -294,6 +294,8 @@ const experiment: Experiment = {
         unit: "us",
         role: "prediction",
         runs: [runs[0]],
+        native: true,
+        note: "L-UP column: the Xen run's native baseline, cycles per iteration / clock",
       }));
       for (const system of SYSTEMS) {
         rows.push(compareRow({

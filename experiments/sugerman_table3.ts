@@ -209,6 +209,7 @@ const experiment: Experiment = {
         role: "prediction",
         runs: l.runs,
         note: `busy ${l.load.busyUsPerPacket.toFixed(1)} us per packet`,
+        ...(l.key === "native" ? { native: true } : {}),
       }));
     }
     if (hasRecorded(results)) {
@@ -222,6 +223,7 @@ const experiment: Experiment = {
           unit: "% idle",
           role: "prediction",
           runs: l.runs,
+          ...(l.key === "native" ? { native: true } : {}),
           note: `recorded guest (cpu bt, mmu shadow): busy ${
             l.load.busyUsPerPacket.toFixed(1)
           } us per packet`,
@@ -253,6 +255,7 @@ const experiment: Experiment = {
           unit: "Mb/s",
           role: "prediction",
           runs: l.runs,
+          ...(key === "native" ? { native: true } : {}),
           note: "link rate unless the busy time per packet limits it",
         }));
       }

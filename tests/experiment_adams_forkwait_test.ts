@@ -87,11 +87,16 @@ Deno.test("forkwait rows: seconds over the paper's iterations and ratios, all pr
   assert.deepEqual(byLabel.get("forkwait, software VMM / native")!.published, 4);
   near(byLabel.get("forkwait, hardware VMM / native")!.reproduced, 9, 1e-12);
   assert.ok(rows.every((r) => r.role === "prediction"));
+  // The native time is the one row of the native-time class.
+  assert.deepEqual(rows.filter((r) => r.native).map((r) => r.label), ["forkwait, native"]);
   assert.deepEqual(rows.length, 5);
   const checks = forkwait.checks!(results, PUBLISHED);
   // 2.005 vs 4 (-50%) and 9 vs 10 (-10%): the first misses, the second passes.
-  assert.deepEqual(checks.map((c) => c.passed), [false, true, true, null]);
+  assert.deepEqual(checks.map((c) => c.passed), [false, true, true, null, null]);
   assert.match(checks[3].detail, /^not reproduced: no trace/);
+  // The kernel compile's native 265 s is named and explained, not silently absent.
+  assert.match(checks[4].label, /kernel compile native 265 s/);
+  assert.match(checks[4].detail, /^not reproduced: /);
 });
 
 Deno.test("kernel compile joins as ratios only when its runs exist", () => {
@@ -116,8 +121,9 @@ Deno.test("kernel compile joins as ratios only when its runs exist", () => {
   near(rows[0].reproduced, 2 * nativeSeconds, 1e-9);
   near(rows[0].relError!, rows[2].relError!, 1e-12);
   const checks = forkwait.checks!(results, PUBLISHED);
-  assert.equal(checks.length, 4);
+  assert.equal(checks.length, 5);
   assert.equal(checks[3].passed, true, checks[3].detail);
+  assert.equal(checks[4].passed, null);
 });
 
 Deno.test("breakdown families: categories by cause, call-outs apportioned by count", () => {

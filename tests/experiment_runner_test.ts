@@ -34,7 +34,7 @@ export default {
     }))),
     // Identical to adams_fig4's syscall/software_vmm run: planned once, used twice.
     { id: "shared", trace: { synth: "syscall" },
-      config: { cpu: "bt", mmu: "shadow", io: "emulated", memory: "none", platform: "p4-prescott", seed: 1 } },
+      config: { cpu: "bt", mmu: "shadow", io: "emulated", memory: "none", platform: "p4-prescott", seed: 1, warmup: 1 } },
   ],
   compare: (results) => TRACES.map((t) => compareRow({
     figure: "Sweep", label: t + " under bt", reproduced: need(results, t + "/bt").slowdown,

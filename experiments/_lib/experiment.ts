@@ -57,6 +57,8 @@ export interface RunConfig {
   readonly options?: { readonly [key: string]: number | string | boolean };
   /** Platform entries overridden for the run (`hw.vm-exit`), as `vmmlab sweep` varies them. */
   readonly platformSet?: { readonly [key: string]: number };
+  /** Iterations replayed to warm caches, TLBs and models but left out of every figure. */
+  readonly warmup?: number;
 }
 
 /** One replay an experiment needs: its id (unique within the experiment), trace and configuration. */

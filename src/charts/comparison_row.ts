@@ -32,6 +32,13 @@ export interface ComparisonRow {
   readonly runs: readonly string[];
   /** A short remark shown in the report (how the value was read, a caveat). */
   readonly note?: string;
+  /**
+   * True for a native-time row: a time (or rate) the paper measured on bare hardware,
+   * against the native baseline's cycles per iteration x iterations / clock. Every slowdown
+   * divides by that baseline, so these rows show the baseline's own error beside them
+   * (their own line in the fidelity scoreboard).
+   */
+  readonly native?: boolean;
 }
 
 /** A row's fields before its relative error is computed (experiments/_lib/compare.ts fills it in). */

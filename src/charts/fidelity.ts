@@ -18,7 +18,7 @@ import type { Check, ComparisonRow } from "./comparison_row.ts";
 /** The fields of a comparison row the measure reads. */
 export type MeasuredRow = Pick<
   ComparisonRow,
-  "reproduced" | "published" | "band" | "unit" | "role"
+  "reproduced" | "published" | "band" | "unit" | "role" | "native"
 >;
 
 /** The fields of a check the scoreboard reads. */
@@ -128,6 +128,23 @@ export function formatScoreboard(s: Scoreboard): string {
     `${s.ratioRows} ratio rows; ${within} of ${s.scored} within 25% ` +
     `(percentages: within ${WITHIN_POINTS} points); ` +
     `${s.checksHeld} of ${s.checksJudged} prediction checks (orderings, ranges) held`;
+}
+
+/**
+ * The native-time rows' line: how far the native baseline itself is from the native times
+ * the papers measured (those rows also count among the predictions above).
+ */
+export function formatNativeScoreboard(rows: readonly MeasuredRow[]): string {
+  const native = rows.filter((r) => r.native === true && r.role === "prediction");
+  const s = scoreboard(native, []);
+  if (s.scored === 0) return "Native baseline: no native-time rows";
+  const median = s.medianAbsLogRatio === null
+    ? "n/a"
+    : `${s.medianAbsLogRatio.toFixed(2)} (x${Math.exp(s.medianAbsLogRatio).toFixed(2)})`;
+  const within = s.shareWithin25 === null ? "n/a" : `${Math.round(100 * s.shareWithin25)}%`;
+  return `Native baseline: ${s.predictions} native-time rows (published native times and ` +
+    `rates vs native cycles per iteration x iterations / clock); median |log-ratio| ` +
+    `${median} over ${s.ratioRows}; ${within} of ${s.scored} within 25%`;
 }
 
 /**

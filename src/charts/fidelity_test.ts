@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
   formatHeadlineError,
+  formatNativeScoreboard,
   formatRowError,
   formatScoreboard,
   headlineError,
+  type MeasuredRow,
   scoreboard,
 } from "./fidelity.ts";
 import type { Role } from "./comparison_row.ts";
@@ -72,4 +74,22 @@ Deno.test("the scoreboard counts predictions only, by hand", () => {
     "Fidelity: 4 predictions; median |log-ratio| 0.69 (x2.00) over 3 ratio rows; 50% of 4 " +
       "within 25% (percentages: within 5 points); 1 of 2 prediction checks (orderings, ranges) held",
   );
+});
+
+Deno.test("native baseline line: only native-time prediction rows, with their own median", () => {
+  const rows: MeasuredRow[] = [
+    { reproduced: 3, published: 6, unit: "s", role: "prediction", native: true },
+    { reproduced: 1, published: 1, unit: "us", role: "prediction", native: true },
+    { reproduced: 50, published: 1, unit: "x native", role: "prediction" },
+    { reproduced: 9, published: 1, unit: "cycles", role: "calibration", native: true },
+  ];
+  const line = formatNativeScoreboard(rows);
+  // |ln(0.5)| = 0.69 and 0: median 0.35 (x1.41); one of two within 25%.
+  assert.equal(
+    line,
+    "Native baseline: 2 native-time rows (published native times and rates vs native cycles " +
+      "per iteration x iterations / clock); median |log-ratio| 0.35 (x1.41) over 2; 50% of 2 " +
+      "within 25%",
+  );
+  assert.equal(formatNativeScoreboard([]), "Native baseline: no native-time rows");
 });

@@ -12,6 +12,7 @@ import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { formatValue } from "./format.ts";
 import {
   formatHeadlineError,
+  formatNativeScoreboard,
   formatRowError,
   formatScoreboard,
   type HeadlineError,
@@ -322,7 +323,7 @@ ${targetsTable(input.figures)}
 <h2>Summary</h2>
 <p class="scoreboard"><strong>${
     escapeHtml(formatScoreboard(scoreboard(allRows, input.figures.flatMap((f) => f.checks))))
-  }</strong></p>
+  }</strong><br>${escapeHtml(formatNativeScoreboard(allRows))}</p>
 <p>${allRows.length} reproduced numbers, ${predictions} of them predictions (not used for
 calibration). Error is the difference in percentage points for quantities that are already
 percentages, and the relative error (reproduced − published) / published elsewhere; for a published

@@ -8,6 +8,8 @@
 
 import type { CodeTable } from "../trace/code_table.ts";
 import { Pcg32 } from "../util/pcg32.ts";
+import { MemoryHierarchy } from "../models/memory/hierarchy.ts";
+import { hierarchyEnabled, hierarchyShape } from "../models/memory/hierarchy_config.ts";
 import {
   type CpuModel,
   createModel,
@@ -91,6 +93,8 @@ export class SetContext implements ModelContext {
   readonly baseline: boolean;
   readonly cycles: Float64Array;
   readonly events: Float64Array;
+  /** The set's cache hierarchy, or null when switched off. */
+  readonly caches: MemoryHierarchy | null;
   readonly #categories = new Accounts("category");
   readonly #counters = new Accounts("counter");
   readonly #warnings = new Map<string, string>();
@@ -120,6 +124,10 @@ export class SetContext implements ModelContext {
     this.rng = new Pcg32(init.seed, init.baseline ? 1 : 2);
     this.cycles = this.#categories.values;
     this.events = this.#counters.values;
+    // Built before the models, which keep a reference to it for their own references.
+    this.caches = hierarchyEnabled(init.options, init.platform)
+      ? new MemoryHierarchy(hierarchyShape(init.platform), this, init.code)
+      : null;
     this.#cpu = createModel("cpu", init.models.cpu, this);
     this.#mmu = createModel("mmu", init.models.mmu, this);
     this.#memory = createModel("memory", init.models.memory, this);

@@ -89,8 +89,9 @@ import type { TraceRecord } from "../trace/record.ts";
 import { ConfigError } from "../util/errors.ts";
 import { declareOptions, OPTION_SOURCE, type OptionDecls } from "./options.ts";
 import { validatePlatformData } from "../platforms/validate.ts";
-import { MAX_STRUCTURAL_PARAM } from "../platforms/ranges.ts";
+import { keyRange, MAX_STRUCTURAL_PARAM } from "../platforms/ranges.ts";
 import type { Pcg32 } from "../util/pcg32.ts";
+import type { MemoryHierarchy } from "../models/memory/hierarchy.ts";
 
 // ---------------------------------------------------------------------------------------
 // Transitions into the VMM
@@ -245,15 +246,22 @@ export class Platform {
 
   /**
    * A structural parameter (entries, ways, levels, flags ...): a whole number no larger
-   * than {@link MAX_STRUCTURAL_PARAM}, so a model may size a table from it. A missing key
+   * than {@link MAX_STRUCTURAL_PARAM} (or its key's own declared range in
+   * src/platforms/ranges.ts, when that is wider), so a model may size a table from it. A missing key
    * or another value is a {@link ConfigError}.
    */
   param(key: string): number {
     const v = this.entry(key).value;
-    if (!Number.isInteger(v) || v > MAX_STRUCTURAL_PARAM) {
+    // A key whose own declared range is wider (an accounted size, not an allocated table)
+    // may go to that range's end; every other one stops at the table bound.
+    const declared = keyRange(key)?.range;
+    const max = declared?.integer
+      ? Math.max(declared.max, MAX_STRUCTURAL_PARAM)
+      : MAX_STRUCTURAL_PARAM;
+    if (!Number.isInteger(v) || v > max) {
       throw new ConfigError(
         this.origin,
-        `value ${v} is not a table size or count (integers 0 to ${MAX_STRUCTURAL_PARAM}; ` +
+        `value ${v} is not a table size or count (integers 0 to ${max}; ` +
           "declare the key's range in src/platforms/ranges.ts)",
         `entries.${key}.value`,
       );
@@ -364,6 +372,12 @@ export interface ModelContext {
   readonly memory: MemoryModel;
   /** The I/O model of this set. */
   readonly io: IoModel;
+  /**
+   * The set's cache hierarchy (null when switched off with `--option cache.hierarchy=false`;
+   * absent in hand-built test contexts). The engine charges guest references and fetches
+   * through it; models send their own references (walks, VMM footprints) through it.
+   */
+  readonly caches?: MemoryHierarchy | null;
 }
 
 /** The parts of a trace header the models may read (structurally matches the trace API's header). */

@@ -9,7 +9,7 @@
 
 import type { CodeTable } from "../trace/code_table.ts";
 import { TraceReader } from "../trace/reader.ts";
-import { Field, MarkerOp, RecordKind, SensitiveOp } from "../trace/record.ts";
+import { Field, MarkerOp, MEM_IO, MEM_WRITE, RecordKind, SensitiveOp } from "../trace/record.ts";
 import { PAGE_SIZE } from "../trace/page.ts";
 import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import type { RecordSource } from "./array_cursor.ts";
@@ -156,6 +156,7 @@ export class ReplayMachine {
     const blockCpl = code.blockCpl;
     const bMemAccess = bMem.access ? bMem : null;
     const cMemAccess = cMem.access ? cMem : null;
+    const bCaches = this.base.caches, cCaches = this.conf.caches;
     let records = 0;
     while (records < limit && source.next()) {
       records++;
@@ -166,6 +167,11 @@ export class ReplayMachine {
         cMmu.access(va, pa, size, fl);
         if (bMemAccess !== null) bMemAccess.access!(va, pa, size, fl);
         if (cMemAccess !== null) cMemAccess.access!(va, pa, size, fl);
+        // Device references are uncached; RAM references go through each set's caches.
+        if (bCaches !== null && (fl & MEM_IO) === 0) {
+          bCaches.data(pa, (fl & MEM_WRITE) !== 0);
+          cCaches!.data(pa, (fl & MEM_WRITE) !== 0);
+        }
         continue;
       }
       switch (kind) {
@@ -178,6 +184,10 @@ export class ReplayMachine {
           g.instructions += n;
           bCpu.exec(b, n);
           cCpu.exec(b, n);
+          if (bCaches !== null) {
+            bCaches.fetch(b, n);
+            cCaches!.fetch(b, n);
+          }
           break;
         }
         case RecordKind.Sensitive: {
@@ -291,6 +301,8 @@ export class ReplayMachine {
       this.conf.mmu.access(va + off, pa + off, inPage, fl);
       this.base.memory.access?.(va + off, pa + off, inPage, fl);
       this.conf.memory.access?.(va + off, pa + off, inPage, fl);
+      this.base.caches?.stream(pa + off, inPage);
+      this.conf.caches?.stream(pa + off, inPage);
       off += inPage;
     }
   }

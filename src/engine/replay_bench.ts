@@ -62,6 +62,26 @@ bench("full", "hw+nested", { cpu: "hw", mmu: "nested", io: "emulated" });
 bench("full", "hw+shadow", { cpu: "hw", mmu: "shadow", io: "emulated" });
 bench("full", "pv+pv-direct", { cpu: "pv", mmu: "pv-direct", io: "pv" });
 bench("full", "native", { cpu: "native", mmu: "native", io: "native" });
+// The same with the cache hierarchy switched off (what the hierarchy costs: BENCHMARKS.md).
+const NO_CACHES = { "cache.hierarchy": false };
+bench("full", "bt+shadow, no caches", {
+  cpu: "bt",
+  mmu: "shadow",
+  io: "emulated",
+  options: NO_CACHES,
+});
+bench("full", "hw+nested, no caches", {
+  cpu: "hw",
+  mmu: "nested",
+  io: "emulated",
+  options: NO_CACHES,
+});
+bench("full", "native, no caches", {
+  cpu: "native",
+  mmu: "native",
+  io: "native",
+  options: NO_CACHES,
+});
 
 // The engine loop and the models alone: records decoded once into memory (built on first
 // use), replayed through the same machine `replay` uses. Decode-only time plus this time is

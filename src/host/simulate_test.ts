@@ -55,8 +55,9 @@ Deno.test("host: two compute-bound VMs with shares 1:2 on one pCPU receive 1:2 o
 
 Deno.test("host: alone, a VM is its own reference (slowdown 1); beside a twin, about 2", () => {
   const alone = simulateHost(host([gzip("a")]));
-  // The alone run stops within one engine step of the same work.
-  ok(Math.abs(alone.vms[0].slowdownVsAlone! - 1) < 1e-3, `alone ${alone.vms[0].slowdownVsAlone}`);
+  // The alone run stops within one engine step of the same work (with the cache hierarchy's
+  // stalls a step is a larger share of the run: 0.2% here).
+  ok(Math.abs(alone.vms[0].slowdownVsAlone! - 1) < 3e-3, `alone ${alone.vms[0].slowdownVsAlone}`);
   const twins = simulateHost(
     host([gzip("a"), gzip("b")], { scheduler: { name: "round-robin", sliceMs: 0.5 } }),
   );

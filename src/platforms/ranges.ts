@@ -125,6 +125,14 @@ export const OTHER_UNIT_RANGE: ValueRange = {
  * declared unit.
  */
 export const KEY_RANGES: Readonly<Record<string, ValueRange>> = {
+  "bt.tc-capacity": {
+    unit: "bytes",
+    min: 1,
+    max: 1 << 30,
+    integer: true,
+    why: "bytes of guest code the translation cache keeps; accounted per translation, never " +
+      "allocated, so it may exceed a table's bound (the bt.tc-capacity option's range)",
+  },
   "tlb.l1d.entries": {
     unit: "entries",
     min: 1,

@@ -8,7 +8,12 @@
  */
 
 import { formatRelError, formatValue } from "../../charts/format.ts";
-import { formatRowError, formatScoreboard, scoreboard } from "../../charts/fidelity.ts";
+import {
+  formatNativeScoreboard,
+  formatRowError,
+  formatScoreboard,
+  scoreboard,
+} from "../../charts/fidelity.ts";
 import { CALIBRATION_TOLERANCE, type SummaryCheck, type SummaryRow } from "./summary.ts";
 
 /** Escapes the characters that would break a Markdown table cell. */
@@ -29,6 +34,8 @@ export function renderMarkdownSummary(
     "# Reproduced vs published",
     "",
     formatScoreboard(scoreboard(rows.map((r) => r.row), checks.map((c) => c.check))) + ".",
+    "",
+    formatNativeScoreboard(rows.map((r) => r.row)) + ".",
     "",
     "Error: percentage points for rows that are already percentages, relative error elsewhere; " +
     "the median above is the |log-ratio| ln(reproduced / published) over the other predictions.",

@@ -10,6 +10,7 @@ import Table from "npm:cli-table3@0.6.5";
 import { formatRelError, formatValue } from "../../charts/format.ts";
 import {
   formatHeadlineError,
+  formatNativeScoreboard,
   formatRowError,
   formatScoreboard,
   headlineError,
@@ -71,6 +72,7 @@ export function renderSummary(
   }
   const lines = [
     formatScoreboard(scoreboard(rows.map((r) => r.row), checks.map((c) => c.check))),
+    formatNativeScoreboard(rows.map((r) => r.row)),
     rows.length ? table.toString() : "No reproduced numbers to compare.",
   ];
   const predictions = rows.filter((r) => r.row.role === "prediction");

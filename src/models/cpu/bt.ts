@@ -38,6 +38,7 @@ import {
   optionOrPlatform,
   readOptions,
 } from "../../engine/options.ts";
+import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
@@ -88,6 +89,8 @@ const USER_ENTRY = 2;
 
 /** Binary translation with a translation cache and adaptive translation. */
 export class BtCpu implements CpuModel {
+  /** The set's caches: a VMM entry runs its handler's footprint through them. */
+  readonly #caches: MemoryHierarchy | null;
   readonly #ctx: ModelContext;
   readonly #code: CodeCosts;
   // Translation cache state, indexed by canonical block (first block id at a code address).
@@ -146,6 +149,7 @@ export class BtCpu implements CpuModel {
   /** Reads `bt.*` costs and options `bt.tc-capacity`, `bt.adapt-threshold`, `bt.adaptive`, `bt.tc-emulated`. */
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
+    this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
     const code = ctx.code;
     this.#code = new CodeCosts(ctx);
@@ -268,6 +272,7 @@ export class BtCpu implements CpuModel {
     } else {
       ctx.cycles[this.#cCallout] += this.#callout[cls];
       this.#eCallouts.count(cls);
+      this.#caches?.vmmEntry(CLASS_REASON[cls]);
     }
   }
 
@@ -276,12 +281,14 @@ export class BtCpu implements CpuModel {
     const ctx = this.#ctx;
     ctx.cycles[this.#cException] += this.#exception[rec.vector & 255];
     ctx.events[this.#eExceptions] += 1;
+    this.#caches?.vmmEntry(rec.vector === 14 ? Transition.PageFault : Transition.Exception);
   }
 
   /** The VMM fields the interrupt and reflects it. */
   interrupt(_rec: TraceRecord): void {
     this.#ctx.cycles[this.#cInterrupt] += this.#interrupt;
     this.#ctx.events[this.#eInterrupts] += 1;
+    this.#caches?.vmmEntry(Transition.Interrupt);
   }
 
   /** String instructions run natively (user) or as translated loops (kernel). */
@@ -293,6 +300,7 @@ export class BtCpu implements CpuModel {
   vmmTransition(reason: number, pc: number): void {
     const ctx = this.#ctx;
     const kernel = ctx.guest.cpl !== 3;
+    this.#caches?.vmmEntry(reason);
     if (reason === Transition.TracedWrite && kernel) {
       if (this.#adapted.has(pc)) {
         ctx.cycles[this.#cAdapted] += this.#adaptedWrite;

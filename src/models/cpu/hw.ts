@@ -38,6 +38,7 @@ import {
   TRANSITION_COUNT,
   TRANSITION_NAMES,
 } from "../../engine/model.ts";
+import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
 import { declareOptions, optionError, readOptions } from "../../engine/options.ts";
 import { type HardwareTlbFlush, hardwareTlbOf } from "../mmu/hardware_flush.ts";
@@ -78,6 +79,8 @@ export const DEFAULT_EXITS: readonly string[] = [
 
 /** Hardware assist: direct execution with VM exits for a configurable set of events. */
 export class HwCpu implements CpuModel {
+  /** The set's caches: a VMM entry runs its handler's footprint through them. */
+  readonly #caches: MemoryHierarchy | null;
   readonly #ctx: ModelContext;
   readonly #code: CodeCosts;
   readonly #exits = new Uint8Array(CLASS_COUNT);
@@ -107,6 +110,7 @@ export class HwCpu implements CpuModel {
   /** Reads `hw.*` costs and the `hw.exits` option. */
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
+    this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
     this.#code = new CodeCosts(ctx);
     const o = readOptions(ctx.options, HW_OPTIONS);
@@ -216,6 +220,7 @@ export class HwCpu implements CpuModel {
   vmmTransition(reason: number, _pc: number): void {
     if (reason < 0 || reason >= TRANSITION_COUNT) return;
     const ctx = this.#ctx;
+    this.#caches?.vmmEntry(reason);
     ctx.cycles[this.#cExit[reason]] += this.#exitCost[reason];
     ctx.events[this.#eExit[reason]] += 1;
     ctx.events[this.#eExits] += 1;

@@ -24,7 +24,7 @@ function trace(between: (t: ArrayTrace) => void): ArrayTrace {
 const cpuid = (t: ArrayTrace) => t.sensitive(SensitiveOp.Cpuid, 0x1001);
 
 Deno.test("hw without VPID: a VM exit flushes the TLB, so the next reference walks again", () => {
-  const options = { "mmu.pwc": "none", "mmu.ntlb-entries": 0 };
+  const options = { "mmu.pwc": "none", "mmu.ntlb-entries": 0, "cache.hierarchy": false };
   const r = replayInput(trace(cpuid), { cpu: "hw", mmu: "nested", platform: P4.name, options });
   // Cold 2-D walk (24 references), TLB hit, CPUID exit + flush, a second cold 2-D walk.
   assert.equal(r.events["exits.total"], 1);

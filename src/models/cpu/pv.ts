@@ -39,8 +39,10 @@ import {
   type CpuModel,
   type ModelContext,
   registerModel,
+  Transition,
   TRANSITION_COUNT,
 } from "../../engine/model.ts";
+import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
 import { declareOptions, readOptions } from "../../engine/options.ts";
 import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
@@ -65,6 +67,8 @@ const SEGMENT = 5;
 
 /** Paravirtualization: hypercalls, shared-memory flags, fast system calls, event channels. */
 export class PvCpu implements CpuModel {
+  /** The set's caches: a VMM entry runs its handler's footprint through them. */
+  readonly #caches: MemoryHierarchy | null;
   readonly #ctx: ModelContext;
   readonly #code: CodeCosts;
   readonly #kind = new Uint8Array(CLASS_COUNT);
@@ -96,6 +100,7 @@ export class PvCpu implements CpuModel {
   /** Reads `pv.*` costs, the `pv.fast-syscall` profile flag and its option override. */
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
+    this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
     this.#code = new CodeCosts(ctx);
     for (const op of PRIVILEGED) this.#kind[op] = HYPERCALL;
@@ -165,6 +170,7 @@ export class PvCpu implements CpuModel {
         } else {
           ctx.cycles[this.#cSyscall] += this.#syscall;
           ctx.events[this.#eSyscallBounce] += 1;
+          this.#caches?.vmmEntry(Transition.Syscall);
         }
         break;
       case RETURN:
@@ -189,12 +195,14 @@ export class PvCpu implements CpuModel {
   exception(rec: TraceRecord): void {
     this.#ctx.cycles[this.#cException] += this.#exception[rec.vector & 255];
     this.#ctx.events[this.#eBounces] += 1;
+    this.#caches?.vmmEntry(rec.vector === 14 ? Transition.PageFault : Transition.Exception);
   }
 
   /** Xen takes the interrupt and upcalls the guest through an event channel. */
   interrupt(_rec: TraceRecord): void {
     this.#ctx.cycles[this.#cUpcall] += this.#upcall;
     this.#ctx.events[this.#eUpcalls] += 1;
+    this.#caches?.vmmEntry(Transition.Interrupt);
   }
 
   /** String instructions run natively. */
@@ -206,6 +214,7 @@ export class PvCpu implements CpuModel {
   vmmTransition(reason: number, _pc: number): void {
     if (reason < 0 || reason >= TRANSITION_COUNT) return;
     const ctx = this.#ctx;
+    this.#caches?.vmmEntry(reason);
     ctx.cycles[this.#cHypercall[reason]] += this.#hypercall[reason];
     ctx.events[this.#eHypercalls] += 1;
     ctx.events[this.#eHypercall[reason]] += 1;

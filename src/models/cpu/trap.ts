@@ -21,6 +21,7 @@
  */
 
 import { type CpuModel, type ModelContext, registerModel, Transition } from "../../engine/model.ts";
+import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
 import { CODE_COST_KEYS, CodeCosts } from "./code_costs.ts";
 import { ClassCounters, vectorTable } from "./native.ts";
@@ -108,6 +109,8 @@ const KIND_ENTRY = 3;
 
 /** Trap-and-emulate: privileged instructions trap; sensitive unprivileged ones are reported. */
 export class TrapCpu implements CpuModel {
+  /** The set's caches: a VMM entry runs its handler's footprint through them. */
+  readonly #caches: MemoryHierarchy | null;
   readonly #ctx: ModelContext;
   readonly #code: CodeCosts;
   readonly #kind = new Uint8Array(CLASS_COUNT);
@@ -132,6 +135,7 @@ export class TrapCpu implements CpuModel {
   /** Reads `trap.*` and `native.*` costs. */
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
+    this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
     this.#code = new CodeCosts(ctx);
     markDeprivileged(this.#kind, KIND_TRAP, KIND_ENTRY);
@@ -210,6 +214,7 @@ export class TrapCpu implements CpuModel {
   /** A trap into the VMM plus its handler for `reason`. */
   vmmTransition(reason: number, _pc: number): void {
     const ctx = this.#ctx;
+    this.#caches?.vmmEntry(reason);
     ctx.cycles[this.#catTrap[reason]] += this.#trap + this.#handler[reason];
     ctx.events[this.#evTraps[reason]] += 1;
     ctx.events[this.#evTrapsTotal] += 1;

@@ -26,7 +26,8 @@ Deno.test("engine: a cold 2-D walk is exactly 24 references, native 4", () => {
     cpu: "hw",
     mmu: "nested",
     platform: "opteron-barcelona",
-    options: { "mmu.pwc": "none", "mmu.ntlb-entries": 0 },
+    // Without the cache hierarchy every walk reference costs mmu.walk.ref (by hand).
+    options: { "mmu.pwc": "none", "mmu.ntlb-entries": 0, "cache.hierarchy": false },
   });
   assert.equal(r.events["walk.refs"], 24);
   assert.equal(r.breakdown["mmu.walk"], 24 * BARCELONA.cost("mmu.walk.ref"));
@@ -40,7 +41,7 @@ Deno.test("engine: Bhargava caches, 64 neighbouring pages: 1-D PWC < 2-D PWC < 2
       cpu: "hw",
       mmu: "nested",
       platform: "opteron-barcelona",
-      options: { "mmu.pwc": pwc, "mmu.ntlb-entries": ntlb },
+      options: { "mmu.pwc": pwc, "mmu.ntlb-entries": ntlb, "cache.hierarchy": false },
     }).breakdown["mmu.walk"];
   const none = walk("none", 0), d1 = walk("1d", 0), d2 = walk("2d", 0), d2n = walk("2d", 16);
   const ref = BARCELONA.cost("mmu.walk.ref"), hit = BARCELONA.cost("mmu.pwc.hit");
@@ -95,7 +96,7 @@ Deno.test("engine: shadow paging splinters a guest 2 MB page into 4 KB shadow en
   const kva = -0x100000000; // inside one guest 2 MB kernel page
   t.exec(b).mem(kva, 0x200000, 8, 0).mem(kva + 0x1000, 0x201000, 8, 0);
   const base = { cpu: "bt", mmu: "shadow", platform: "p4-prescott" } as const;
-  const options = { "mmu.pwc": "none" };
+  const options = { "mmu.pwc": "none", "cache.hierarchy": false };
   const split = replayInput(t, { ...base, options });
   // Two 4 KB shadow entries: two 4-level walks, two hidden faults.
   assert.equal(split.events["tlb.misses"], 2);

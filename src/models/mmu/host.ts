@@ -9,6 +9,7 @@
  */
 
 import type { ModelContext } from "../../engine/model.ts";
+import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 import { TRANSITION_NAMES } from "../../engine/model.ts";
 
 /** The guest state a mechanism reads (the engine keeps it). */
@@ -35,6 +36,8 @@ export interface MmuHost {
   cost(key: string): number;
   /** Whether the platform has `key` (optional structural parameters). */
   has(key: string): boolean;
+  /** The set's cache hierarchy, when modelled: walk and shadow-table references go through it. */
+  readonly caches?: MemoryHierarchy | null;
   /**
    * Charges one guest→VMM→guest transition for `reason` (an engine `Transition` code) under
    * the configured CPU technique.
@@ -56,6 +59,7 @@ export function contextHost(ctx: ModelContext): MmuHost {
     },
     cost: (key) => ctx.platform.cost(key),
     has: (key) => ctx.platform.has(key),
+    caches: ctx.caches ?? null,
     transition: (reason, pc) => ctx.cpu.vmmTransition(reason, pc),
   };
 }

@@ -14,6 +14,7 @@ import {
   readOptions,
 } from "../../engine/options.ts";
 import { PAGE_2M, PAGE_4K } from "./geometry.ts";
+import { HIERARCHY_KEYS, HIERARCHY_OPTIONS } from "../memory/hierarchy_config.ts";
 import type { MmuHost } from "./host.ts";
 import type { LargePages, TranslatorConfig, TranslatorCosts } from "./translator.ts";
 
@@ -107,7 +108,8 @@ export const TRANSLATOR_OPTIONS = declareOptions({
   "mmu.cache": {
     type: "boolean",
     default: false,
-    doc: "walk references compete with data in a modelled L2 cache",
+    doc: "walk references compete with data in a modelled L2 cache (only with " +
+      "cache.hierarchy=false: the hierarchy subsumes it)",
   },
   "mmu.cache-lines": {
     type: "integer",
@@ -124,6 +126,7 @@ export const TRANSLATOR_OPTIONS = declareOptions({
     defaultDoc: "platform cache.l2.ways",
     doc: "modelled L2 ways, 0 = fully associative",
   },
+  ...HIERARCHY_OPTIONS,
 });
 
 /** The options only nested paging reads. */
@@ -161,6 +164,7 @@ export const TRANSLATOR_COSTS: readonly string[] = [
   "mmu.pwc.entries",
   "cache.l2.lines",
   "cache.l2.ways",
+  ...HIERARCHY_KEYS,
 ];
 
 /**

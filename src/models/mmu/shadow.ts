@@ -351,6 +351,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     host.events[this.#ev.traced]++;
     host.transition(Transition.TracedWrite, pc);
     host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+    host.caches?.shadowEntry(-1 - page);
     if (page === this.#floodPage) this.#floodCount++;
     else {
       this.#floodPage = page;
@@ -420,6 +421,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#tlbFlushed = false;
     host.transition(Transition.HiddenFault, host.guest.pc);
     host.cycles[this.#cat.hidden] += this.#costs.hiddenFault;
+    host.caches?.shadowEntry(Math.floor(vaddr / 32768) * 64 + (this.translator.rootId & 63));
     this.#protectPending();
     if (this.#tlbFlushed) {
       this.#tlbFlushed = false;
@@ -451,6 +453,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     host.events[this.#ev.recycled]++;
     host.transition(Transition.TracedWrite, host.guest.pc);
     host.cycles[this.#cat.traced] += this.#costs.tracedWrite;
+    host.caches?.shadowEntry(-1 - page);
     if (this.#floodPage === page) this.#floodPage = -1;
     this.#discardRoot(page);
   }
@@ -504,6 +507,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** INVLPG: re-sync the page's shadow entry from the guest table and drop its TLB entry. */
   invlpg(vaddr: number): void {
     this.#host.cycles[this.#cat.invlpg] += this.#costs.invlpg;
+    this.#host.caches?.shadowEntry(Math.floor(vaddr / 32768) * 64 + (this.translator.rootId & 63));
     this.#justTraced = -1;
     this.translator.invlpg(vaddr);
     this.#protectPending();

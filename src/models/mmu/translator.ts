@@ -24,6 +24,7 @@ import {
   tablePage,
 } from "./geometry.ts";
 import type { MmuHost } from "./host.ts";
+import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 
 /** Which page-table entries the page-walk cache holds. */
 export type PwcMode = "none" | "1d" | "2d";
@@ -118,6 +119,8 @@ export class Translator {
   readonly ntlb: AssocCache | null;
   /** The data cache walk references compete in, if modelled. */
   readonly cache: AssocCache | null;
+  /** The set's cache hierarchy: walk references then cost the latency of the level holding them. */
+  readonly #caches: MemoryHierarchy | null;
   #lastLine = NaN;
   readonly #evCacheMisses: number;
   readonly #asids: AssocCache | null;
@@ -185,7 +188,8 @@ export class Translator {
     this.ntlb = config.twoD && config.ntlbEntries > 0
       ? AssocCache.of(config.ntlbEntries, 0, `${where}: ntlb`)
       : null;
-    this.cache = config.cacheLines > 0
+    this.#caches = host.caches ?? null;
+    this.cache = config.cacheLines > 0 && this.#caches === null
       ? AssocCache.of(config.cacheLines, config.cacheWays, `${where}: cache`)
       : null;
     this.#evCacheMisses = this.cache ? host.counter("walk.refs.cache-misses") : -1;
@@ -372,9 +376,11 @@ export class Translator {
     }
     host.events[this.#evRefs]++;
     host.events[this.#evRefsL[level]]++;
-    if (this.cache === null) return this.costs.ref;
+    if (this.cache === null && this.#caches === null) return this.costs.ref;
     const line = Math.floor(va / (SCALE[level] * 8)) * 8 + level;
-    return this.#cached(line, tableOwner(va, level, this.config.levels, this.#rootId) + 1);
+    const tag = tableOwner(va, level, this.config.levels, this.#rootId) + 1;
+    if (this.#caches !== null) return this.#caches.walkRef(line, tag);
+    return this.#cached(line, tag);
   }
 
   /** Cost of one walk reference to cache line (key, tag), filling the cache on a miss. */
@@ -439,9 +445,12 @@ export class Translator {
       }
       host.events[this.#evRefs]++;
       host.events[this.#evRefsN[level]]++;
-      c += this.cache === null
+      const line = Math.floor(gpa / (SCALE[level] * 8)) * 8 + level;
+      c += this.#caches !== null
+        ? this.#caches.walkRef(line, NESTED_LINE_TAG)
+        : this.cache === null
         ? this.costs.ref
-        : this.#cached(Math.floor(gpa / (SCALE[level] * 8)) * 8 + level, NESTED_LINE_TAG);
+        : this.#cached(line, NESTED_LINE_TAG);
     }
     ntlb?.insert(nkey, 0);
     return c;
