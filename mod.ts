@@ -15,3 +15,4 @@ export * from "./src/synth/mod.ts";
 export * from "./src/models/memory/hierarchy.ts";
 export * from "./src/models/memory/line_cache.ts";
 export { ConfigError, InputError, UsageError } from "./src/util/errors.ts";
+export * from "./src/host/mod.ts";

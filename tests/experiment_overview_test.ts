@@ -1,3 +1,4 @@
+import { replayRuns } from "../experiments/_lib/results.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
@@ -46,7 +47,7 @@ function result(slowdown: number): Result {
 Deno.test("overview: every execution trace x 4 techniques x 2 platforms, snapshot sets left out", async () => {
   const root = await corpusRoot();
   try {
-    const runs = await overview.runs({ root, published: PUBLISHED });
+    const runs = replayRuns(await overview.runs({ root, published: PUBLISHED }));
     assert.equal(runs.length, 2 * TECHNIQUES.length * PLATFORMS.length);
     assert.ok(runs.every((r) => !r.id.startsWith("multivm-snapshot/")));
     assert.deepEqual(runs[0].id, "a/bt/p4-prescott");
@@ -85,7 +86,7 @@ Deno.test("overview check: nested no slower than shadow on the modern profile on
 Deno.test("exit-latency sweep: one hw + shadow run per profile, judged by latency order", async () => {
   const root = await corpusRoot();
   try {
-    const runs = await sweep.runs({ root, published: PUBLISHED });
+    const runs = replayRuns(await sweep.runs({ root, published: PUBLISHED }));
     assert.equal(runs.length, 2 * HW_PLATFORMS.length);
     assert.ok(runs.every((r) => r.config.cpu === "hw" && r.config.mmu === "shadow"));
   } finally {

@@ -1,3 +1,4 @@
+import { replayRuns } from "../experiments/_lib/results.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { replay } from "../src/engine/replay.ts";
@@ -59,7 +60,7 @@ async function replayAll(runs: readonly RunSpec[]): Promise<RunResults> {
 }
 
 Deno.test("Figure 5: the hosted model stacks Sugerman's components per OUT (calibration)", async () => {
-  const results = await replayAll(await fig5.runs({ root: ROOT, published: SUGERMAN }));
+  const results = await replayAll(replayRuns(await fig5.runs({ root: ROOT, published: SUGERMAN })));
   const rows = fig5.compare(results, SUGERMAN);
   assert.equal(rows.length, FIG5_COMPONENTS.length + 1);
   for (const row of rows) {
@@ -88,7 +89,9 @@ Deno.test("Table 3: idle and throughput from busy cycles per packet, by hand", (
 });
 
 Deno.test("Table 3: replayed rows get idler with each optimization; native is 17 port accesses + 1 IRQ", async () => {
-  const results = await replayAll(await table3.runs({ root: ROOT, published: SUGERMAN }));
+  const results = await replayAll(
+    replayRuns(await table3.runs({ root: ROOT, published: SUGERMAN })),
+  );
   const rows = table3.compare(results, SUGERMAN);
   assert.ok(rows.every((r) => r.role === "prediction"));
   const native = rows.find((r) => r.label === "idle, native")!;
@@ -118,7 +121,7 @@ Deno.test("Table 3: a recorded net-*-tx trace joins under bt + shadow + hosted",
         ],
       }),
     );
-    const runs = await table3.runs({ root, published: SUGERMAN });
+    const runs = replayRuns(await table3.runs({ root, published: SUGERMAN }));
     const recorded = runs.filter((r) => r.id.startsWith("recorded-tx/"));
     assert.equal(recorded.length, 4);
     assert.ok(recorded.every((r) => "path" in r.trace && r.trace.path === "traces/net-udp-tx.vmt"));
@@ -224,7 +227,9 @@ Deno.test("Figure 4: shared and reclaimed shares from the share model's events",
 });
 
 Deno.test("Figure 4: the synthetic composition reproduces its calibration numbers", async () => {
-  const results = await replayAll(await fig4.runs({ root: ROOT, published: WALDSPURGER }));
+  const results = await replayAll(
+    replayRuns(await fig4.runs({ root: ROOT, published: WALDSPURGER })),
+  );
   const rows = fig4.compare(results, WALDSPURGER);
   const by = Object.fromEntries(rows.map((r) => [r.label, r]));
   assert.equal(by["1 VM: reclaimed"].reproduced, 5);
@@ -267,7 +272,7 @@ Deno.test("Figure 4: a recorded multi-VM snapshot set joins as one whole-set run
       join(root, "traces", "recipes", "multivm-snapshot", "recipe.json"),
       JSON.stringify({ vms: 3, memoryMiB: 128 }),
     );
-    const runs = await fig4.runs(context);
+    const runs = replayRuns(await fig4.runs(context));
     const real = runs.find((r) => r.id === REAL_ID)!;
     assert.deepEqual(real.trace, { path: "traces/multivm-snapshot.vmt" });
     assert.equal(real.config.memory, "share");

@@ -380,7 +380,7 @@ export async function computeGolden(
     engine: DEFAULT_ENGINE_URL,
     root: options.root ?? REPO_ROOT,
     onResult: (job, result) => {
-      texts.set(job.file, goldenText(result));
+      texts.set(job.file, goldenText(result as Result));
     },
   });
   return texts;
@@ -456,6 +456,8 @@ export async function updateGolden(root: string = REPO_ROOT): Promise<number> {
 if (import.meta.main) {
   try {
     await updateGolden();
+    const { updateHostGolden } = await import("./host_golden.ts");
+    await updateHostGolden();
   } catch (e) {
     if (e instanceof InputError) {
       console.error(`error: ${e.message}`);

@@ -10,6 +10,7 @@
 
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import type { Result } from "../../src/engine/result.ts";
+import type { HostResult } from "../../src/host/result.ts";
 import type { Check, ComparisonRow, Role } from "../../src/charts/comparison_row.ts";
 
 /** A JSON value, as read from published.json or written into a configuration. */
@@ -70,12 +71,31 @@ export interface RunSpec {
   readonly config: RunConfig;
 }
 
+/**
+ * A host simulation an experiment needs (many VMs on one machine, docs/host.md): the host
+ * description as it would be written in a `vmmlab.host/1` file, except that VM trace paths
+ * are relative to the repository root. The runner simulates it like `vmmlab host` with
+ * `--no-alone` and hands back the result without its wall-clock figures.
+ */
+export interface HostRunSpec {
+  /** Identifier the experiment uses to find the result, e.g. `vms-8/slice-5`. */
+  readonly id: string;
+  /** The host description (`schema` may be left out). */
+  readonly host: { readonly [key: string]: JsonValue };
+}
+
+/** Any run an experiment may list: a replay of one trace, or a host simulation. */
+export type AnyRunSpec = RunSpec | HostRunSpec;
+
 // The row and check types are shared with the report and summary, which may not import
 // experiments; they are defined once beside those readers and re-exported for experiments.
 export type { Check, ComparisonRow, Role };
 
 /** Results of an experiment's runs, by run id. */
 export type RunResults = { readonly [runId: string]: Result };
+
+/** Results of an experiment's host simulations ({@link HostRunSpec}), by run id. */
+export type HostResults = { readonly [runId: string]: HostResult };
 
 /** What an experiment may consult when it lists its runs. */
 export interface ExperimentContext {
@@ -97,16 +117,20 @@ export interface Experiment {
   readonly papers: readonly string[];
   /** One paragraph on what is reproduced and how (shown in the report). */
   readonly description: string;
-  /** The runs to replay; deterministic (no clock, no randomness, sorted file listings). */
-  runs(context: ExperimentContext): readonly RunSpec[] | Promise<readonly RunSpec[]>;
+  /**
+   * The runs to replay or simulate; deterministic (no clock, no randomness, sorted file
+   * listings). Replay results arrive in `results`, host simulations' in `hosts`.
+   */
+  runs(context: ExperimentContext): readonly AnyRunSpec[] | Promise<readonly AnyRunSpec[]>;
   /** Maps reproduced results to published values, one row per compared number. */
-  compare(results: RunResults, published: Published): readonly ComparisonRow[];
+  compare(results: RunResults, published: Published, hosts?: HostResults): readonly ComparisonRow[];
   /** Qualitative targets (orderings, bands); optional. */
-  checks?(results: RunResults, published: Published): readonly Check[];
+  checks?(results: RunResults, published: Published, hosts?: HostResults): readonly Check[];
   /** The figure as a Vega-Lite spec, built from the results and the comparison rows. */
   chart(
     results: RunResults,
     published: Published,
     rows: readonly ComparisonRow[],
+    hosts?: HostResults,
   ): TopLevelSpec;
 }

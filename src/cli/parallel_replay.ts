@@ -13,7 +13,7 @@ import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import { resolveConfig } from "../engine/config.ts";
 import { canonicalJson } from "./experiment/canonical.ts";
 import { DEFAULT_ENGINE_URL } from "./experiment/engine.ts";
-import type { Job } from "./experiment/jobs.ts";
+import type { Job, ReplayJob } from "./experiment/jobs.ts";
 import { runJobs } from "./experiment/pool.ts";
 import type { Progress } from "./experiment/progress.ts";
 import { InputError } from "../util/errors.ts";
@@ -49,7 +49,7 @@ export interface ReplayItem {
  * The pool's job for an item. Its platform entries are checked here, before any worker
  * starts, so that an unknown key is one line and no replay has begun.
  */
-export function replayJob(item: ReplayItem): Job {
+export function replayJob(item: ReplayItem): ReplayJob {
   const resolved = resolveConfig(item.config);
   withOverrides(loadPlatform(resolved.platform), resolved.platformSet);
   // Workers read `root + path`: an absolute path with root "/" reaches any trace.
@@ -60,7 +60,7 @@ export function replayJob(item: ReplayItem): Job {
 
 /** Replays `jobs` (from {@link replayJob}) on `workers` workers; results in the order given. */
 export async function replayJobs(
-  jobs: readonly Job[],
+  jobs: readonly ReplayJob[],
   traces: readonly string[],
   workers: number,
   progress: Progress,
@@ -74,7 +74,7 @@ export async function replayJobs(
       engine: DEFAULT_ENGINE_URL,
       root: "/",
       onResult(job, result) {
-        results.set(job, result);
+        results.set(job, result as Result);
         progress.advance(job.uses[0]);
       },
     });

@@ -15,7 +15,7 @@ import { applySetting, type NamedConfig, parseConfigSpec } from "./config_spec.t
 import "../engine/builtins.ts";
 import { checkOptionKeys } from "../engine/model.ts";
 import type { ReplayConfig } from "../engine/config.ts";
-import { type Job, parseShard, selectShard } from "./experiment/jobs.ts";
+import { parseShard, type ReplayJob, selectShard } from "./experiment/jobs.ts";
 import { REPO_ROOT } from "./experiment/discover.ts";
 import { manifestInstructions, traceCost } from "./experiment/shard_cost.ts";
 import { emitSlurmScripts } from "./experiment/slurm.ts";
@@ -56,7 +56,7 @@ export interface PlannedPoint {
   /** The values, one per vary key. */
   point: string[];
   /** The pool's job. */
-  job: Job;
+  job: ReplayJob;
 }
 
 /**

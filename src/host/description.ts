@@ -147,6 +147,11 @@ export interface HostDescription {
    */
   detailUs: number;
   /**
+   * With `detailUs`, sample once per this many µs of a slice rather than once per slice
+   * (0: once per slice). Must exceed `detailUs`.
+   */
+  detailPeriodUs: number;
+  /**
    * Start VM i of n a fraction i/n of the way into its trace's loop (to the nearest
    * chunk), so that identical VMs are not in lockstep.
    */
@@ -333,6 +338,20 @@ function parseVm(f: Fields, baseDir: string, index: number): VmDescription {
   };
 }
 
+/** `detailPeriodUs`: 0, or longer than `detailUs` (a period no longer than its window samples nothing). */
+function detailPeriod(f: Fields): number {
+  const period = f.num("detailPeriodUs", 0, 0, 1e7);
+  const detail = f.num("detailUs", 0, 0, 1e7);
+  if (period > 0 && !(period > detail && detail > 0)) {
+    throw new ConfigError(
+      f.origin,
+      "must be 0 or longer than a non-zero detailUs",
+      f.path("detailPeriodUs"),
+    );
+  }
+  return period;
+}
+
 /**
  * Validates parsed host data. `origin` names it in errors; relative trace and platform
  * paths resolve against `baseDir` (the host file's folder).
@@ -349,6 +368,7 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
     "sampleMs",
     "seed",
     "detailUs",
+    "detailPeriodUs",
     "stagger",
     "scheduler",
     "memory",
@@ -411,6 +431,7 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
     sampleMs,
     seed: f.num("seed", 1, 0, Number.MAX_SAFE_INTEGER, true),
     detailUs: f.num("detailUs", 0, 0, 1e7),
+    detailPeriodUs: detailPeriod(f),
     stagger: f.bool("stagger", false),
     scheduler: { name: schedName, sliceMs: sched.num("sliceMs", 0, 0, 10_000) },
     memory: {

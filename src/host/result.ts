@@ -86,6 +86,8 @@ export interface HostResult {
     memoryManager: { taxRate: number; samplePeriodMs: number; sampleSize: number };
     seed: number;
     detailUs: number;
+    /** Sampling period within a slice, µs (absent: one window per slice). */
+    detailPeriodUs?: number;
     stagger: boolean;
     worldSwitchCycles: number;
   };

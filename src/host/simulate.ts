@@ -99,6 +99,7 @@ function run(
   }
   const sampleCycles = desc.sampleMs * cyclesPerMs;
   const detailCycles = desc.detailUs * clockHz / 1e6;
+  const periodCycles = desc.detailPeriodUs * clockHz / 1e6;
   const vms = desc.vms.map((d, i) =>
     new HostVm(i, d, readers.get(d.trace)!, platform, desc.seed + i)
   );
@@ -274,7 +275,7 @@ function run(
     netOffsetBase = t;
     netVm = vmIndex;
     const used = detailCycles > 0
-      ? vm.runSampled(budget, detailCycles, endRun, stopAt)
+      ? vm.runSampled(budget, detailCycles, endRun, stopAt, periodCycles)
       : vm.runFor(budget, endRun, stopAt);
     // The alone run stops when the VM has done the work it did beside the others (to
     // within one engine step).
@@ -390,6 +391,7 @@ function run(
       memoryManager: { ...desc.memory },
       seed: desc.seed,
       detailUs: desc.detailUs,
+      ...(desc.detailPeriodUs > 0 ? { detailPeriodUs: desc.detailPeriodUs } : {}),
       stagger: desc.stagger,
       worldSwitchCycles: switchCost,
     },

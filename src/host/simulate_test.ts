@@ -115,3 +115,26 @@ Deno.test("host file: the committed example validates", () => {
   const d = loadHost(`${ROOT}examples/consolidation/four_servers.json`);
   assertEquals(d.vms.map((v) => v.name), ["web", "db", "batch", "build"]);
 });
+
+Deno.test("host: sampling once per detailPeriodUs replays that share of every slice", () => {
+  const over = { durationMs: 5, scheduler: { name: "round-robin", sliceMs: 5 }, detailUs: 50 };
+  const once = simulateHost(host([gzip("a")], over), { skipAlone: true });
+  const periodic = simulateHost(host([gzip("a")], { ...over, detailPeriodUs: 500 }), {
+    skipAlone: true,
+  });
+  // One 50 µs window per 5 ms slice credits 99% of it; one per 500 µs credits 90%.
+  ok(Math.abs(once.vms[0].fastForwardShare - 0.99) < 0.002, `${once.vms[0].fastForwardShare}`);
+  ok(
+    Math.abs(periodic.vms[0].fastForwardShare - 0.9) < 0.002,
+    `${periodic.vms[0].fastForwardShare}`,
+  );
+  assertEquals(periodic.host.detailPeriodUs, 500);
+  for (
+    const bad of [{ detailPeriodUs: 50 }, { detailPeriodUs: 10 }, {
+      detailUs: 0,
+      detailPeriodUs: 500,
+    }]
+  ) {
+    throws(() => host([gzip("a")], { ...over, ...bad }), ConfigError);
+  }
+});

@@ -122,13 +122,33 @@ export class HostVm {
    * moves the trace ahead by the credited instructions (to the nearest chunk start), as
    * systematic sampling does (Wunderlich et al., SMARTS, ISCA 2003, without functional
    * warming: the models see only the detailed parts). Only when the detailed part
-   * neither halts nor waits. Returns the cycles charged.
+   * neither halts nor waits. With a `period` longer than `detail`, the slice is sampled
+   * that way once per period instead of once, so that one window at the slice's start
+   * does not stand for a whole long slice of a workload whose rate changes by phase.
+   * Returns the cycles charged.
    */
   runSampled(
     budget: number,
     detail: number,
     end: { reason: number },
     stopInstructions = Infinity,
+    period = 0,
+  ): number {
+    if (!(period > detail)) return this.#sampleOnce(budget, detail, end, stopInstructions);
+    let used = 0;
+    while (used < budget) {
+      used += this.#sampleOnce(Math.min(period, budget - used), detail, end, stopInstructions);
+      if (end.reason !== RunEnd.Budget || this.instructions >= stopInstructions) break;
+    }
+    return used;
+  }
+
+  /** One sampling window of {@link runSampled}: `detail` replayed, the rest of `budget` credited. */
+  #sampleOnce(
+    budget: number,
+    detail: number,
+    end: { reason: number },
+    stopInstructions: number,
   ): number {
     if (!(budget > detail) || detail <= 0) return this.runFor(budget, end, stopInstructions);
     const first = this.runFor(detail / 2, end, stopInstructions);

@@ -6,9 +6,12 @@
  * @module
  */
 
-import type { SynthParams } from "../../../experiments/_lib/experiment.ts";
+import type { JsonValue, SynthParams } from "../../../experiments/_lib/experiment.ts";
 import { synthesizeBytes } from "../../synth/synthesize.ts";
 import { InputError } from "../../util/errors.ts";
+import { HOST_SCHEMA, parseHost } from "../../host/description.ts";
+import { simulateHost as simulate } from "../../host/simulate.ts";
+import type { HostResult } from "../../host/result.ts";
 
 export { replay } from "../../engine/replay.ts";
 
@@ -29,4 +32,20 @@ export function synthesize(recipe: string, params: SynthParams): Uint8Array {
     options[key] = value;
   }
   return synthesizeBytes(recipe, options);
+}
+
+/**
+ * Simulates an experiment's host run as `vmmlab host --no-alone` would, with VM traces
+ * relative to `root`. The wall-clock figures are zeroed: an experiment's outputs are a
+ * pure function of its runs, and shards of one plan must agree byte for byte.
+ */
+export function simulateHost(
+  host: { readonly [key: string]: JsonValue },
+  root: string,
+): HostResult {
+  const name = typeof host.name === "string" ? host.name : "host";
+  const desc = parseHost({ schema: HOST_SCHEMA, ...host }, `host run ${name}`, root);
+  const result = simulate(desc, { skipAlone: true });
+  result.wall = { seconds: 0, instructionsPerSecond: 0 };
+  return result;
 }

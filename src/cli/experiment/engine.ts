@@ -9,7 +9,8 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Result } from "../../engine/result.ts";
-import type { RunConfig, SynthParams } from "../../../experiments/_lib/experiment.ts";
+import type { HostResult } from "../../host/result.ts";
+import type { JsonValue, RunConfig, SynthParams } from "../../../experiments/_lib/experiment.ts";
 import { ConfigError } from "../../util/errors.ts";
 
 /** What a replay engine module must export for the experiment runner. */
@@ -23,6 +24,15 @@ export interface EngineModule {
   replay(trace: string | Uint8Array, config: RunConfig): Promise<Result> | Result;
   /** Generates the .vmt bytes of a synthetic recipe (`vmmlab synth RECIPE`). */
   synthesize?(recipe: string, params: SynthParams): Promise<Uint8Array> | Uint8Array;
+  /**
+   * Simulates a host (an experiment's host run): `host` is a `vmmlab.host/1` description
+   * whose VM trace paths are relative to `root`. Must be a pure function of its input
+   * outside `wall`.
+   */
+  simulateHost?(
+    host: { readonly [key: string]: JsonValue },
+    root: string,
+  ): Promise<HostResult> | HostResult;
 }
 
 /** URL of the engine module the runner uses unless told otherwise. */
@@ -51,6 +61,9 @@ export async function loadEngine(url: string): Promise<EngineModule> {
   }
   if (module.synthesize !== undefined && typeof module.synthesize !== "function") {
     throw new ConfigError(url, "engine module's synthesize export is not a function");
+  }
+  if (module.simulateHost !== undefined && typeof module.simulateHost !== "function") {
+    throw new ConfigError(url, "engine module's simulateHost export is not a function");
   }
   return module as unknown as EngineModule;
 }

@@ -8,10 +8,11 @@
 
 import { isAbsolute, join, normalize } from "node:path";
 import type {
+  AnyRunSpec,
   Experiment,
   ExperimentContext,
+  JsonValue,
   RunConfig,
-  RunSpec,
   TraceSource,
 } from "../../../experiments/_lib/experiment.ts";
 import { InputError, UsageError } from "../../util/errors.ts";
@@ -22,7 +23,7 @@ import { assignShards } from "./shard_cost.ts";
 /** A run of one experiment, tied to the job that computes it. */
 export interface PlannedRun {
   /** The run as the experiment declared it. */
-  spec: RunSpec;
+  spec: AnyRunSpec;
   /** Key of the job computing it. */
   key: string;
 }
@@ -35,18 +36,36 @@ export interface PlannedExperiment {
   runs: PlannedRun[];
 }
 
-/** One replay to perform, possibly shared by several experiments' runs. */
-export interface Job {
-  /** Canonical JSON of `{trace, config}`: the job's identity. */
+/** What every job has, whatever it computes. */
+interface JobCommon {
+  /** Canonical JSON of `{trace, config}` (or `{host}`): the job's identity. */
   key: string;
   /** File name of the job's result under `runs/` (a hash of the key). */
   file: string;
+  /** The runs it serves, as `experiment/runId`, sorted. */
+  uses: string[];
+}
+
+/** One replay to perform, possibly shared by several experiments' runs. */
+export interface ReplayJob extends JobCommon {
   /** The trace to replay. */
   trace: TraceSource;
   /** The configuration to replay under. */
   config: RunConfig;
-  /** The runs it serves, as `experiment/runId`, sorted. */
-  uses: string[];
+}
+
+/** One host simulation to perform (an experiment's {@link HostRunSpec}). */
+export interface HostJob extends JobCommon {
+  /** The host description, VM traces relative to the repository root. */
+  host: { readonly [key: string]: JsonValue };
+}
+
+/** A unit of work of the plan: a replay or a host simulation. */
+export type Job = ReplayJob | HostJob;
+
+/** Whether a job is a host simulation. */
+export function isHostJob(job: Job): job is HostJob {
+  return "host" in job;
 }
 
 /** The expanded, sorted work of a set of experiments. */
@@ -71,6 +90,20 @@ export function traceLabel(trace: TraceSource): string {
   const params = Object.entries(trace.params ?? {}).sort(([a], [b]) => byCodePoint(a, b));
   const query = params.map(([k, v]) => `${k}=${v}`).join("&");
   return `synth:${trace.synth}${query ? `?${query}` : ""}`;
+}
+
+/** Checks a host run's VM trace paths as {@link checkTrace} does; the rest is checked when it runs. */
+function checkHost(where: string, host: unknown, root: string): void {
+  if (host === null || typeof host !== "object" || Array.isArray(host)) {
+    throw new InputError(`${where}: host must be a host description object`);
+  }
+  const vms = (host as { vms?: unknown }).vms;
+  if (!Array.isArray(vms)) throw new InputError(`${where}: host has no vms list`);
+  for (const vm of vms) {
+    const path = (vm as { trace?: unknown } | null)?.trace;
+    if (typeof path !== "string") throw new InputError(`${where}: a VM has no trace path`);
+    checkTrace(where, { path }, root);
+  }
 }
 
 function checkTrace(where: string, trace: TraceSource, root: string): void {
@@ -114,17 +147,20 @@ export async function planExperiments(
       }
       if (seen.has(spec.id)) throw new InputError(`${where}: duplicate run id`);
       seen.add(spec.id);
-      checkTrace(where, spec.trace, context.root);
-      const key = canonicalJson({ trace: spec.trace, config: spec.config });
+      let key: string;
+      if ("host" in spec) {
+        checkHost(where, spec.host, context.root);
+        key = canonicalJson({ host: spec.host });
+      } else {
+        checkTrace(where, spec.trace, context.root);
+        key = canonicalJson({ trace: spec.trace, config: spec.config });
+      }
       let job = jobs.get(key);
       if (!job) {
-        job = {
-          key,
-          file: `${await shortHash(key)}.json`,
-          trace: spec.trace,
-          config: spec.config,
-          uses: [],
-        };
+        const file = `${await shortHash(key)}.json`;
+        job = "host" in spec
+          ? { key, file, host: spec.host, uses: [] }
+          : { key, file, trace: spec.trace, config: spec.config, uses: [] };
         jobs.set(key, job);
       }
       job.uses.push(`${experiment.name}/${spec.id}`);

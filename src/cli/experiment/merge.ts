@@ -10,6 +10,7 @@
 import { canonicalJson, runIdentity, withoutHost } from "./canonical.ts";
 import { Stage } from "./staging.ts";
 import type { Result } from "../../engine/result.ts";
+import type { HostResult } from "../../host/result.ts";
 import { InputError } from "../../util/errors.ts";
 import { loadExperiments } from "./discover.ts";
 import { planExperiments } from "./jobs.ts";
@@ -57,11 +58,11 @@ export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOut
     root: common.root,
     published: common.published,
   });
-  const results = new Map<string, Result>();
+  const results = new Map<string, Result | HostResult>();
   const missing: string[] = [];
   common.progress.start(plan.jobs.length, "merge");
   for (const job of plan.jobs) {
-    let found: { dir: string; result: Result } | undefined;
+    let found: { dir: string; result: Result | HostResult } | undefined;
     for (const dir of options.dirs) {
       const file = await readRunFile(dir, job);
       if (!file) continue;

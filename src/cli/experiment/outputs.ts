@@ -10,20 +10,22 @@
 import { join } from "node:path";
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import type { Result } from "../../engine/result.ts";
+import type { HostResult } from "../../host/result.ts";
 import type {
   Check,
   ComparisonRow,
   Experiment,
+  HostResults,
   Published,
   RunResults,
 } from "../../../experiments/_lib/experiment.ts";
 import { paperCitation } from "../../../experiments/_lib/published.ts";
-import { buildReport, type ReportFigure } from "../../charts/report.ts";
+import { buildReport, type ReportFigure, type ReportRun } from "../../charts/report.ts";
 import { svgToPng } from "../../charts/png.ts";
 import { renderSvg } from "../../charts/svg.ts";
 import { renderMarkdownSummary } from "./markdown.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
-import { toCsv } from "./csv.ts";
+import { type Cell, toCsv } from "./csv.ts";
 import { type Plan, type PlannedExperiment, traceLabel } from "./jobs.ts";
 import type { Progress } from "./progress.ts";
 import type { SummaryCheck, SummaryRow } from "./summary.ts";
@@ -81,10 +83,33 @@ function checkRows(name: string, rows: readonly ComparisonRow[], ids: Set<string
   }
 }
 
-function resultsCsv(planned: PlannedExperiment, results: RunResults): string {
-  const rows = planned.runs.map(({ spec }) => {
+/** results.csv rows of a host run: one per VM (`run/vm`), the VM's own replay figures. */
+function hostCsvRows(id: string, h: HostResult): Cell[][] {
+  return h.vms.map((vm) => [
+    `${id}/${vm.name}`,
+    vm.trace.path,
+    vm.trace.hash,
+    vm.trace.workload,
+    vm.iterations,
+    vm.vmm.cpu,
+    vm.vmm.mmu,
+    vm.vmm.memory,
+    vm.vmm.io,
+    h.host.platform,
+    h.host.seed,
+    vm.cycles.native,
+    vm.cycles.virtualized,
+    vm.iterations > 0 ? vm.cycles.native / vm.iterations : null,
+    vm.iterations > 0 ? vm.cycles.virtualized / vm.iterations : null,
+    vm.cycles.virtualizationSlowdown,
+  ]);
+}
+
+function resultsCsv(planned: PlannedExperiment, results: RunResults, hosts: HostResults): string {
+  const rows = planned.runs.flatMap(({ spec }): Cell[][] => {
+    if ("host" in spec) return hostCsvRows(spec.id, hosts[spec.id]);
     const r = results[spec.id];
-    return [
+    return [[
       spec.id,
       r.trace.path,
       r.trace.hash,
@@ -101,7 +126,7 @@ function resultsCsv(planned: PlannedExperiment, results: RunResults): string {
       r.cycles.perIteration.native,
       r.cycles.perIteration.virtualized,
       r.slowdown,
-    ];
+    ]];
   });
   return toCsv([
     "run",
@@ -154,6 +179,34 @@ function comparisonCsv(rows: readonly ComparisonRow[]): string {
   );
 }
 
+/**
+ * A host run as one line of the report's run table: its VMs' traces and workloads, the
+ * host's platform and scheduler, and the VMs' mean virtualization slowdown.
+ */
+function hostReportRun(id: string, h: HostResult): ReportRun {
+  const unique = (xs: string[]) => [...new Set(xs)].join(", ");
+  const slowdowns = h.vms.map((v) => v.cycles.virtualizationSlowdown);
+  return {
+    id,
+    trace: `host ${h.host.name}: ${h.vms.length} VMs of ${unique(h.vms.map((v) => v.trace.path))}`,
+    hash: unique(h.vms.map((v) => v.trace.hash)),
+    workload: unique(h.vms.map((v) => v.trace.workload)),
+    iterations: h.vms.reduce((sum, v) => sum + v.iterations, 0),
+    config: {
+      cpu: unique(h.vms.map((v) => v.vmm.cpu)),
+      mmu: unique(h.vms.map((v) => v.vmm.mmu)),
+      memory: unique(h.vms.map((v) => v.vmm.memory)),
+      io: unique(h.vms.map((v) => v.vmm.io)),
+      platform: h.host.platform,
+      seed: h.host.seed,
+      pcpus: h.host.pcpus,
+      scheduler: `${h.host.scheduler.name} ${h.host.scheduler.sliceMs} ms`,
+      durationMs: h.host.durationMs,
+    },
+    slowdown: slowdowns.reduce((a, b) => a + b, 0) / Math.max(1, slowdowns.length),
+  };
+}
+
 function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
@@ -161,7 +214,7 @@ function json(value: unknown): string {
 /** Writes every experiment's outputs, summary.json/csv and report.html under `options.out`. */
 export async function writeOutputs(
   plan: Plan,
-  results: ReadonlyMap<string, Result>,
+  results: ReadonlyMap<string, Result | HostResult>,
   options: OutputOptions,
 ): Promise<ExperimentOutcome[]> {
   const outcomes: ExperimentOutcome[] = [];
@@ -170,16 +223,19 @@ export async function writeOutputs(
   for (const planned of plan.experiments) {
     const { experiment } = planned;
     const byId: Record<string, Result> = {};
+    const hostsById: Record<string, HostResult> = {};
     for (const run of planned.runs) {
       const result = results.get(run.key);
       if (!result) throw new Error(`No result for ${experiment.name}/${run.spec.id}`);
-      byId[run.spec.id] = result;
+      if ("host" in run.spec) hostsById[run.spec.id] = result as HostResult;
+      else byId[run.spec.id] = result as Result;
     }
     const runResults: RunResults = byId;
-    const rows = [...experiment.compare(runResults, options.published)];
-    checkRows(experiment.name, rows, new Set(Object.keys(byId)));
-    const checks = [...(experiment.checks?.(runResults, options.published) ?? [])];
-    const spec: TopLevelSpec = experiment.chart(runResults, options.published, rows);
+    const hosts: HostResults = hostsById;
+    const rows = [...experiment.compare(runResults, options.published, hosts)];
+    checkRows(experiment.name, rows, new Set(planned.runs.map((r) => r.spec.id)));
+    const checks = [...(experiment.checks?.(runResults, options.published, hosts) ?? [])];
+    const spec: TopLevelSpec = experiment.chart(runResults, options.published, rows, hosts);
     const started = performance.now();
     const { svg, warnings } = await renderSvg(spec);
     for (const w of warnings) options.warn(`${experiment.name}: chart: ${w}`);
@@ -199,17 +255,19 @@ export async function writeOutputs(
         papers,
         description: experiment.description,
       },
-      runs: planned.runs.map(({ spec }) => ({
-        id: spec.id,
-        trace: traceLabel(spec.trace),
-        config: spec.config,
-        result: byId[spec.id],
-      })),
+      runs: planned.runs.map(({ spec }) =>
+        "host" in spec ? { id: spec.id, host: spec.host, result: hostsById[spec.id] } : {
+          id: spec.id,
+          trace: traceLabel(spec.trace),
+          config: spec.config,
+          result: byId[spec.id],
+        }
+      ),
       comparison: rows,
       checks,
     };
     await writeFileAtomic(join(dir, "results.json"), json(document));
-    await writeFileAtomic(join(dir, "results.csv"), resultsCsv(planned, runResults));
+    await writeFileAtomic(join(dir, "results.csv"), resultsCsv(planned, runResults, hosts));
     await writeFileAtomic(join(dir, "comparison.csv"), comparisonCsv(rows));
     await writeFileAtomic(join(dir, "chart.vl.json"), json(spec));
     await writeFileAtomic(join(dir, "chart.svg"), svg);
@@ -225,6 +283,7 @@ export async function writeOutputs(
       rows,
       checks,
       runs: planned.runs.map(({ spec: run }) => {
+        if ("host" in run) return hostReportRun(run.id, hostsById[run.id]);
         const r = byId[run.id];
         return {
           id: run.id,

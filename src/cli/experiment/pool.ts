@@ -7,8 +7,9 @@
  */
 
 import type { Result } from "../../engine/result.ts";
+import type { HostResult } from "../../host/result.ts";
 import { InputError } from "../../util/errors.ts";
-import type { Job } from "./jobs.ts";
+import { isHostJob, type Job } from "./jobs.ts";
 import type { FailedMessage, FromWorker, ToWorker } from "./protocol.ts";
 
 /** Options of {@link runJobs}. */
@@ -20,7 +21,7 @@ export interface PoolOptions {
   /** Absolute repository root. */
   root: string;
   /** Called as each job completes, in completion order. */
-  onResult(job: Job, result: Result): void | Promise<void>;
+  onResult(job: Job, result: Result | HostResult): void | Promise<void>;
 }
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url).href;
@@ -61,7 +62,9 @@ export function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<voi
       if (next >= jobs.length) return;
       const index = next++;
       const job = jobs[index];
-      const message: ToWorker = { type: "job", index, trace: job.trace, config: job.config };
+      const message: ToWorker = isHostJob(job)
+        ? { type: "host", index, host: job.host }
+        : { type: "job", index, trace: job.trace, config: job.config };
       worker.postMessage(message);
     };
     for (let i = 0; i < count; i++) {

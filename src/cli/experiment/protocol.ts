@@ -6,7 +6,8 @@
  */
 
 import type { Result } from "../../engine/result.ts";
-import type { RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
+import type { HostResult } from "../../host/result.ts";
+import type { JsonValue, RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
 
 /** Runner → worker: which engine to load and where the repository is. */
 export interface InitMessage {
@@ -30,6 +31,16 @@ export interface JobMessage {
   config: RunConfig;
 }
 
+/** Runner → worker: simulate one host. */
+export interface HostJobMessage {
+  /** Message tag. */
+  type: "host";
+  /** Position of the job in the runner's list. */
+  index: number;
+  /** The host description, VM traces relative to the repository root. */
+  host: { readonly [key: string]: JsonValue };
+}
+
 /** Worker → runner: the engine loaded (or not). */
 export interface ReadyMessage {
   /** Message tag. */
@@ -42,8 +53,8 @@ export interface DoneMessage {
   type: "done";
   /** Position of the job. */
   index: number;
-  /** The replay's result, trace path normalised to the declared one. */
-  result: Result;
+  /** The replay's (or host simulation's) result, trace paths as declared. */
+  result: Result | HostResult;
 }
 
 /** Worker → runner: a job (or the engine load) failed. */
@@ -63,7 +74,7 @@ export interface FailedMessage {
 }
 
 /** Any message a worker receives. */
-export type ToWorker = InitMessage | JobMessage;
+export type ToWorker = InitMessage | JobMessage | HostJobMessage;
 
 /** Any message a worker sends. */
 export type FromWorker = ReadyMessage | DoneMessage | FailedMessage;

@@ -7,10 +7,11 @@
 
 import { join } from "node:path";
 import { nonFinitePath, type Result } from "../../engine/result.ts";
-import type { RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
+import type { HostResult } from "../../host/result.ts";
+import type { JsonValue, RunConfig, TraceSource } from "../../../experiments/_lib/experiment.ts";
 import { InputError } from "../../util/errors.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
-import type { Job } from "./jobs.ts";
+import { isHostJob, type Job } from "./jobs.ts";
 
 /** Schema tag of a job's result file. */
 export const RUN_SCHEMA = "vmmlab.run/1";
@@ -22,16 +23,18 @@ export const MANIFEST_SCHEMA = "vmmlab.manifest/1";
 export interface RunFile {
   /** Always {@link RUN_SCHEMA}. */
   schema: typeof RUN_SCHEMA;
-  /** The job key (canonical JSON of trace and config). */
+  /** The job key (canonical JSON of trace and config, or of the host). */
   key: string;
-  /** The trace replayed. */
-  trace: TraceSource;
-  /** The configuration as the experiments declared it. */
-  config: RunConfig;
+  /** The trace replayed (replay jobs). */
+  trace?: TraceSource;
+  /** The configuration as the experiments declared it (replay jobs). */
+  config?: RunConfig;
+  /** The host simulated (host jobs). */
+  host?: { readonly [key: string]: JsonValue };
   /** The experiment runs served, `experiment/runId`. */
   uses: string[];
   /** The engine's result. */
-  result: Result;
+  result: Result | HostResult;
 }
 
 /** What a run or merge did, written as OUT/manifest.json. */
@@ -58,19 +61,25 @@ export function runFilePath(out: string, job: Job): string {
 }
 
 /** Writes a job's result file atomically. */
-export async function writeRunFile(out: string, job: Job, result: Result): Promise<void> {
+export async function writeRunFile(
+  out: string,
+  job: Job,
+  result: Result | HostResult,
+): Promise<void> {
   const bad = nonFinitePath(result);
   if (bad !== null) {
     throw new InputError(`${runFilePath(out, job)}: the result's ${bad} is not finite`);
   }
-  const file: RunFile = {
-    schema: RUN_SCHEMA,
-    key: job.key,
-    trace: job.trace,
-    config: job.config,
-    uses: job.uses,
-    result,
-  };
+  const file: RunFile = isHostJob(job)
+    ? { schema: RUN_SCHEMA, key: job.key, host: job.host, uses: job.uses, result }
+    : {
+      schema: RUN_SCHEMA,
+      key: job.key,
+      trace: job.trace,
+      config: job.config,
+      uses: job.uses,
+      result,
+    };
   await writeFileAtomic(runFilePath(out, job), JSON.stringify(file, null, 2) + "\n");
 }
 

@@ -8,12 +8,26 @@
 
 import { join } from "node:path";
 import type { Result } from "../../engine/result.ts";
+import type { HostResult } from "../../host/result.ts";
 import type { Published } from "../../../experiments/_lib/experiment.ts";
 import { loadPublished, PUBLISHED_RELATIVE_PATH } from "../../../experiments/_lib/published.ts";
 import { DEFAULT_ENGINE_URL } from "./engine.ts";
 import { EXPERIMENTS_DIR, loadExperiments, REPO_ROOT } from "./discover.ts";
-import { type Job, type Plan, planExperiments, selectShard, type Shard } from "./jobs.ts";
-import { assignShards, describeShards, manifestInstructions, traceCost } from "./shard_cost.ts";
+import {
+  isHostJob,
+  type Job,
+  type Plan,
+  planExperiments,
+  selectShard,
+  type Shard,
+} from "./jobs.ts";
+import {
+  assignShards,
+  describeShards,
+  hostCost,
+  manifestInstructions,
+  traceCost,
+} from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
 import { runJobs } from "./pool.ts";
 import { defaultWorkers, MAX_WORKERS } from "../options.ts";
@@ -130,7 +144,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     ];
   }
   const workers = Math.min(MAX_WORKERS, Math.max(1, options.workers ?? defaultWorkers()));
-  const results = new Map<string, Result>();
+  const results = new Map<string, Result | HostResult>();
   // Everything goes to a staging folder first and into OUT only once complete, so an
   // interrupted or failed re-run never mixes old and new files (see staging.ts).
   const stage = Stage.open(options.out);
@@ -193,8 +207,8 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
   };
 }
 
-/** The estimated cost of a job (its trace's instructions), for balancing shards. */
+/** The estimated cost of a job (its trace's instructions, or a host's), for balancing shards. */
 export function jobCost(root: string): (job: Job) => number {
   const instructions = manifestInstructions(root);
-  return (job) => traceCost(job.trace, root, instructions);
+  return (job) => isHostJob(job) ? hostCost(job.host) : traceCost(job.trace, root, instructions);
 }

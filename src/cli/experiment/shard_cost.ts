@@ -50,6 +50,27 @@ export function traceCost(
 }
 
 /**
+ * Guest instructions replayed per simulated millisecond per physical CPU, for estimating
+ * a host run: about a P4's rate at a CPI near 3 (the estimate only balances shards).
+ */
+const HOST_INSTRUCTIONS_PER_MS = 1_000_000;
+
+/**
+ * The estimated cost of a host run: simulated time × physical CPUs at
+ * {@link HOST_INSTRUCTIONS_PER_MS}, scaled down by the share of each slice replayed in
+ * detail when the run is sampled (`detailUs`).
+ */
+export function hostCost(host: { readonly [key: string]: unknown }): number {
+  const num = (v: unknown, d: number) => typeof v === "number" && Number.isFinite(v) ? v : d;
+  const durationMs = num(host.durationMs, 100);
+  const pcpus = num(host.pcpus, 1);
+  const sliceMs = num((host.scheduler as { sliceMs?: unknown } | undefined)?.sliceMs, 10) || 10;
+  const detailUs = num(host.detailUs, 0);
+  const detail = detailUs > 0 ? Math.min(1, detailUs / (sliceMs * 1000)) : 1;
+  return Math.ceil(durationMs * pcpus * HOST_INSTRUCTIONS_PER_MS * detail);
+}
+
+/**
  * Splits `items` into `count` shards by LPT on `cost`; each shard keeps its items in
  * their original order. With equal costs this is round robin.
  */

@@ -9,7 +9,14 @@ import { join } from "node:path";
 import { type Result, RESULT_SCHEMA } from "../../engine/result.ts";
 import { type EngineModule, loadEngine } from "./engine.ts";
 import { traceLabel } from "./jobs.ts";
-import type { FailedMessage, FromWorker, JobMessage, ToWorker } from "./protocol.ts";
+import type { HostResult } from "../../host/result.ts";
+import type {
+  FailedMessage,
+  FromWorker,
+  HostJobMessage,
+  JobMessage,
+  ToWorker,
+} from "./protocol.ts";
 import { canonicalJson } from "./canonical.ts";
 
 interface WorkerScope {
@@ -69,6 +76,12 @@ async function runJob(job: JobMessage): Promise<Result> {
   return result;
 }
 
+async function runHost(job: HostJobMessage): Promise<HostResult> {
+  const module = await engine!;
+  if (!module.simulateHost) throw new Error("Engine module cannot simulate hosts");
+  return await module.simulateHost(job.host, root);
+}
+
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === "init") {
@@ -80,7 +93,7 @@ scope.onmessage = (event) => {
     );
     return;
   }
-  runJob(message).then(
+  (message.type === "host" ? runHost(message) : runJob(message)).then(
     (result) => scope.postMessage({ type: "done", index: message.index, result }),
     (e) => scope.postMessage(failure(message.index, e)),
   );
