@@ -70,6 +70,10 @@ export class LoopedSource implements RecordSource {
   /** Pages of the VM (guest-physical pages at or above it are not watched). */
   readonly vmPages: number;
   readonly #touched: Uint8Array;
+  /** 1 for every guest-physical page touched so far (the host pages backing the VM). */
+  get touchedMap(): Uint8Array {
+    return this.#touched;
+  }
   /** Distinct guest-physical pages touched so far (the memory the VM has demanded). */
   touchedPages = 0;
 

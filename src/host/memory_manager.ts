@@ -21,8 +21,10 @@
  * - **Host swapping** pages out whatever demand exceeds host memory even when every VM is
  *   at its target (the sum of demand above the host's pages).
  *
- * What the models of each VM see of it is left to the next step: the reclaimed pages are
- * reported over time, not yet fed back into the VM's balloon or swap model.
+ * Each VM's memory model pays for it (HostVm.setReclaim): a `balloon` or `swap` model
+ * gets the ballooned and swapped pages as its targets when the VM next runs, so inflating
+ * evicts guest pages and a touch of a host-swapped page faults it back in at the costs
+ * src/models/memory/ charges. A VM with memory model `none` has no model of reclaim.
  *
  * @module
  */

@@ -63,3 +63,14 @@ Deno.test("high state: a balloon deflates when the VM's target rises again", () 
   // in the high state nothing is reclaimed.
   assertEquals(pick(m), [[500, 470, 0, 0], [440, 470, 10, 0]]);
 });
+
+Deno.test("idle tax with a partly active VM: allocation where shares per page balance (hand-computed)", () => {
+  // Tax 0.5, k = 1/(1 − 0.5) = 2. A is fully active: ρ_A = 1000 / P_A. Half of B is
+  // idle: ρ_B = 1000 / (P_B (0.5 + 2 · 0.5)) = 1000 / (1.5 P_B). Pages go from the
+  // smaller ρ until P_A + P_B = 940 with P_A = 1.5 P_B: P_B = 376, P_A = 564.
+  const m = new MemoryManager(1000, 0.5, [vm(), vm()]);
+  m.period([600, 600], [1, 0.5]);
+  assertEquals(m.state.map((s) => s.target), [564, 376]);
+  // Held 1200 of 1000 pages (low state): both are paged down to their targets.
+  assertEquals(pick(m), [[564, 564, 0, 36], [376, 376, 0, 224]]);
+});

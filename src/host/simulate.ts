@@ -181,6 +181,9 @@ function run(
       return v.source.sampler!.estimate;
     });
     memory.period(touched, active);
+    for (let i = 0; i < n; i++) {
+      vms[i].setReclaim(memory.state[i].ballooned, memory.state[i].swapped);
+    }
   };
   const recordMemory = () => {
     for (let i = 0; i < n; i++) {

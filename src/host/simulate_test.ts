@@ -138,3 +138,36 @@ Deno.test("host: sampling once per detailPeriodUs replays that share of every sl
     throws(() => host([gzip("a")], { ...over, ...bad }), ConfigError);
   }
 });
+
+Deno.test("host: a VM squeezed by overcommit pays for the host's reclaim in its own replay", () => {
+  // Two gzip VMs touch 0.785 MB each in 6 ms; on a 1 MB host (0.94 MB divided) the
+  // manager pages each down to its 0.47 MB target. With the swap model, every touch of a
+  // page the host swapped faults it back in (mem.swap.fault + mem.swap.in), and the VM's
+  // own blind policy swaps out another backed page to keep the target: the VMs crawl. A
+  // VM whose memory model is `none` has no model of reclaim and runs as on a roomy host.
+  const run = (memoryMB: number, model: string) => {
+    const vm = (name: string) => ({
+      ...gzip(name, { memory: { sizeMB: 64 } }),
+      vmm: { cpu: "hw", mmu: "nested", memory: model },
+    });
+    const d = host([vm("a"), vm("b")], {
+      durationMs: 6,
+      pcpus: 2,
+      memoryMB,
+      memory: { samplePeriodMs: 1 },
+      scheduler: { name: "round-robin", sliceMs: 0.5 },
+    });
+    return simulateHost(d, { skipAlone: true }).vms;
+  };
+  const roomy = run(4096, "swap"), tight = run(1, "swap"), blind = run(1, "none");
+  for (let i = 0; i < 2; i++) {
+    assertEquals(roomy[i].memory.swappedMB, 0);
+    ok(tight[i].memory.swappedMB > 0.1, `swapped ${tight[i].memory.swappedMB} MB`);
+    ok(
+      tight[i].instructions < roomy[i].instructions / 2,
+      `squeezed ${tight[i].instructions} vs roomy ${roomy[i].instructions} instructions`,
+    );
+    ok(blind[i].instructions > roomy[i].instructions * 0.99);
+    assertEquals(tight[i].warnings, []);
+  }
+});

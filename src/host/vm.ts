@@ -17,6 +17,7 @@ import type { CodeTable } from "../trace/code_table.ts";
 import { ConfigError } from "../util/errors.ts";
 import type { VmDescription } from "./description.ts";
 import { LoopedSource, Stop } from "./looped_source.ts";
+import { ReclaimMemory } from "../models/memory/reclaim_models.ts";
 
 /** Fewest records per engine step (bounds the overshoot of a slice). */
 const MIN_STEP = 64;
@@ -69,12 +70,23 @@ export class HostVm {
   ) {
     this.index = index;
     this.desc = desc;
+    // A balloon or swap model sizes itself from the VM and starts with nothing reclaimed:
+    // on a host, the memory manager sets its targets (setReclaim), not a fixed option.
+    // Only those models read these keys (another model would warn of an unread option).
+    const reclaims = desc.vmm.memory === "balloon" || desc.vmm.memory === "swap";
+    const options: Record<string, number | string | boolean> = reclaims
+      ? {
+        "memory.vm-mb": desc.memory.sizeMB,
+        [desc.vmm.memory === "balloon" ? "memory.balloon-mb" : "memory.swap-mb"]: 0,
+        ...desc.vmm.options,
+      }
+      : desc.vmm.options;
     const config = resolveConfig({
       cpu: desc.vmm.cpu,
       mmu: desc.vmm.mmu,
       io: desc.vmm.io,
       memory: desc.vmm.memory,
-      options: desc.vmm.options,
+      options,
       seed,
       warmup: desc.warmupIterations,
     });
@@ -91,9 +103,37 @@ export class HostVm {
         "trace has no records between its iteration markers",
       );
     }
+    const mm = this.machine.conf.memory;
+    if (mm instanceof ReclaimMemory) {
+      // The host swaps out host pages, which exist only for pages the guest touched.
+      const src = this.source;
+      mm.pressure.backed = src.touchedMap;
+      mm.pressure.backedCount = () => src.touchedPages;
+    }
     this.tagged = desc.vmm.cpu === "hw" && platform.has("hw.vpid") &&
       platform.param("hw.vpid") >= 1;
   }
+
+  /**
+   * Hands the memory manager's reclaim of this VM to its memory model: `ballooned` pages
+   * in the balloon and `swapped` on host swap. It takes effect when the VM next runs, so
+   * that inflating the balloon (guest work) is charged to the VM's own time. A VM whose
+   * memory model is neither `balloon` nor `swap` has no model of reclaim and pays nothing.
+   */
+  setReclaim(ballooned: number, swapped: number): void {
+    if (!(this.machine.conf.memory instanceof ReclaimMemory)) return;
+    this.#reclaim[0] = ballooned;
+    this.#reclaim[1] = swapped;
+    this.#reclaimPending = true;
+  }
+
+  /** Whether the VM's memory model pays for the host's reclaim. */
+  get paysReclaim(): boolean {
+    return this.machine.conf.memory instanceof ReclaimMemory;
+  }
+
+  readonly #reclaim = new Float64Array(2);
+  #reclaimPending = false;
 
   /** Virtualized cycles charged so far. */
   get cycles(): number {
@@ -222,6 +262,11 @@ export class HostVm {
     const start = m.conf.totalCycles();
     let used = 0;
     end.reason = RunEnd.Budget;
+    if (this.#reclaimPending) {
+      this.#reclaimPending = false;
+      (m.conf.memory as ReclaimMemory).hostReclaim(this.#reclaim[0], this.#reclaim[1]);
+      used = m.conf.totalCycles() - start;
+    }
     while (used < budget) {
       let n = Math.floor((budget - used) / this.#cyclesPerRecord);
       if (n < MIN_STEP) n = MIN_STEP;

@@ -96,6 +96,14 @@ export class MemoryPressure {
   #quiet = false;
   #balloon = 0;
   #swapTarget = 0;
+  /**
+   * Host pages backing the VM, when a host tracks them (src/host): 1 for a guest page the
+   * VM has touched. A page never touched has no host page, so there is nothing to swap;
+   * the blind policy then picks among backed pages only. Null: every page is backed.
+   */
+  backed: Uint8Array | null = null;
+  /** How many entries of {@link backed} are 1 (kept by its owner). */
+  backedCount: () => number = () => 0;
   #lastPage = -1;
   #lastWrite = false;
   readonly #cat: { balloon: number; guestPaging: number; vmmSwap: number };
@@ -211,7 +219,9 @@ export class MemoryPressure {
 
   /** Sets how many pages the VMM keeps swapped; raising it swaps out random pages now. */
   setSwapTarget(pages: number): void {
-    this.#swapTarget = Math.max(0, Math.min(this.config.vmPages - 1, Math.round(pages)));
+    let most = this.config.vmPages - 1;
+    if (this.backed !== null) most = Math.min(most, this.backedCount());
+    this.#swapTarget = Math.max(0, Math.min(most, Math.round(pages)));
     while (this.#swapped < this.#swapTarget) this.#swapOutRandom(-1);
   }
 
@@ -219,7 +229,16 @@ export class MemoryPressure {
   #swapOutRandom(except: number): void {
     const n = this.config.vmPages;
     let p: number;
-    do p = this.#rng.nextBelow(n); while (this.#vmmOut[p] === 1 || p === except);
+    const backed = this.backed;
+    if (backed !== null) {
+      // Bounded: at least one backed page is neither swapped nor `except`, else stop.
+      if (this.backedCount() - this.#swapped - (except >= 0 ? 1 : 0) <= 0) return;
+      do p = this.#rng.nextBelow(n); while (
+        backed[p] !== 1 || this.#vmmOut[p] === 1 || p === except
+      );
+    } else {
+      do p = this.#rng.nextBelow(n); while (this.#vmmOut[p] === 1 || p === except);
+    }
     this.vmmSwapOut(p);
   }
 

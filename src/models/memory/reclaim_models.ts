@@ -132,6 +132,18 @@ export class ReclaimMemory implements MemoryModel {
     else this.pressure.setSwapTarget(reclaim);
   }
 
+  /**
+   * The host memory manager's reclaim of this VM (host simulation, src/host): keeps
+   * `balloonPages` in the guest's balloon (the balloon model only: a guest without the
+   * driver cannot be ballooned, so the manager pages it instead) and `swapPages` on host
+   * swap. The guest then pays as for any balloon or swap target: inflating evicts its
+   * least recently used pages, and a touch of a page the host swapped faults it back in.
+   */
+  hostReclaim(balloonPages: number, swapPages: number): void {
+    if (this.#kind === "balloon") this.pressure.setBalloon(balloonPages);
+    this.pressure.setSwapTarget(swapPages);
+  }
+
   /** A guest memory reference (MMIO is not memory). */
   access(_vaddr: number, paddr: number, _size: number, flags: number): void {
     if ((flags & MEM_IO) !== 0) return;
