@@ -23,6 +23,8 @@ import { InputError } from "../src/util/errors.ts";
 
 /** Bhargava et al.'s simulated machine. */
 export const PLATFORM = "opteron-barcelona";
+/** The paper's guest kernel (x86-64 Linux, 2008): src/models/cpu/era.ts. */
+export const ERA = "2008";
 
 /** A page-walk caching configuration of their Figure 6. */
 export interface Caching {
@@ -54,7 +56,7 @@ export function nestedConfig(caching: Caching): RunConfig {
     memory: "none",
     platform: PLATFORM,
     seed: 1,
-    options: caching.options,
+    options: { ...caching.options, era: ERA },
   };
 }
 
@@ -66,6 +68,7 @@ export const NATIVE_CONFIG: RunConfig = {
   memory: "none",
   platform: PLATFORM,
   seed: 1,
+  options: { era: ERA },
 };
 
 /** Run id of a workload's nested run with `caching`. */

@@ -38,6 +38,8 @@ export const PLATFORM = "p4-prescott";
 
 /** Seed of every run (the CPU, MMU and I/O models used here draw no random numbers). */
 export const SEED = 1;
+/** The paper's guest kernels (Linux 2.6, 2006): src/models/cpu/era.ts. */
+export const ERA = "2006";
 
 /** The two VMMs of the paper; the native column comes from each run's baseline. */
 export const VMMS: readonly { column: string; label: string; config: RunConfig }[] = [
@@ -51,6 +53,7 @@ export const VMMS: readonly { column: string; label: string; config: RunConfig }
       memory: "none",
       platform: PLATFORM,
       seed: SEED,
+      options: { era: ERA },
     },
   },
   {
@@ -63,6 +66,7 @@ export const VMMS: readonly { column: string; label: string; config: RunConfig }
       memory: "none",
       platform: PLATFORM,
       seed: SEED,
+      options: { era: ERA },
     },
   },
 ];

@@ -91,6 +91,8 @@ export const SYSTEMS: readonly { column: string; label: string; config: RunConfi
 const PAPER = "barham2003_xen";
 const TABLE = ["barham2003_xen", "fig3_absolute"] as const;
 const PLATFORM = "xeon-2400";
+/** The paper's guest kernel (Linux 2.4.21, IA-32): src/models/cpu/era.ts. */
+const ERA = "2003";
 
 function runId(row: Fig3Row, column: string): string {
   return `${row.key}/${column}`;
@@ -173,7 +175,7 @@ const experiment: Experiment = {
         runs.push({
           id: runId(row, system.column),
           trace: { path: trace.path },
-          config: { ...system.config, platform: PLATFORM, seed: 1 },
+          config: { ...system.config, platform: PLATFORM, seed: 1, options: { era: ERA } },
         });
       }
     }

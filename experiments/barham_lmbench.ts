@@ -273,7 +273,7 @@ const experiment: Experiment = {
         runs.push({
           id: runId(row, system.key),
           trace: { path },
-          config: { ...system.config, platform: PLATFORM, seed: SEED },
+          config: { ...system.config, platform: PLATFORM, seed: SEED, options: { era: "2003" } },
         });
       }
     }

@@ -16,6 +16,8 @@ import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.
 import { type ModelChoice, SetContext } from "./context.ts";
 import { ConfigError } from "../util/errors.ts";
 import { MutableGuestState, type Platform, type TraceHeaderLike } from "./model.ts";
+import { eraOmissions } from "../models/cpu/era.ts";
+import { className } from "../models/cpu/sensitive_class.ts";
 import { type Result, RESULT_SCHEMA } from "./result.ts";
 import { steadyState } from "./steady_state.ts";
 import { type SanityHeader, sanityWarnings } from "./sanity.ts";
@@ -67,6 +69,11 @@ export class ReplayMachine {
   readonly warmup: number;
   /** Guest instructions of the warm-up. */
   warmupInstructions = 0;
+  /** Per sensitive op: 1 when the run's era (option `era`) did not execute it. */
+  readonly #omit: Uint8Array;
+  /** Per sensitive op: the `era.omitted.CLASS` counter id in each set (-1: not omitted). */
+  readonly #omitBase: Int32Array;
+  readonly #omitConf: Int32Array;
 
   /**
    * Builds both sets for `input` under `config` on `platform`. `baseline` replaces the
@@ -113,6 +120,14 @@ export class ReplayMachine {
       baseline: false,
       models: { cpu: config.cpu, mmu: config.mmu, memory: config.memory, io: config.io },
     });
+    this.#omit = eraOmissions(tracked["era"]);
+    this.#omitBase = new Int32Array(this.#omit.length).fill(-1);
+    this.#omitConf = new Int32Array(this.#omit.length).fill(-1);
+    for (let op = 0; op < this.#omit.length; op++) {
+      if (this.#omit[op] === 0) continue;
+      this.#omitBase[op] = this.base.counter(`era.omitted.${className(op)}`);
+      this.#omitConf[op] = this.conf.counter(`era.omitted.${className(op)}`);
+    }
     for (const w of sanityWarnings(config, platform, input.header as SanityHeader)) {
       this.conf.warn(w.key, w.message);
     }
@@ -155,6 +170,7 @@ export class ReplayMachine {
     const blockCpl = code.blockCpl;
     const bMemAccess = bMem.access ? bMem : null;
     const cMemAccess = cMem.access ? cMem : null;
+    const omit = this.#omit;
     let records = 0;
     while (records < limit && source.next()) {
       records++;
@@ -182,6 +198,11 @@ export class ReplayMachine {
         case RecordKind.Sensitive: {
           const op = f[Field.Op];
           g.pc = f[Field.Pc];
+          if (op < omit.length && omit[op] !== 0) {
+            this.base.events[this.#omitBase[op]] += 1;
+            this.conf.events[this.#omitConf[op]] += 1;
+            break;
+          }
           if (op === SensitiveOp.Cli) g.interruptsEnabled = false;
           else if (op === SensitiveOp.Sti) g.interruptsEnabled = true;
           bCpu.sensitive(r);
