@@ -15,8 +15,9 @@
  *   `PtWrite` right after the `Mem` record of the same store; that store is charged once.
  *   With `mmu.shadow-unshadow-after=N` (N > 0) the VMM stops shadowing a page after N
  *   consecutive traced writes to it with no fault in between (write-flood detection as in
- *   Xen 3.0.3's shadow code, N = 2, and KVM's, N = 3); the default 0 never does, as the
- *   P4 profile's VMware VMMs behave in Figure 4's `ptemod` (see docs/mmu.md).
+ *   Xen 3.0.3's shadow code, N = 2, and KVM's, N = 3: `mmu.shadow-policy=xen|kvm`); the
+ *   default policy, `vmware`, never does, as Figure 4's `ptemod` shows the P4 profile's
+ *   VMware VMMs behave (see {@link UNSHADOW_POLICIES} and docs/mmu.md).
  *   A store to a *top-level* entry of a cached shadow root
  *   (a process's address space being built or torn down) drops that root's shadow entries
  *   under the entry — traces carry no store values, so a new subtree cannot be told from a
@@ -28,11 +29,10 @@
  *   reverse map, so only the faulting page's entry is filled this way; other leaf writes
  *   (fault-around neighbours, fork's copies) leave their pages to fill on first touch;
  * - a **recycled table**: a string store that overwrites a whole write-protected page (the
- *   guest zeroing a freed table page for reuse) takes one trace fault, after which the VMM
- *   stops shadowing the page — its protection is dropped and a cached shadow root built
- *   from it is discarded — until the page is used as a table again. With
- *   `mmu.shadow-recycle=false` the overwrite is one traced write that empties the shadows
- *   built from the page, and the page stays protected unless write-flood unshadowing is on;
+ *   guest zeroing a freed table page for reuse) is one traced write that empties the
+ *   shadows built from the page; the page stays protected unless write-flood unshadowing
+ *   is on (`mmu.shadow-policy`). With `mmu.shadow-recycle=true` the VMM instead stops
+ *   shadowing the page at once — an unsourced rule, kept as an option for comparison;
  * - a **CR3 write** looks the new root up in a cache of recently used shadow roots; a hit
  *   keeps that root's filled entries, a miss builds an empty shadow root (evicting the
  *   least recently used one) that refills through hidden faults.
@@ -100,7 +100,8 @@ export interface ShadowConfig {
   unshadowAfter?: number;
   /**
    * Whether a string store over a whole protected page stops its shadowing at once (the
-   * VMM recognises a recycled table; default true). If false the page stays protected
+   * VMM recognises a recycled table; default false, as no VMM of the papers is documented
+   * to do it). If false the page stays protected
    * unless {@link unshadowAfter} is set (a whole-page store is a run of 512 writes).
    */
   recycle?: boolean;
@@ -215,7 +216,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#linked = this.#linkedTables[0];
     this.#dirty = config.dirty === true;
     this.#unshadowAfter = config.unshadowAfter ?? 0;
-    this.#recycleOn = config.recycle !== false;
+    this.#recycleOn = config.recycle === true;
     this.#sites = config.sites ?? null;
     this.#writableTables = this.#dirty
       ? Array.from({ length: config.roots }, () => new Set<number>())
@@ -626,10 +627,12 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
           "emulate dirty bits: the first store through a read-filled entry faults (default false)",
         "mmu.shadow-large-pages":
           "shadow guest 2 MB pages with 2 MB entries (default false: splintered into 4 KB entries)",
+        "mmu.shadow-policy":
+          "vmware|xen|kvm: the VMM's write-flood unshadowing (never; on the 2nd; on the 3rd consecutive traced write to a page) (default vmware)",
         "mmu.shadow-unshadow-after":
-          "stop shadowing a page after N consecutive traced writes to it with no fault between (default 0: never)",
+          "stop shadowing a page after N consecutive traced writes to it with no fault between (default: from mmu.shadow-policy)",
         "mmu.shadow-recycle":
-          "stop shadowing a protected page at once when a string store overwrites all of it (default true)",
+          "stop shadowing a protected page at once when a string store overwrites all of it (default false: no VMM is documented to do this)",
       },
       costs: [...TRANSLATOR_COSTS, ...SHADOW_COST_KEYS, "mmu.shadow.roots"],
     };
@@ -680,11 +683,36 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
     roots,
     learn: optionChoice(ctx, "mmu.shadow-learn", ["eager", "lazy"], "eager"),
     dirty: optionBool(ctx, "mmu.shadow-dirty", false),
-    unshadowAfter: optionInteger(ctx, "mmu.shadow-unshadow-after", 0),
-    recycle: optionBool(ctx, "mmu.shadow-recycle", true),
+    unshadowAfter: optionInteger(
+      ctx,
+      "mmu.shadow-unshadow-after",
+      UNSHADOW_POLICIES[optionChoice(ctx, "mmu.shadow-policy", POLICY_NAMES, "vmware")],
+    ),
+    recycle: optionBool(ctx, "mmu.shadow-recycle", false),
     sites: { blockAddr: ctx.code.blockAddr, guest: ctx.guest },
   });
 }
+
+/**
+ * Unshadowing policies (`mmu.shadow-policy`): after how many consecutive traced writes to
+ * one page-table page, with no fault in between, each VMM stops shadowing it (0: never).
+ * - `vmware` (default; the VMMs of Adams & Agesen 2006, the P4 profile's calibration):
+ *   VMware's heuristic is not published, and the one published data point, Figure 4
+ *   `ptemod`, has every store of a loop rewriting one PTE traced at steady state (391 and
+ *   12733 cycles per iteration); any N > 0 would run it at native speed. So never.
+ * - `xen`: Xen 3.0.3's shadow code unshadows on the second emulated write in a row
+ *   (`check_for_early_unshadow`, reset by a real page fault).
+ * - `kvm`: KVM (2007, `kvm_mmu_pre_write`) zaps the shadow page on the third
+ *   (`last_pt_write_count >= 3`, reset by a write to another page).
+ * `mmu.shadow-unshadow-after=N` overrides the count.
+ */
+export const UNSHADOW_POLICIES: Readonly<Record<"vmware" | "xen" | "kvm", number>> = {
+  vmware: 0,
+  xen: 2,
+  kvm: 3,
+};
+
+const POLICY_NAMES = ["vmware", "xen", "kvm"] as const;
 
 /** A non-negative whole-number option (`mmu.shadow-unshadow-after`). */
 function optionInteger(ctx: ModelContext, key: string, fallback: number): number {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Field, RecordKind, TraceRecord } from "../../trace/record.ts";
 import { RecordingHost } from "./host.ts";
-import { type ShadowConfig, ShadowMmu } from "./shadow.ts";
+import { type ShadowConfig, ShadowMmu, UNSHADOW_POLICIES } from "./shadow.ts";
 import { Translator, type TranslatorConfig } from "./translator.ts";
 
 const COSTS = {
@@ -252,8 +252,8 @@ Deno.test("without a leaf write after the fault (untraced table page) the retry 
   assert.equal(h.eventOf("mmu.hidden-faults"), 1);
 });
 
-Deno.test("a whole-page string store to a protected table page is one trace fault, then the page is no longer shadowed", () => {
-  const { h, s } = make();
+Deno.test("recycle on: a whole-page string store to a protected table page is one trace fault, then the page is no longer shadowed", () => {
+  const { h, s } = make({ recycle: true });
   s.switchRoot(0x5000);
   s.ptWrite(ptWrite(0x9000)); // learned (untraced)
   h.guest.pc = 0x4321;
@@ -407,8 +407,8 @@ Deno.test("unshadow-after 2: a fault or a write to another page between the writ
   assert.equal(d.s.isProtected(0x9000), true);
 });
 
-Deno.test("recycle off: a whole-page string store is one traced write and the page stays shadowed", () => {
-  const { h, s } = make({ recycle: false });
+Deno.test("recycle off (the default): a whole-page string store is one traced write and the page stays shadowed", () => {
+  const { h, s } = make();
   s.switchRoot(0x5000);
   s.ptWrite(ptWrite(0x9000));
   s.access(dm(0x9000), 0x9000, 8, 0);
@@ -426,11 +426,24 @@ Deno.test("recycle off: a whole-page string store is one traced write and the pa
   assert.equal(f.h.eventOf("mmu.traced-writes"), 1);
   assert.equal(f.h.eventOf("mmu.shadow-unshadowed-flood"), 1);
   assert.equal(f.s.isProtected(0x9000), false);
-  // Recycling on (the default): one trace fault, then unprotected, whatever N is.
-  const r = make();
+  // Recycling on (an option; the default is off): one trace fault, then unprotected.
+  const r = make({ recycle: true });
   r.s.switchRoot(0x5000);
   r.s.ptWrite(ptWrite(0x9000));
   r.s.access(dm(0x9000), 0x9000, 4096, STORE);
   assert.equal(r.h.eventOf("mmu.shadow-unprotected"), 1);
   assert.equal(r.s.isProtected(0x9000), false);
+});
+
+Deno.test("mmu.shadow-policy picks the write-flood count: vmware never, xen on the 2nd, kvm on the 3rd", () => {
+  assert.deepEqual(UNSHADOW_POLICIES, { vmware: 0, xen: 2, kvm: 3 });
+  for (const [policy, n] of Object.entries(UNSHADOW_POLICIES)) {
+    const { h, s } = make({ unshadowAfter: n });
+    s.switchRoot(0x5000);
+    s.ptWrite(ptWrite(0x9000));
+    s.access(dm(0x9000), 0x9000, 8, 0);
+    for (let i = 0; i < 5; i++) s.access(dm(0x9000 + 8 * i), 0x9000 + 8 * i, 8, STORE);
+    assert.equal(h.eventOf("mmu.traced-writes"), n === 0 ? 5 : n, policy);
+    assert.equal(s.isProtected(0x9000), n === 0, policy);
+  }
 });
