@@ -80,6 +80,16 @@ export interface ShadowCosts {
   build: number;
   /** Re-syncing one shadow entry on a guest INVLPG. */
   invlpg: number;
+  /** Taking one shadow page from the VMM's pool (a new root, or a leaf table's first entry). */
+  alloc?: number;
+  /** Clearing a newly allocated 4 KB shadow page. */
+  zero?: number;
+  /** Freeing one shadow page (a pass over its entries) when its root is discarded or evicted. */
+  teardown?: number;
+  /** Adding or removing one reverse-map entry (guest frame → shadow entries mapping it). */
+  rmap?: number;
+  /** Write-protecting a newly shadowed guest table page through the reverse map. */
+  reprotect?: number;
 }
 
 /** Shadow-MMU configuration. */
@@ -161,6 +171,16 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #faultVa = 0;
   /** Whether that fault was a write (error code bit 1), for dirty-bit emulation. */
   #faultWrite = false;
+  /** Shadow leaf tables (2 MB regions) allocated per cached root slot, and the kernel's shared ones. */
+  readonly #regionTables: Set<number>[];
+  #regions: Set<number>;
+  readonly #kernelRegions = new Set<number>();
+  /** Shadow-page costs (0 when the costs give none). */
+  readonly #alloc: number;
+  readonly #zero: number;
+  readonly #teardown: number;
+  readonly #rmap: number;
+  readonly #reprotect: number;
   /** Guest-physical pages known to be page tables and write-protected. */
   readonly #protected = new Set<number>();
   /** Page-table pages seen but not yet protected (lazy learning, or re-shadowing after a flood). */
@@ -188,6 +208,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     trueFault: number;
     switchRoot: number;
     invlpg: number;
+    pages: number;
+    rmap: number;
+    reprotect: number;
   };
   readonly #ev: {
     hidden: number;
@@ -201,6 +224,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     recycled: number;
     otherStores: number;
     flooded: number;
+    allocated: number;
+    freed: number;
+    reprotects: number;
   };
 
   /** Creates a shadow MMU; `roots` must be at least 1. */
@@ -214,6 +240,13 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#current = this.#tables[0];
     this.#linkedTables = Array.from({ length: config.roots }, () => new Set<number>());
     this.#linked = this.#linkedTables[0];
+    this.#regionTables = Array.from({ length: config.roots }, () => new Set<number>());
+    this.#regions = this.#regionTables[0];
+    this.#alloc = costs.alloc ?? 0;
+    this.#zero = costs.zero ?? 0;
+    this.#teardown = costs.teardown ?? 0;
+    this.#rmap = costs.rmap ?? 0;
+    this.#reprotect = costs.reprotect ?? 0;
     this.#dirty = config.dirty === true;
     this.#unshadowAfter = config.unshadowAfter ?? 0;
     this.#recycleOn = config.recycle === true;
@@ -228,6 +261,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       trueFault: host.category("mmu.shadow.true-fault"),
       switchRoot: host.category("mmu.shadow.switch"),
       invlpg: host.category("mmu.shadow.invlpg"),
+      pages: host.category("mmu.shadow.pages"),
+      rmap: host.category("mmu.shadow.rmap"),
+      reprotect: host.category("mmu.shadow.reprotect"),
     };
     this.#ev = {
       hidden: host.counter("mmu.hidden-faults"),
@@ -241,6 +277,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       recycled: host.counter("mmu.shadow-unprotected"),
       otherStores: host.counter("mmu.traced-other-stores"),
       flooded: host.counter("mmu.shadow-unshadowed-flood"),
+      allocated: host.counter("mmu.shadow-pages-allocated"),
+      freed: host.counter("mmu.shadow-pages-freed"),
+      reprotects: host.counter("mmu.shadow-reprotects"),
     };
   }
 
@@ -269,20 +308,65 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     if (vaddr >= 0) {
       if (this.#current.has(key)) return false;
       this.#current.add(key);
+      this.#newEntry(this.#regions, vaddr);
       return true;
     }
     const index = this.#topIndex(vaddr);
     if (this.#linked.has(index) && this.#kernel.has(key)) return false;
     this.#linked.add(index);
-    this.#kernel.add(key);
+    if (!this.#kernel.has(key)) {
+      this.#kernel.add(key);
+      this.#newEntry(this.#kernelRegions, vaddr);
+    }
     return true;
+  }
+
+  /**
+   * A shadow entry was filled: its reverse-map entry is added, and the first entry of a
+   * 2 MB region needs a new shadow leaf table, allocated and zeroed. (Intermediate shadow
+   * tables between the root and the leaves are not counted.)
+   */
+  #newEntry(regions: Set<number>, vaddr: number): void {
+    const host = this.#host;
+    host.cycles[this.#cat.rmap] += this.#rmap;
+    const region = Math.floor(vaddr / PAGE_2M);
+    if (regions.has(region)) return;
+    regions.add(region);
+    this.#allocPage();
+  }
+
+  /** One shadow page taken from the pool and cleared. */
+  #allocPage(): void {
+    this.#host.cycles[this.#cat.pages] += this.#alloc + this.#zero;
+    this.#host.events[this.#ev.allocated]++;
+  }
+
+  /**
+   * The shadow pages of a root are freed (root discarded, evicted or re-synced): each
+   * page's entries are passed over and their reverse-map entries removed.
+   */
+  #freeTables(entries: Set<number>, regions: Set<number>, root: boolean): void {
+    const pages = regions.size + (root ? 1 : 0);
+    const host = this.#host;
+    host.cycles[this.#cat.pages] += pages * this.#teardown;
+    host.cycles[this.#cat.rmap] += entries.size * this.#rmap;
+    host.events[this.#ev.freed] += pages;
+    regions.clear();
+  }
+
+  /** `page` becomes a write-protected table page: its writable mappings are found and re-protected. */
+  #protect(page: number): void {
+    if (this.#protected.has(page)) return;
+    this.#protected.add(page);
+    this.#host.cycles[this.#cat.reprotect] += this.#reprotect;
+    this.#host.events[this.#ev.reprotects]++;
   }
 
   /** The VMM ran shadow code: protect every page-table page seen since (lazy learning). */
   #protectPending(): void {
     if (this.#pending.size === 0) return;
     for (const p of this.#pending) {
-      this.#protected.add(p);
+      this.#protect(p);
       this.#unshadowed.delete(p);
     }
     this.#pending.clear();
@@ -457,6 +541,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const slot = this.#cache.slotOf(page, 0);
     if (slot >= 0 && this.translator.rootPage !== page) {
       this.#cache.invalidateKey(page);
+      this.#freeTables(this.#tables[slot], this.#regionTables[slot], true);
       this.#tables[slot].clear();
       this.#linkedTables[slot].clear();
       if (this.#dirty) this.#writableTables[slot].clear();
@@ -475,6 +560,11 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     } else {
       this.#cache.insert(page, 0);
       this.#select(this.#cache.lastSlot);
+      // The slot's previous root (evicted, or discarded earlier) gives its pages back.
+      if (this.#current.size > 0 || this.#regions.size > 0) {
+        this.#freeTables(this.#current, this.#regions, true);
+      }
+      this.#allocPage();
       this.#current.clear();
       this.#linked.clear();
       this.#writable.clear();
@@ -484,7 +574,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     host.cycles[this.#cat.switchRoot] += c;
     this.#faultKey = NaN;
     this.#justTraced = -1;
-    this.#protected.add(page);
+    this.#protect(page);
     this.#unshadowed.delete(page);
     this.#protectPending();
     this.translator.setRoot(cr3);
@@ -494,6 +584,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #select(slot: number): void {
     this.#current = this.#tables[slot];
     this.#linked = this.#linkedTables[slot];
+    this.#regions = this.#regionTables[slot];
     if (this.#dirty) this.#writable = this.#writableTables[slot];
     this.#lastWritableKey = NaN;
   }
@@ -528,7 +619,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     }
     host.events[this.#ev.untraced]++;
     if (this.#unshadowed.has(page)) this.#pending.add(page);
-    else if (this.#config.learn === "eager") this.#protected.add(page);
+    else if (this.#config.learn === "eager") this.#protect(page);
     else this.#pending.add(page);
   }
 
@@ -579,6 +670,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#lastWritableKey = NaN;
     if (dropped === 0) return;
     this.#host.events[this.#ev.dropped] += dropped;
+    this.#host.cycles[this.#cat.rmap] += dropped * this.#rmap;
     if (this.translator.rootPage === page) this.translator.flushNonGlobal();
   }
 
@@ -604,6 +696,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** Full guest TLB flush: the VMM re-syncs the current shadow root (entries refill lazily). */
   flush(): void {
     this.translator.flush();
+    this.#freeTables(this.#current, this.#regions, false);
     this.#current.clear();
     this.#linked.clear();
     this.#writable.clear();
@@ -647,6 +740,11 @@ export const SHADOW_COST_KEYS: readonly string[] = [
   "mmu.shadow.switch",
   "mmu.shadow.build",
   "mmu.shadow.invlpg",
+  "mmu.shadow.alloc",
+  "mmu.shadow.zero",
+  "mmu.shadow.teardown",
+  "mmu.shadow.rmap",
+  "mmu.shadow.reprotect",
 ];
 
 /** Reads the shadow MMU's handler costs from the platform. */
@@ -658,6 +756,11 @@ export function shadowCosts(host: MmuHost): ShadowCosts {
     switchRoot: host.cost("mmu.shadow.switch"),
     build: host.cost("mmu.shadow.build"),
     invlpg: host.cost("mmu.shadow.invlpg"),
+    alloc: host.cost("mmu.shadow.alloc"),
+    zero: host.cost("mmu.shadow.zero"),
+    teardown: host.cost("mmu.shadow.teardown"),
+    rmap: host.cost("mmu.shadow.rmap"),
+    reprotect: host.cost("mmu.shadow.reprotect"),
   };
 }
 

@@ -447,3 +447,35 @@ Deno.test("mmu.shadow-policy picks the write-flood count: vmware never, xen on t
     assert.equal(s.isProtected(0x9000), n === 0, policy);
   }
 });
+
+Deno.test("shadow pages: a root and each 2 MB region's leaf table are allocated and zeroed, entries reverse-mapped, evicted roots torn down", () => {
+  const h = new RecordingHost(COSTS);
+  const t = new Translator(h, translatorConfig(), {
+    l2Hit: 7,
+    ref: 11,
+    pwcHit: 2,
+    ntlbHit: 0,
+    refMiss: 0,
+  });
+  const costs = { ...SHADOW, alloc: 5, zero: 100, teardown: 30, rmap: 3, reprotect: 70 };
+  const s = new ShadowMmu(h, t, costs, { roots: 1, learn: "eager" });
+  s.switchRoot(0x5000); // root page: alloc + zero; the root is re-protected
+  assert.equal(h.eventOf("mmu.shadow-pages-allocated"), 1);
+  assert.equal(h.cyclesOf("mmu.shadow.pages"), 105);
+  assert.equal(h.cyclesOf("mmu.shadow.reprotect"), 70);
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault: new leaf table + one rmap entry
+  s.access(0x401000, 0x124000, 8, 0); // same 2 MB region: one more rmap entry only
+  s.access(0x600000, 0x125000, 8, 0); // another region: another leaf table
+  assert.equal(h.eventOf("mmu.hidden-faults"), 3);
+  assert.equal(h.eventOf("mmu.shadow-pages-allocated"), 3);
+  assert.equal(h.cyclesOf("mmu.shadow.pages"), 3 * 105);
+  assert.equal(h.cyclesOf("mmu.shadow.rmap"), 3 * 3);
+  s.switchRoot(0x6000); // one slot: the old root's 3 pages are torn down, 3 rmaps removed
+  assert.equal(h.eventOf("mmu.shadow-pages-freed"), 3);
+  assert.equal(h.cyclesOf("mmu.shadow.pages"), 4 * 105 + 3 * 30);
+  assert.equal(h.cyclesOf("mmu.shadow.rmap"), 6 * 3);
+  assert.equal(h.cyclesOf("mmu.shadow.reprotect"), 2 * 70);
+  s.switchRoot(0x6000); // cache hit: nothing allocated, nothing re-protected
+  assert.equal(h.eventOf("mmu.shadow-pages-allocated"), 4);
+  assert.equal(h.cyclesOf("mmu.shadow.reprotect"), 2 * 70);
+});
