@@ -44,6 +44,9 @@ export const CACHINGS: readonly Caching[] = [
   { id: "pwc2d-ntlb", label: "2-D PWC + NTLB", options: { "mmu.pwc": "2d" } },
 ];
 
+/** No page-walk caching at all: the configuration of their Table 1. */
+export const NO_CACHING = CACHINGS[0];
+
 /** The caching Bhargava et al.'s design ends with (their Table 1 machine, per docs/mmu.md). */
 export const FULL_CACHING = CACHINGS[CACHINGS.length - 1];
 

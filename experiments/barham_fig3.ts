@@ -9,6 +9,7 @@
  * @module
  */
 
+import { configLabel } from "./_lib/config_label.ts";
 import { groupedBars } from "../src/charts/grouped_bars.ts";
 import type { BarDatum } from "../src/charts/grouped_bars.ts";
 import type { Result } from "../src/engine/result.ts";
@@ -93,6 +94,13 @@ const TABLE = ["barham2003_xen", "fig3_absolute"] as const;
 const PLATFORM = "xeon-2400";
 /** The paper's guest kernel (Linux 2.4.21, IA-32): src/models/cpu/era.ts. */
 const ERA = "2003";
+
+/** The compared systems' configurations, for the headline target. */
+function systemsLabel(): string {
+  return SYSTEMS.slice(0, 2).map((s) =>
+    `${s.label} = ${configLabel({ ...s.config, platform: PLATFORM, options: { era: ERA } })}`
+  ).join("; ");
+}
 
 function runId(row: Fig3Row, column: string): string {
   return `${row.key}/${column}`;
@@ -221,7 +229,7 @@ const experiment: Experiment = {
         role: "prediction",
       };
     });
-    return [...perRow, orderingSummary(FIG3_ROWS, perRow, "Figure 3")];
+    return [...perRow, orderingSummary(FIG3_ROWS, perRow, `Figure 3 (${systemsLabel()})`)];
   },
 
   chart(results, p) {
