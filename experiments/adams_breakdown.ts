@@ -48,6 +48,14 @@ export const FAMILIES: readonly { label: string; mmu: boolean; takes: (key: stri
         k === "mmu.shadow.build",
     },
     {
+      // Allocating, zeroing and freeing shadow pages, their reverse map and re-protecting
+      // newly shadowed tables (issue 12): the shadow MMU's bookkeeping, none of it a trap.
+      label: "shadow-page upkeep",
+      mmu: true,
+      takes: (k) =>
+        k === "mmu.shadow.pages" || k === "mmu.shadow.rmap" || k === "mmu.shadow.reprotect",
+    },
+    {
       label: "other sensitive ops",
       mmu: false,
       takes: () => true,

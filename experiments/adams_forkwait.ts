@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { configLabel } from "./_lib/config_label.ts";
 import { groupedBars } from "../src/charts/grouped_bars.ts";
 import type { BarDatum } from "../src/charts/grouped_bars.ts";
 import type { Result } from "../src/engine/result.ts";
@@ -251,7 +252,9 @@ const experiment: Experiment = {
     if (results[runId(forkwait, VMMS[0].column)] === undefined) {
       for (const vmm of VMMS) {
         checks.push({
-          label: `forkwait ${vmm.label} slowdown within 25% of the published value`,
+          label: `forkwait ${vmm.label} (${
+            configLabel(vmm.config)
+          }) slowdown within 25% of the published value`,
           passed: null,
           detail: "not reproduced: no trace (forkwait is not in traces/MANIFEST.json)",
           role: "prediction",
@@ -267,7 +270,8 @@ const experiment: Experiment = {
           publishedSeconds(published, forkwait, "native");
         const error = (ratios[i] - target) / target;
         checks.push({
-          label: `forkwait ${vmm.label} slowdown within 25% of the published ${target.toFixed(1)}x`,
+          label: `forkwait ${vmm.label} (${configLabel(vmm.config)}) slowdown within 25% of ` +
+            `the published ${target.toFixed(1)}x`,
           passed: Math.abs(error) <= 0.25,
           detail: `reproduced ${ratios[i].toFixed(2)}x (${(error * 100).toFixed(1)}%)`,
           role: "prediction",

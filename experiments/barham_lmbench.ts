@@ -10,6 +10,7 @@
  * @module
  */
 
+import { configLabel } from "./_lib/config_label.ts";
 import { groupedBars } from "../src/charts/grouped_bars.ts";
 import type { BarDatum } from "../src/charts/grouped_bars.ts";
 import type { Result } from "../src/engine/result.ts";
@@ -293,7 +294,12 @@ const experiment: Experiment = {
         runs.push({
           id: runId(row, system.key),
           trace: { path },
-          config: { ...system.config, platform: PLATFORM, seed: SEED },
+          config: {
+            ...system.config,
+            platform: PLATFORM,
+            seed: SEED,
+            options: { "cpu.era": "2003" },
+          },
         });
       }
     }
@@ -369,7 +375,12 @@ const experiment: Experiment = {
         role: "prediction",
       };
     });
-    return [...perRow, orderingSummary(LMBENCH_ROWS, perRow, "Tables 3-5")];
+    const systems = SYSTEMS.map((s) =>
+      `${s.label} = ${
+        configLabel({ ...s.config, platform: PLATFORM, options: { "cpu.era": "2003" } })
+      }`
+    ).join("; ");
+    return [...perRow, orderingSummary(LMBENCH_ROWS, perRow, `Tables 3-5 (${systems})`)];
   },
 
   chart(results, p) {

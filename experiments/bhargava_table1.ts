@@ -3,7 +3,10 @@
  * page walk takes than a native one, per workload. Their workloads are commercial server
  * and SPEC CPU runs we cannot record; ours are the committed corpus traces, so every row
  * carries our workload's name and is compared with the range their workloads span
- * (3.9-4.6) rather than with one of their workloads.
+ * (3.9-4.6) rather than with one of their workloads. Table 1 measures walks with no
+ * page-walk caching (their section 5: the 2-D walk of n·m + n + m references against
+ * the native n), so the rows are scored on the no-caching configuration (no page-walk
+ * cache, no nested TLB); the cached designs are their Figure 6 (bhargava_fig6).
  *
  * @module
  */
@@ -18,6 +21,7 @@ import {
   missesPer100k,
   nativeId,
   nestedId,
+  NO_CACHING,
   publishedMissRange,
   table1Range,
   walkRatio,
@@ -38,9 +42,10 @@ const experiment: Experiment = {
   description: "Every committed trace on the Opteron (Barcelona) profile (their section 5 " +
     "TLBs, 24-entry page-walk cache, 16-entry nested TLB) under hardware assist with nested " +
     "paging, against a native run of the same trace. Ratio = nested walk cycles per nested " +
-    "walk over native walk cycles per native walk. The comparison rows use the full design " +
-    "(2-D page-walk cache + nested TLB); the chart also shows the other caching " +
-    "configurations of their Figure 6. Bhargava et al.'s workloads (MiscServer, WebServer, " +
+    "walk over native walk cycles per native walk. The comparison rows use the " +
+    "configuration Table 1 was measured in: no page-walk caching (no PWC, no nested TLB, " +
+    "the native side likewise); the chart also shows the caching configurations of their " +
+    "Figure 6. Bhargava et al.'s workloads (MiscServer, WebServer, " +
     "JavaServer, IntCpu, FpCpu) are not ours: rows are labelled with our workload names and " +
     "compared with the band their five workloads span, not with one of them. Walk " +
     "references cost the L2-hit latency (no data-cache model), where their simulator charged " +
@@ -52,21 +57,21 @@ const experiment: Experiment = {
     return workloads(results).map((workload) =>
       compareRow({
         figure: "Table 1",
-        label: `${workload}, 2-D/native walk latency`,
-        reproduced: walkRatio(results, workload, FULL_CACHING),
+        label: `${workload}, 2-D/native walk latency (no PWC, no nested TLB)`,
+        reproduced: walkRatio(results, workload, NO_CACHING),
         published: null,
         band,
         unit: "x native walk",
         role: "prediction",
-        runs: [nestedId(workload, FULL_CACHING), nativeId(workload)],
+        runs: [nestedId(workload, NO_CACHING), nativeId(workload)],
         note:
           `Band of their five workloads. Ours: ${
             missesPer100k(results, workload).toFixed(1)
           } native TLB misses per 100k instructions (theirs ${missRange[0]}-${
             missRange[1]
-          }). Ratio with no walk caching ` +
-          `${walkRatio(results, workload, CACHINGS[0]).toFixed(2)}, with a 2-D PWC but no ` +
-          `nested TLB ${walkRatio(results, workload, CACHINGS[2]).toFixed(2)}.`,
+          }). Ratio with a 2-D PWC but no nested TLB ` +
+          `${walkRatio(results, workload, CACHINGS[2]).toFixed(2)}, with the full design ` +
+          `(${FULL_CACHING.label}) ${walkRatio(results, workload, FULL_CACHING).toFixed(2)}.`,
       })
     );
   },
@@ -77,7 +82,7 @@ const experiment: Experiment = {
       return r[2] <= r[0] && r[3] <= r[2];
     });
     const [low, high] = publishedBand(published);
-    const ratios = names.map((w) => walkRatio(results, w, FULL_CACHING));
+    const ratios = names.map((w) => walkRatio(results, w, NO_CACHING));
     const inBand = ratios.filter((r) => r >= low && r <= high).length;
     const sorted = [...ratios].sort((a, b) => a - b);
     const median = sorted.length === 0
@@ -94,7 +99,8 @@ const experiment: Experiment = {
         headline: true,
       }
       : {
-        label: `2-D/native walk latency (${FULL_CACHING.label}) within the published ` +
+        label: `2-D/native walk latency (${NO_CACHING.label}: no PWC, no nested TLB; ` +
+          `opteron-barcelona, hw + nested) within the published ` +
           `${low}-${high} band on every workload`,
         passed: inBand === names.length,
         detail: `${inBand} of ${names.length} workloads in the band; reproduced ` +
@@ -130,7 +136,7 @@ const experiment: Experiment = {
       subtitle: [
         "Opteron (Barcelona) profile, every corpus trace (predictions)",
         `dashed lines: published range ${low}-${high} over their five workloads, ` +
-        "to be met by 2-D PWC + NTLB",
+        "to be met with no caching (Table 1's configuration)",
       ],
       data,
       valueTitle: "2-D walk latency / native walk latency",

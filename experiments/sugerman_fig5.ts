@@ -78,7 +78,7 @@ const experiment: Experiment = {
         memory: "none",
         platform: "piii-733",
         seed: 1,
-        options: { ...SUGERMAN_TABLE3_OPTIONS.workstation_2_0 },
+        options: { ...SUGERMAN_TABLE3_OPTIONS.workstation_2_0, "cpu.era": "2001" },
       },
     }];
   },

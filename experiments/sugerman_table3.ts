@@ -177,7 +177,7 @@ const experiment: Experiment = {
       memory: "none",
       platform: "piii-733",
       seed: 1,
-      options: { ...SUGERMAN_TABLE3_OPTIONS[key] },
+      options: { ...SUGERMAN_TABLE3_OPTIONS[key], "cpu.era": "2001" },
     });
     const runs: RunSpec[] = TABLE3_ROWS.map((row) => ({
       id: runId(row.key),

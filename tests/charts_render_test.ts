@@ -151,4 +151,7 @@ Deno.test("report lists headline checks first, with not-reproduced ones marked a
   assert.doesNotMatch(targets, /ordering/, "only headline checks are targets");
   // The overview counts judged checks only and says how many were not reproduced.
   assert.ok(html.includes('1 of 2 <span class="note">(1 not reproduced)'), "overview counts");
+  // The fidelity scoreboard opens the report, right under the title.
+  const body = html.slice(html.indexOf("<h1>"));
+  assert.match(body, /^<h1>Report<\/h1>\n<p class="scoreboard"><strong>Fidelity: /);
 });

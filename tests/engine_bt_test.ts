@@ -24,6 +24,15 @@ const platform = testPlatform({
   "bt.transition.user": 700,
   "bt.transition.user.syscall": 500,
   "native.sensitive": 10,
+  // The classes the profiles price apart (issue 12) at the same round number.
+  "native.sensitive.sti": 10,
+  "native.sensitive.pushf": 10,
+  "native.sensitive.popf": 10,
+  "native.sensitive.rdtsc": 10,
+  "native.sensitive.mov-from-sreg": 10,
+  "native.sensitive.mov-to-sreg": 10,
+  "native.sensitive.push-sreg": 10,
+  "native.sensitive.pop-sreg": 10,
 });
 
 /** An MMU whose every page-table write is traced (asks the CPU for the transition). */

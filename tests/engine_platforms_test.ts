@@ -47,3 +47,36 @@ Deno.test("docs/platforms.md is the rendering of the profiles", async () => {
   const doc = await Deno.readTextFile(new URL("../docs/platforms.md", import.meta.url));
   assert.equal(normalize(doc), normalize(renderPlatformDocs()));
 });
+
+Deno.test("every cost is sourced or flagged, and no event is charged zero without a stated reason", () => {
+  for (const name of platformNames()) {
+    for (const [key, e] of Object.entries(BUILTIN_PLATFORMS[name].entries)) {
+      assert.ok(e.source.length > 0, `${name} ${key}: no source`);
+      if (e.assumption) {
+        assert.ok((e.reason ?? "").length > 0, `${name} ${key}: flag without reason`);
+      }
+      if (e.unit === "cycles" && e.value === 0) {
+        // A flagged zero says why in its reason; a sourced one in its source.
+        const why = e.reason ?? e.source;
+        assert.ok(why.length > 20, `${name} ${key}: charged zero without a stated reason`);
+      }
+    }
+  }
+});
+
+Deno.test("issue 12: each sensitive class the traces hold has its own native cost, and CR3, INVLPG and MSR exits a handler", () => {
+  for (const name of platformNames()) {
+    const p = loadPlatform(name);
+    for (const cls of ["cli", "sti", "pushf", "popf", "rdtsc", "mov-from-sreg", "mov-to-sreg"]) {
+      assert.ok(p.has(`native.sensitive.${cls}`), `${name}: native.sensitive.${cls}`);
+    }
+    // A segment-register read is a register move, not a CLI.
+    assert.ok(p.cost("native.sensitive.mov-from-sreg") < p.cost("native.sensitive.cli"), name);
+    for (const reason of ["cr3-write", "invlpg", "msr", "interrupt", "mmio"]) {
+      assert.ok(p.cost(`hw.handler.${reason}`) > 0, `${name}: hw.handler.${reason}`);
+    }
+    for (const k of ["alloc", "zero", "teardown", "rmap", "reprotect"]) {
+      assert.ok(p.cost(`mmu.shadow.${k}`) > 0, `${name}: mmu.shadow.${k}`);
+    }
+  }
+});

@@ -131,6 +131,7 @@ Deno.test("breakdown families: categories by cause, call-outs apportioned by cou
   assert.deepEqual(familyOf("bt.trace-fault"), "page-table writes");
   assert.deepEqual(familyOf("mmu.shadow.hidden-fault"), "page faults");
   assert.deepEqual(familyOf("mmu.shadow.switch"), "CR3 writes, INVLPG");
+  assert.deepEqual(familyOf("mmu.shadow.rmap"), "shadow-page upkeep");
   assert.deepEqual(familyOf("guest.sensitive"), "guest work (as native)");
   assert.deepEqual(familyOf("bt.tc-emulate"), "other sensitive ops");
   const families = familyCycles(BT.breakdown, BT.events, 10, 1_900_000, 1000);

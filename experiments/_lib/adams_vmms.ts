@@ -11,6 +11,8 @@ export const PLATFORM = "p4-prescott";
 
 /** Seed of every run (the CPU, MMU and I/O models used here draw no random numbers). */
 export const SEED = 1;
+/** The paper's guest kernels (Linux 2.6, 2006): src/models/cpu/era.ts. */
+export const ERA = "2006";
 
 /** The two VMMs of the paper; the native column comes from each run's baseline. */
 export const VMMS: readonly { column: string; label: string; config: RunConfig }[] = [
@@ -24,6 +26,7 @@ export const VMMS: readonly { column: string; label: string; config: RunConfig }
       memory: "none",
       platform: PLATFORM,
       seed: SEED,
+      options: { "cpu.era": ERA },
     },
   },
   {
@@ -36,6 +39,7 @@ export const VMMS: readonly { column: string; label: string; config: RunConfig }
       memory: "none",
       platform: PLATFORM,
       seed: SEED,
+      options: { "cpu.era": ERA },
     },
   },
 ];

@@ -17,6 +17,8 @@ import { InputError } from "../../src/util/errors.ts";
 
 /** Bhargava et al.'s simulated machine. */
 export const PLATFORM = "opteron-barcelona";
+/** The paper's guest kernel (x86-64 Linux, 2008): src/models/cpu/era.ts. */
+export const ERA = "2008";
 
 /** A page-walk caching configuration of their Figure 6. */
 export interface Caching {
@@ -36,6 +38,9 @@ export const CACHINGS: readonly Caching[] = [
   { id: "pwc2d-ntlb", label: "2-D PWC + NTLB", options: { "mmu.pwc": "2d" } },
 ];
 
+/** No page-walk caching at all: the configuration of their Table 1. */
+export const NO_CACHING = CACHINGS[0];
+
 /** The caching Bhargava et al.'s design ends with (their Table 1 machine, per docs/mmu.md). */
 export const FULL_CACHING = CACHINGS[CACHINGS.length - 1];
 
@@ -48,7 +53,7 @@ export function nestedConfig(caching: Caching): RunConfig {
     memory: "none",
     platform: PLATFORM,
     seed: 1,
-    options: caching.options,
+    options: { ...caching.options, "cpu.era": ERA },
   };
 }
 
@@ -60,6 +65,7 @@ export const NATIVE_CONFIG: RunConfig = {
   memory: "none",
   platform: PLATFORM,
   seed: 1,
+  options: { "cpu.era": ERA },
 };
 
 /** Run id of a workload's nested run with `caching`. */

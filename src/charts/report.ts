@@ -317,13 +317,13 @@ export async function buildReport(input: ReportInput): Promise<string> {
 </head>
 <body>
 <h1>${escapeHtml(input.title)}</h1>
+<p class="scoreboard"><strong>${
+    escapeHtml(formatScoreboard(scoreboard(allRows, input.figures.flatMap((f) => f.checks))))
+  }</strong><br>${escapeHtml(formatNativeScoreboard(allRows))}</p>
 ${input.note ? `<p>${escapeHtml(input.note)}</p>` : ""}
 <nav>${nav}</nav>
 ${targetsTable(input.figures)}
 <h2>Summary</h2>
-<p class="scoreboard"><strong>${
-    escapeHtml(formatScoreboard(scoreboard(allRows, input.figures.flatMap((f) => f.checks))))
-  }</strong><br>${escapeHtml(formatNativeScoreboard(allRows))}</p>
 <p>${allRows.length} reproduced numbers, ${predictions} of them predictions (not used for
 calibration). Error is the difference in percentage points for quantities that are already
 percentages, and the relative error (reproduced − published) / published elsewhere; for a published

@@ -25,6 +25,9 @@ import {
   type TraceHeaderLike,
 } from "./model.ts";
 import { nonFinitePath, type Result, RESULT_SCHEMA } from "./result.ts";
+import { ERA_OPTIONS, eraOmissions } from "../models/cpu/era.ts";
+import { className } from "../models/cpu/sensitive_class.ts";
+import { readOptions } from "./options.ts";
 import { steadyState } from "./steady_state.ts";
 import { type SanityHeader, sanityWarnings } from "./sanity.ts";
 import "./builtins.ts";
@@ -74,6 +77,11 @@ export class ReplayMachine {
   readonly warmup: number;
   /** Guest instructions of the warm-up. */
   warmupInstructions = 0;
+  /** Per sensitive op: 1 when the run's era (option `cpu.era`) did not execute it. */
+  readonly #omit: Uint8Array;
+  /** Per sensitive op: the `era.omitted.CLASS` counter id in each set (-1: not omitted). */
+  readonly #omitBase: Int32Array;
+  readonly #omitConf: Int32Array;
 
   /**
    * Builds both sets for `input` under `config` on `platform`. `baseline` replaces the
@@ -106,6 +114,14 @@ export class ReplayMachine {
       baseline: false,
       models: { cpu: config.cpu, mmu: config.mmu, memory: config.memory, io: config.io },
     });
+    this.#omit = eraOmissions(readOptions(config.options, ERA_OPTIONS)["cpu.era"]);
+    this.#omitBase = new Int32Array(this.#omit.length).fill(-1);
+    this.#omitConf = new Int32Array(this.#omit.length).fill(-1);
+    for (let op = 0; op < this.#omit.length; op++) {
+      if (this.#omit[op] === 0) continue;
+      this.#omitBase[op] = this.base.counter(`era.omitted.${className(op)}`);
+      this.#omitConf[op] = this.conf.counter(`era.omitted.${className(op)}`);
+    }
     for (const w of sanityWarnings(config, platform, input.header as SanityHeader)) {
       this.conf.warn(w.key, w.message);
     }
@@ -157,6 +173,7 @@ export class ReplayMachine {
     const bMemAccess = bMem.access ? bMem : null;
     const cMemAccess = cMem.access ? cMem : null;
     const bCaches = this.base.caches, cCaches = this.conf.caches;
+    const omit = this.#omit;
     let records = 0;
     while (records < limit && source.next()) {
       records++;
@@ -193,6 +210,11 @@ export class ReplayMachine {
         case RecordKind.Sensitive: {
           const op = f[Field.Op];
           g.pc = f[Field.Pc];
+          if (op < omit.length && omit[op] !== 0) {
+            this.base.events[this.#omitBase[op]] += 1;
+            this.conf.events[this.#omitConf[op]] += 1;
+            break;
+          }
           if (op === SensitiveOp.Cli) g.interruptsEnabled = false;
           else if (op === SensitiveOp.Sti) g.interruptsEnabled = true;
           bCpu.sensitive(r);

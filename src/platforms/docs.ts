@@ -17,6 +17,8 @@ import {
   type ValueRange,
 } from "./ranges.ts";
 import { MAX_PLATFORM_ENTRIES } from "./validate.ts";
+import { className } from "../models/cpu/sensitive_class.ts";
+import { ERAS } from "../models/cpu/era.ts";
 
 const INTRO = `# Platform profiles
 
@@ -125,10 +127,49 @@ slowdown over the replayed window):
 | 256 | 7.57x | 7.02x |
 | hierarchy off | 10.09x | 10.28x |
 
-(The slowdown over the whole replayed window, \`vmmlab replay traces/forkwait.vmt --cpu bt|hw --mmu
+(Measured before issue 12's per-class sensitive costs, era and exit-handler costs were merged;
+the slowdown over the whole replayed window, \`vmmlab replay traces/forkwait.vmt --cpu bt|hw --mmu
 shadow --io emulated --set platform.cache.vmm.footprint=N\`; the software VMM's includes its one-time
 translation.) The footprint moves the slowdowns by a few per cent between 16 and 64 lines;
 most of the change from the hierarchy is the native baseline's own memory stalls.
+
+## Sensitive instructions, VM exits and shadow pages
+
+- **Each sensitive-instruction class has its own native cost** (\`native.sensitive.CLASS\`;
+  \`native.sensitive\` is only the fallback for classes no source separates, such as LGDT or
+  IRET). Agner Fog's instruction tables give micro-op counts for the P6 family (CLI 9, STI
+  17, PUSHF 16, POPF 17, RDTSC 31, MOV r,sr 1, MOV sr,r 8, PUSH sr 4, POP sr 9); the P6-family
+  and later profiles charge one cycle per micro-op, and the NetBurst profiles (\`p4-prescott\`,
+  \`xeon-2400\`) scale the P4's one measured sensitive instruction, CLI at 60 cycles (Adams &
+  Agesen), by each instruction's micro-op count relative to CLI's. Both are flagged; their
+  effect at 0.5x and 2x is in [platforms-sensitivity.md](platforms-sensitivity.md).
+- **Era.** The corpus traces come from a current x86-64 Linux; option \`cpu.era\` names the
+  guest kernel a run compares with, and instructions of classes that kernel did not execute
+  are counted (\`era.omitted.CLASS\`) and charged by neither the baseline nor the VMM. Each
+  experiment sets its paper's era:
+
+ERA_TABLE
+
+- **VM exits per reason.** Every exit pays \`hw.vm-exit[.REASON]\` + \`hw.vm-entry\` + VMCB
+  reads and writes + \`hw.handler.REASON\`. Table 1 measures only a page-fault exit, so the
+  hardware part is the same for every reason unless a profile gives \`hw.vm-exit.REASON\`;
+  every reason a built-in model raises has its own handler entry (instruction exits: the
+  emulation of one instruction, \`= trap.emulate\`; intercepted exceptions and external
+  interrupts: a reflection, \`= trap.reflect\`; MMIO: \`= hw.handler.io\`).
+- **Shadow pages.** A new shadow root or leaf table is allocated and zeroed
+  (\`mmu.shadow.alloc\` + \`mmu.shadow.zero\`), a discarded, evicted or re-synced root's pages are
+  torn down (\`mmu.shadow.teardown\` per page), every filled or dropped entry adds or removes a
+  reverse-map entry (\`mmu.shadow.rmap\`), and a page newly found to be a table is re-protected
+  (\`mmu.shadow.reprotect\`). The unshadowing policy is \`mmu.shadow-policy\` (docs/mmu.md).
+- **Xen.** A physical interrupt's re-delivery is \`pv.event-upcall\` (entry into the
+  hypervisor, its handler, the bounce to the guest; a device line's delivery to the driver
+  domain is \`io.pv.backend-irq\`); the stack switch and validated segment-descriptor updates
+  of a context switch are inside the measured difference \`pv.hypercall\` and \`mmu.pv.switch\`
+  come from.
+
+### Entries charged zero, and why
+
+ZERO_TABLE
 
 ## The other profiles
 
@@ -140,9 +181,43 @@ function esc(s: string): string {
   return s.replaceAll("|", "\\|");
 }
 
+/** The era table: each era, what it stands for, and the classes it leaves out with why. */
+function eraTable(): string {
+  const rows = ["| era | guest kernel | not executed (not charged) |", "|---|---|---|"];
+  for (const [name, era] of Object.entries(ERAS)) {
+    const omitted = era.omitted.map((o) => `\`${className(o.op)}\`: ${esc(o.why)}`).join("; ");
+    rows.push(`| \`${name}\` | ${esc(era.about)} | ${omitted || "nothing"} |`);
+  }
+  return rows.join("\n");
+}
+
+/**
+ * Every cycle cost charged zero in some profile, with the profiles and the stated reason:
+ * no event may be free without one (tests/engine_platforms_test.ts checks that each such
+ * entry has a reason or a source that explains the zero).
+ */
+function zeroTable(): string {
+  const seen = new Map<string, { profiles: string[]; why: string }>();
+  for (const name of platformNames()) {
+    for (const [key, e] of Object.entries(BUILTIN_PLATFORMS[name].entries)) {
+      if (e.unit !== "cycles" || e.value !== 0) continue;
+      const why = e.reason ?? e.source;
+      const row = seen.get(key) ?? { profiles: [], why };
+      row.profiles.push(name);
+      seen.set(key, row);
+    }
+  }
+  const rows = ["| key | profiles | why zero |", "|---|---|---|"];
+  for (const key of [...seen.keys()].sort()) {
+    const { profiles, why } = seen.get(key)!;
+    rows.push(`| \`${key}\` | ${profiles.join(", ")} | ${esc(why)} |`);
+  }
+  return rows.join("\n");
+}
+
 /** The whole docs/platforms.md text. */
 export function renderPlatformDocs(): string {
-  const out = [INTRO];
+  const out = [INTRO.replace("ERA_TABLE", eraTable()).replace("ZERO_TABLE", zeroTable())];
   for (const name of platformNames()) {
     const p = BUILTIN_PLATFORMS[name];
     const keys = Object.keys(p.entries).sort();

@@ -25,6 +25,7 @@
  * @module
  */
 
+import { ERA_OPTIONS } from "./era.ts";
 import {
   type CpuModel,
   type ModelContext,
@@ -358,7 +359,7 @@ export const BT_OPTIONS = declareOptions({
 
 registerModel("cpu", "bt", (ctx) => new BtCpu(ctx), {
   summary: "Binary translation: direct user code, translated kernel code, adaptive translation.",
-  options: BT_OPTIONS,
+  options: { ...BT_OPTIONS, ...ERA_OPTIONS },
   costs: [
     ...CODE_COST_KEYS,
     "bt.translate",

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ERA_OPTIONS } from "./era.ts";
 import type { CpuModel, ModelContext } from "../../engine/model.ts";
 import { registerModel } from "../../engine/model.ts";
 import type { TraceRecord } from "../../trace/record.ts";
@@ -136,6 +137,7 @@ export class NativeCpu implements CpuModel {
 
 registerModel("cpu", "native", (ctx) => new NativeCpu(ctx), {
   summary: "Bare hardware: platform CPI, native sensitive-instruction and exception costs.",
+  options: ERA_OPTIONS,
   costs: [
     ...CODE_COST_KEYS,
     "native.sensitive[.<class>]",

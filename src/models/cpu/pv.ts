@@ -35,6 +35,7 @@
  * @module
  */
 
+import { ERA_OPTIONS } from "./era.ts";
 import {
   type CpuModel,
   type ModelContext,
@@ -236,7 +237,7 @@ export const PV_OPTIONS = declareOptions({
 
 registerModel("cpu", "pv", (ctx) => new PvCpu(ctx), {
   summary: "Paravirtualization (Xen): hypercalls, shared-memory flags, fast system calls.",
-  options: PV_OPTIONS,
+  options: { ...PV_OPTIONS, ...ERA_OPTIONS },
   costs: [
     ...CODE_COST_KEYS,
     "pv.hypercall",

@@ -20,6 +20,7 @@
  * @module
  */
 
+import { ERA_OPTIONS } from "./era.ts";
 import { type CpuModel, type ModelContext, registerModel, Transition } from "../../engine/model.ts";
 import type { MemoryHierarchy } from "../memory/hierarchy.ts";
 import { SensitiveOp, type TraceRecord } from "../../trace/record.ts";
@@ -226,6 +227,7 @@ export class TrapCpu implements CpuModel {
 
 registerModel("cpu", "trap", (ctx) => new TrapCpu(ctx), {
   summary: "Classic trap-and-emulate; reports x86's sensitive unprivileged instructions.",
+  options: ERA_OPTIONS,
   costs: [
     ...CODE_COST_KEYS,
     "trap.trap",

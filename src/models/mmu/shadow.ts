@@ -15,8 +15,9 @@
  *   `PtWrite` right after the `Mem` record of the same store; that store is charged once.
  *   With `mmu.shadow-unshadow-after=N` (N > 0) the VMM stops shadowing a page after N
  *   consecutive traced writes to it with no fault in between (write-flood detection as in
- *   Xen 3.0.3's shadow code, N = 2, and KVM's, N = 3); the default 0 never does, as the
- *   P4 profile's VMware VMMs behave in Figure 4's `ptemod` (see docs/mmu.md).
+ *   Xen 3.0.3's shadow code, N = 2, and KVM's, N = 3: `mmu.shadow-policy=xen|kvm`); the
+ *   default policy, `vmware`, never does, as Figure 4's `ptemod` shows the P4 profile's
+ *   VMware VMMs behave (see {@link UNSHADOW_POLICIES} and docs/mmu.md).
  *   A store to a *top-level* entry of a cached shadow root
  *   (a process's address space being built or torn down) drops that root's shadow entries
  *   under the entry — traces carry no store values, so a new subtree cannot be told from a
@@ -28,11 +29,10 @@
  *   reverse map, so only the faulting page's entry is filled this way; other leaf writes
  *   (fault-around neighbours, fork's copies) leave their pages to fill on first touch;
  * - a **recycled table**: a string store that overwrites a whole write-protected page (the
- *   guest zeroing a freed table page for reuse) takes one trace fault, after which the VMM
- *   stops shadowing the page — its protection is dropped and a cached shadow root built
- *   from it is discarded — until the page is used as a table again. With
- *   `mmu.shadow-recycle=false` the overwrite is one traced write that empties the shadows
- *   built from the page, and the page stays protected unless write-flood unshadowing is on;
+ *   guest zeroing a freed table page for reuse) is one traced write that empties the
+ *   shadows built from the page; the page stays protected unless write-flood unshadowing
+ *   is on (`mmu.shadow-policy`). With `mmu.shadow-recycle=true` the VMM instead stops
+ *   shadowing the page at once — an unsourced rule, kept as an option for comparison;
  * - a **CR3 write** looks the new root up in a cache of recently used shadow roots; a hit
  *   keeps that root's filled entries, a miss builds an empty shadow root (evicting the
  *   least recently used one) that refills through hidden faults.
@@ -84,6 +84,16 @@ export interface ShadowCosts {
   build: number;
   /** Re-syncing one shadow entry on a guest INVLPG. */
   invlpg: number;
+  /** Taking one shadow page from the VMM's pool (a new root, or a leaf table's first entry). */
+  alloc?: number;
+  /** Clearing a newly allocated 4 KB shadow page. */
+  zero?: number;
+  /** Freeing one shadow page (a pass over its entries) when its root is discarded or evicted. */
+  teardown?: number;
+  /** Adding or removing one reverse-map entry (guest frame → shadow entries mapping it). */
+  rmap?: number;
+  /** Write-protecting a newly shadowed guest table page through the reverse map. */
+  reprotect?: number;
 }
 
 /** Shadow-MMU configuration. */
@@ -104,7 +114,8 @@ export interface ShadowConfig {
   unshadowAfter?: number;
   /**
    * Whether a string store over a whole protected page stops its shadowing at once (the
-   * VMM recognises a recycled table; default true). If false the page stays protected
+   * VMM recognises a recycled table; default false, as no VMM of the papers is documented
+   * to do it). If false the page stays protected
    * unless {@link unshadowAfter} is set (a whole-page store is a run of 512 writes).
    */
   recycle?: boolean;
@@ -164,6 +175,16 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #faultVa = 0;
   /** Whether that fault was a write (error code bit 1), for dirty-bit emulation. */
   #faultWrite = false;
+  /** Shadow leaf tables (2 MB regions) allocated per cached root slot, and the kernel's shared ones. */
+  readonly #regionTables: Set<number>[];
+  #regions: Set<number>;
+  readonly #kernelRegions = new Set<number>();
+  /** Shadow-page costs (0 when the costs give none). */
+  readonly #alloc: number;
+  readonly #zero: number;
+  readonly #teardown: number;
+  readonly #rmap: number;
+  readonly #reprotect: number;
   /** Guest-physical pages known to be page tables and write-protected. */
   readonly #protected = new Set<number>();
   /** Page-table pages seen but not yet protected (lazy learning, or re-shadowing after a flood). */
@@ -191,6 +212,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     trueFault: number;
     switchRoot: number;
     invlpg: number;
+    pages: number;
+    rmap: number;
+    reprotect: number;
   };
   readonly #ev: {
     hidden: number;
@@ -204,6 +228,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     recycled: number;
     otherStores: number;
     flooded: number;
+    allocated: number;
+    freed: number;
+    reprotects: number;
   };
 
   /** Creates a shadow MMU; `roots` must be at least 1. */
@@ -217,9 +244,16 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#current = this.#tables[0];
     this.#linkedTables = Array.from({ length: config.roots }, () => new Set<number>());
     this.#linked = this.#linkedTables[0];
+    this.#regionTables = Array.from({ length: config.roots }, () => new Set<number>());
+    this.#regions = this.#regionTables[0];
+    this.#alloc = costs.alloc ?? 0;
+    this.#zero = costs.zero ?? 0;
+    this.#teardown = costs.teardown ?? 0;
+    this.#rmap = costs.rmap ?? 0;
+    this.#reprotect = costs.reprotect ?? 0;
     this.#dirty = config.dirty === true;
     this.#unshadowAfter = config.unshadowAfter ?? 0;
-    this.#recycleOn = config.recycle !== false;
+    this.#recycleOn = config.recycle === true;
     this.#sites = config.sites ?? null;
     this.#writableTables = this.#dirty
       ? Array.from({ length: config.roots }, () => new Set<number>())
@@ -231,6 +265,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       trueFault: host.category("mmu.shadow.true-fault"),
       switchRoot: host.category("mmu.shadow.switch"),
       invlpg: host.category("mmu.shadow.invlpg"),
+      pages: host.category("mmu.shadow.pages"),
+      rmap: host.category("mmu.shadow.rmap"),
+      reprotect: host.category("mmu.shadow.reprotect"),
     };
     this.#ev = {
       hidden: host.counter("mmu.hidden-faults"),
@@ -244,6 +281,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
       recycled: host.counter("mmu.shadow-unprotected"),
       otherStores: host.counter("mmu.traced-other-stores"),
       flooded: host.counter("mmu.shadow-unshadowed-flood"),
+      allocated: host.counter("mmu.shadow-pages-allocated"),
+      freed: host.counter("mmu.shadow-pages-freed"),
+      reprotects: host.counter("mmu.shadow-reprotects"),
     };
   }
 
@@ -272,20 +312,65 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     if (vaddr >= 0) {
       if (this.#current.has(key)) return false;
       this.#current.add(key);
+      this.#newEntry(this.#regions, vaddr);
       return true;
     }
     const index = this.#topIndex(vaddr);
     if (this.#linked.has(index) && this.#kernel.has(key)) return false;
     this.#linked.add(index);
-    this.#kernel.add(key);
+    if (!this.#kernel.has(key)) {
+      this.#kernel.add(key);
+      this.#newEntry(this.#kernelRegions, vaddr);
+    }
     return true;
+  }
+
+  /**
+   * A shadow entry was filled: its reverse-map entry is added, and the first entry of a
+   * 2 MB region needs a new shadow leaf table, allocated and zeroed. (Intermediate shadow
+   * tables between the root and the leaves are not counted.)
+   */
+  #newEntry(regions: Set<number>, vaddr: number): void {
+    const host = this.#host;
+    host.cycles[this.#cat.rmap] += this.#rmap;
+    const region = Math.floor(vaddr / PAGE_2M);
+    if (regions.has(region)) return;
+    regions.add(region);
+    this.#allocPage();
+  }
+
+  /** One shadow page taken from the pool and cleared. */
+  #allocPage(): void {
+    this.#host.cycles[this.#cat.pages] += this.#alloc + this.#zero;
+    this.#host.events[this.#ev.allocated]++;
+  }
+
+  /**
+   * The shadow pages of a root are freed (root discarded, evicted or re-synced): each
+   * page's entries are passed over and their reverse-map entries removed.
+   */
+  #freeTables(entries: Set<number>, regions: Set<number>, root: boolean): void {
+    const pages = regions.size + (root ? 1 : 0);
+    const host = this.#host;
+    host.cycles[this.#cat.pages] += pages * this.#teardown;
+    host.cycles[this.#cat.rmap] += entries.size * this.#rmap;
+    host.events[this.#ev.freed] += pages;
+    regions.clear();
+  }
+
+  /** `page` becomes a write-protected table page: its writable mappings are found and re-protected. */
+  #protect(page: number): void {
+    if (this.#protected.has(page)) return;
+    this.#protected.add(page);
+    this.#host.cycles[this.#cat.reprotect] += this.#reprotect;
+    this.#host.events[this.#ev.reprotects]++;
   }
 
   /** The VMM ran shadow code: protect every page-table page seen since (lazy learning). */
   #protectPending(): void {
     if (this.#pending.size === 0) return;
     for (const p of this.#pending) {
-      this.#protected.add(p);
+      this.#protect(p);
       this.#unshadowed.delete(p);
     }
     this.#pending.clear();
@@ -463,6 +548,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const slot = this.#cache.slotOf(page, 0);
     if (slot >= 0 && this.translator.rootPage !== page) {
       this.#cache.invalidateKey(page);
+      this.#freeTables(this.#tables[slot], this.#regionTables[slot], true);
       this.#tables[slot].clear();
       this.#linkedTables[slot].clear();
       if (this.#dirty) this.#writableTables[slot].clear();
@@ -481,6 +567,11 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     } else {
       this.#cache.insert(page, 0);
       this.#select(this.#cache.lastSlot);
+      // The slot's previous root (evicted, or discarded earlier) gives its pages back.
+      if (this.#current.size > 0 || this.#regions.size > 0) {
+        this.#freeTables(this.#current, this.#regions, true);
+      }
+      this.#allocPage();
       this.#current.clear();
       this.#linked.clear();
       this.#writable.clear();
@@ -490,7 +581,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     host.cycles[this.#cat.switchRoot] += c;
     this.#faultKey = NaN;
     this.#justTraced = -1;
-    this.#protected.add(page);
+    this.#protect(page);
     this.#unshadowed.delete(page);
     this.#protectPending();
     this.translator.setRoot(cr3);
@@ -500,6 +591,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #select(slot: number): void {
     this.#current = this.#tables[slot];
     this.#linked = this.#linkedTables[slot];
+    this.#regions = this.#regionTables[slot];
     if (this.#dirty) this.#writable = this.#writableTables[slot];
     this.#lastWritableKey = NaN;
   }
@@ -535,7 +627,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     }
     host.events[this.#ev.untraced]++;
     if (this.#unshadowed.has(page)) this.#pending.add(page);
-    else if (this.#config.learn === "eager") this.#protected.add(page);
+    else if (this.#config.learn === "eager") this.#protect(page);
     else this.#pending.add(page);
   }
 
@@ -586,6 +678,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#lastWritableKey = NaN;
     if (dropped === 0) return;
     this.#host.events[this.#ev.dropped] += dropped;
+    this.#host.cycles[this.#cat.rmap] += dropped * this.#rmap;
     if (this.translator.rootPage === page) this.translator.flushNonGlobal();
   }
 
@@ -611,6 +704,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** Full guest TLB flush: the VMM re-syncs the current shadow root (entries refill lazily). */
   flush(): void {
     this.translator.flush();
+    this.#freeTables(this.#current, this.#regions, false);
     this.#current.clear();
     this.#linked.clear();
     this.#writable.clear();
@@ -629,6 +723,11 @@ export const SHADOW_COST_KEYS: readonly string[] = [
   "mmu.shadow.switch",
   "mmu.shadow.build",
   "mmu.shadow.invlpg",
+  "mmu.shadow.alloc",
+  "mmu.shadow.zero",
+  "mmu.shadow.teardown",
+  "mmu.shadow.rmap",
+  "mmu.shadow.reprotect",
 ];
 
 /** Reads the shadow MMU's handler costs from the platform. */
@@ -640,6 +739,11 @@ export function shadowCosts(host: MmuHost): ShadowCosts {
     switchRoot: host.cost("mmu.shadow.switch"),
     build: host.cost("mmu.shadow.build"),
     invlpg: host.cost("mmu.shadow.invlpg"),
+    alloc: host.cost("mmu.shadow.alloc"),
+    zero: host.cost("mmu.shadow.zero"),
+    teardown: host.cost("mmu.shadow.teardown"),
+    rmap: host.cost("mmu.shadow.rmap"),
+    reprotect: host.cost("mmu.shadow.reprotect"),
   };
 }
 
@@ -669,11 +773,34 @@ export function createShadowMmu(ctx: ModelContext): ShadowMmu {
     roots,
     learn: o["mmu.shadow-learn"],
     dirty: o["mmu.shadow-dirty"],
-    unshadowAfter: o["mmu.shadow-unshadow-after"],
+    unshadowAfter: o["mmu.shadow-unshadow-after"] ??
+      UNSHADOW_POLICIES[o["mmu.shadow-policy"]],
     recycle: o["mmu.shadow-recycle"],
     sites: { blockAddr: ctx.code.blockAddr, guest: ctx.guest },
   });
 }
+
+/**
+ * Unshadowing policies (`mmu.shadow-policy`): after how many consecutive traced writes to
+ * one page-table page, with no fault in between, each VMM stops shadowing it (0: never).
+ * - `vmware` (default; the VMMs of Adams & Agesen 2006, the P4 profile's calibration):
+ *   VMware's heuristic is not published, and the one published data point, Figure 4
+ *   `ptemod`, has every store of a loop rewriting one PTE traced at steady state (391 and
+ *   12733 cycles per iteration); any N > 0 would run it at native speed. So never.
+ * - `xen`: Xen 3.0.3's shadow code unshadows on the second emulated write in a row
+ *   (`check_for_early_unshadow`, reset by a real page fault).
+ * - `kvm`: KVM (2007, `kvm_mmu_pre_write`) zaps the shadow page on the third
+ *   (`last_pt_write_count >= 3`, reset by a write to another page).
+ * `mmu.shadow-unshadow-after=N` overrides the count.
+ */
+export const UNSHADOW_POLICIES: Readonly<Record<"vmware" | "xen" | "kvm", number>> = {
+  vmware: 0,
+  xen: 2,
+  kvm: 3,
+};
+
+/** The policy names, in table order. */
+export const POLICY_NAMES = ["vmware", "xen", "kvm"] as const;
 
 /** The options only shadow paging reads (besides the translator's). */
 export const SHADOW_OPTIONS = declareOptions({
@@ -700,17 +827,25 @@ export const SHADOW_OPTIONS = declareOptions({
     default: false,
     doc: "shadow guest 2 MB pages with 2 MB entries (false: splintered into 4 KB entries)",
   },
+  "mmu.shadow-policy": {
+    type: "enum",
+    values: POLICY_NAMES,
+    default: "vmware",
+    doc:
+      "the VMM's write-flood unshadowing: vmware never; xen on the 2nd, kvm on the 3rd consecutive traced write to a page",
+  },
   "mmu.shadow-unshadow-after": {
     type: "integer",
-    default: 0,
     min: 0,
     max: 1 << 20,
+    defaultDoc: "from mmu.shadow-policy",
     doc: "stop shadowing a page after N consecutive traced writes with no fault between (0: never)",
   },
   "mmu.shadow-recycle": {
     type: "boolean",
-    default: true,
-    doc: "stop shadowing a protected page at once when a string store overwrites all of it",
+    default: false,
+    doc:
+      "stop shadowing a protected page at once when a string store overwrites all of it (no VMM is documented to do this)",
   },
 });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Field, RecordKind, TraceRecord } from "../../trace/record.ts";
 import { RecordingHost } from "./host.ts";
-import { type ShadowConfig, ShadowMmu } from "./shadow.ts";
+import { type ShadowConfig, ShadowMmu, UNSHADOW_POLICIES } from "./shadow.ts";
 import { Translator, type TranslatorConfig } from "./translator.ts";
 
 const COSTS = {
@@ -252,8 +252,8 @@ Deno.test("without a leaf write after the fault (untraced table page) the retry 
   assert.equal(h.eventOf("mmu.hidden-faults"), 1);
 });
 
-Deno.test("a whole-page string store to a protected table page is one trace fault, then the page is no longer shadowed", () => {
-  const { h, s } = make();
+Deno.test("recycle on: a whole-page string store to a protected table page is one trace fault, then the page is no longer shadowed", () => {
+  const { h, s } = make({ recycle: true });
   s.switchRoot(0x5000);
   s.ptWrite(ptWrite(0x9000)); // learned (untraced)
   h.guest.pc = 0x4321;
@@ -407,8 +407,8 @@ Deno.test("unshadow-after 2: a fault or a write to another page between the writ
   assert.equal(d.s.isProtected(0x9000), true);
 });
 
-Deno.test("recycle off: a whole-page string store is one traced write and the page stays shadowed", () => {
-  const { h, s } = make({ recycle: false });
+Deno.test("recycle off (the default): a whole-page string store is one traced write and the page stays shadowed", () => {
+  const { h, s } = make();
   s.switchRoot(0x5000);
   s.ptWrite(ptWrite(0x9000));
   s.access(dm(0x9000), 0x9000, 8, 0);
@@ -426,11 +426,56 @@ Deno.test("recycle off: a whole-page string store is one traced write and the pa
   assert.equal(f.h.eventOf("mmu.traced-writes"), 1);
   assert.equal(f.h.eventOf("mmu.shadow-unshadowed-flood"), 1);
   assert.equal(f.s.isProtected(0x9000), false);
-  // Recycling on (the default): one trace fault, then unprotected, whatever N is.
-  const r = make();
+  // Recycling on (an option; the default is off): one trace fault, then unprotected.
+  const r = make({ recycle: true });
   r.s.switchRoot(0x5000);
   r.s.ptWrite(ptWrite(0x9000));
   r.s.access(dm(0x9000), 0x9000, 4096, STORE);
   assert.equal(r.h.eventOf("mmu.shadow-unprotected"), 1);
   assert.equal(r.s.isProtected(0x9000), false);
+});
+
+Deno.test("mmu.shadow-policy picks the write-flood count: vmware never, xen on the 2nd, kvm on the 3rd", () => {
+  assert.deepEqual(UNSHADOW_POLICIES, { vmware: 0, xen: 2, kvm: 3 });
+  for (const [policy, n] of Object.entries(UNSHADOW_POLICIES)) {
+    const { h, s } = make({ unshadowAfter: n });
+    s.switchRoot(0x5000);
+    s.ptWrite(ptWrite(0x9000));
+    s.access(dm(0x9000), 0x9000, 8, 0);
+    for (let i = 0; i < 5; i++) s.access(dm(0x9000 + 8 * i), 0x9000 + 8 * i, 8, STORE);
+    assert.equal(h.eventOf("mmu.traced-writes"), n === 0 ? 5 : n, policy);
+    assert.equal(s.isProtected(0x9000), n === 0, policy);
+  }
+});
+
+Deno.test("shadow pages: a root and each 2 MB region's leaf table are allocated and zeroed, entries reverse-mapped, evicted roots torn down", () => {
+  const h = new RecordingHost(COSTS);
+  const t = new Translator(h, translatorConfig(), {
+    l2Hit: 7,
+    ref: 11,
+    pwcHit: 2,
+    ntlbHit: 0,
+    refMiss: 0,
+  });
+  const costs = { ...SHADOW, alloc: 5, zero: 100, teardown: 30, rmap: 3, reprotect: 70 };
+  const s = new ShadowMmu(h, t, costs, { roots: 1, learn: "eager" });
+  s.switchRoot(0x5000); // root page: alloc + zero; the root is re-protected
+  assert.equal(h.eventOf("mmu.shadow-pages-allocated"), 1);
+  assert.equal(h.cyclesOf("mmu.shadow.pages"), 105);
+  assert.equal(h.cyclesOf("mmu.shadow.reprotect"), 70);
+  s.access(0x400000, 0x123000, 8, 0); // hidden fault: new leaf table + one rmap entry
+  s.access(0x401000, 0x124000, 8, 0); // same 2 MB region: one more rmap entry only
+  s.access(0x600000, 0x125000, 8, 0); // another region: another leaf table
+  assert.equal(h.eventOf("mmu.hidden-faults"), 3);
+  assert.equal(h.eventOf("mmu.shadow-pages-allocated"), 3);
+  assert.equal(h.cyclesOf("mmu.shadow.pages"), 3 * 105);
+  assert.equal(h.cyclesOf("mmu.shadow.rmap"), 3 * 3);
+  s.switchRoot(0x6000); // one slot: the old root's 3 pages are torn down, 3 rmaps removed
+  assert.equal(h.eventOf("mmu.shadow-pages-freed"), 3);
+  assert.equal(h.cyclesOf("mmu.shadow.pages"), 4 * 105 + 3 * 30);
+  assert.equal(h.cyclesOf("mmu.shadow.rmap"), 6 * 3);
+  assert.equal(h.cyclesOf("mmu.shadow.reprotect"), 2 * 70);
+  s.switchRoot(0x6000); // cache hit: nothing allocated, nothing re-protected
+  assert.equal(h.eventOf("mmu.shadow-pages-allocated"), 4);
+  assert.equal(h.cyclesOf("mmu.shadow.reprotect"), 2 * 70);
 });
