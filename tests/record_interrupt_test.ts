@@ -96,6 +96,31 @@ Deno.test({
     const dir = Deno.makeTempDirSync({ prefix: "vmmlab_record_interrupt_" });
     const out = join(dir, "fw.vmt");
     try {
+      // A cold cache makes the recorder boot a first guest of its own to dump the kernel's
+      // symbols (once per kernel); a signal meant for the workload's QEMU would land on that
+      // one instead. One short recording first leaves only the workload's boot to interrupt.
+      const warm = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-prompt",
+          "-A",
+          join(ROOT, "src/cli/main.ts"),
+          "record",
+          "forkwait",
+          "--iterations",
+          "1",
+          "--out",
+          join(dir, "warm.vmt"),
+        ],
+        cwd: ROOT,
+        env: { NO_COLOR: "1" },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.ok(warm.success, new TextDecoder().decode(warm.stderr));
+      Deno.removeSync(join(dir, "warm.vmt"));
+
       // SIGKILL: no handler runs, yet QEMU must not outlive the recorder.
       const killed = await recordUntilQemu(out);
       assert.equal(
