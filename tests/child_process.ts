@@ -25,45 +25,51 @@ export async function stopChildren(
 }
 
 /**
- * The process ids descended from `pid` (children, grandchildren, ...), read from /proc;
- * empty where there is no /proc. A test takes them before signalling a process and checks
- * afterwards that none survived it.
+ * The process table as `ps` prints it: pid, parent pid, state and command line. Read
+ * through `ps` rather than /proc, because Deno lets a program read another process's /proc
+ * files only with every permission, and the test task runs with named permissions.
  */
-export function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
+function processTable(): { pid: number; ppid: number; state: string; args: string }[] {
   try {
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        parent.set(Number(entry.name), Number(fields[1]));
-      } catch { /* exited meanwhile */ }
-    }
+    const out = new Deno.Command("ps", {
+      args: ["-eo", "pid=,ppid=,stat=,args="],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    if (!out.success) return [];
+    return new TextDecoder().decode(out.stdout).split("\n").flatMap((line) => {
+      const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s*(.*)$/.exec(line);
+      return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), state: m[3], args: m[4] }] : [];
+    });
   } catch {
     return [];
   }
+}
+
+/** Every descendant of process `pid` (children, their children, ...). */
+export function descendants(pid: number): number[] {
+  const table = processTable();
   const found: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
     const p = queue.shift()!;
-    for (const [child, ppid] of parent) {
-      if (ppid === p) {
-        found.push(child);
-        queue.push(child);
+    for (const row of table) {
+      if (row.ppid === p) {
+        found.push(row.pid);
+        queue.push(row.pid);
       }
     }
   }
-  return found.sort((a, b) => a - b);
+  return found;
 }
 
-/** Whether process `pid` still runs (exists and is not a zombie), read from /proc. */
+/** The command line of process `pid` (empty when it is gone). */
+export function commandLine(pid: number): string {
+  return processTable().find((row) => row.pid === pid)?.args ?? "";
+}
+
+/** Whether process `pid` exists and is not a zombie. */
 export function running(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+  const row = processTable().find((r) => r.pid === pid);
+  return row !== undefined && !row.state.startsWith("Z");
 }

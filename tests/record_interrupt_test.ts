@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HOST_TOOLS, installCommand, which } from "../src/record/host_tools.ts";
 import { cacheDir } from "../src/record/cache.ts";
-import { descendants, running } from "./child_process.ts";
+import { commandLine, descendants, running } from "./child_process.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const missing = HOST_TOOLS.filter((t) => which(t.command) === null).map((t) => t.pkg);
@@ -24,12 +24,8 @@ if (missing.length > 0 && required) {
 
 /** Whether `pid` is a QEMU booting a guest (not `qemu-system-x86_64 --version`). */
 function bootingQemu(pid: number): boolean {
-  try {
-    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
-    return argv[0].includes("qemu-system") && argv.includes("-kernel");
-  } catch {
-    return false;
-  }
+  const argv = commandLine(pid).split(" ");
+  return argv[0].includes("qemu-system") && argv.includes("-kernel");
 }
 
 /** Starts `vmmlab record forkwait` and waits until its QEMU runs; returns both. */
