@@ -251,22 +251,27 @@ export async function planGolden(
   return entries.sort((a, b) => byCodePoint(a.file, b.file));
 }
 
-/** Every file under tests/golden except the configuration list and README, sorted. */
-export async function listGoldenFiles(root: string = REPO_ROOT): Promise<string[]> {
+/** Every file under `root`/`dir` (none when it is absent), repository-relative with `/`, sorted. */
+export async function listFilesUnder(root: string, dir: string): Promise<string[]> {
   const files: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    for await (const entry of Deno.readDir(dir)) {
-      const full = join(dir, entry.name);
+  async function walk(path: string): Promise<void> {
+    for await (const entry of Deno.readDir(path)) {
+      const full = join(path, entry.name);
       if (entry.isDirectory) await walk(full);
       else files.push(relative(root, full).split("\\").join("/"));
     }
   }
   try {
-    await walk(join(root, GOLDEN_DIR));
+    await walk(join(root, dir));
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  return files.filter((f) => !NOT_GOLDEN.has(f)).sort(byCodePoint);
+  return files.sort(byCodePoint);
+}
+
+/** Every file under tests/golden except the configuration list and README, sorted. */
+export async function listGoldenFiles(root: string = REPO_ROOT): Promise<string[]> {
+  return (await listFilesUnder(root, GOLDEN_DIR)).filter((f) => !NOT_GOLDEN.has(f));
 }
 
 /** Golden files the plan calls for that do not exist, and existing ones it does not call for. */
@@ -386,7 +391,8 @@ export async function computeGolden(
   return texts;
 }
 
-async function readOrNull(path: string): Promise<string | null> {
+/** A file's text, or null when there is none. */
+export async function readOrNull(path: string): Promise<string | null> {
   try {
     return await Deno.readTextFile(path);
   } catch (e) {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { HostRunSpec, JsonValue } from "../experiments/_lib/experiment.ts";
 import { canonicalJson } from "../src/cli/experiment/canonical.ts";
 import { byCodePoint, loadExperiments, REPO_ROOT } from "../src/cli/experiment/discover.ts";
@@ -15,6 +15,7 @@ import { simulateHost } from "../src/cli/experiment/default_engine.ts";
 import type { HostResult } from "../src/host/result.ts";
 import { loadPublished, PUBLISHED_RELATIVE_PATH } from "../experiments/_lib/published.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
+import { listFilesUnder, readOrNull } from "./golden_update.ts";
 
 /** Folder of host-run golden files. */
 export const HOST_GOLDEN_DIR = "tests/golden_host";
@@ -61,21 +62,8 @@ export function computeHostGolden(entry: HostGoldenEntry, root: string = REPO_RO
 }
 
 /** Existing host golden files, repository-relative, sorted. */
-export async function listHostGoldenFiles(root: string = REPO_ROOT): Promise<string[]> {
-  const files: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    for await (const entry of Deno.readDir(dir)) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory) await walk(full);
-      else files.push(relative(root, full).split("\\").join("/"));
-    }
-  }
-  try {
-    await walk(join(root, HOST_GOLDEN_DIR));
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return files.sort(byCodePoint);
+export function listHostGoldenFiles(root: string = REPO_ROOT): Promise<string[]> {
+  return listFilesUnder(root, HOST_GOLDEN_DIR);
 }
 
 /** Rewrites the host goldens and removes stale ones; prints what changed. */
@@ -86,12 +74,7 @@ export async function updateHostGolden(root: string = REPO_ROOT): Promise<void> 
   for (const entry of entries) {
     const text = computeHostGolden(entry, root);
     const path = join(root, entry.file);
-    let before: string | null = null;
-    try {
-      before = await Deno.readTextFile(path);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
+    const before = await readOrNull(path);
     if (before === text) continue;
     await Deno.mkdir(join(path, ".."), { recursive: true });
     await writeFileAtomic(path, text);
