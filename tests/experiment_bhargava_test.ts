@@ -5,6 +5,7 @@ import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
 import {
   bhargavaRuns,
   CACHINGS,
+  isTlbStudyWorkload,
   missesPer100k,
   speedupPercent,
   walkRatio,
@@ -103,6 +104,15 @@ Deno.test("table 1 and figure 6 rows are band comparisons and predictions", () =
   assert.deepEqual(checks.map((c) => c.passed), [false, true]);
 });
 
+Deno.test("the TLB study replays server and CPU-bound workloads, not idle guests or microbenchmarks", () => {
+  const kept = ["db-pgbench", "db-query", "kv-memcached", "web-lighttpd", "dbench", "compute-gzip"]
+    .concat(["kernel-compile", "kernel-compile-gcc"]);
+  const left = ["idle-hz250", "idle-tickless", "forkwait", "forkwait-2006", "lmbench-mmap"]
+    .concat(["lmbench-ctx-2p-0k", "disk-dd", "net-udp-tx", "multivm-snapshot", "kernel-compiler"]);
+  assert.deepEqual(kept.filter(isTlbStudyWorkload), kept);
+  assert.deepEqual(left.filter(isTlbStudyWorkload), []);
+});
+
 Deno.test("both experiments declare identical runs, so the runner replays them once", async () => {
   const root = new URL("..", import.meta.url).pathname;
   const a = replayRuns(await table1.runs({ root, published: PUBLISHED }));
@@ -110,6 +120,11 @@ Deno.test("both experiments declare identical runs, so the runner replays them o
   assert.deepEqual(a, b);
   assert.deepEqual(a, await bhargavaRuns({ root, published: PUBLISHED }));
   assert.equal(a.length % 5, 0);
+  // A workload's native and nested runs replay the same window, whatever it is.
+  for (let k = 0; k < a.length; k += 5) {
+    const windows = new Set(a.slice(k, k + 5).map((r) => r.config.maxIterations));
+    assert.equal(windows.size, 1, a[k].id);
+  }
 });
 
 Deno.test("table 1 band check: passes inside the published band, misses outside, none without traces", () => {
