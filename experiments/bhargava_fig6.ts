@@ -61,8 +61,8 @@ const experiment: Experiment = {
   citation: "Bhargava et al., ASPLOS 2008, Figure 6",
   papers: ["bhargava2008"],
   description: "The runs of bhargava_table1 (Opteron Barcelona profile, hardware assist " +
-    "with nested paging, the corpus's server and CPU-bound traces over a window of about " +
-    "10 M instructions of whole iterations): total cycles with no walk caching over " +
+    "with nested paging, the corpus's server and CPU-bound traces): total cycles with no " +
+    "walk caching over " +
     "total cycles with a 1-D page-walk cache, a 2-D page-walk cache, and a 2-D page-walk " +
     "cache plus the 16-entry nested TLB, minus one. Their workloads are servers and SPEC CPU " +
     "with far more TLB misses per instruction, in a simulator in which walks are the " +

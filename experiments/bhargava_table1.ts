@@ -43,9 +43,7 @@ const experiment: Experiment = {
   description: "The corpus's server and CPU-bound traces (database, key-value, web and " +
     "file servers; gzip and the tcc and gcc kernel builds: the kinds of workload the paper " +
     "measured; idle guests and OS microbenchmarks are left out, see _lib/bhargava_runs.ts " +
-    "isTlbStudyWorkload), each over a window of whole iterations of about 10 M " +
-    "instructions (the whole trace when shorter, or when one iteration is longer), " +
-    "on the Opteron (Barcelona) profile (their section 5 " +
+    "isTlbStudyWorkload), on the Opteron (Barcelona) profile (their section 5 " +
     "TLBs, 24-entry page-walk cache, 16-entry nested TLB) under hardware assist with nested " +
     "paging, against a native run of the same trace. Ratio = nested walk cycles per nested " +
     "walk over native walk cycles per native walk. The comparison rows use the " +

@@ -11,7 +11,7 @@
 import { dotRows } from "../src/charts/dot_rows.ts";
 import type { DotDatum } from "../src/charts/dot_rows.ts";
 import { loadPlatform } from "../src/platforms/load.ts";
-import { executionTraces, windowed } from "./_lib/corpus.ts";
+import { executionTraces } from "./_lib/corpus.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { need } from "./_lib/results.ts";
 import { steadySlowdown } from "../src/engine/steady_state.ts";
@@ -56,9 +56,7 @@ const experiment: Experiment = {
     "(Pentium 4 Prescott, Core 2 Merom, Opteron Barcelona, modern), against the profile's " +
     "VM exit + VM entry cycles. Profiles differ in more than the exit latency (VMCB access " +
     "costs, handler work, TLBs), so each line is a comparison of machines, not a controlled " +
-    "one-parameter sweep; Core 2 and Barcelona share their transition costs. Long traces " +
-    "of many iterations are replayed over the same window of whole iterations as in " +
-    "overview_techniques (whose p4-prescott and modern runs these are). No published " +
+    "one-parameter sweep; Core 2 and Barcelona share their transition costs. No published " +
     "numbers: the check tests that no workload gets slower as transitions get cheaper.",
   async runs(context): Promise<RunSpec[]> {
     const runs: RunSpec[] = [];
@@ -67,7 +65,7 @@ const experiment: Experiment = {
         runs.push({
           id: overviewId(trace.workload, TECHNIQUE, platform),
           trace: { path: trace.path },
-          config: windowed(techniqueConfig(TECHNIQUE, platform), trace),
+          config: techniqueConfig(TECHNIQUE, platform),
         });
       }
     }

@@ -4,16 +4,12 @@
  * hardware assist (shadow paging) and hardware assist with nested paging — on the Pentium 4
  * the 2006 comparison used and on a modern server profile. The corpus is read from
  * traces/MANIFEST.json at run time, so a newly recorded trace joins without an edit here.
- * A long trace of many iterations is replayed over its first whole iterations of about
- * 10 M instructions (_lib/corpus.ts windowIterations): the figure is a slowdown, a ratio
- * that a window of whole iterations measures as the whole trace does, and the overview
- * replays every trace eight times.
  *
  * @module
  */
 import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 import { figureConfig } from "../src/charts/theme.ts";
-import { executionTraces, windowed } from "./_lib/corpus.ts";
+import { executionTraces } from "./_lib/corpus.ts";
 import type { Check, ComparisonRow, Experiment, RunResults, RunSpec } from "./_lib/experiment.ts";
 import { need } from "./_lib/results.ts";
 import {
@@ -53,11 +49,7 @@ const experiment: Experiment = {
     "out (a warm translation cache), as it would be in a long run. The Pentium 4 had no " +
     "nested paging: its HW+NPT column is a what-if on a machine without a page-walk cache " +
     "or second-level TLB, where 24-reference walks and splintered 2 MB kernel pages can cost " +
-    "more than shadow paging does. A trace of several iterations longer than about 10 M " +
-    "instructions is replayed over its first whole iterations reaching 10 M (the run's " +
-    "configuration names the window as maxIterations; docs/experiments.md lists them); a " +
-    "trace of one long iteration (kernel-compile-gcc) is replayed whole. Nothing here is " +
-    "compared with a published number.",
+    "more than shadow paging does. Nothing here is compared with a published number.",
   async runs(context): Promise<RunSpec[]> {
     const runs: RunSpec[] = [];
     for (const trace of await executionTraces(context.root)) {
@@ -66,7 +58,7 @@ const experiment: Experiment = {
           runs.push({
             id: overviewId(trace.workload, technique, platform.id),
             trace: { path: trace.path },
-            config: windowed(techniqueConfig(technique, platform.id), trace),
+            config: techniqueConfig(technique, platform.id),
           });
         }
       }

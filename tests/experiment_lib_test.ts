@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  corpusTraces,
-  executionTraces,
-  windowed,
-  windowIterations,
-} from "../experiments/_lib/corpus.ts";
+import { corpusTraces, executionTraces } from "../experiments/_lib/corpus.ts";
 import { clockHz, cyclesToMicroseconds, cyclesToSeconds } from "../experiments/_lib/units.ts";
 import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import { InputError } from "../src/util/errors.ts";
@@ -62,36 +57,6 @@ Deno.test("execution traces leave out page-content snapshot sets", async () => {
   } finally {
     await Deno.remove(root, { recursive: true });
   }
-});
-
-Deno.test("a window is the fewest whole iterations reaching the budget, else the whole trace", () => {
-  const trace = (iterations?: number, instructions?: number) => ({
-    path: "traces/t.vmt",
-    workload: "t",
-    ...(iterations === undefined ? {} : { iterations }),
-    ...(instructions === undefined ? {} : { instructions }),
-  });
-  // 20 iterations of 1.7 M: 10 M needs ceil(5.88) = 6 of them.
-  assert.equal(windowIterations(trace(20, 34_000_000), 10_000_000), 6);
-  // 5 iterations of 9.88 M: one falls short of 10 M, so two.
-  assert.equal(windowIterations(trace(5, 49_400_000), 10_000_000), 2);
-  // Exactly the budget per iteration: one.
-  assert.equal(windowIterations(trace(4, 40_000_000), 10_000_000), 1);
-  // The whole trace: when the window would be every iteration, when one iteration is the
-  // trace (kernel-compile-gcc), or when the manifest does not say.
-  assert.equal(windowIterations(trace(5, 9_900_000), 10_000_000), undefined);
-  assert.equal(windowIterations(trace(1, 155_000_000), 10_000_000), undefined);
-  assert.equal(windowIterations(trace(undefined, 155_000_000)), undefined);
-  assert.equal(windowIterations(trace(20)), undefined);
-  const config = { cpu: "hw", platform: "modern" };
-  assert.deepEqual(windowed(config, trace(20, 34_000_000), 10_000_000), {
-    cpu: "hw",
-    platform: "modern",
-    maxIterations: 6,
-  });
-  // A whole-trace run keeps its configuration as it was, so it still merges with the
-  // same run of an experiment that does not window.
-  assert.equal(windowed(config, trace(1, 155_000_000)), config);
 });
 
 Deno.test("cycles convert to time with the run's platform clock", () => {

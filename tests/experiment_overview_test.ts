@@ -20,8 +20,6 @@ async function corpusRoot(): Promise<string> {
         { file: "b.vmt", workload: "b", instructions: 10 },
         { file: "snap.vmt", workload: "multivm-snapshot", instructions: 0 },
         { file: "a.vmt", workload: "a", instructions: 10 },
-        // 40 M instructions in 8 iterations: windowed to the first 2 (10 M).
-        { file: "long.vmt", workload: "long", instructions: 40_000_000, iterations: 8 },
       ],
     }),
   );
@@ -50,7 +48,7 @@ Deno.test("overview: every execution trace x 4 techniques x 2 platforms, snapsho
   const root = await corpusRoot();
   try {
     const runs = replayRuns(await overview.runs({ root, published: PUBLISHED }));
-    assert.equal(runs.length, 3 * TECHNIQUES.length * PLATFORMS.length);
+    assert.equal(runs.length, 2 * TECHNIQUES.length * PLATFORMS.length);
     assert.ok(runs.every((r) => !r.id.startsWith("multivm-snapshot/")));
     assert.deepEqual(runs[0].id, "a/bt/p4-prescott");
     assert.deepEqual(runs[0].config, {
@@ -63,14 +61,6 @@ Deno.test("overview: every execution trace x 4 techniques x 2 platforms, snapsho
     });
     const nested = runs.find((r) => r.id === "b/hw-nested/modern")!;
     assert.equal(nested.config.mmu, "nested");
-    assert.ok(
-      runs.every((
-        r,
-      ) => (r.id.startsWith("long/")
-        ? r.config.maxIterations === 2
-        : !("maxIterations" in r.config))
-      ),
-    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -97,11 +87,7 @@ Deno.test("exit-latency sweep: one hw + shadow run per profile, judged by latenc
   const root = await corpusRoot();
   try {
     const runs = replayRuns(await sweep.runs({ root, published: PUBLISHED }));
-    assert.equal(runs.length, 3 * HW_PLATFORMS.length);
-    // The sweep windows a long trace as the overview does, so their shared runs merge.
-    assert.ok(
-      runs.filter((r) => r.id.startsWith("long/")).every((r) => r.config.maxIterations === 2),
-    );
+    assert.equal(runs.length, 2 * HW_PLATFORMS.length);
     assert.ok(runs.every((r) => r.config.cpu === "hw" && r.config.mmu === "shadow"));
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -9,7 +9,7 @@
  * @module
  */
 import type { Result } from "../../src/engine/result.ts";
-import { type CorpusTrace, executionTraces, windowed } from "./corpus.ts";
+import { type CorpusTrace, executionTraces } from "./corpus.ts";
 import type { ExperimentContext, JsonValue, Published, RunConfig, RunSpec } from "./experiment.ts";
 import { lookup, publishedCell } from "./published.ts";
 import { need } from "./results.ts";
@@ -102,25 +102,20 @@ export async function tlbStudyTraces(root: string): Promise<CorpusTrace[]> {
   return (await executionTraces(root)).filter((t) => isTlbStudyWorkload(t.workload));
 }
 
-/**
- * Four nested runs and one native run of each trace of {@link tlbStudyTraces}, all over the
- * same window of whole iterations (corpus.ts `windowed`: about 10 M instructions from the
- * start). Both experiments' figures are rates (cycles per walk, walks per instruction,
- * cycle ratios), which a window of whole iterations measures over fewer iterations.
- */
+/** Four nested runs and one native run of each trace of {@link tlbStudyTraces}, whole. */
 export async function bhargavaRuns(context: ExperimentContext): Promise<RunSpec[]> {
   const runs: RunSpec[] = [];
   for (const trace of await tlbStudyTraces(context.root)) {
     runs.push({
       id: nativeId(trace.workload),
       trace: { path: trace.path },
-      config: windowed(NATIVE_CONFIG, trace),
+      config: NATIVE_CONFIG,
     });
     for (const caching of CACHINGS) {
       runs.push({
         id: nestedId(trace.workload, caching),
         trace: { path: trace.path },
-        config: windowed(nestedConfig(caching), trace),
+        config: nestedConfig(caching),
       });
     }
   }

@@ -7,15 +7,11 @@
 
 import type { RunConfig } from "./experiment.ts";
 
-/**
- * `bt + shadow + emulated I/O on p4-prescott, era 2006` (models, platform, era option, and
- * the window when the run replays only the first iterations).
- */
+/** `bt + shadow + emulated I/O on p4-prescott, era 2006` (models, platform, era option). */
 export function configLabel(config: RunConfig): string {
   const models = [config.cpu ?? "native", config.mmu ?? "native"].join(" + ") +
     ` + ${config.io ?? "native"} I/O`;
   const era = config.options?.["cpu.era"];
   return `${models}${config.platform ? ` on ${config.platform}` : ""}` +
-    (era === undefined ? "" : `, era ${era}`) +
-    (config.maxIterations ? `, first ${config.maxIterations} iterations` : "");
+    (era === undefined ? "" : `, era ${era}`);
 }

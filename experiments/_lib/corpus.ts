@@ -8,7 +8,6 @@
 
 import { join } from "node:path";
 import { InputError } from "../../src/util/errors.ts";
-import type { RunConfig } from "./experiment.ts";
 
 /** One committed trace. */
 export interface CorpusTrace {
@@ -84,40 +83,4 @@ export async function executionTraces(root: string): Promise<CorpusTrace[]> {
   return (await corpusTraces(root)).filter((t) =>
     t.instructions !== 0 && !/snapshot/.test(t.workload)
   );
-}
-
-/**
- * Guest instructions a windowed replay aims for (see {@link windowIterations}): enough whole
- * iterations of every iterated workload for a steady slowdown or walk ratio, while the
- * "every workload" experiments (overview, exit-latency sweep, Bhargava's) replay each trace
- * several times over.
- */
-export const WINDOW_INSTRUCTIONS = 10_000_000;
-
-/**
- * The measured iterations of a deterministic window of `trace`: the fewest whole iterations,
- * from the first, whose mean length (the manifest's instructions over its iterations) reaches
- * `budget` instructions. Undefined (replay the whole trace) when that is every iteration, or
- * when the manifest does not give both counts. A trace whose one iteration is longer than
- * the budget (kernel-compile-gcc: one 155 M-instruction build) is replayed whole: cutting an
- * iteration short would change what the window measures, not just its length.
- */
-export function windowIterations(
-  trace: CorpusTrace,
-  budget: number = WINDOW_INSTRUCTIONS,
-): number | undefined {
-  const { iterations, instructions } = trace;
-  if (iterations === undefined || instructions === undefined || iterations <= 1) return undefined;
-  const n = Math.max(1, Math.ceil((budget * iterations) / instructions));
-  return n < iterations ? n : undefined;
-}
-
-/** `config` with `trace`'s window (see {@link windowIterations}), or unchanged when whole. */
-export function windowed(
-  config: RunConfig,
-  trace: CorpusTrace,
-  budget: number = WINDOW_INSTRUCTIONS,
-): RunConfig {
-  const n = windowIterations(trace, budget);
-  return n === undefined ? config : { ...config, maxIterations: n };
 }
