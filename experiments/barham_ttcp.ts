@@ -266,7 +266,7 @@ const experiment: Experiment = {
     return groupedBars({
       title: "ttcp TCP bandwidth (Barham et al., Table 6)",
       subtitle: [
-        "Xeon 2.4 GHz profile, real ttcp-like traces; dots reproduced (predictions),",
+        "Xeon 2.4 GHz profile, real ttcp-like traces; bars reproduced (predictions),",
         "hollow black diamonds published; bandwidth = min(CPU limit, Gigabit link goodput)",
       ],
       data,
