@@ -9,8 +9,8 @@
  * keeps it), and the VM replays its slice. A halted VM sleeps until its next timer tick;
  * a VM with a disk request sleeps until the shared disk completes it; network requests
  * queue on the shared NIC without stopping the VM. A scheduler that preempts on wake
- * (credit) has the running slice cut short where such a VM wakes. Every sampling period the memory
- * manager reallocates host memory.
+ * (credit) has the running slice cut short where such a VM wakes. Every sampling period
+ * the memory manager reallocates host memory.
  *
  * @module
  */
