@@ -58,6 +58,12 @@ export interface MemoryControls {
   maxMB: number;
   /** Memory shares. */
   shares: number;
+  /**
+   * Guest memory touched before time 0, MB (absent: none): pages from guest-physical page
+   * 0 up that are backed by host memory from the start, as after a guest that zeroes its
+   * memory when it boots (Windows' zero page thread, Waldspurger 2002, section 5.4).
+   */
+  touchedMB?: number;
 }
 
 /** The VMM configuration of one VM: the engine's model set. */
@@ -315,7 +321,7 @@ function parseVm(f: Fields, baseDir: string, index: number): VmDescription {
     throw new ConfigError(f.origin, "limit is below the reservation", cpu.path("limitMHz"));
   }
   const mem = f.sub("memory");
-  mem.only(["sizeMB", "minMB", "maxMB", "shares"]);
+  mem.only(["sizeMB", "minMB", "maxMB", "shares", "touchedMB"]);
   const sizeMB = mem.num("sizeMB", 256, 1, HOST_LIMITS.vmMemoryMB, true);
   const memory: MemoryControls = {
     sizeMB,
@@ -323,6 +329,8 @@ function parseVm(f: Fields, baseDir: string, index: number): VmDescription {
     maxMB: mem.num("maxMB", sizeMB, 1, sizeMB, true),
     shares: mem.num("shares", sizeMB * 10, 1, 1e12),
   };
+  const touchedMB = mem.num("touchedMB", 0, 0, sizeMB);
+  if (touchedMB > 0) memory.touchedMB = touchedMB;
   if (memory.maxMB < memory.minMB) {
     throw new ConfigError(f.origin, "max is below min", mem.path("maxMB"));
   }

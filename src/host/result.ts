@@ -64,6 +64,11 @@ export interface VmResult {
     balloonedMB: number;
     swappedMB: number;
     activeFraction: number;
+    /**
+     * Page-access summary intervals applied (present only when the VM followed its
+     * trace's summary, src/host/page_summary.ts).
+     */
+    summaryIntervals?: number;
   };
   /** The configured set's cycles by category. */
   breakdown: Record<string, number>;
@@ -112,6 +117,13 @@ export interface HostResult {
     heldMB: number[][];
     balloonedMB: number[][];
     swappedMB: number[][];
+    /**
+     * Per VM, the memory manager's target at each sample's end (present only when some VM
+     * follows a page-access summary, so results without one keep their shape).
+     */
+    targetMB?: number[][];
+    /** Per VM, the estimated active memory (active fraction × size) at each sample's end (as targetMB). */
+    activeMB?: number[][];
   };
   /** Host measurements (not deterministic; goldens ignore them). */
   wall: { seconds: number; instructionsPerSecond: number };

@@ -25,6 +25,7 @@ import { createScheduler } from "./scheduler.ts";
 import { SharedDevice } from "./devices.ts";
 import { MemoryManager } from "./memory_manager.ts";
 import { HostVm, RunEnd } from "./vm.ts";
+import { loadPageSummary, type PageSummary } from "./page_summary.ts";
 import type { HostResult, VmResult } from "./result.ts";
 import { HOST_RESULT_SCHEMA } from "./result.ts";
 import "./schedulers/mod.ts";
@@ -68,10 +69,18 @@ function openReaders(desc: HostDescription): Map<string, TraceReader> {
   return readers;
 }
 
+/** Each trace's page-access summary (null: it has none), loaded once per simulation. */
+function loadSummaries(readers: Map<string, TraceReader>): Map<string, PageSummary | null> {
+  const out = new Map<string, PageSummary | null>();
+  for (const [path, reader] of readers) out.set(path, loadPageSummary(reader));
+  return out;
+}
+
 function run(
   desc: HostDescription,
   platform: Platform,
   readers: Map<string, TraceReader>,
+  summaries: Map<string, PageSummary | null>,
   onProgress?: (fraction: number) => void,
   stopAt = Infinity,
 ): RawRun {
@@ -125,6 +134,11 @@ function run(
   if (desc.stagger) {
     for (const vm of vms) vm.source.skipInstructions(vm.source.loopInstructions * vm.index / n);
   }
+  // A VM whose trace has a page-access summary follows it (src/host/page_summary.ts).
+  for (const vm of vms) {
+    const summary = summaries.get(vm.desc.trace);
+    if (summary) vm.followSummary(summary, desc.stagger ? vm.index / n : 0);
+  }
   const rootRng = new Pcg32(desc.seed, 15);
   for (const vm of vms) {
     const pages = vm.source.vmPages;
@@ -159,6 +173,9 @@ function run(
   const heldMB: number[][] = vms.map(() => []);
   const balloonMB: number[][] = vms.map(() => []);
   const swapMB: number[][] = vms.map(() => []);
+  const following = vms.some((v) => v.summaryClock !== null);
+  const targetMB: number[][] = vms.map(() => []);
+  const activeMB: number[][] = vms.map(() => []);
   let nextSample = sampleCycles;
   let lastProgress = -1;
   let reachedAt = Infinity;
@@ -191,6 +208,10 @@ function run(
       heldMB[i].push(round(s.held / 256, 3));
       balloonMB[i].push(round(s.ballooned / 256, 3));
       swapMB[i].push(round(s.swapped / 256, 3));
+      if (following) {
+        targetMB[i].push(round(s.target / 256, 3));
+        activeMB[i].push(round(s.active * vms[i].desc.memory.sizeMB, 3));
+      }
     }
   };
   const endRun = { reason: 0 };
@@ -280,6 +301,7 @@ function run(
     const used = detailCycles > 0
       ? vm.runSampled(budget, detailCycles, endRun, stopAt, periodCycles)
       : vm.runFor(budget, endRun, stopAt);
+    vm.syncSummary();
     // The alone run stops when the VM has done the work it did beside the others (to
     // within one engine step).
     if (vm.instructions >= stopAt && reachedAt === Infinity) reachedAt = t + used;
@@ -373,6 +395,7 @@ function run(
         balloonedMB: round(s.ballooned / 256, 3),
         swappedMB: round(s.swapped / 256, 3),
         activeFraction: round(s.active, 6),
+        ...(vm.summaryClock ? { summaryIntervals: vm.summaryClock.applied } : {}),
       },
       breakdown: vm.machine.conf.breakdown((x) => round(x, 2)),
       warnings: vm.machine.conf.warnings(),
@@ -432,6 +455,7 @@ function run(
       heldMB,
       balloonedMB: balloonMB,
       swappedMB: swapMB,
+      ...(following ? { targetMB, activeMB } : {}),
     },
     wall: { seconds: 0, instructionsPerSecond: 0 },
   };
@@ -455,7 +479,8 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
   const readers = openReaders(desc);
   try {
     const t0 = performance.now();
-    const main = run(desc, platform, readers, options.onProgress);
+    const summaries = loadSummaries(readers);
+    const main = run(desc, platform, readers, summaries, options.onProgress);
     const wall = (performance.now() - t0) / 1000;
     if (!options.skipAlone) {
       // Slowdown: the time this VM took here for its instructions (to the end of its
@@ -467,7 +492,14 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
         const key = `${aloneKey(desc, i)}|${target}`;
         let solo = alone.get(key);
         if (solo === undefined) {
-          solo = run({ ...desc, vms: [desc.vms[i]] }, platform, readers, undefined, target);
+          solo = run(
+            { ...desc, vms: [desc.vms[i]] },
+            platform,
+            readers,
+            summaries,
+            undefined,
+            target,
+          );
           alone.set(key, solo);
         }
         main.result.vms[i].slowdownVsAlone = target > 0 && solo.reachedAt > 0 &&
