@@ -31,7 +31,10 @@ export interface VmResult {
   /** Model set. */
   vmm: VmmChoice;
   /** Resource controls. */
-  controls: { cpu: CpuControls; memory: MemoryControls };
+  controls: {
+    cpu: CpuControls;
+    memory: Omit<MemoryControls, "contents"> & { contents?: { trace: string; vm: number } };
+  };
   /** Guest instructions replayed. */
   instructions: number;
   /** Iteration markers replayed. */
@@ -69,6 +72,11 @@ export interface VmResult {
      * trace's summary, src/host/page_summary.ts).
      */
     summaryIntervals?: number;
+    /**
+     * Pages whose content another page also holds, MB (present only when the host shares
+     * pages by content and the VM has recorded contents, src/host/contents.ts).
+     */
+    sharedMB?: number;
   };
   /** The configured set's cycles by category. */
   breakdown: Record<string, number>;
@@ -107,6 +115,11 @@ export interface HostResult {
     worldSwitches: number;
     worldSwitchMs: number;
     memoryState: string;
+    /**
+     * Content-based sharing (present only when on): host pages backing the VMs' recorded
+     * contents, and the guest pages saved within each VM and, beyond that, across VMs.
+     */
+    sharing?: { framesMB: number; savedWithinMB: number; savedAcrossMB: number };
     disk: { requests: number; bytes: number; utilization: number };
     nic: { requests: number; bytes: number; utilization: number };
   };

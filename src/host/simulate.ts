@@ -26,6 +26,7 @@ import { SharedDevice } from "./devices.ts";
 import { MemoryManager } from "./memory_manager.ts";
 import { HostVm, RunEnd } from "./vm.ts";
 import { loadPageSummary, type PageSummary } from "./page_summary.ts";
+import { loadContents, shareContents, type SharingFigures, type VmContents } from "./contents.ts";
 import type { HostResult, VmResult } from "./result.ts";
 import { HOST_RESULT_SCHEMA } from "./result.ts";
 import "./schedulers/mod.ts";
@@ -76,11 +77,34 @@ function loadSummaries(readers: Map<string, TraceReader>): Map<string, PageSumma
   return out;
 }
 
+/** Each VM's recorded page contents (null: none given), loaded once per simulation. */
+function loadAllContents(desc: HostDescription): (VmContents | null)[] {
+  const cache = new Map<string, VmContents>();
+  return desc.vms.map((v) => {
+    const c = v.memory.contents;
+    if (c === undefined) return null;
+    const pages = v.memory.sizeMB * 256;
+    const key = JSON.stringify([c.trace, c.vm, pages]);
+    let got = cache.get(key);
+    if (got === undefined) {
+      const reader = TraceReader.open(c.trace);
+      try {
+        got = loadContents(reader, c.vm, pages);
+      } finally {
+        reader.close();
+      }
+      cache.set(key, got);
+    }
+    return got;
+  });
+}
+
 function run(
   desc: HostDescription,
   platform: Platform,
   readers: Map<string, TraceReader>,
   summaries: Map<string, PageSummary | null>,
+  contents: (VmContents | null)[],
   onProgress?: (fraction: number) => void,
   stopAt = Infinity,
 ): RawRun {
@@ -139,6 +163,17 @@ function run(
     const summary = summaries.get(vm.desc.trace);
     if (summary) vm.followSummary(summary, desc.stagger ? vm.index / n : 0);
   }
+  // Recorded contents back every page they list from time 0; with sharing on, pages of
+  // equal content take one host page (src/host/contents.ts).
+  for (const vm of vms) {
+    const c = contents[vm.index];
+    if (c === null) continue;
+    for (let p = 0; p < c.keys.length; p++) {
+      if (!Number.isNaN(c.keys[p])) vm.source.touchPage(p, false);
+    }
+  }
+  const sharing: SharingFigures | null = desc.memory.sharing ? shareContents(contents) : null;
+  if (sharing !== null) memory.sharedSaved = sharing.savedWithin + sharing.savedAcross;
   const rootRng = new Pcg32(desc.seed, 15);
   for (const vm of vms) {
     const pages = vm.source.vmPages;
@@ -353,7 +388,7 @@ function run(
         loopsAtMarkers: vm.source.bounds.atMarkers,
       },
       vmm: { ...vm.desc.vmm, options: { ...vm.desc.vmm.options } },
-      controls: { cpu: { ...vm.desc.cpu }, memory: { ...vm.desc.memory } },
+      controls: { cpu: { ...vm.desc.cpu }, memory: memoryControls(vm.desc.memory) },
       instructions: Math.round(vm.instructions),
       iterations: vm.iterations,
       passes: vm.source.passes,
@@ -396,6 +431,9 @@ function run(
         swappedMB: round(s.swapped / 256, 3),
         activeFraction: round(s.active, 6),
         ...(vm.summaryClock ? { summaryIntervals: vm.summaryClock.applied } : {}),
+        ...(sharing !== null && contents[i] !== null
+          ? { sharedMB: round(sharing.shared[i] / 256, 3) }
+          : {}),
       },
       breakdown: vm.machine.conf.breakdown((x) => round(x, 2)),
       warnings: vm.machine.conf.warnings(),
@@ -430,6 +468,15 @@ function run(
       worldSwitches,
       worldSwitchMs: round(switchCycles / cyclesPerMs, 4),
       memoryState: ["high", "soft", "hard", "low"][memory.freeState],
+      ...(sharing !== null
+        ? {
+          sharing: {
+            framesMB: round(sharing.frames / 256, 3),
+            savedWithinMB: round(sharing.savedWithin / 256, 3),
+            savedAcrossMB: round(sharing.savedAcross / 256, 3),
+          },
+        }
+        : {}),
       disk: {
         requests: disk.requests,
         bytes: disk.bytes,
@@ -462,6 +509,15 @@ function run(
   return { result, reachedAt, lastEnd };
 }
 
+/** A VM's memory controls as a result shows them (paths as written, not resolved). */
+function memoryControls(m: HostDescription["vms"][number]["memory"]) {
+  const { contents, ...rest } = m;
+  return contents === undefined ? { ...rest } : {
+    ...rest,
+    contents: { trace: contents.traceAsWritten, vm: contents.vm },
+  };
+}
+
 /** Identity of a VM for its alone run (everything that shapes it, not its name). */
 function aloneKey(desc: HostDescription, i: number): string {
   const v = desc.vms[i];
@@ -480,7 +536,8 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
   try {
     const t0 = performance.now();
     const summaries = loadSummaries(readers);
-    const main = run(desc, platform, readers, summaries, options.onProgress);
+    const contents = loadAllContents(desc);
+    const main = run(desc, platform, readers, summaries, contents, options.onProgress);
     const wall = (performance.now() - t0) / 1000;
     if (!options.skipAlone) {
       // Slowdown: the time this VM took here for its instructions (to the end of its
@@ -497,6 +554,7 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
             platform,
             readers,
             summaries,
+            [contents[i]],
             undefined,
             target,
           );
