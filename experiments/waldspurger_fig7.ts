@@ -373,9 +373,8 @@ const experiment: Experiment = {
     const end = HOST_DURATION_MS / 1000;
     return lineSweep({
       title: "Idle memory tax: two VMs on one host (Waldspurger, Figure 7)",
-      subtitle: `two ${VM_MB} MB VMs, equal shares, ${HOST_MB} MB to divide; ` +
-        "idle-hz250 beside kv-memcached (its page-access summary); from the first 30 s " +
-        "sampling period on; in use: sampled estimate; hollow black diamonds: published at tax 0",
+      subtitle: `two ${VM_MB} MB VMs, equal shares, ${HOST_MB} MB; idle-hz250 and ` +
+        "kv-memcached; in use: sampled; diamonds: published",
       data,
       references: [
         { series: "idle VM, tax 0", x: end, y: each },
