@@ -247,17 +247,26 @@ const experiment: Experiment = {
   title: "Idle memory tax: allocation of an idle and an active VM",
   citation: "Waldspurger, OSDI 2002, Figure 7",
   papers: [PAPER],
-  description: "Two 256 MB VMs with equal shares (1000) share 360 MB. The active VM's trace " +
-    "is replayed with the balloon model under the idle memory tax (memory.host-mb=360, " +
-    "memory.peers=1000/256/0 for the idle VM, memory.tax=0 or 0.75) on the Pentium III " +
-    "profile; its allocation is the model's mem.allocated-pages and the idle VM gets the " +
-    "rest of the 360 MB. The paper's active VM ran dbench; the trace of Figure 2 plays it " +
-    "(kv-memcached when recorded: memcached with a 220 MB dataset, whose page-access summary " +
-    "is replayed as uncharged history before the window; every row names the trace). The " +
-    "sampling period is the default 30 s of guest time, longer than the recorded run, so " +
-    "the active VM counts as fully active (the estimator's state before its first period). " +
-    "The throughput gain is the active VM's window replayed at its tax-0 allocation against " +
-    "its tax-0.75 allocation: less guest paging with more memory. Predictions.",
+  description: "Two 256 MB VMs with equal shares (1000) share 360 MB. Host run (the chart " +
+    "and the 'host run' rows): both VMs run side by side on a two-CPU Pentium III host " +
+    "(383 MB, so that 360 MB is left after the 6% ESX keeps free) for 150 s under binary " +
+    "translation with the balloon driver; the idle VM is idle-hz250 with all 256 MB " +
+    "backed from boot (the paper's idle Windows guest zeroes its memory; the recorded Linux " +
+    "guest is a stand-in), the active VM kv-memcached, whose demand and sampled working " +
+    "set follow its page-access summary (memcached loading a 220 MB dataset and reading a " +
+    "moving hot set; the recorded guest had 448 MB, pages above 256 MB are renumbered " +
+    "below). The host's manager samples 100 pages per VM every 30 s and divides memory " +
+    "with the idle memory tax at 0 and at 0.75; the rows give what each VM holds at the " +
+    "end, and the active VM's guest instructions in the 150 s at each tax (sampled " +
+    "simulation: 2 ms replayed per 2 s slice). Replay rows (as before the host existed): " +
+    "the active VM's trace is replayed alone with the balloon model under the idle memory " +
+    "tax (memory.host-mb=360, memory.peers=1000/256/0 for the idle VM, memory.tax=0 or " +
+    "0.75) on the Pentium III profile; its allocation is the model's mem.allocated-pages " +
+    "and the idle VM gets the rest of the 360 MB; the sampling period is longer than the " +
+    "recorded window, so the active VM counts as fully active. The paper's active VM ran " +
+    "dbench; kv-memcached plays it when recorded (every row names the trace). The " +
+    "replayed throughput gain is the window replayed at its tax-0 allocation against its " +
+    "tax-0.75 allocation. Predictions.",
 
   async runs(context): Promise<AnyRunSpec[]> {
     const { path } = await activeTrace(context.root);
