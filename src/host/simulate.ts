@@ -154,14 +154,15 @@ function run(
       balloon: v.vmm.memory === "balloon",
     })),
   );
-  for (const vm of vms) vm.prewarm();
-  if (desc.stagger) {
-    for (const vm of vms) vm.source.skipInstructions(vm.source.loopInstructions * vm.index / n);
-  }
-  // A VM whose trace has a page-access summary follows it (src/host/page_summary.ts).
+  // A VM whose trace has a page-access summary follows it (src/host/page_summary.ts),
+  // from before its warm-up, whose replayed records then touch no pages of its demand.
   for (const vm of vms) {
     const summary = summaries.get(vm.desc.trace);
     if (summary) vm.followSummary(summary, desc.stagger ? vm.index / n : 0);
+  }
+  for (const vm of vms) vm.prewarm();
+  if (desc.stagger) {
+    for (const vm of vms) vm.source.skipInstructions(vm.source.loopInstructions * vm.index / n);
   }
   // Recorded contents back every page they list from time 0; with sharing on, pages of
   // equal content take one host page (src/host/contents.ts).
