@@ -6,12 +6,12 @@ import type { HostResult } from "../src/host/result.ts";
 /** A host result as the consolidation rows read it. */
 function fake(
   vms: number,
-  over: { util?: number; heldMB?: number; framesMB?: number } = {},
+  over: { util?: number; heldMB?: number; framesMB?: number; instructions?: number } = {},
 ): HostResult {
   return {
     vms: Array.from({ length: vms }, () => ({
-      instructions: 1000,
-      memory: { heldMB: over.heldMB ?? 0 },
+      instructions: over.instructions ?? 1000,
+      memory: { heldMB: over.heldMB ?? 0, swappedMB: 15.4 },
     })),
     totals: {
       cpuUtilization: over.util ?? 0.0005,
@@ -31,6 +31,8 @@ Deno.test("consolidation: memory's limit from measured per-VM memory, and the sm
       ? fake(1, { framesMB: 56.6 })
       : r.id === "memory/shared-3"
       ? fake(3, { framesMB: 87.4 })
+      : r.id === "memory/p4-prescott-pv-16"
+      ? fake(16, { instructions: 100 }) // one VM past memory's limit: 10x behind
       : fake(n); // every VM keeps up; one idle VM is 0.1% of the two CPUs' 200%
   }
   const rows = consolidation.compare({}, {}, hosts as HostResults);
@@ -47,5 +49,9 @@ Deno.test("consolidation: memory's limit from measured per-VM memory, and the sm
   assert.equal(value("modern, pv: idle VMs host memory holds"), 962);
   assert.equal(value("modern, hw+nested: idle VMs within 1.1x of alone (CPU and memory)"), 2000);
   const checks = consolidation.checks!({}, {}, hosts as HostResults);
-  assert.deepEqual(checks.slice(0, 2).map((c) => c.passed), [true, true]);
+  assert.deepEqual(checks.slice(0, 3).map((c) => c.passed), [true, true, true]);
+  assert.match(checks[0].detail, /1\.000x with 15 VMs, 10\.0x with 16/);
+  // Had the 16th VM kept up, the simulated boundary would not hold.
+  hosts["memory/p4-prescott-pv-16"] = fake(16);
+  assert.equal(consolidation.checks!({}, {}, hosts as HostResults)[0].passed, false);
 });
