@@ -8,8 +8,9 @@
  * VM's untagged TLB is flushed if another VM ran on the pCPU since (VPID/ASID tagging
  * keeps it), and the VM replays its slice. A halted VM sleeps until its next timer tick;
  * a VM with a disk request sleeps until the shared disk completes it; network requests
- * queue on the shared NIC without stopping the VM. Every sampling period the memory
- * manager reallocates host memory.
+ * queue on the shared NIC without stopping the VM. A scheduler that preempts on wake
+ * (credit) has the running slice cut short where such a VM wakes. Every sampling period
+ * the memory manager reallocates host memory.
  *
  * @module
  */
@@ -193,6 +194,34 @@ function run(
       swapMB[i].push(round(s.swapped / 256, 3));
     }
   };
+  /**
+   * A slice ends early where a waiting VM wakes that the scheduler says takes the pCPU,
+   * unless another pCPU idles (it takes the VM instead, as Xen tickles idle pCPUs first).
+   * Wakes are known ahead: timer ticks and disk completions are set when a VM stops. One
+   * wake cuts one slice: the first pCPU to claim it (in simulated-time order).
+   */
+  const preemptAt = (running: number, now: number, t: number, budget: number): number => {
+    for (let q = 0; q < P; q++) if (pcpuIdled[q] === 1) return budget;
+    const limit = t + budget;
+    let first = Infinity, by = -1;
+    for (let i = 0; i < n; i++) {
+      const w = wakeAt[i];
+      if (
+        sliceEnd[i] === 0 && w > now && w < limit && w < first && claimed[i] !== w &&
+        sched.preempts!(i, running, w)
+      ) {
+        first = w;
+        by = i;
+      }
+    }
+    if (by < 0) return budget;
+    claimed[by] = first;
+    return Math.max(1, first - t);
+  };
+  /** Per VM, the wake time that already cut a slice (-1: none). */
+  const claimed = new Float64Array(n).fill(-1);
+  /** Per VM, 1 when its last run ended in a halt or an I/O wait (not its budget). */
+  const stoppedLast = new Uint8Array(n);
   const endRun = { reason: 0 };
   let netOffsetBase = 0;
   let netVm = 0;
@@ -274,15 +303,20 @@ function run(
     pcpuIdled[p] = 0;
     pcpuLastVm[p] = vmIndex;
     lastPcpu[vmIndex] = p;
-    const budget = Math.min(sched.slice(vmIndex, t), Math.max(1, end - t));
+    let budget = Math.min(sched.slice(vmIndex, t), Math.max(1, end - t));
+    if (sched.preempts !== undefined) budget = preemptAt(vmIndex, now, t, budget);
     netOffsetBase = t;
     netVm = vmIndex;
-    const used = detailCycles > 0
+    // Only a VM whose last run used its whole budget is sampled: fast-forwarding skips the
+    // stops in the skipped records, so it would run an I/O-bound or halting VM as if it
+    // never waited (a disk hog would replay as a CPU hog).
+    const used = detailCycles > 0 && stoppedLast[vmIndex] === 0
       ? vm.runSampled(budget, detailCycles, endRun, stopAt, periodCycles)
       : vm.runFor(budget, endRun, stopAt);
     // The alone run stops when the VM has done the work it did beside the others (to
     // within one engine step).
     if (vm.instructions >= stopAt && reachedAt === Infinity) reachedAt = t + used;
+    stoppedLast[vmIndex] = endRun.reason === RunEnd.Budget ? 0 : 1;
     addCpu(vmIndex, t, t + used);
     received[vmIndex] += used;
     t += used;
