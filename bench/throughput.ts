@@ -14,7 +14,7 @@
  * throughput (issue 3, item 10 asks for at least 10 M instr/s and at least one half), and
  * the same by the process's CPU time (user + system over the fastest pass: on a loaded
  * machine the wall time also counts the time the process waited for a core). The
- * configurations marked "no caches" run with `--option cache.hierarchy=false`, so the
+ * configurations marked "(no caches)" run with `--option cache.hierarchy=false`, so the
  * table gives the cache hierarchy's cost (issue 12 asks for at least 15 M instr/s with it).
  * `--only LABEL,LABEL` measures a subset (decode-only always runs).
  *
@@ -35,9 +35,9 @@ const CONFIGS: Record<string, ReplayConfig> = {
   "hw+shadow": { cpu: "hw", mmu: "shadow", io: "emulated" },
   "pv+pv-direct": { cpu: "pv", mmu: "pv-direct", io: "pv" },
   "native": { cpu: "native", mmu: "native", io: "native" },
-  "bt+shadow, no caches": { cpu: "bt", mmu: "shadow", io: "emulated", options: NO_CACHES },
-  "hw+nested, no caches": { cpu: "hw", mmu: "nested", io: "emulated", options: NO_CACHES },
-  "native, no caches": { cpu: "native", mmu: "native", io: "native", options: NO_CACHES },
+  "bt+shadow (no caches)": { cpu: "bt", mmu: "shadow", io: "emulated", options: NO_CACHES },
+  "hw+nested (no caches)": { cpu: "hw", mmu: "nested", io: "emulated", options: NO_CACHES },
+  "native (no caches)": { cpu: "native", mmu: "native", io: "native", options: NO_CACHES },
 };
 
 function arg(name: string, fallback: string): string {
