@@ -58,7 +58,7 @@ import {
 import { MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { declareOptions, readOptions } from "../../engine/options.ts";
 import { AssocCache } from "./assoc_cache.ts";
-import { PAGE_2M, PAGE_4K, rootPageOf, SCALE } from "./geometry.ts";
+import { PAGE_4K, rootPageOf } from "./geometry.ts";
 import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import {
@@ -299,8 +299,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
 
   /** Top-level table index of a (negative, kernel) address. */
   #topIndex(vaddr: number): number {
-    const n = Math.floor(vaddr / SCALE[this.translator.config.levels]) % 512;
-    return n < 0 ? n + 512 : n;
+    const g = this.translator.geometry;
+    const n = Math.floor(vaddr / g.scale[g.levels]) % g.topEntries;
+    return n < 0 ? n + g.topEntries : n;
   }
 
   /**
@@ -333,7 +334,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #newEntry(regions: Set<number>, vaddr: number): void {
     const host = this.#host;
     host.cycles[this.#cat.rmap] += this.#rmap;
-    const region = Math.floor(vaddr / PAGE_2M);
+    const region = Math.floor(vaddr / this.translator.geometry.scale[2]);
     if (regions.has(region)) return;
     regions.add(region);
     this.#allocPage();
@@ -480,7 +481,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const write = this.#dirty && (flags & MEM_WRITE) !== 0;
     if (!walked && !write) return;
     const key = t.isLarge(vaddr)
-      ? Math.floor(vaddr / PAGE_2M) * 2 + 1
+      ? Math.floor(vaddr / t.geometry.largePage) * 2 + 1
       : Math.floor(vaddr / PAGE_4K) * 2;
     if (walked && this.#fill(vaddr, key)) {
       if (write) this.#writable.add(key);
@@ -643,7 +644,12 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
         return;
       }
       const slot = this.#cache.slotOf(page, 0);
-      if (slot >= 0) this.#dropUnder(slot, page, Math.floor((rec.paddr % PAGE_4K) / 8));
+      if (slot >= 0) {
+        const entry = Math.floor((rec.paddr % PAGE_4K) / this.translator.geometry.entryBytes);
+        // A PAE page-directory-pointer table is 32 bytes, several to a page: its index is
+        // the entry's position within its own table.
+        this.#dropUnder(slot, page, entry % this.translator.geometry.topEntries);
+      }
     }
   }
 
@@ -652,11 +658,11 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
    * entries for addresses under it, and the TLB's user entries if that root is loaded.
    */
   #dropUnder(slot: number, page: number, index: number): void {
-    const top = this.translator.config.levels;
-    const span = SCALE[top];
-    const half = 256;
-    // Canonical addresses: the upper half of the top-level table maps negative addresses.
-    const lo = (index >= half ? index - 2 * half : index) * span;
+    const g = this.translator.geometry;
+    const span = g.scale[g.levels];
+    // The kernel part of the top-level table (the canonical upper half; above 0xC0000000 on
+    // a 32-bit guest) maps negative addresses.
+    const lo = (index >= g.kernelTopIndex ? index - g.topEntries : index) * span;
     const hi = lo + span;
     if (lo < 0) {
       // A kernel entry: unlink the shared subtree from this root (other roots keep it).
@@ -668,7 +674,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const table = this.#tables[slot];
     let dropped = 0;
     for (const key of table) {
-      const va = (key & 1) === 1 ? ((key - 1) / 2) * PAGE_2M : (key / 2) * PAGE_4K;
+      const va = (key & 1) === 1 ? ((key - 1) / 2) * g.largePage : (key / 2) * PAGE_4K;
       if (va >= lo && va < hi) {
         table.delete(key);
         if (this.#dirty) this.#writableTables[slot].delete(key);
@@ -690,7 +696,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const host = this.#host;
     const va = rec.addr;
     this.#faultKey = this.translator.isLarge(va)
-      ? Math.floor(va / PAGE_2M) * 2 + 1
+      ? Math.floor(va / this.translator.geometry.largePage) * 2 + 1
       : Math.floor(va / PAGE_4K) * 2;
     this.#faultVa = va;
     this.#faultWrite = (rec.code & 2) !== 0;
