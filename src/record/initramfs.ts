@@ -13,6 +13,8 @@ import { buildC } from "./build_c.ts";
 import { downloadPackage, unpackPackage } from "./debian_packages.ts";
 import { run } from "./host_tools.ts";
 import { commonDir, type Recipe } from "./recipe.ts";
+import { GUEST_ARCHES, type GuestArch } from "./guest_arch.ts";
+import { multilib } from "./multilib.ts";
 
 /**
  * The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=only` (dump the kernel
@@ -66,9 +68,9 @@ function addFile(w: CpioWriter, path: string, data: Uint8Array, perm: number): v
 }
 
 /** Library folders of an unpacked package, with their soname links made (`ldconfig -n`). */
-async function packageLibraryDirs(root: string): Promise<string[]> {
+async function packageLibraryDirs(root: string, triplet: string): Promise<string[]> {
   const dirs: string[] = [];
-  for (const rel of ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]) {
+  for (const rel of [`lib/${triplet}`, `usr/lib/${triplet}`]) {
     const dir = join(root, rel);
     try {
       if (!Deno.statSync(dir).isDirectory) continue;
@@ -151,7 +153,16 @@ export async function buildInitramfs(
   recipe: Recipe,
   modules: { guestPath: string; hostPath: string }[] = [],
   pins: Record<string, string> = {},
+  arch: GuestArch = GUEST_ARCHES.x86_64,
+  hostPins: Record<string, string> = pins,
 ): Promise<InitramfsInfo> {
+  const foreign = !arch.mode64;
+  if (foreign && (recipe.link === "dynamic" || recipe.debian.length > 0)) {
+    // The host cannot run 32-bit programs, so ldd cannot list their libraries.
+    throw new InputError(
+      `${recipe.name}: a ${arch.name} guest takes statically linked programs only (no Debian programs or dynamic linking yet)`,
+    );
+  }
   const w = new CpioWriter();
   for (
     const d of ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc", "root"]
@@ -168,12 +179,12 @@ export async function buildInitramfs(
   const libDirs: string[] = [];
   const unpinned: string[] = [];
   for (const spec of recipe.debian) {
-    const pkg = await downloadPackage(spec.package, pins[spec.package]);
+    const pkg = await downloadPackage(spec.package, pins[spec.package], arch.debianArch);
     if (pins[spec.package] === undefined) unpinned.push(spec.package);
     debianPackages[spec.package] = pkg.version;
     const root = await unpackPackage(pkg);
     roots.push(root);
-    libDirs.push(...await packageLibraryDirs(root));
+    libDirs.push(...await packageLibraryDirs(root, arch.libTriplet));
   }
   for (const [k, spec] of recipe.debian.entries()) {
     const root = roots[k];
@@ -193,29 +204,48 @@ export async function buildInitramfs(
       }
     }
   }
-  const vmark = await buildC("guest", "vmark", [join(common, "vmark.c")], [
-    "-static",
-    "-O2",
-    "-Wall",
-  ], [header]);
+  // 32-bit programs: gcc -m32 against Debian's multilib C library (multilib.ts).
+  const ml = foreign ? await multilib(hostPins) : null;
+  const archFlags = foreign ? ["-m32"] : [];
+  const hostFlags = ml?.hostFlags ?? [];
+  const vmark = await buildC(
+    "guest",
+    foreign ? "vmark-i386" : "vmark",
+    [join(common, "vmark.c")],
+    [...archFlags, "-static", "-O2", "-Wall"],
+    [header],
+    [],
+    hostFlags,
+  );
   programs.vmark = vmark.hash;
   w.add({ path: "bin/vmark", type: "file", perm: 0o755, data: Deno.readFileSync(vmark.path) });
   // The guest's busybox is the pinned busybox-static package's (the host's if none is pinned).
   let busybox = "/bin/busybox";
+  // The applet list comes from running busybox --list-full; the host cannot run a 32-bit
+  // one, so a foreign guest's list is that of the amd64 build of the same version.
+  let lister = busybox;
   if (pins["busybox-static"] !== undefined) {
-    const pkg = await downloadPackage("busybox-static", pins["busybox-static"]);
+    const pkg = await downloadPackage("busybox-static", pins["busybox-static"], arch.debianArch);
     debianPackages["busybox-static"] = pkg.version;
     busybox = join(await unpackPackage(pkg), "bin", "busybox");
+    lister = busybox;
+    if (foreign) {
+      const host = await downloadPackage("busybox-static", pkg.version);
+      lister = join(await unpackPackage(host), "bin", "busybox");
+    }
+  } else if (foreign) {
+    throw new InputError(`A ${arch.name} guest needs busybox-static pinned for ${arch.debianArch}`);
   } else {
     unpinned.push("busybox-static (the host's /bin/busybox)");
   }
+  if (ml) Object.assign(debianPackages, ml.packages);
   w.add({
     path: "bin/busybox",
     type: "file",
     perm: 0o755,
     data: Deno.readFileSync(busybox),
   });
-  const applets = (await run(busybox, ["--list-full"])).split("\n").filter((l) => l !== "")
+  const applets = (await run(lister, ["--list-full"])).split("\n").filter((l) => l !== "")
     .sort();
   for (const a of applets) {
     if (a === "bin/busybox" || w.has(a)) continue;
@@ -231,11 +261,12 @@ export async function buildInitramfs(
   for (const [name, srcs] of Object.entries(recipe.programs).sort(([a], [b]) => a < b ? -1 : 1)) {
     const built = await buildC(
       "guest",
-      `${recipe.name}-${name}`,
+      `${recipe.name}-${name}${foreign ? `-${arch.debianArch}` : ""}`,
       srcs.map((s) => join(recipe.dir, s)),
-      recipe.link === "dynamic" ? ["-O2", "-Wall"] : ["-static", "-O2", "-Wall"],
+      [...archFlags, ...(recipe.link === "dynamic" ? [] : ["-static"]), "-O2", "-Wall"],
       [header],
       [common],
+      hostFlags,
     );
     programs[name] = built.hash;
     w.add({

@@ -149,3 +149,28 @@ export function tablePage(
 export function rootPageOf(cr3: number): number {
   return Math.floor(cr3 / PAGE_4K) % 2 ** 40;
 }
+
+/** Bytes of a PAE page-directory-pointer table (four 8-byte entries, 32-byte aligned). */
+export const PAE_ROOT_BYTES = 32;
+
+/**
+ * The key that names an address space's root in a paging mode of `levels` levels: its
+ * page ({@link rootPageOf}), except under PAE, whose root is a 32-byte table named by CR3
+ * bits 5..31 (SDM vol. 3A, 4.4.1) — and Linux allocates several processes' tables from one
+ * page (`pgd_cache`, 32-byte objects), so the page would not tell them apart.
+ */
+export function rootKeyOf(cr3: number, levels: number): number {
+  return levels === 3 ? Math.floor(cr3 / PAE_ROOT_BYTES) % 2 ** 47 : rootPageOf(cr3);
+}
+
+/** The keys of every root a page can hold (one, or 128 PAE tables). */
+export function rootKeysInPage(page: number, levels: number): number[] {
+  if (levels !== 3) return [page];
+  const per = PAGE_4K / PAE_ROOT_BYTES;
+  return Array.from({ length: per }, (_, i) => page * per + i);
+}
+
+/** The guest-physical address of the root named by `key` (the nested walk's first table). */
+export function rootAddressOf(key: number, levels: number): number {
+  return levels === 3 ? key * PAE_ROOT_BYTES : key * PAGE_4K;
+}

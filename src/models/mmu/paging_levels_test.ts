@@ -260,3 +260,33 @@ Deno.test("engine: every MMU model walks the header's levels (native, shadow, pv
     }
   }
 });
+
+Deno.test("PAE roots are 32-byte tables: two processes' roots in one page are two shadow roots", () => {
+  const { h, s } = shadow(3);
+  s.switchRoot(0x5020); // parent's page-directory-pointer table
+  s.access(0x40000000, 0, 4, 0);
+  s.switchRoot(0x5040); // child's, in the same page (Linux's pgd_cache)
+  s.access(0x40000000, 0, 4, 0); // a root of its own: its own hidden fault
+  assert.equal(h.eventOf("mmu.shadow-builds"), 2);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 2);
+  s.ptWrite(ptWrite(0x5020 + 1 * 8)); // the parent's PDPTE 1: drops the parent's entry only
+  assert.equal(h.eventOf("mmu.shadow-entries-dropped"), 1);
+  s.switchRoot(0x5020);
+  s.access(0x40000000, 0, 4, 0); // refilled
+  s.switchRoot(0x5040);
+  s.access(0x40000000, 0, 4, 0); // still shadowed: a walk, no hidden fault
+  assert.equal(h.eventOf("mmu.shadow-cache-hits"), 2);
+  assert.equal(h.eventOf("mmu.hidden-faults"), 3);
+});
+
+Deno.test("PAE 2-D walk translates the root table's own address, not its page", () => {
+  const h = new RecordingHost();
+  const t = new Translator(h, config({ levels: 3, twoD: true, ntlbEntries: 16 }), COSTS);
+  t.setRoot(0x5020);
+  t.translate(0x08048000, 0x123000);
+  t.setRoot(0x5040); // same page: the nested TLB already maps it
+  const before = h.eventOf("mmu.ntlb-hits");
+  t.translate(0x08048000, 0x123000);
+  assert.ok(h.eventOf("mmu.ntlb-hits") > before);
+  assert.notEqual(t.rootIdOf(0x5020 / 32), t.rootIdOf(0x5040 / 32));
+});

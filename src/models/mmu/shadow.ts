@@ -58,7 +58,7 @@ import {
 import { MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { declareOptions, readOptions } from "../../engine/options.ts";
 import { AssocCache } from "./assoc_cache.ts";
-import { PAGE_4K, rootPageOf } from "./geometry.ts";
+import { PAE_ROOT_BYTES, PAGE_4K, rootKeyOf, rootKeysInPage, rootPageOf } from "./geometry.ts";
 import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import {
@@ -544,11 +544,18 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#discardRoot(page);
   }
 
-  /** The VMM stopped shadowing `page`: a cached shadow root built from it (not loaded) goes. */
+  /** The VMM stopped shadowing `page`: cached shadow roots built from it (not loaded) go. */
   #discardRoot(page: number): void {
-    const slot = this.#cache.slotOf(page, 0);
-    if (slot >= 0 && this.translator.rootPage !== page) {
-      this.#cache.invalidateKey(page);
+    if (this.translator.geometry.levels === 3) {
+      for (const key of rootKeysInPage(page, 3)) this.#discardRootKey(key);
+    } else this.#discardRootKey(page);
+  }
+
+  /** Discards the cached shadow root `key` unless it is loaded. */
+  #discardRootKey(key: number): void {
+    const slot = this.#cache.slotOf(key, 0);
+    if (slot >= 0 && this.translator.rootPage !== key) {
+      this.#cache.invalidateKey(key);
       this.#freeTables(this.#tables[slot], this.#regionTables[slot], true);
       this.#tables[slot].clear();
       this.#linkedTables[slot].clear();
@@ -559,14 +566,17 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** CR3 write: shadow-cache lookup (hit keeps the filled entries), TLB flush as hardware does. */
   switchRoot(cr3: number): void {
     const host = this.#host;
+    // The shadow cache holds roots by key (a PAE root is a 32-byte table); protection is
+    // by the page that holds it.
+    const key = rootKeyOf(cr3, this.translator.config.levels);
     const page = rootPageOf(cr3);
     host.events[this.#ev.switches]++;
     let c = this.#costs.switchRoot;
-    if (this.#cache.lookup(page, 0)) {
+    if (this.#cache.lookup(key, 0)) {
       host.events[this.#ev.cacheHits]++;
       this.#select(this.#cache.lastSlot);
     } else {
-      this.#cache.insert(page, 0);
+      this.#cache.insert(key, 0);
       this.#select(this.#cache.lastSlot);
       // The slot's previous root (evicted, or discarded earlier) gives its pages back.
       if (this.#current.size > 0 || this.#regions.size > 0) {
@@ -643,12 +653,14 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
         if (this.#dirty && this.#faultWrite) this.#writable.add(key);
         return;
       }
-      const slot = this.#cache.slotOf(page, 0);
+      // The root a top-level entry belongs to: its page, or under PAE its 32-byte table
+      // (several to a page), whose index is the entry's position within that table.
+      const g = this.translator.geometry;
+      const root = g.levels === 3 ? Math.floor(rec.paddr / PAE_ROOT_BYTES) : page;
+      const slot = this.#cache.slotOf(root, 0);
       if (slot >= 0) {
-        const entry = Math.floor((rec.paddr % PAGE_4K) / this.translator.geometry.entryBytes);
-        // A PAE page-directory-pointer table is 32 bytes, several to a page: its index is
-        // the entry's position within its own table.
-        this.#dropUnder(slot, page, entry % this.translator.geometry.topEntries);
+        const entry = Math.floor((rec.paddr % PAGE_4K) / g.entryBytes);
+        this.#dropUnder(slot, root, entry % g.topEntries);
       }
     }
   }

@@ -20,7 +20,8 @@ import {
   PAGE_4K,
   type PagingGeometry,
   pagingGeometry,
-  rootPageOf,
+  rootAddressOf,
+  rootKeyOf,
   SCALE,
   tableOwner,
   tablePage,
@@ -236,7 +237,10 @@ export class Translator {
     }
   }
 
-  /** Guest-physical page number of the current root. */
+  /**
+   * Key of the current root: its guest-physical page number, or under PAE its 32-byte
+   * table's address / 32 ({@link rootKeyOf}).
+   */
   get rootPage(): number {
     return this.#rootPage;
   }
@@ -246,7 +250,7 @@ export class Translator {
     return this.#rootId;
   }
 
-  /** The id a root page has (assigning the next one on first use). */
+  /** The id a root key has (assigning the next one on first use). */
   rootIdOf(rootPage: number): number {
     let id = this.#rootIds.get(rootPage);
     if (id === undefined) {
@@ -265,7 +269,7 @@ export class Translator {
   setRoot(cr3: number): void {
     this.#lastKey = NaN;
     this.#lastLo = this.#lastHi = NaN;
-    const page = rootPageOf(cr3);
+    const page = rootKeyOf(cr3, this.config.levels);
     this.#rootPage = page;
     this.#rootId = this.rootIdOf(page);
     if (this.#asids) {
@@ -427,14 +431,16 @@ export class Translator {
     const top = this.config.levels;
     let c = 0;
     for (let level = top; level >= leaf; level--) {
-      const page = level === top ? this.#rootPage : tablePage(
+      const page = level === top ? -1 : tablePage(
         tableOwner(va, level, top, this.#rootId),
         level,
         va,
         this.config.guestPages,
         this.#scale,
       );
-      c += this.#nested(page * PAGE_4K);
+      c += this.#nested(
+        page < 0 ? rootAddressOf(this.#rootPage, top) : page * PAGE_4K,
+      );
       c += this.#guestEntry(va, level, leaf);
     }
     return c + this.#nested(gpa);
