@@ -119,6 +119,22 @@ async function sharedLibraries(
   return libs.sort((a, b) => a.guest < b.guest ? -1 : a.guest > b.guest ? 1 : 0);
 }
 
+/**
+ * The guest paths a dynamically linked program loads, read from its ELF headers with
+ * readelf (the program interpreter, then each `NEEDED` library in the Debian i386
+ * multiarch folder): for programs the host cannot run.
+ */
+async function neededLibraries(program: string): Promise<string[]> {
+  const out = await run("readelf", ["-ldW", program], { what: `readelf -ld ${program}` });
+  const libs: string[] = [];
+  const interp = out.match(/Requesting program interpreter: (\/\S+)\]/);
+  if (interp) libs.push(interp[1].replace(/^\/+/, ""));
+  for (const m of out.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)) {
+    libs.push(`lib/i386-linux-gnu/${m[1]}`);
+  }
+  return libs;
+}
+
 /** What went into the initramfs, for the trace header. */
 export interface InitramfsInfo {
   /** The archive bytes. */
@@ -156,13 +172,10 @@ export async function buildInitramfs(
   arch: GuestArch = GUEST_ARCHES.x86_64,
   hostPins: Record<string, string> = pins,
 ): Promise<InitramfsInfo> {
+  // A 32-bit guest: the host cannot run its programs, so ldd cannot list their libraries;
+  // the recipe's debian paths list them, and every library a program needs is checked to be
+  // among them (neededLibraries).
   const foreign = !arch.mode64;
-  if (foreign && (recipe.link === "dynamic" || recipe.debian.length > 0)) {
-    // The host cannot run 32-bit programs, so ldd cannot list their libraries.
-    throw new InputError(
-      `${recipe.name}: a ${arch.name} guest takes statically linked programs only (no Debian programs or dynamic linking yet)`,
-    );
-  }
   const w = new CpioWriter();
   for (
     const d of ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc", "root"]
@@ -197,7 +210,7 @@ export async function buildInitramfs(
         throw new InputError(`${recipe.name}: package ${spec.package} has no ${p}`);
       }
       addTree(w, host, rel);
-      if (Deno.lstatSync(host).isFile) {
+      if (Deno.lstatSync(host).isFile && !foreign) {
         for (const lib of await sharedLibraries(host, roots, libDirs)) {
           addFile(w, lib.guest, Deno.readFileSync(Deno.realPathSync(lib.host)), 0o755);
         }
@@ -275,7 +288,15 @@ export async function buildInitramfs(
       perm: 0o755,
       data: Deno.readFileSync(built.path),
     });
-    if (recipe.link === "dynamic") {
+    if (recipe.link === "dynamic" && foreign) {
+      for (const lib of await neededLibraries(built.path)) {
+        if (!w.has(lib)) {
+          throw new InputError(
+            `${recipe.name}: ${name} needs /${lib}, which the recipe's debian paths do not provide (a ${arch.name} guest's libraries are listed, not found with ldd)`,
+          );
+        }
+      }
+    } else if (recipe.link === "dynamic") {
       // The recipe's Debian packages (libc6) were added first, so theirs win over the host's.
       for (const lib of await sharedLibraries(built.path, roots, libDirs)) {
         addFile(w, lib.guest, Deno.readFileSync(Deno.realPathSync(lib.host)), 0o755);

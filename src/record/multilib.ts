@@ -11,7 +11,9 @@
 
 import { join } from "node:path";
 import { InputError } from "../util/errors.ts";
-import { downloadPackage, unpackPackage } from "./debian_packages.ts";
+import { cacheDir, exists, sha256Hex } from "./cache.ts";
+import { downloadPackage } from "./debian_packages.ts";
+import { run } from "./host_tools.ts";
 
 /** The multilib packages `gcc -m32` links against. */
 export const MULTILIB_PACKAGES = [
@@ -29,10 +31,14 @@ export interface Multilib {
   packages: Record<string, string>;
 }
 
-/** Fetches and unpacks the multilib packages at their pinned versions; returns gcc's flags. */
+/**
+ * Fetches the multilib packages at their pinned versions and unpacks them into one folder
+ * (a sysroot for the linker: `libc.so`'s linker script names `/lib32/libc.so.6` and
+ * `/lib/ld-linux.so.2`, which the folder then holds); returns gcc's flags.
+ */
 export async function multilib(pins: Record<string, string>): Promise<Multilib> {
   const packages: Record<string, string> = {};
-  const roots: string[] = [];
+  const debs: string[] = [];
   for (const name of MULTILIB_PACKAGES) {
     if (pins[name] === undefined) {
       throw new InputError(
@@ -41,17 +47,36 @@ export async function multilib(pins: Record<string, string>): Promise<Multilib> 
     }
     const pkg = await downloadPackage(name, pins[name]);
     packages[name] = pkg.version;
-    roots.push(await unpackPackage(pkg));
+    debs.push(pkg.deb);
+  }
+  const root = cacheDir("multilib", (await sha256Hex(JSON.stringify(packages))).slice(0, 16));
+  const stamp = join(root, ".unpacked");
+  if (!exists(stamp)) {
+    for (const deb of debs) {
+      await run("dpkg-deb", ["-x", deb, root], { what: `dpkg-deb -x ${deb}` });
+    }
+    // The 32-bit loader's path in libc.so's script: libc6-i386 links it to /lib32's by an
+    // absolute path, which would leave the sysroot; a relative link stays inside.
+    Deno.mkdirSync(join(root, "lib"), { recursive: true });
+    const link = join(root, "lib", "ld-linux.so.2");
+    try {
+      Deno.removeSync(link);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    Deno.symlinkSync("../lib32/ld-linux.so.2", link);
+    Deno.writeTextFileSync(stamp, "");
   }
   const hostFlags: string[] = [];
-  for (const root of roots) {
-    for (const dir of ["usr/lib32", "usr/lib/gcc/x86_64-linux-gnu/12/32"]) {
-      hostFlags.push("-B", join(root, dir), "-L", join(root, dir));
-    }
+  for (const dir of ["usr/lib32", "usr/lib/gcc/x86_64-linux-gnu/12/32"]) {
+    hostFlags.push("-B", join(root, dir), "-L", join(root, dir));
   }
-  for (const root of roots) {
-    hostFlags.push("-idirafter", join(root, "usr/include/x86_64-linux-gnu"));
-  }
-  hostFlags.push("-idirafter", "/usr/include/x86_64-linux-gnu");
+  hostFlags.push(
+    "-idirafter",
+    join(root, "usr/include/x86_64-linux-gnu"),
+    "-idirafter",
+    "/usr/include/x86_64-linux-gnu",
+    `-Wl,--sysroot=${root}`,
+  );
   return { hostFlags, packages };
 }
