@@ -261,3 +261,35 @@ Deno.test("Figure 3: rows without a trace show published diamonds only, labelled
   assert.equal(faded.data!.values.length, 4 * FIG3_ROWS.length);
   assert.match(spec.title.subtitle[1], /6 of 6 rows have no corpus trace: faded bars/);
 });
+
+Deno.test("lmbench: 32-bit rows replay the i386 traces beside the 64-bit ones, with their own ordering check", async () => {
+  const root = await rootWith(["forkwait", "forkwait-i386", "lmbench-null-call-i386"]);
+  const runs = replayRuns(await lmbench.runs({ root, published: PUBLISHED }));
+  assert.deepEqual(runs.map((r) => `${r.id} ${"path" in r.trace ? r.trace.path : ""}`), [
+    "fork_proc/xen traces/forkwait.vmt",
+    "fork_proc/vmware traces/forkwait.vmt",
+    "null_call-i386/xen traces/lmbench-null-call-i386.vmt",
+    "null_call-i386/vmware traces/lmbench-null-call-i386.vmt",
+    "fork_proc-i386/xen traces/forkwait-i386.vmt",
+    "fork_proc-i386/vmware traces/forkwait-i386.vmt",
+  ]);
+  await Deno.remove(root, { recursive: true });
+  const results: RunResults = {
+    ...RESULTS,
+    "fork_proc-i386/xen": fake("forkwait-i386", "pv", 24_000, 48_000, 10),
+    "fork_proc-i386/vmware": fake("forkwait-i386", "bt", 24_000, 72_000, 10),
+  };
+  const rows = lmbench.compare(results, PUBLISHED);
+  const by = Object.fromEntries(rows.map((r) => [r.label, r]));
+  assert.equal(by["fork proc, 32-bit, Xen"].reproduced, 2);
+  assert.equal(by["fork proc, 32-bit, VMware"].reproduced, 3);
+  assert.equal(by["fork proc, 32-bit, Xen"].role, "prediction");
+  // Same published cell as the 64-bit row.
+  assert.equal(by["fork proc, 32-bit, Xen"].published, by["fork proc, Xen"].published);
+  const checks = lmbench.checks!(results, PUBLISHED);
+  assert.equal(checks.length, LMBENCH_ROWS.length + 1 + 2);
+  const last = checks[checks.length - 1];
+  assert.match(last.label, /32-bit guest/);
+  assert.equal(last.headline, false);
+  assert.equal(last.passed, true);
+});

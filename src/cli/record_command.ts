@@ -16,6 +16,7 @@ import { COUNT_NAMES, type CountName, iterationStats } from "../record/trace_cou
 import { TraceReader } from "../trace/reader.ts";
 import { checkOutputFile, parseIntOption, prepareOutputFile } from "./options.ts";
 import { keepRunDir, makeRunDir } from "../record/cache.ts";
+import { guestArch } from "../record/guest_arch.ts";
 import { writeProgramRecipe } from "../record/program_recipe.ts";
 import { isRecipePath, type Recipe } from "../record/recipe.ts";
 import { UsageError } from "../util/errors.ts";
@@ -140,6 +141,10 @@ export function registerRecordCommand(program: Command): void {
     )
     .option("--memory <mib>", "guest memory in MiB for a program (default 256)")
     .option("--timeout <seconds>", "host-time limit for a program's run (default 600)")
+    .option(
+      "--arch <name>",
+      "guest architecture: x86_64 (Debian's amd64 kernel, 4-level paging), i386 (the 686 kernel, 2-level paging) or i386-pae (686-pae, 3 levels); default the recipe's",
+    )
     .option("--keep", "keep the work folder (plugin stream, QEMU log, initramfs)")
     .option("--manifest <file>", "add or update the trace's entry in a corpus manifest")
     .option("--json", "print the result as JSON instead of a table")
@@ -171,6 +176,7 @@ export function registerRecordCommand(program: Command): void {
         ? parseIntOption("--timeout", opts.timeout, 10, 86400)
         : 600;
       // Everything that can fail fast fails before the guest boots.
+      if (opts.arch !== undefined) guestArch(opts.arch);
       prepareOutputFile("--out", opts.out);
       if (opts.manifest !== undefined) checkOutputFile("--manifest", opts.manifest);
       let generated: string | null = null;
@@ -209,6 +215,7 @@ export function registerRecordCommand(program: Command): void {
         "--out",
         opts.out,
         ...(iterations !== undefined ? ["--iterations", String(iterations)] : []),
+        ...(opts.arch !== undefined ? ["--arch", opts.arch] : []),
         ...(isRecipe ? [what[0]] : ["--", ...what]),
       ].join(" ");
       const p = recordProgress();
@@ -222,6 +229,7 @@ export function registerRecordCommand(program: Command): void {
           keep: opts.keep === true,
           progress: p,
           command: shown,
+          arch: opts.arch,
         });
       } finally {
         p.stop();
@@ -240,7 +248,7 @@ export function registerRecordCommand(program: Command): void {
           const command = isRecipe
             ? `deno task vmmlab record ${workload} --out ${opts.out}${
               iterations !== undefined ? ` --iterations ${iterations}` : ""
-            } --manifest ${opts.manifest}`
+            }${opts.arch !== undefined ? ` --arch ${opts.arch}` : ""} --manifest ${opts.manifest}`
             : `deno task ${shown.replace(" --out ", ` --manifest ${opts.manifest} --out `)}`;
           upsertManifest(
             opts.manifest,

@@ -67,6 +67,7 @@ export class ArrayTrace {
       workload: header.workload ?? "hand-built",
       devices: header.devices ?? [],
       pageSizes: header.pageSizes ?? [PAGE_SIZE],
+      ...(header.guest ? { guest: header.guest } : {}),
     };
   }
 

@@ -389,6 +389,8 @@ export interface TraceHeaderLike {
   readonly devices: readonly string[];
   /** Page sizes the guest used, in bytes. */
   readonly pageSizes: readonly number[];
+  /** The guest: `pagingLevels` (2 to 5, absent = 4) sizes every page walk. */
+  readonly guest?: { readonly pagingLevels?: number; readonly arch?: string };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -22,8 +22,9 @@ export interface BuiltArtifact {
 
 /**
  * Compiles `sources` with `flags` into the cache folder `kind`, named `name-<hash>`.
- * `includeDirs` are passed as `-I` but left out of the hash: they are host paths, which
- * differ between clones, while the headers they provide are hashed via `extraHashInputs`.
+ * `includeDirs` are passed as `-I` and `hostFlags` as they are, both left out of the hash:
+ * they are host paths, which differ between clones, while the headers they provide are
+ * hashed via `extraHashInputs` (and the packages behind `hostFlags` are pinned).
  */
 export async function buildC(
   kind: string,
@@ -32,6 +33,7 @@ export async function buildC(
   flags: string[],
   extraHashInputs: string[] = [],
   includeDirs: string[] = [],
+  hostFlags: string[] = [],
 ): Promise<BuiltArtifact> {
   const texts: string[] = [];
   for (const s of [...sources, ...extraHashInputs]) {
@@ -45,7 +47,7 @@ export async function buildC(
     try {
       await run(
         "gcc",
-        [...flags, ...includeDirs.flatMap((d) => ["-I", d]), "-o", tmp, ...sources],
+        [...flags, ...hostFlags, ...includeDirs.flatMap((d) => ["-I", d]), "-o", tmp, ...sources],
         {
           what: `gcc building ${name}`,
         },

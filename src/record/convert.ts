@@ -33,13 +33,13 @@ import {
 } from "../trace/record.ts";
 import type { TraceWriter } from "../trace/writer.ts";
 import { decodeX86Into, X86Info } from "./x86_decode.ts";
+import { GUEST_ARCHES, type GuestArch } from "./guest_arch.ts";
 import {
   isIdtEntry,
   isLeafPageTableSetter,
   isPageClearer,
   type KernelSymbols,
   pageTableWriterLevel,
-  signedHex,
 } from "./kallsyms.ts";
 import type { Delivery, DeviceAccess, NicEvent, QemuLog } from "./qemu_log.ts";
 import type { PageSnapshot } from "./page_hash.ts";
@@ -127,11 +127,13 @@ export interface ConvertOptions {
   netLengths?: readonly number[];
   /** Size of the read buffer (tests use small ones to cross many refills); default 32 MiB. */
   bufferBytes?: number;
+  /**
+   * The guest architecture (default x86-64): its instruction-decoding mode and the direct
+   * map page tables are written through. A 32-bit stream's addresses are already in the
+   * trace's convention (the plugin's `split` argument).
+   */
+  arch?: GuestArch;
 }
-
-/** The x86-64 Linux direct map (`page_offset_base` without KASLR): where page tables are written through. */
-const DIRECT_MAP_LO = signedHex("ffff888000000000");
-const DIRECT_MAP_HI = signedHex("ffffc88000000000");
 
 const FAULT_VECTORS = new Set([0, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19, 20, 21]);
 
@@ -146,6 +148,22 @@ export class StreamConverter {
   readonly #deviceIndex = new Map<string, number>();
   readonly #ptPages = new Map<number, number>(); // page frame → level (0 unknown)
   readonly #requests: RequestInference;
+  readonly #mode64: boolean;
+  /** The kernel's direct map [lo, hi): where page tables are written through. */
+  readonly #directLo: number;
+  readonly #directHi: number;
+  /** Page-table entry size in bytes (4 under 32-bit paging, else 8). */
+  readonly #entryBytes: number;
+  /** Bytes one level-2 entry maps (4 MB under 32-bit paging, else 2 MB). */
+  readonly #level2Span: number;
+  /** The top level, which a CR3 value names. */
+  readonly #topLevel: number;
+  // 32-bit learning of table pages (see #learn32).
+  #faultVa = -1;
+  #loadFrame = -1;
+  #loadOffset = -1;
+  #loadLevel = 0;
+  readonly #dataPages = new Set<number>();
 
   // Current block and its buffered events.
   #cur: BlockInfo | null = null;
@@ -182,6 +200,12 @@ export class StreamConverter {
     this.#sym = options.symbols;
     options.devices.forEach((d, i) => this.#deviceIndex.set(d, i));
     this.#requests = new RequestInference(options.netLengths ?? []);
+    const arch = options.arch ?? GUEST_ARCHES.x86_64;
+    this.#mode64 = arch.mode64;
+    [this.#directLo, this.#directHi] = arch.directMap;
+    this.#entryBytes = arch.pagingLevels === 2 ? 4 : 8;
+    this.#level2Span = arch.largePage;
+    this.#topLevel = arch.pagingLevels;
   }
 
   /** Reads the whole stream and writes the window; returns the counts. */
@@ -297,7 +321,7 @@ export class StreamConverter {
       const len = lens[i];
       const bytes = code.subarray(at + 1, at + 1 + len);
       at += 1 + len;
-      decodeX86Into(bytes, 0, true, x);
+      decodeX86Into(bytes, 0, this.#mode64, x);
       let sens = x.sensitive;
       if (x.length !== len) sens = x.sensitive; // the decoder and QEMU disagree only on invalid bytes
       info.instrs.push({ length: len, sensitive: sens, flow: x.flow, bytes });
@@ -374,6 +398,9 @@ export class StreamConverter {
       }
     }
     this.#finishBlock();
+    if (delivery && delivery.vector === 14 && !delivery.hardware && !delivery.software) {
+      this.#faultVa = delivery.cr2 >= 0 ? delivery.cr2 : -1;
+    }
     if (delivery && this.#recording) this.#emitDelivery(delivery);
     this.#cur = next;
     this.#curRan = next.n;
@@ -590,9 +617,13 @@ export class StreamConverter {
         if (op === StringOp.Ins || op === StringOp.Outs) {
           for (let k = 0; k < count; k++) this.#portAccess(op === StringOp.Outs, size);
         }
-        if (f & STREAM_REP_STORE && cur.clearer[idx] && size * count >= 4096) {
-          // A whole page cleared or copied over: whatever table lived there is gone.
+        // (The plugin may record a string instruction's first element on its own, so a
+        // whole page shows as one element less.)
+        if (f & STREAM_REP_STORE && cur.clearer[idx] && size * (count + 1) >= 4096) {
+          // A whole page cleared or copied over: whatever table lived there is gone (and
+          // whatever data: the page was freed and is being reused).
           this.#ptPages.delete(Math.floor(this.#evB[e] / 4096));
+          this.#dataPages.delete(Math.floor(this.#evB[e] / 4096));
         }
         continue;
       }
@@ -611,12 +642,58 @@ export class StreamConverter {
         counts[C.mmio]++;
         if (a) this.#inferRequests(a);
       } else if (
-        store && cur.ptLevel[idx] !== PT_NONE && vaddr >= DIRECT_MAP_LO && vaddr < DIRECT_MAP_HI
+        cur.ptLevel[idx] !== PT_NONE && vaddr >= this.#directLo && vaddr < this.#directHi
       ) {
-        this.#maybePtWrite(cur, idx, paddr);
+        if (!this.#mode64) this.#learn32(paddr, size, store);
+        if (store) this.#maybePtWrite(cur, idx, paddr);
+      } else if (!this.#mode64 && store && cur.cpl === 0 && !cur.clearer[idx]) {
+        // Any other kernel function storing to a page not known as a table makes it data
+        // (a stack, a struct), which is never learnt as a table until it is cleared again.
+        const frame = Math.floor(paddr / 4096);
+        if (!this.#ptPages.has(frame)) this.#dataPages.add(frame);
       }
     }
     while (s < sensIdx.length && sensIdx[s] < ran) this.#emitSensitive(cur, sensIdx[s++]);
+  }
+
+  /**
+   * Learning which pages are page tables on a 32-bit guest, whose kernel (no paravirt
+   * page-table hooks) inlines the entry setters into their callers, so no leaf setter
+   * names its target. A store by a page-table function, of an entry's size, to a page no
+   * other kernel function stored to, is a table store when
+   * - its offset is the entry that translates the last user page fault's address (level 1:
+   *   the PTE, level 2: the directory entry): the fault handler setting the entry; or
+   * - the same function just loaded an entry at the same offset of a known table page:
+   *   fork copying the parent's entry into the child's table.
+   * CR3 values name the top-level pages. Called for loads and stores of page-table
+   * functions to the direct map.
+   */
+  #learn32(paddr: number, size: number, store: boolean): void {
+    const eb = this.#entryBytes;
+    if (size !== 4 && size !== eb) return; // PAE entries are also moved as two halves
+    const frame = Math.floor(paddr / 4096);
+    const offset = (paddr % 4096) - ((paddr % 4096) % eb);
+    const known = this.#ptPages.get(frame);
+    if (!store) {
+      if (known !== undefined && known > 0) {
+        this.#loadFrame = frame;
+        this.#loadOffset = offset;
+        this.#loadLevel = known;
+      }
+      return;
+    }
+    if (known !== undefined || this.#dataPages.has(frame)) return;
+    if (this.#loadFrame >= 0 && this.#loadFrame !== frame && this.#loadOffset === offset) {
+      this.#ptPages.set(frame, this.#loadLevel);
+      return;
+    }
+    const va = this.#faultVa;
+    if (va < 0) return;
+    const perTable = 4096 / eb;
+    if (offset / eb === Math.floor(va / 4096) % perTable) this.#ptPages.set(frame, 1);
+    else if (offset / eb === Math.floor(va / this.#level2Span) % perTable) {
+      this.#ptPages.set(frame, 2);
+    }
   }
 
   #maybePtWrite(cur: BlockInfo, idx: number, paddr: number): void {
@@ -673,6 +750,7 @@ export class StreamConverter {
         const cr = cur.reg[k];
         if (cr === 3) {
           const v = this.#o.log.cr3Values[this.#cr3Seq++] ?? -1;
+          if (!this.#mode64 && v >= 0) this.#ptPages.set(Math.floor(v / 4096), this.#topLevel);
           const flags = FLAG_WRITE | (v >= 0 ? FLAG_VALUE_KNOWN | FLAG_INFERRED : 0);
           w.sensitive(op, pc, 3, v >= 0 ? v : 0, 8, flags);
           counts[C.cr3Writes]++;
@@ -700,7 +778,11 @@ export class StreamConverter {
         const reg = cur.reg[k] < 0 ? 0 : cur.reg[k];
         const write = op === SensitiveOp.Wrmsr || op === SensitiveOp.Lmsw ? FLAG_WRITE : 0;
         w.sensitive(op, pc, reg, 0, cur.size[k], write);
-        if (op === SensitiveOp.Syscall) counts[C.syscalls]++;
+        // System calls: SYSCALL (x86-64), SYSENTER (the 32-bit vDSO) and INT 0x80.
+        if (
+          op === SensitiveOp.Syscall || op === SensitiveOp.Sysenter ||
+          (op === SensitiveOp.Int && reg === 0x80)
+        ) counts[C.syscalls]++;
         else if (op === SensitiveOp.Invlpg) counts[C.invlpg]++;
         else if (op === SensitiveOp.Cli) counts[C.cli]++;
         else if (op === SensitiveOp.Sti) counts[C.sti]++;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { StreamConverter } from "./convert.ts";
 import { countIndexMismatch } from "./trace_counts.ts";
 import { KernelSymbols, signedHex } from "./kallsyms.ts";
+import { GUEST_ARCHES, type GuestArch, traceAddress } from "./guest_arch.ts";
 import { parseQemuLog, type QemuLog } from "./qemu_log.ts";
 import { TraceWriter } from "../trace/writer.ts";
 import { TraceReader } from "../trace/reader.ts";
@@ -93,7 +94,13 @@ const HEADER = {
   inferred: [],
 };
 
-function convert(stream: Uint8Array, log: QemuLog, bufferBytes?: number) {
+function convert(
+  stream: Uint8Array,
+  log: QemuLog,
+  bufferBytes?: number,
+  arch?: GuestArch,
+  symbols: KernelSymbols = SYMBOLS,
+) {
   const path = Deno.makeTempFileSync({ suffix: ".bin" });
   try {
     Deno.writeFileSync(path, stream);
@@ -101,9 +108,10 @@ function convert(stream: Uint8Array, log: QemuLog, bufferBytes?: number) {
     const result = new StreamConverter(w, {
       streamPath: path,
       log,
-      symbols: SYMBOLS,
+      symbols,
       devices: HEADER.devices,
       bufferBytes,
+      arch,
     }).run();
     const t = TraceReader.fromBytes(w.finish(), "unit");
     const records: Record<string, number>[] = [];
@@ -442,4 +450,60 @@ Deno.test("convert: a long stream read through small buffers converts the same a
 
 Deno.test("the count index table matches COUNT_NAMES entry for entry", () => {
   assert.equal(countIndexMismatch(), null);
+});
+
+Deno.test("convert, i386: INT 0x80 and SYSENTER are system calls; table pages learnt from the fault's entry, fork's copy and never from data pages", () => {
+  const arch = GUEST_ARCHES.i386;
+  const symbols = KernelSymbols.parse(
+    [
+      "c1000000 T do_set_pte",
+      "c1001000 T asm_exc_page_fault",
+      "c1002000 T copy_page_range",
+      "c1003000 T kmem_cache_alloc",
+    ].join("\n"),
+    (va) => traceAddress(arch, va),
+  );
+  const k = (a: number) => BigInt.asUintN(64, BigInt(a - 2 ** 32)); // as the plugin writes it
+  const direct = (pa: number) => k(0xc0000000 + pa);
+  const store = (pa: number) => [0, direct(pa), BigInt(pa), 4, true] as const;
+  const user = 0x0804a000n;
+  const s = new StreamBuilder()
+    .mark(1)
+    .mark(3)
+    .tb(0, user, [[0xcd, 0x80], [0x0f, 0x34]]) // int $0x80; sysenter
+    .tb(1, user + 0x100n, [[0x8b, 0x03], [0x90]]) // mov (%ebx),%eax faults
+    .tb(2, k(0xc1001000), [[0x90]]) // asm_exc_page_fault
+    .tb(3, k(0xc1003000), [[0x89, 0x01]]) // kmem_cache_alloc: a data store
+    .tb(4, k(0xc1000000), [[0x89, 0x01], [0x89, 0x01], [0x89, 0x01]]) // do_set_pte
+    .tb(5, k(0xc1002000), [[0x8b, 0x01], [0x89, 0x01]]) // copy_page_range: load, store
+    .exec(0)
+    .exec(1)
+    .cut(1)
+    .exec(2)
+    .exec(3)
+    .mem(...store(0x3007128))
+    .exec(4)
+    .mem(...store(0x3005128)) // PTE of 0x0804a123: entry 0x4a of a fresh page
+    .mem(...store(0x3006010)) // another offset of a fresh page: not a table
+    .mem(...store(0x3007128)) // the right offset, but kmem_cache_alloc's data page
+    .exec(5)
+    .mem(0, direct(0x3005128), 0x3005128n, 4, false) // the parent's entry ...
+    .mem(1, direct(0x3008128), 0x3008128n, 4, true) // ... copied into the child's table
+    .mark(3)
+    .mark(2)
+    .end()
+    .build();
+  const l = log([
+    "     7: v=0e e=0006 i=0 cpl=3 IP=0073:0804a100 pc=0804a100 SP=007b:bffff000 CR2=0804a123",
+    "CR0=80050033 CR2=0804a123 CR3=02017000 CR4=000006d0",
+  ]);
+  const { records, result } = convert(s, l, undefined, arch, symbols);
+  assert.equal(result.perIteration[0].syscalls, 2);
+  assert.equal(result.perIteration[0].pageFaults, 1);
+  const pt = records.filter((r) => r.kind === RecordKind.PtWrite);
+  assert.deepEqual(pt.map((r) => [r.paddr, r.level]), [[0x3005128, 1], [0x3008128, 1]]);
+  const fault = records.find((r) => r.kind === RecordKind.Exception);
+  assert.equal(fault?.addr, 0x0804a123);
+  const sens = records.filter((r) => r.kind === RecordKind.Sensitive).map((r) => r.op);
+  assert.deepEqual(sens, [SensitiveOp.Int, SensitiveOp.Sysenter]);
 });

@@ -11,10 +11,57 @@ import { InputError } from "../util/errors.ts";
 import { cacheDir, exists } from "./cache.ts";
 import { run, runPipe } from "./host_tools.ts";
 
+/** The host's Debian architecture: its packages need no private apt configuration. */
+export const HOST_DEBIAN_ARCH = "amd64";
+
+/**
+ * apt-get and apt-cache options that make apt see the archive's package lists of another
+ * architecture (`i386`) without touching the host's configuration or needing root: the
+ * host's sources (`/etc/apt/sources.list` and `sources.list.d`, with their keyrings) are
+ * reused, while the package lists, the download cache and an empty dpkg status live in
+ * `.cache/vmmlab/apt-ARCH/`, and `APT::Architecture(s)` name only that architecture.
+ * `apt-get update` runs once with these options (when the folder has no lists yet), and
+ * `apt-get download NAME=VERSION` then fetches that architecture's `.deb`. An empty list
+ * for the host's own architecture (its apt configuration is used as it is).
+ */
+export async function aptOptions(arch: string): Promise<string[]> {
+  if (arch === HOST_DEBIAN_ARCH) return [];
+  const dir = cacheDir(`apt-${arch}`);
+  Deno.mkdirSync(join(dir, "lists", "partial"), { recursive: true });
+  Deno.mkdirSync(join(dir, "archives", "partial"), { recursive: true });
+  const status = join(dir, "status");
+  if (!exists(status)) Deno.writeTextFileSync(status, "");
+  const opts = [
+    ["Dir::State::Lists", join(dir, "lists")],
+    ["Dir::State::status", status],
+    ["Dir::Cache", dir],
+    ["Dir::Cache::pkgcache", ""],
+    ["Dir::Cache::srcpkgcache", ""],
+    ["APT::Architecture", arch],
+    ["APT::Architectures", arch],
+  ].flatMap(([k, v]) => ["-o", `${k}=${v}`]);
+  const hasLists = [...Deno.readDirSync(join(dir, "lists"))].some((e) =>
+    e.name.endsWith("_Packages")
+  );
+  if (!hasLists) {
+    await run("apt-get", [...opts, "update"], {
+      what: `apt-get update of the ${arch} package lists into ${dir}`,
+    });
+  }
+  return opts;
+}
+
+/** The cache folder of one architecture's `.deb` files (`debs`, `debs-i386`). */
+function debsDir(arch: string): string {
+  return arch === HOST_DEBIAN_ARCH ? cacheDir("debs") : cacheDir(`debs-${arch}`);
+}
+
 /** A downloaded package. */
 export interface DebianPackage {
   /** Package name. */
   name: string;
+  /** Debian architecture (`amd64` unless the guest is another). */
+  arch?: string;
   /** Package version, e.g. `6.1.192-2`. */
   version: string;
   /** Path of the `.deb` in the cache. */
@@ -46,12 +93,17 @@ function cachedDeb(dir: string, name: string, version: string): string | null {
  * Downloads a package into the cache (once) and returns it: exactly `version` when one is
  * given (`apt-get download NAME=VERSION`), else the newest the archive has.
  */
-export async function downloadPackage(name: string, version?: string): Promise<DebianPackage> {
-  const dir = cacheDir("debs");
+export async function downloadPackage(
+  name: string,
+  version?: string,
+  arch: string = HOST_DEBIAN_ARCH,
+): Promise<DebianPackage> {
+  const dir = debsDir(arch);
+  const apt = await aptOptions(arch);
   if (version !== undefined) {
     let deb = cachedDeb(dir, name, version);
     if (deb === null) {
-      await run("apt-get", ["download", `${name}=${version}`], {
+      await run("apt-get", [...apt, "download", `${name}=${version}`], {
         cwd: dir,
         what:
           `apt-get download ${name}=${version} (the pinned version; run apt-get update, or pin one that apt-cache madison ${name} lists)`,
@@ -61,7 +113,7 @@ export async function downloadPackage(name: string, version?: string): Promise<D
         throw new InputError(`apt-get download ${name}=${version} produced no .deb`);
       }
     }
-    return { name, version, deb };
+    return { name, version, deb, arch };
   }
   const find = () =>
     [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
@@ -69,7 +121,7 @@ export async function downloadPackage(name: string, version?: string): Promise<D
     ).sort();
   let found = find();
   if (found.length === 0) {
-    await run("apt-get", ["download", name], {
+    await run("apt-get", [...apt, "download", name], {
       cwd: dir,
       what: `apt-get download ${name} (run apt-get update if the package is unknown)`,
     });
@@ -78,21 +130,25 @@ export async function downloadPackage(name: string, version?: string): Promise<D
   }
   const deb = join(dir, found[found.length - 1]);
   const got = (await run("dpkg-deb", ["-f", deb, "Version"])).trim();
-  return { name, version: got, deb };
+  return { name, version: got, deb, arch };
 }
 
 /**
  * Checks, before anything is downloaded or booted, that every pinned package version is
  * in the cache or the archive's index; names every one that is not in one line.
  */
-export async function checkPinnedAvailable(pins: Record<string, string>): Promise<void> {
-  const dir = cacheDir("debs");
+export async function checkPinnedAvailable(
+  pins: Record<string, string>,
+  arch: string = HOST_DEBIAN_ARCH,
+): Promise<void> {
+  const dir = debsDir(arch);
+  const apt = await aptOptions(arch);
   const missing: string[] = [];
   for (const [name, version] of Object.entries(pins).sort(([a], [b]) => a < b ? -1 : 1)) {
     if (cachedDeb(dir, name, version) !== null) continue;
     // apt-cache exits 0 with nothing on stdout for a version it does not know.
     const out = await new Deno.Command("apt-cache", {
-      args: ["show", `${name}=${version}`],
+      args: [...apt, "show", `${name}=${version}`],
       stdout: "piped",
       stderr: "null",
     }).output();
@@ -110,7 +166,8 @@ export async function checkPinnedAvailable(pins: Record<string, string>): Promis
 
 /** Unpacks a package (or only the named members, e.g. `./boot`) into a cache folder. */
 export async function unpackPackage(pkg: DebianPackage, members: string[] = []): Promise<string> {
-  const dest = cacheDir("pkgs", `${pkg.name}_${pkg.version}`);
+  const foreign = pkg.arch !== undefined && pkg.arch !== HOST_DEBIAN_ARCH;
+  const dest = cacheDir("pkgs", `${pkg.name}_${pkg.version}${foreign ? `_${pkg.arch}` : ""}`);
   const stamp = join(dest, ".unpacked");
   if (exists(stamp)) return dest;
   if (members.length === 0) {
@@ -132,6 +189,8 @@ export interface GuestKernel {
   pkg: string;
   /** Package version, e.g. `6.1.192-2`. */
   version: string;
+  /** Debian architecture of the package. */
+  arch: string;
   /** Kernel release, e.g. `6.1.0-56-amd64`. */
   release: string;
   /** Path of the bzImage. */
@@ -147,6 +206,7 @@ export interface GuestKernel {
  */
 export async function guestKernel(
   pinned: { package: string; version: string },
+  arch: string = HOST_DEBIAN_ARCH,
 ): Promise<GuestKernel> {
   const env = Deno.env.get("VMMLAB_KERNEL_PACKAGE");
   let name = pinned.package;
@@ -155,7 +215,7 @@ export async function guestKernel(
     [name, version] = env.includes("=") ? env.split("=", 2) : [env, undefined];
     if (name === "linux-image-amd64") name = await firstDependency(name);
   }
-  const pkg = await downloadPackage(name, version);
+  const pkg = await downloadPackage(name, version, arch);
   const dir = await unpackPackage(pkg, ["./boot"]);
   const boot = join(dir, "boot");
   const vmlinuz = [...Deno.readDirSync(boot)].map((e) => e.name).find((n) =>
@@ -166,6 +226,7 @@ export async function guestKernel(
   return {
     pkg: name,
     version: pkg.version,
+    arch,
     release,
     vmlinuz: join(boot, vmlinuz),
     config: join(boot, `config-${release}`),
@@ -181,7 +242,7 @@ export async function kernelModules(
   names: readonly string[],
 ): Promise<{ guestPath: string; hostPath: string }[]> {
   if (names.length === 0) return [];
-  const pkg = await downloadPackage(kernel.pkg, kernel.version);
+  const pkg = await downloadPackage(kernel.pkg, kernel.version, kernel.arch);
   const base = `lib/modules/${kernel.release}`;
   const dest = cacheDir("pkgs", `${kernel.pkg}_${kernel.version}-modules`);
   // The package ships no modules.dep (depmod makes it at install): take the module list

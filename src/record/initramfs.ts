@@ -13,6 +13,8 @@ import { buildC } from "./build_c.ts";
 import { downloadPackage, unpackPackage } from "./debian_packages.ts";
 import { run } from "./host_tools.ts";
 import { commonDir, type Recipe } from "./recipe.ts";
+import { GUEST_ARCHES, type GuestArch } from "./guest_arch.ts";
+import { multilib } from "./multilib.ts";
 
 /**
  * The guest's init. Reads `vmmlab.run=NAME` and `vmmlab.ksyms=only` (dump the kernel
@@ -66,9 +68,9 @@ function addFile(w: CpioWriter, path: string, data: Uint8Array, perm: number): v
 }
 
 /** Library folders of an unpacked package, with their soname links made (`ldconfig -n`). */
-async function packageLibraryDirs(root: string): Promise<string[]> {
+async function packageLibraryDirs(root: string, triplet: string): Promise<string[]> {
   const dirs: string[] = [];
-  for (const rel of ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]) {
+  for (const rel of [`lib/${triplet}`, `usr/lib/${triplet}`]) {
     const dir = join(root, rel);
     try {
       if (!Deno.statSync(dir).isDirectory) continue;
@@ -117,6 +119,22 @@ async function sharedLibraries(
   return libs.sort((a, b) => a.guest < b.guest ? -1 : a.guest > b.guest ? 1 : 0);
 }
 
+/**
+ * The guest paths a dynamically linked program loads, read from its ELF headers with
+ * readelf (the program interpreter, then each `NEEDED` library in the Debian i386
+ * multiarch folder): for programs the host cannot run.
+ */
+async function neededLibraries(program: string): Promise<string[]> {
+  const out = await run("readelf", ["-ldW", program], { what: `readelf -ld ${program}` });
+  const libs: string[] = [];
+  const interp = out.match(/Requesting program interpreter: (\/\S+)\]/);
+  if (interp) libs.push(interp[1].replace(/^\/+/, ""));
+  for (const m of out.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)) {
+    libs.push(`lib/i386-linux-gnu/${m[1]}`);
+  }
+  return libs;
+}
+
 /** What went into the initramfs, for the trace header. */
 export interface InitramfsInfo {
   /** The archive bytes. */
@@ -151,7 +169,13 @@ export async function buildInitramfs(
   recipe: Recipe,
   modules: { guestPath: string; hostPath: string }[] = [],
   pins: Record<string, string> = {},
+  arch: GuestArch = GUEST_ARCHES.x86_64,
+  hostPins: Record<string, string> = pins,
 ): Promise<InitramfsInfo> {
+  // A 32-bit guest: the host cannot run its programs, so ldd cannot list their libraries;
+  // the recipe's debian paths list them, and every library a program needs is checked to be
+  // among them (neededLibraries).
+  const foreign = !arch.mode64;
   const w = new CpioWriter();
   for (
     const d of ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc", "root"]
@@ -168,12 +192,12 @@ export async function buildInitramfs(
   const libDirs: string[] = [];
   const unpinned: string[] = [];
   for (const spec of recipe.debian) {
-    const pkg = await downloadPackage(spec.package, pins[spec.package]);
+    const pkg = await downloadPackage(spec.package, pins[spec.package], arch.debianArch);
     if (pins[spec.package] === undefined) unpinned.push(spec.package);
     debianPackages[spec.package] = pkg.version;
     const root = await unpackPackage(pkg);
     roots.push(root);
-    libDirs.push(...await packageLibraryDirs(root));
+    libDirs.push(...await packageLibraryDirs(root, arch.libTriplet));
   }
   for (const [k, spec] of recipe.debian.entries()) {
     const root = roots[k];
@@ -186,36 +210,55 @@ export async function buildInitramfs(
         throw new InputError(`${recipe.name}: package ${spec.package} has no ${p}`);
       }
       addTree(w, host, rel);
-      if (Deno.lstatSync(host).isFile) {
+      if (Deno.lstatSync(host).isFile && !foreign) {
         for (const lib of await sharedLibraries(host, roots, libDirs)) {
           addFile(w, lib.guest, Deno.readFileSync(Deno.realPathSync(lib.host)), 0o755);
         }
       }
     }
   }
-  const vmark = await buildC("guest", "vmark", [join(common, "vmark.c")], [
-    "-static",
-    "-O2",
-    "-Wall",
-  ], [header]);
+  // 32-bit programs: gcc -m32 against Debian's multilib C library (multilib.ts).
+  const ml = foreign ? await multilib(hostPins) : null;
+  const archFlags = foreign ? ["-m32"] : [];
+  const hostFlags = ml?.hostFlags ?? [];
+  const vmark = await buildC(
+    "guest",
+    foreign ? "vmark-i386" : "vmark",
+    [join(common, "vmark.c")],
+    [...archFlags, "-static", "-O2", "-Wall"],
+    [header],
+    [],
+    hostFlags,
+  );
   programs.vmark = vmark.hash;
   w.add({ path: "bin/vmark", type: "file", perm: 0o755, data: Deno.readFileSync(vmark.path) });
   // The guest's busybox is the pinned busybox-static package's (the host's if none is pinned).
   let busybox = "/bin/busybox";
+  // The applet list comes from running busybox --list-full; the host cannot run a 32-bit
+  // one, so a foreign guest's list is that of the amd64 build of the same version.
+  let lister = busybox;
   if (pins["busybox-static"] !== undefined) {
-    const pkg = await downloadPackage("busybox-static", pins["busybox-static"]);
+    const pkg = await downloadPackage("busybox-static", pins["busybox-static"], arch.debianArch);
     debianPackages["busybox-static"] = pkg.version;
     busybox = join(await unpackPackage(pkg), "bin", "busybox");
+    lister = busybox;
+    if (foreign) {
+      const host = await downloadPackage("busybox-static", pkg.version);
+      lister = join(await unpackPackage(host), "bin", "busybox");
+    }
+  } else if (foreign) {
+    throw new InputError(`A ${arch.name} guest needs busybox-static pinned for ${arch.debianArch}`);
   } else {
     unpinned.push("busybox-static (the host's /bin/busybox)");
   }
+  if (ml) Object.assign(debianPackages, ml.packages);
   w.add({
     path: "bin/busybox",
     type: "file",
     perm: 0o755,
     data: Deno.readFileSync(busybox),
   });
-  const applets = (await run(busybox, ["--list-full"])).split("\n").filter((l) => l !== "")
+  const applets = (await run(lister, ["--list-full"])).split("\n").filter((l) => l !== "")
     .sort();
   for (const a of applets) {
     if (a === "bin/busybox" || w.has(a)) continue;
@@ -231,11 +274,12 @@ export async function buildInitramfs(
   for (const [name, srcs] of Object.entries(recipe.programs).sort(([a], [b]) => a < b ? -1 : 1)) {
     const built = await buildC(
       "guest",
-      `${recipe.name}-${name}`,
+      `${recipe.name}-${name}${foreign ? `-${arch.debianArch}` : ""}`,
       srcs.map((s) => join(recipe.dir, s)),
-      recipe.link === "dynamic" ? ["-O2", "-Wall"] : ["-static", "-O2", "-Wall"],
+      [...archFlags, ...(recipe.link === "dynamic" ? [] : ["-static"]), "-O2", "-Wall"],
       [header],
       [common],
+      hostFlags,
     );
     programs[name] = built.hash;
     w.add({
@@ -244,7 +288,15 @@ export async function buildInitramfs(
       perm: 0o755,
       data: Deno.readFileSync(built.path),
     });
-    if (recipe.link === "dynamic") {
+    if (recipe.link === "dynamic" && foreign) {
+      for (const lib of await neededLibraries(built.path)) {
+        if (!w.has(lib)) {
+          throw new InputError(
+            `${recipe.name}: ${name} needs /${lib}, which the recipe's debian paths do not provide (a ${arch.name} guest's libraries are listed, not found with ldd)`,
+          );
+        }
+      }
+    } else if (recipe.link === "dynamic") {
       // The recipe's Debian packages (libc6) were added first, so theirs win over the host's.
       for (const lib of await sharedLibraries(built.path, roots, libDirs)) {
         addFile(w, lib.guest, Deno.readFileSync(Deno.realPathSync(lib.host)), 0o755);

@@ -25,14 +25,19 @@ export class KernelSymbols {
     }
   }
 
-  /** Parses `/proc/kallsyms` text (`ADDR TYPE NAME [module]` lines); keeps text symbols. */
-  static parse(text: string): KernelSymbols {
+  /**
+   * Parses `/proc/kallsyms` text (`ADDR TYPE NAME [module]` lines); keeps text symbols.
+   * A 64-bit kernel's 16-digit addresses are sign-extended; a 32-bit kernel's 8-digit ones
+   * go through `map32` (the trace's address convention, e.g. `traceAddress`).
+   */
+  static parse(text: string, map32: (va: number) => number = (va) => va): KernelSymbols {
     const entries: { addr: number; name: string }[] = [];
     for (const raw of text.split("\n")) {
       const line = raw.trim();
-      const m = line.match(/^([0-9a-f]{16}) ([tTwW]) (\S+)/);
+      const m = line.match(/^([0-9a-f]{16}|[0-9a-f]{8}) ([tTwW]) (\S+)/);
       if (!m) continue;
-      entries.push({ addr: signedHex(m[1]), name: m[3] });
+      const addr = m[1].length === 16 ? signedHex(m[1]) : map32(parseInt(m[1], 16));
+      entries.push({ addr, name: m[3] });
     }
     return new KernelSymbols(entries);
   }
@@ -89,11 +94,12 @@ export function signedHex(hex: string): number {
  * enter through the per-vector stubs from `irq_entries_start` (and
  * `spurious_entries_start`), which jump on to `asm_common_interrupt` (and
  * `asm_spurious_interrupt`): those two are not IDT entries, or one delivery would be
- * seen twice.
+ * seen twice. A 32-bit kernel's INT 0x80 system calls enter at `entry_INT80_32`.
  */
 export function isIdtEntry(name: string): boolean {
   return name.startsWith("asm_exc_") || name.startsWith("asm_sysvec_") ||
-    name === "entry_INT80_compat" || name === "asm_int80_emulation";
+    name === "entry_INT80_compat" || name === "asm_int80_emulation" ||
+    name === "entry_INT80_32";
 }
 
 /**
@@ -111,7 +117,7 @@ export function pageTableWriterLevel(name: string): number {
     return 4;
   }
   if (
-    /^(zap_pte_range|copy_pte_range|copy_present_pte|copy_nonpresent_pte|do_anonymous_page|wp_page_copy|do_set_pte|finish_fault|remap_pte_range|change_pte_range|move_ptes|vmf_insert|insert_page|__handle_mm_fault|handle_pte_fault|do_wp_page|set_pte_range|do_swap_page|do_fault)/
+    /^(zap_pte_range|copy_pte_range|copy_present_pte|copy_nonpresent_pte|do_anonymous_page|wp_page_copy|do_set_pte|finish_fault|remap_pte_range|change_pte_range|move_ptes|vmf_insert|insert_page|__handle_mm_fault|handle_mm_fault|filemap_map_pages|handle_pte_fault|do_wp_page|set_pte_range|do_swap_page|do_fault)/
       .test(name)
   ) return 1;
   if (
@@ -133,5 +139,7 @@ export function isLeafPageTableSetter(name: string): boolean {
 
 /** Whether a function clears or copies whole pages (a table page cleared here is reused). */
 export function isPageClearer(name: string): boolean {
-  return /^(clear_page|copy_page|memset|__memset|copy_mc_)/.test(name);
+  return /^(clear_page|copy_page|memset|__memset|copy_mc_|kernel_init_pages|clear_highpage)/.test(
+    name,
+  );
 }

@@ -152,8 +152,11 @@ export function isMsiMessage(write: boolean, addr: number, device: string): bool
   return (addr & 0xf) !== 0 || addr >= 0xfee01000;
 }
 
-/** Parses the log text. Lines before the first plugin marker are ignored. */
-export function parseQemuLog(text: string): QemuLog {
+/**
+ * Parses the log text. Lines before the first plugin marker are ignored. A 32-bit guest's
+ * instruction and fault addresses go through `map32` (the trace's address convention).
+ */
+export function parseQemuLog(text: string, map32: (va: number) => number = (va) => va): QemuLog {
   const markers: LogMarker[] = [];
   const deliveries: Delivery[] = [];
   const accesses: DeviceAccess[] = [];
@@ -247,8 +250,8 @@ export function parseQemuLog(text: string): QemuLog {
         software: im[3] === "1",
         hardware: hardwareNext,
         cpl: Number(im[4]),
-        pc: hexNumber(im[6]),
-        cr2: im[7] ? hexNumber(im[7]) : 0,
+        pc: map32(hexNumber(im[6])),
+        cr2: im[7] ? map32(hexNumber(im[7])) : 0,
         cr3: -1,
       };
       hardwareNext = false;

@@ -46,6 +46,11 @@ export interface Recipe {
   debian: DebianProgramSpec[];
   /** Package versions this recipe pins, over the project's lock file (name → version). */
   versions: Record<string, string>;
+  /**
+   * The guest architecture (`--arch` overrides it): `x86_64` (the default), `i386` (Debian's
+   * 686 kernel, 32-bit paging with 2 levels) or `i386-pae` (686-pae, 3 levels).
+   */
+  arch: string;
   /** Guest memory in MiB. */
   memoryMiB: number;
   /** `-icount shift`. */
@@ -186,6 +191,13 @@ export function loadRecipe(nameOrPath: string): Recipe {
     ),
     debian: field<DebianProgramSpec[]>(o, "debian", file, Array.isArray, []),
     versions: o.versions === undefined ? {} : checkVersionMap(o.versions, file),
+    arch: field<string>(
+      o,
+      "arch",
+      file,
+      (v) => v === "x86_64" || v === "i386" || v === "i386-pae",
+      "x86_64",
+    ),
     memoryMiB: field<number>(o, "memoryMiB", file, isNum, 256),
     icountShift: field<number>(o, "icountShift", file, isNum, 0),
     timeoutSeconds: field<number>(o, "timeoutSeconds", file, isNum, 600),

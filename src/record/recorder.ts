@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { TraceWriter } from "../trace/writer.ts";
-import type { TraceHeaderInit, TraceSummary } from "../trace/header.ts";
+import { I386_KERNEL_BASE, type TraceHeaderInit, type TraceSummary } from "../trace/header.ts";
 import { InputError } from "../util/errors.ts";
 import { buildPlugin } from "./build_c.ts";
 import { cacheDir, exists, keepRunDir, makeRunDir } from "./cache.ts";
@@ -41,10 +41,15 @@ import { TraceReader } from "../trace/reader.ts";
 import { parsePcap, windowTransmits } from "./pcap.ts";
 import { ParallelDeflate } from "./parallel_deflate.ts";
 import { parsePageSummary, SummaryWriter } from "./page_summary.ts";
-import { LARGE_PAGE_SIZE, PAGE_SIZE } from "../trace/page.ts";
+import { PAGE_SIZE } from "../trace/page.ts";
 import { TcpPeer } from "./tcp_peer.ts";
+import { type GuestArch, guestArch, traceAddress } from "./guest_arch.ts";
+import { HOST_DEBIAN_ARCH } from "./debian_packages.ts";
 
-/** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
+/**
+ * The CPU model every recording uses: no PCID, no x2APIC, Intel; 4-level paging under a
+ * 64-bit kernel, PSE and PAE for a 32-bit one.
+ */
 export const GUEST_CPU = "Nehalem";
 
 /**
@@ -121,6 +126,8 @@ export interface RecordOptions {
   progress?: RecordProgress;
   /** The command line to store in the header. */
   command?: string;
+  /** Guest architecture (`x86_64`, `i386`, `i386-pae`); default the recipe's. */
+  arch?: string;
 }
 
 /** What a recording produced. */
@@ -144,8 +151,8 @@ export interface RecordResult {
   workDir: string;
 }
 
-async function qemuVersion(): Promise<string> {
-  const out = await run("qemu-system-x86_64", ["--version"]);
+async function qemuVersion(qemu: string): Promise<string> {
+  const out = await run(qemu, ["--version"]);
   return out.split("\n")[0].trim();
 }
 
@@ -163,27 +170,43 @@ interface BootFiles {
   initrd: string;
 }
 
-/** Fetches the kernel, makes the work folder and writes the recipe's initramfs into it. */
-async function prepareBoot(recipe: Recipe): Promise<BootFiles> {
+/**
+ * Fetches the kernel, makes the work folder and writes the recipe's initramfs into it. A
+ * guest of another Debian architecture takes its kernel and packages from the lock file's
+ * `foreign` section for that architecture.
+ */
+async function prepareBoot(recipe: Recipe, arch: GuestArch): Promise<BootFiles> {
   const lock = loadVersionLock();
-  const pins = { ...lock.packages, ...recipe.versions };
+  const foreign = arch.debianArch !== HOST_DEBIAN_ARCH;
+  const archLock = foreign ? lock.foreign[arch.debianArch] : undefined;
+  const kernelPin = foreign ? archLock?.kernels[arch.name] : lock.kernel;
+  if (kernelPin === undefined) {
+    throw new InputError(
+      `traces/recipes/versions.lock.json pins no kernel for --arch ${arch.name} (foreign.${arch.debianArch}.kernels)`,
+    );
+  }
+  const pins = foreign
+    ? { ...recipe.versions, ...archLock!.packages }
+    : { ...lock.packages, ...recipe.versions };
   // Every pinned version this recording needs must still exist: say which do not, all at
   // once, before anything is downloaded.
   const needed: Record<string, string> = {};
   if (Deno.env.get("VMMLAB_KERNEL_PACKAGE") === undefined) {
-    needed[lock.kernel.package] = lock.kernel.version;
+    needed[kernelPin.package] = kernelPin.version;
   }
   for (const name of [...recipe.debian.map((d) => d.package), "busybox-static"]) {
     if (pins[name] !== undefined) needed[name] = pins[name];
   }
-  await checkPinnedAvailable(needed);
-  const kernel = await guestKernel(lock.kernel);
-  const qemuVer = await qemuVersion();
+  await checkPinnedAvailable(needed, arch.debianArch);
+  const kernel = await guestKernel(kernelPin, arch.debianArch);
+  const qemuVer = await qemuVersion(arch.qemu);
   const work = makeRunDir(`${recipe.name}-`);
   const initramfs = await buildInitramfs(
     recipe,
     await kernelModules(kernel, recipe.modules),
     pins,
+    arch,
+    { ...lock.packages, ...recipe.versions },
   );
   const initrd = join(work, "initramfs.cpio");
   Deno.writeFileSync(initrd, initramfs.bytes);
@@ -213,9 +236,14 @@ function kernelCommandLine(recipe: Recipe, own: string[]): string {
 }
 
 /** QEMU's command line as a header records it: host folders as `$WORK` and `$CACHE`. */
-function recordedCommandLine(args: string[], work: string, peerPort: number | null): string {
+function recordedCommandLine(
+  args: string[],
+  work: string,
+  peerPort: number | null,
+  qemu: string,
+): string {
   return [
-    "qemu-system-x86_64",
+    qemu,
     ...args.map((a) =>
       a.startsWith(work) ? a.replace(work, "$WORK") : a.replace(cacheDir(), "$CACHE")
     ).map((a) =>
@@ -225,12 +253,12 @@ function recordedCommandLine(args: string[], work: string, peerPort: number | nu
 }
 
 /** The header's description of the guest machine, the same for every recording. */
-function guestFacts(kernel: GuestKernel, recipe: Recipe) {
+function guestFacts(kernel: GuestKernel, recipe: Recipe, arch: GuestArch) {
   return {
     kernel: `Linux ${kernel.release} (Debian ${kernel.version})`,
     cpu: `QEMU ${GUEST_CPU} model under TCG, 1 vCPU`,
-    arch: "x86_64",
-    pagingLevels: 4,
+    arch: arch.arch,
+    pagingLevels: arch.pagingLevels,
     pti: false,
     pcid: false,
     memoryMiB: recipe.memoryMiB,
@@ -246,6 +274,7 @@ function guestFacts(kernel: GuestKernel, recipe: Recipe) {
  */
 async function dumpKernelSymbols(
   recipe: Recipe,
+  arch: GuestArch,
   kernel: GuestKernel,
   work: string,
   initrd: string,
@@ -267,7 +296,7 @@ async function dumpKernelSymbols(
   };
   await makeMonitorPipes(spec.monitorPipe);
   const result = await runQemu({
-    qemu: "qemu-system-x86_64",
+    qemu: arch.qemu,
     args: qemuArgs(spec),
     monitorPipe: spec.monitorPipe,
     armCommands: [],
@@ -288,13 +317,14 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const t0 = performance.now();
   requireHostTools();
   const recipe = o.recipe ?? loadRecipe(o.workload);
-  if (recipe.vms > 0) return await recordSnapshots(o, recipe, t0);
+  const arch = guestArch(o.arch ?? recipe.arch);
+  if (recipe.vms > 0) return await recordSnapshots(o, recipe, arch, t0);
   // Trace chunks are deflated on a second thread while the conversion goes on (same
   // bytes). Started now, so that its worker has loaded by the time conversion begins.
   const compressor = new ParallelDeflate();
   const peer = recipe.tcpPeer === "" ? null : TcpPeer.start(recipe.tcpPeer);
   try {
-    return await recordGuest(o, recipe, t0, compressor, peer);
+    return await recordGuest(o, recipe, arch, t0, compressor, peer);
   } finally {
     compressor.close();
     await peer?.close();
@@ -305,6 +335,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
 async function recordGuest(
   o: RecordOptions,
   recipe: Recipe,
+  arch: GuestArch,
   t0: number,
   compressor: ParallelDeflate,
   peer: TcpPeer | null,
@@ -312,10 +343,10 @@ async function recordGuest(
   const p = o.progress;
   p?.phase("building", "kernel, plugin, initramfs");
   const plugin = await buildPlugin();
-  const { kernel, qemuVer, work, initramfs, initrd } = await prepareBoot(recipe);
+  const { kernel, qemuVer, work, initramfs, initrd } = await prepareBoot(recipe, arch);
   const symbolsPath = join(cacheDir("ksyms"), `${kernel.pkg}_${kernel.version}.txt`);
   if (!(exists(symbolsPath) && Deno.statSync(symbolsPath).size > 100000)) {
-    await dumpKernelSymbols(recipe, kernel, work, initrd, symbolsPath, p);
+    await dumpKernelSymbols(recipe, arch, kernel, work, initrd, symbolsPath, p);
   }
   const iterations = o.iterations ?? recipe.iterations;
   const streamPath = join(work, "stream.bin");
@@ -335,6 +366,8 @@ async function recordGuest(
       path: plugin.path,
       args: [
         `out=${streamPath}`,
+        // A 32-bit guest's kernel half (from 0xC0000000) is written sign-extended.
+        ...(arch.mode64 ? [] : [`split=0x${I386_KERNEL_BASE.toString(16)}`]),
         ...(summarised
           ? [
             `pages=${pagesPath}`,
@@ -364,7 +397,7 @@ async function recordGuest(
     attempts++;
     snapshots.length = 0;
     result = await runQemu({
-      qemu: "qemu-system-x86_64",
+      qemu: arch.qemu,
       args,
       monitorPipe: spec.monitorPipe,
       armCommands: [ARM_LOG],
@@ -407,8 +440,9 @@ async function recordGuest(
       `Workload ${recipe.name} failed in the guest with status ${result.workloadStatus}`,
     );
   }
-  const symbols = KernelSymbols.parse(Deno.readTextFileSync(symbolsPath));
-  const log = parseQemuLog(Deno.readTextFileSync(logPath));
+  const map32 = (va: number) => traceAddress(arch, va);
+  const symbols = KernelSymbols.parse(Deno.readTextFileSync(symbolsPath), map32);
+  const log = parseQemuLog(Deno.readTextFileSync(logPath), map32);
   if (!exists(streamPath) || Deno.statSync(streamPath).size === 0 || log.markers.length === 0) {
     throw new InputError(`Workload ${recipe.name} ran but never reached its begin marker`);
   }
@@ -436,7 +470,7 @@ async function recordGuest(
       command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
       recorder: RECORDER_VERSION,
       qemu: qemuVer,
-      qemuCommandLine: recordedCommandLine(args, work, peer?.port ?? null),
+      qemuCommandLine: recordedCommandLine(args, work, peer?.port ?? null, arch.qemu),
       plugin: `vmmlab_plugin.c sha256:${plugin.hash}`,
       recipe: recipe.ref,
       programs: initramfs.programs,
@@ -447,8 +481,8 @@ async function recordGuest(
       window:
         "From the first iteration marker after arming (the iteration that armed the plugin ran partly uninstrumented and is dropped) to the end marker.",
     },
-    guest: { ...guestFacts(kernel, recipe), kernelCommandLine: append },
-    pageSizes: [PAGE_SIZE, LARGE_PAGE_SIZE],
+    guest: { ...guestFacts(kernel, recipe, arch), kernelCommandLine: append },
+    pageSizes: [PAGE_SIZE, arch.largePage],
     devices,
     inferred: [
       "CR3 values: the value of each MOV to CR3 is the CR3 of the next exception or interrupt QEMU logged before the next MOV to CR3 (FLAG_INFERRED); without one it is unknown.",
@@ -508,6 +542,7 @@ async function recordGuest(
       onProgress: (b) => p?.converted(b, total),
       snapshots: windowSnaps ?? snapshots,
       netLengths,
+      arch,
     }).run();
     pageSummary?.after(writer);
     summary = writer.close();
@@ -544,11 +579,12 @@ async function recordGuest(
 async function recordSnapshots(
   o: RecordOptions,
   recipe: Recipe,
+  arch: GuestArch,
   t0: number,
 ): Promise<RecordResult> {
   const p = o.progress;
   p?.phase("building", "kernel, initramfs");
-  const { kernel, qemuVer, work, initramfs, initrd } = await prepareBoot(recipe);
+  const { kernel, qemuVer, work, initramfs, initrd } = await prepareBoot(recipe, arch);
   const snapshots: PageSnapshot[] = [];
   let lastArgs: string[] = [];
   const tq = performance.now();
@@ -572,7 +608,7 @@ async function recordSnapshots(
     p?.phase("booting", `guest ${vm + 1} of ${recipe.vms}`);
     const before = snapshots.length;
     const result = await runQemu({
-      qemu: "qemu-system-x86_64",
+      qemu: arch.qemu,
       args,
       monitorPipe: spec.monitorPipe,
       armCommands: [],
@@ -603,7 +639,7 @@ async function recordSnapshots(
       command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
       recorder: RECORDER_VERSION,
       qemu: qemuVer,
-      qemuCommandLine: recordedCommandLine(lastArgs, work, null),
+      qemuCommandLine: recordedCommandLine(lastArgs, work, null, arch.qemu),
       recipe: recipe.ref,
       programs: initramfs.programs,
       debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },
@@ -612,7 +648,7 @@ async function recordSnapshots(
       icount: `shift=${recipe.icountShift},sleep=off`,
       vms: recipe.vms,
     },
-    guest: guestFacts(kernel, recipe),
+    guest: guestFacts(kernel, recipe, arch),
     pageSizes: [PAGE_SIZE],
     devices: ["unknown"],
     inferred: [],

@@ -192,8 +192,13 @@ export function countIterations(trace: TraceReader): IterationCounts[] {
         break;
       case RecordKind.Sensitive:
         switch (r.op) {
+          // System calls: SYSCALL (x86-64), SYSENTER (the 32-bit vDSO) and INT 0x80.
           case SensitiveOp.Syscall:
+          case SensitiveOp.Sysenter:
             acc[COUNT_INDEX.syscalls]++;
+            break;
+          case SensitiveOp.Int:
+            if (r.reg === 0x80) acc[COUNT_INDEX.syscalls]++;
             break;
           case SensitiveOp.CrWrite:
             if (r.reg === 3) acc[COUNT_INDEX.cr3Writes]++;

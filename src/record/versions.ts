@@ -20,7 +20,22 @@ export interface VersionLock {
   kernel: { package: string; version: string };
   /** Package name → version. */
   packages: Record<string, string>;
+  /** Pins of guests of other Debian architectures (`i386`), by architecture. */
+  foreign: Record<string, ForeignLock>;
 }
+
+/** The pins of one foreign architecture's guests. */
+export interface ForeignLock {
+  /** The guest kernel by `--arch` name (`i386`: the 686 flavour, `i386-pae`). */
+  kernels: Record<string, { package: string; version: string }>;
+  /** Package name → version, in that architecture. */
+  packages: Record<string, string>;
+}
+
+const isPin = (v: unknown): v is { package: string; version: string } =>
+  typeof v === "object" && v !== null &&
+  typeof (v as Record<string, unknown>).package === "string" &&
+  typeof (v as Record<string, unknown>).version === "string";
 
 const isVersionMap = (v: unknown): v is Record<string, string> =>
   typeof v === "object" && v !== null && !Array.isArray(v) &&
@@ -48,7 +63,28 @@ export function parseVersionLock(text: string, file: string): VersionLock {
   if (!isVersionMap(o.packages)) {
     throw new InputError(`${file}: packages must map package names to version strings`);
   }
-  return { kernel: { package: k.package, version: k.version }, packages: o.packages };
+  const foreign: Record<string, ForeignLock> = {};
+  const f = o.foreign ?? {};
+  if (typeof f !== "object" || f === null || Array.isArray(f)) {
+    throw new InputError(`${file}: foreign must map Debian architectures to their pins`);
+  }
+  for (const [arch, raw] of Object.entries(f as Record<string, unknown>)) {
+    const a = raw as Record<string, unknown>;
+    const kernels = a?.kernels as Record<string, unknown> | undefined;
+    if (
+      typeof kernels !== "object" || kernels === null || !Object.values(kernels).every(isPin) ||
+      !isVersionMap(a.packages)
+    ) {
+      throw new InputError(
+        `${file}: foreign.${arch} needs kernels (name → {package, version}) and packages`,
+      );
+    }
+    foreign[arch] = {
+      kernels: kernels as Record<string, { package: string; version: string }>,
+      packages: a.packages,
+    };
+  }
+  return { kernel: { package: k.package, version: k.version }, packages: o.packages, foreign };
 }
 
 /** Loads the project's lock file. */

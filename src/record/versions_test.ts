@@ -26,11 +26,15 @@ Deno.test("versions: the lock (or the recipe's own pins) pins what the committed
     const t = TraceReader.open(join(projectRoot(), "traces", entry.file));
     try {
       const used = t.header.source.debianPackages as Record<string, string>;
-      // A recipe's own versions field overrides the lock (docs/recipes.md).
-      const own = loadRecipe(entry.workload).versions;
+      // A recipe's own versions field overrides the lock (docs/recipes.md); a 32-bit guest's
+      // kernel and packages are the lock's foreign i386 pins (its build tools amd64 ones).
+      const recipe = loadRecipe(entry.workload);
+      const own = recipe.versions;
+      const foreign = t.header.guest?.arch === "i386" ? lock.foreign.i386 : undefined;
+      const kernels = foreign ? Object.values(foreign.kernels) : [lock.kernel];
       for (const [name, version] of Object.entries(used)) {
-        const pinned = own[name] ??
-          (name === lock.kernel.package ? lock.kernel.version : lock.packages[name]);
+        const pinned = foreign?.packages[name] ?? own[name] ??
+          kernels.find((k) => k.package === name)?.version ?? lock.packages[name];
         assert.equal(pinned, version, `${entry.file}: ${name}`);
       }
     } finally {

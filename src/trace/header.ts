@@ -28,9 +28,15 @@ export interface GuestInfo {
   kernel?: string;
   /** CPU model the guest saw. */
   cpu?: string;
-  /** Architecture, e.g. "x86_64". */
+  /**
+   * Architecture: "x86_64", or "i386" for a 32-bit guest, whose virtual addresses at or
+   * above {@link I386_KERNEL_BASE} are stored minus 2^32 (docs/trace-format.md, "Addresses").
+   */
   arch?: string;
-  /** Paging levels of the guest page tables (4 or 5). */
+  /**
+   * Paging levels of the guest page tables: 4 or 5 on x86-64, 2 (32-bit paging) or 3 (PAE)
+   * on i386. Models read it through {@link guestPagingLevels}; absent means 4.
+   */
   pagingLevels?: number;
   /** Whether page-table isolation was on. */
   pti?: boolean;
@@ -121,6 +127,28 @@ export function guestMemoryBytes(h: TraceHeaderInit): number {
   return typeof mib === "number" ? mib * 2 ** 20 : DEFAULT_GUEST_MEMORY;
 }
 
+/** Paging levels of a trace whose header does not say (every x86-64 recording before the field). */
+export const DEFAULT_PAGING_LEVELS = 4;
+
+/**
+ * Where a 32-bit Linux guest's kernel half begins (the default 3 GB/1 GB split,
+ * `PAGE_OFFSET` = 0xC0000000): addresses from here up are stored minus 2^32, so that, as on
+ * x86-64, the kernel half is exactly the negative addresses.
+ */
+export const I386_KERNEL_BASE = 0xc0000000;
+
+/**
+ * The guest's paging levels: the header's `guest.pagingLevels`, else
+ * {@link DEFAULT_PAGING_LEVELS}. Every model that walks or shadows page tables sizes its
+ * walks from this.
+ */
+export function guestPagingLevels(
+  h: { readonly guest?: { readonly pagingLevels?: number } },
+): number {
+  const v = h.guest?.pagingLevels;
+  return typeof v === "number" ? v : DEFAULT_PAGING_LEVELS;
+}
+
 /** Checks that a parsed header has the fields a reader relies on; returns a problem or null. */
 export function headerProblem(h: unknown): string | null {
   if (typeof h !== "object" || h === null || Array.isArray(h)) return "header is not a JSON object";
@@ -149,6 +177,16 @@ export function headerProblem(h: unknown): string | null {
       mib * 2 ** 20 <= MAX_GUEST_MEMORY)
   ) {
     return `header guest.memoryMiB ${JSON.stringify(mib)} is not a memory size (1 MiB to 16 GiB)`;
+  }
+  const levels = guest?.pagingLevels;
+  if (
+    levels !== undefined &&
+    !(typeof levels === "number" && Number.isInteger(levels) && levels >= 2 && levels <= 5)
+  ) {
+    return `header guest.pagingLevels ${JSON.stringify(levels)} is not 2, 3, 4 or 5`;
+  }
+  if (guest?.arch === "i386" && levels !== undefined && levels !== 2 && levels !== 3) {
+    return `header guest.pagingLevels ${levels} is impossible for an i386 guest (2 or 3)`;
   }
   return null;
 }

@@ -13,7 +13,8 @@ import {
   optionOrPlatform,
   readOptions,
 } from "../../engine/options.ts";
-import { PAGE_2M, PAGE_4K } from "./geometry.ts";
+import { PAGE_2M, PAGE_4K, pagingGeometry } from "./geometry.ts";
+import { guestPagingLevels } from "../../trace/header.ts";
 import { HIERARCHY_KEYS, HIERARCHY_OPTIONS } from "../memory/hierarchy_config.ts";
 import type { MmuHost } from "./host.ts";
 import type { LargePages, TranslatorConfig, TranslatorCosts } from "./translator.ts";
@@ -28,6 +29,7 @@ export const TRANSLATOR_OPTIONS = declareOptions({
     min: 2,
     max: 5,
     defaultDoc: "the trace header's paging levels, else 4",
+    // 2 and 3 select 32-bit and PAE paging's table shapes (geometry.ts), not 64-bit tables.
     doc: "guest paging levels",
   },
   "mmu.l1-entries": {
@@ -180,13 +182,6 @@ export function platformDefault(
   return optionOrPlatform(ctx.platform, decl, value, key);
 }
 
-/** The header's guest paging depth, when the recorder wrote one. */
-function headerLevels(ctx: ModelContext): number | undefined {
-  const guest = (ctx.header as { guest?: { pagingLevels?: unknown } }).guest;
-  const v = guest?.pagingLevels;
-  return typeof v === "number" && Number.isInteger(v) ? v : undefined;
-}
-
 /**
  * The translator shape for a model: `twoD` for nested paging (its PWC defaults to 2-D
  * entries and it has a nested TLB), otherwise a 1-D walker.
@@ -197,11 +192,14 @@ export function translatorConfig(ctx: ModelContext, twoD: boolean): TranslatorCo
   const d = TRANSLATOR_OPTIONS;
   const fromPlatform = (k: keyof typeof d & string, key: string) =>
     platformDefault(ctx, d[k] as NumberDecl, o[k] as number | undefined, key);
-  const defaultLarge: LargePages = ctx.header.pageSizes.includes(PAGE_2M) ? "kernel" : "none";
+  const levels = o["mmu.levels"] ?? guestPagingLevels(ctx.header);
+  // The guest's large page is a level-2 leaf: 2 MB, or 4 MB under 32-bit (2-level) paging.
+  const large = levels >= 2 && levels <= 5 ? pagingGeometry(levels).largePage : PAGE_2M;
+  const defaultLarge: LargePages = ctx.header.pageSizes.includes(large) ? "kernel" : "none";
   const asid = o["mmu.asid"];
   const cache = o["mmu.cache"];
   return {
-    levels: o["mmu.levels"] ?? headerLevels(ctx) ?? 4,
+    levels,
     l1Entries: fromPlatform("mmu.l1-entries", "tlb.l1d.entries"),
     l1Ways: fromPlatform("mmu.l1-ways", "tlb.l1d.ways"),
     l2Entries: fromPlatform("mmu.l2-entries", "tlb.l2.entries"),

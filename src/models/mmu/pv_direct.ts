@@ -30,7 +30,7 @@ import {
 } from "../../engine/model.ts";
 import { FLAG_VALUE_KNOWN, type TraceRecord } from "../../trace/record.ts";
 import { ConfigError } from "../../util/errors.ts";
-import { PAGE_4K, rootPageOf } from "./geometry.ts";
+import { PAGE_4K, rootKeyOf } from "./geometry.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import { checkDefault, declareOptions, optionError, readOptions } from "../../engine/options.ts";
 import {
@@ -117,7 +117,7 @@ export class PvDirectMmu implements MmuModel {
   switchRoot(cr3: number): void {
     this.#send();
     const host = this.#host;
-    const page = rootPageOf(cr3);
+    const page = rootKeyOf(cr3, this.translator.config.levels);
     let c = this.#costs.switchRoot;
     if (!this.#validated.has(page)) {
       this.#validated.add(page);

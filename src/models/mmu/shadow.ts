@@ -58,7 +58,7 @@ import {
 import { MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { declareOptions, readOptions } from "../../engine/options.ts";
 import { AssocCache } from "./assoc_cache.ts";
-import { PAGE_2M, PAGE_4K, rootPageOf, SCALE } from "./geometry.ts";
+import { PAE_ROOT_BYTES, PAGE_4K, rootKeyOf, rootKeysInPage, rootPageOf } from "./geometry.ts";
 import type { HardwareTlbFlush } from "./hardware_flush.ts";
 import { contextHost, type MmuHost } from "./host.ts";
 import {
@@ -299,8 +299,9 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
 
   /** Top-level table index of a (negative, kernel) address. */
   #topIndex(vaddr: number): number {
-    const n = Math.floor(vaddr / SCALE[this.translator.config.levels]) % 512;
-    return n < 0 ? n + 512 : n;
+    const g = this.translator.geometry;
+    const n = Math.floor(vaddr / g.scale[g.levels]) % g.topEntries;
+    return n < 0 ? n + g.topEntries : n;
   }
 
   /**
@@ -333,7 +334,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   #newEntry(regions: Set<number>, vaddr: number): void {
     const host = this.#host;
     host.cycles[this.#cat.rmap] += this.#rmap;
-    const region = Math.floor(vaddr / PAGE_2M);
+    const region = Math.floor(vaddr / this.translator.geometry.scale[2]);
     if (regions.has(region)) return;
     regions.add(region);
     this.#allocPage();
@@ -480,7 +481,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const write = this.#dirty && (flags & MEM_WRITE) !== 0;
     if (!walked && !write) return;
     const key = t.isLarge(vaddr)
-      ? Math.floor(vaddr / PAGE_2M) * 2 + 1
+      ? Math.floor(vaddr / t.geometry.largePage) * 2 + 1
       : Math.floor(vaddr / PAGE_4K) * 2;
     if (walked && this.#fill(vaddr, key)) {
       if (write) this.#writable.add(key);
@@ -543,11 +544,18 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     this.#discardRoot(page);
   }
 
-  /** The VMM stopped shadowing `page`: a cached shadow root built from it (not loaded) goes. */
+  /** The VMM stopped shadowing `page`: cached shadow roots built from it (not loaded) go. */
   #discardRoot(page: number): void {
-    const slot = this.#cache.slotOf(page, 0);
-    if (slot >= 0 && this.translator.rootPage !== page) {
-      this.#cache.invalidateKey(page);
+    if (this.translator.geometry.levels === 3) {
+      for (const key of rootKeysInPage(page, 3)) this.#discardRootKey(key);
+    } else this.#discardRootKey(page);
+  }
+
+  /** Discards the cached shadow root `key` unless it is loaded. */
+  #discardRootKey(key: number): void {
+    const slot = this.#cache.slotOf(key, 0);
+    if (slot >= 0 && this.translator.rootPage !== key) {
+      this.#cache.invalidateKey(key);
       this.#freeTables(this.#tables[slot], this.#regionTables[slot], true);
       this.#tables[slot].clear();
       this.#linkedTables[slot].clear();
@@ -558,14 +566,17 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
   /** CR3 write: shadow-cache lookup (hit keeps the filled entries), TLB flush as hardware does. */
   switchRoot(cr3: number): void {
     const host = this.#host;
+    // The shadow cache holds roots by key (a PAE root is a 32-byte table); protection is
+    // by the page that holds it.
+    const key = rootKeyOf(cr3, this.translator.config.levels);
     const page = rootPageOf(cr3);
     host.events[this.#ev.switches]++;
     let c = this.#costs.switchRoot;
-    if (this.#cache.lookup(page, 0)) {
+    if (this.#cache.lookup(key, 0)) {
       host.events[this.#ev.cacheHits]++;
       this.#select(this.#cache.lastSlot);
     } else {
-      this.#cache.insert(page, 0);
+      this.#cache.insert(key, 0);
       this.#select(this.#cache.lastSlot);
       // The slot's previous root (evicted, or discarded earlier) gives its pages back.
       if (this.#current.size > 0 || this.#regions.size > 0) {
@@ -642,8 +653,15 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
         if (this.#dirty && this.#faultWrite) this.#writable.add(key);
         return;
       }
-      const slot = this.#cache.slotOf(page, 0);
-      if (slot >= 0) this.#dropUnder(slot, page, Math.floor((rec.paddr % PAGE_4K) / 8));
+      // The root a top-level entry belongs to: its page, or under PAE its 32-byte table
+      // (several to a page), whose index is the entry's position within that table.
+      const g = this.translator.geometry;
+      const root = g.levels === 3 ? Math.floor(rec.paddr / PAE_ROOT_BYTES) : page;
+      const slot = this.#cache.slotOf(root, 0);
+      if (slot >= 0) {
+        const entry = Math.floor((rec.paddr % PAGE_4K) / g.entryBytes);
+        this.#dropUnder(slot, root, entry % g.topEntries);
+      }
     }
   }
 
@@ -652,11 +670,11 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
    * entries for addresses under it, and the TLB's user entries if that root is loaded.
    */
   #dropUnder(slot: number, page: number, index: number): void {
-    const top = this.translator.config.levels;
-    const span = SCALE[top];
-    const half = 256;
-    // Canonical addresses: the upper half of the top-level table maps negative addresses.
-    const lo = (index >= half ? index - 2 * half : index) * span;
+    const g = this.translator.geometry;
+    const span = g.scale[g.levels];
+    // The kernel part of the top-level table (the canonical upper half; above 0xC0000000 on
+    // a 32-bit guest) maps negative addresses.
+    const lo = (index >= g.kernelTopIndex ? index - g.topEntries : index) * span;
     const hi = lo + span;
     if (lo < 0) {
       // A kernel entry: unlink the shared subtree from this root (other roots keep it).
@@ -668,7 +686,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const table = this.#tables[slot];
     let dropped = 0;
     for (const key of table) {
-      const va = (key & 1) === 1 ? ((key - 1) / 2) * PAGE_2M : (key / 2) * PAGE_4K;
+      const va = (key & 1) === 1 ? ((key - 1) / 2) * g.largePage : (key / 2) * PAGE_4K;
       if (va >= lo && va < hi) {
         table.delete(key);
         if (this.#dirty) this.#writableTables[slot].delete(key);
@@ -690,7 +708,7 @@ export class ShadowMmu implements MmuModel, HardwareTlbFlush {
     const host = this.#host;
     const va = rec.addr;
     this.#faultKey = this.translator.isLarge(va)
-      ? Math.floor(va / PAGE_2M) * 2 + 1
+      ? Math.floor(va / this.translator.geometry.largePage) * 2 + 1
       : Math.floor(va / PAGE_4K) * 2;
     this.#faultVa = va;
     this.#faultWrite = (rec.code & 2) !== 0;

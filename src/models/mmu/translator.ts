@@ -18,7 +18,10 @@ import {
   entryKey,
   PAGE_2M,
   PAGE_4K,
-  rootPageOf,
+  type PagingGeometry,
+  pagingGeometry,
+  rootAddressOf,
+  rootKeyOf,
   SCALE,
   tableOwner,
   tablePage,
@@ -33,7 +36,10 @@ export type LargePages = "none" | "kernel" | "all";
 
 /** Shape of the TLBs and walker (validated by the models' option parsers). */
 export interface TranslatorConfig {
-  /** Guest paging levels (4 on x86-64; 5 with LA57). */
+  /**
+   * Guest paging levels: 4 on x86-64 (5 with LA57), 3 for 32-bit PAE paging, 2 for 32-bit
+   * paging; the count selects the table shape ({@link PagingGeometry}).
+   */
   levels: number;
   /** L1 data TLB entries. */
   l1Entries: number;
@@ -108,6 +114,16 @@ export class Translator {
   readonly config: TranslatorConfig;
   /** The costs it charges. */
   readonly costs: TranslatorCosts;
+  /** The guest's paging mode (index bits per level, entry size, large-page size). */
+  readonly geometry: PagingGeometry;
+  readonly #scale: readonly number[];
+  /**
+   * Span of a TLB entry for a guest large page: the guest's large page (4 MB under 32-bit
+   * paging, else 2 MB), or under nested paging the smaller of it and the nested page.
+   */
+  readonly #large: number;
+  /** Guest page-table entries per 64-byte cache line. */
+  readonly #perLine: number;
   readonly #host: MmuHost;
   /** L1 data TLB. */
   readonly l1: AssocCache;
@@ -179,6 +195,12 @@ export class Translator {
     }
     this.config = config;
     this.costs = costs;
+    this.geometry = pagingGeometry(config.levels);
+    this.#scale = this.geometry.scale;
+    this.#large = config.twoD && config.nestedPageSize === PAGE_2M
+      ? Math.min(this.geometry.largePage, PAGE_2M)
+      : this.geometry.largePage;
+    this.#perLine = LINE / this.geometry.entryBytes;
     this.#host = host;
     this.l1 = AssocCache.of(config.l1Entries, config.l1Ways, `${where}: l1`);
     this.l2 = config.l2Entries > 0
@@ -215,7 +237,10 @@ export class Translator {
     }
   }
 
-  /** Guest-physical page number of the current root. */
+  /**
+   * Key of the current root: its guest-physical page number, or under PAE its 32-byte
+   * table's address / 32 ({@link rootKeyOf}).
+   */
   get rootPage(): number {
     return this.#rootPage;
   }
@@ -225,7 +250,7 @@ export class Translator {
     return this.#rootId;
   }
 
-  /** The id a root page has (assigning the next one on first use). */
+  /** The id a root key has (assigning the next one on first use). */
   rootIdOf(rootPage: number): number {
     let id = this.#rootIds.get(rootPage);
     if (id === undefined) {
@@ -244,7 +269,7 @@ export class Translator {
   setRoot(cr3: number): void {
     this.#lastKey = NaN;
     this.#lastLo = this.#lastHi = NaN;
-    const page = rootPageOf(cr3);
+    const page = rootKeyOf(cr3, this.config.levels);
     this.#rootPage = page;
     this.#rootId = this.rootIdOf(page);
     if (this.#asids) {
@@ -286,14 +311,14 @@ export class Translator {
   }
 
   /**
-   * INVLPG: drops the page's TLB entries (4 KB and 2 MB keys, current tag and global) and,
+   * INVLPG: drops the page's TLB entries (4 KB and large-page keys, current tag and global) and,
    * as the architecture allows, the whole page-walk cache.
    */
   invlpg(va: number): void {
     this.#lastKey = NaN;
     this.#lastLo = this.#lastHi = NaN;
     const k4 = Math.floor(va / PAGE_4K) * 2;
-    const k2 = Math.floor(va / PAGE_2M) * 2 + 1;
+    const k2 = Math.floor(va / this.#large) * 2 + 1;
     this.l1.invalidateKey(k4);
     this.l1.invalidateKey(k2);
     this.l2?.invalidateKey(k4);
@@ -301,7 +326,7 @@ export class Translator {
     this.pwc?.clear();
   }
 
-  /** Whether `va` is mapped by a guest 2 MB page. */
+  /** Whether `va` is mapped by a guest large page (2 MB, or 4 MB under 32-bit paging). */
   isLarge(va: number): boolean {
     const lp = this.config.largePages;
     return lp === "all" || (lp === "kernel" && va < 0);
@@ -334,7 +359,7 @@ export class Translator {
     const large = this.isLarge(va);
     // A TLB entry maps the smaller of the guest and nested page (splintering).
     const tlbLarge = large && (!this.config.twoD || this.#nestedLarge);
-    const key = tlbLarge ? Math.floor(va / PAGE_2M) * 2 + 1 : Math.floor(va / PAGE_4K) * 2;
+    const key = tlbLarge ? Math.floor(va / this.#large) * 2 + 1 : Math.floor(va / PAGE_4K) * 2;
     const tag = va < 0 && this.config.globalKernel ? 0 : this.#userTag;
     // The previous translation's entry is the L1's most recently used one: hitting it
     // again changes no replacement state, so it needs no lookup.
@@ -366,7 +391,7 @@ export class Translator {
     const host = this.#host;
     if (this.#pwcGuest && level > leaf) {
       const pwc = this.pwc!;
-      const k = entryKey(va, level);
+      const k = entryKey(va, level, this.#scale);
       const o = tableOwner(va, level, this.config.levels, this.#rootId);
       if (pwc.lookup(k, o)) {
         host.events[this.#evPwcHits]++;
@@ -377,7 +402,7 @@ export class Translator {
     host.events[this.#evRefs]++;
     host.events[this.#evRefsL[level]]++;
     if (this.cache === null && this.#caches === null) return this.costs.ref;
-    const line = Math.floor(va / (SCALE[level] * 8)) * 8 + level;
+    const line = Math.floor(va / (this.#scale[level] * this.#perLine)) * 8 + level;
     const tag = tableOwner(va, level, this.config.levels, this.#rootId) + 1;
     if (this.#caches !== null) return this.#caches.walkRef(line, tag);
     return this.#cached(line, tag);
@@ -406,13 +431,16 @@ export class Translator {
     const top = this.config.levels;
     let c = 0;
     for (let level = top; level >= leaf; level--) {
-      const page = level === top ? this.#rootPage : tablePage(
+      const page = level === top ? -1 : tablePage(
         tableOwner(va, level, top, this.#rootId),
         level,
         va,
         this.config.guestPages,
+        this.#scale,
       );
-      c += this.#nested(page * PAGE_4K);
+      c += this.#nested(
+        page < 0 ? rootAddressOf(this.#rootPage, top) : page * PAGE_4K,
+      );
       c += this.#guestEntry(va, level, leaf);
     }
     return c + this.#nested(gpa);

@@ -22,6 +22,9 @@
  *   0x80-0x9f MEM  (0x80 | log2 size | store << 3 | io << 4), u16 insn index in its block,
  *                  u64 vaddr, u64 paddr (all ones when QEMU could not say)
  *
+ * Addresses of a 32-bit guest (target i386, argument split=KERNEL_BASE) are written
+ * sign-extended from the kernel base up, so kernel addresses are negative as on x86-64.
+ *
  * Page-access summaries (plugin argument pages=PATH, optional interval=N and ram_mib=M):
  * from the marker op 8 (summary begin) the plugin instruments every instruction of the
  * run with a cheap memory callback that sets a bit per guest-physical page touched and
@@ -129,6 +132,18 @@ static inline uint8_t *out_reserve(size_t n)
 static inline void put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static inline void put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/*
+ * A 32-bit guest (arg split=ADDR, the kernel base, e.g. 0xc0000000): its kernel half is
+ * written sign-extended from the split up, so that, as on x86-64, kernel addresses read as
+ * negative 64-bit values (docs/trace-format.md, "Addresses"). 0 on x86-64: unchanged.
+ */
+static uint64_t split;
+
+static inline uint64_t gva(uint64_t va)
+{
+    return split && va >= split && va <= 0xffffffffull ? va | 0xffffffff00000000ull : va;
+}
 
 /* ---- State. ---- */
 enum { ST_WAITING = 0, ST_RECORDING = 1, ST_DONE = 2, ST_SUMMARY = 3 };
@@ -350,11 +365,12 @@ static void mem_access(unsigned int vcpu, vm_meminfo info, uint64_t vaddr, void 
     p[0] = (uint8_t)(0x80 | (qemu_plugin_mem_size_shift(info) & 7) |
                      (qemu_plugin_mem_is_store(info) ? 8 : 0) | (io ? 16 : 0));
     put_u16(p + 1, (uint16_t)(uintptr_t)udata);
-    put_u64(p + 3, vaddr);
+    put_u64(p + 3, gva(vaddr));
     put_u64(p + 11, paddr);
 }
 
 static uint64_t cr3_writes;
+
 
 static void cr3_exec(unsigned int vcpu, void *udata)
 {
@@ -454,7 +470,7 @@ static void tb_trans(vm_plugin_id id, struct qemu_plugin_tb *tb)
     struct tb_info *info = malloc(sizeof *info);
     info->id = next_tb_id++;
     info->n = (uint16_t)n;
-    info->vaddr = qemu_plugin_tb_vaddr(tb);
+    info->vaddr = gva(qemu_plugin_tb_vaddr(tb));
     info->rep_only = 0;
     size_t bytes = 0;
     for (size_t i = 0; i < n; i++) bytes += qemu_plugin_insn_size(qemu_plugin_tb_get_insn(tb, i));
@@ -475,7 +491,7 @@ static void tb_trans(vm_plugin_id id, struct qemu_plugin_tb *tb)
         int op = rep_string_op(b, len, &primary_store);
         if (op) {
             struct rep_info *ri = malloc(sizeof *ri);
-            ri->pc = qemu_plugin_insn_vaddr(insn);
+            ri->pc = gva(qemu_plugin_insn_vaddr(insn));
             ri->op = (uint8_t)op;
             ri->primary_store = primary_store;
             if (n == 1) info->rep_only = 1;
@@ -554,7 +570,7 @@ static void rep_access(unsigned int vcpu, vm_meminfo info, uint64_t vaddr, void 
     rep_size = size;
     rep_flags = (uint8_t)((store ? 1 : 0) | (io ? 2 : 0));
     rep_count = 1;
-    rep_addr = vaddr;
+    rep_addr = gva(vaddr);
     rep_paddr = paddr;
     rep_next_paddr = paddr;
     rep_stride = 0;
@@ -680,6 +696,8 @@ __attribute__((visibility("default"))) int qemu_plugin_install(vm_plugin_id id,
         else if (strncmp(argv[i], "interval=", 9) == 0) {
             interval_len = strtoull(argv[i] + 9, NULL, 10);
             if (interval_len < 1000) interval_len = 1000;
+        } else if (strncmp(argv[i], "split=", 6) == 0) {
+            split = strtoull(argv[i] + 6, NULL, 0);
         } else if (strncmp(argv[i], "ram_mib=", 8) == 0) {
             uint64_t mib = strtoull(argv[i] + 8, NULL, 10);
             if (mib < 1 || mib > (1u << 16)) {
@@ -704,9 +722,17 @@ __attribute__((visibility("default"))) int qemu_plugin_install(vm_plugin_id id,
         fprintf(stderr, "vmmlab plugin: missing out=PATH\n");
         return -1;
     }
-    if (info && info->target_name && strcmp(info->target_name, "x86_64") != 0) {
-        fprintf(stderr, "vmmlab plugin: target %s is not x86_64\n", info->target_name);
-        return -1;
+    if (info && info->target_name) {
+        bool i386 = strcmp(info->target_name, "i386") == 0;
+        if (!i386 && strcmp(info->target_name, "x86_64") != 0) {
+            fprintf(stderr, "vmmlab plugin: target %s is neither x86_64 nor i386\n",
+                    info->target_name);
+            return -1;
+        }
+        if (i386 != (split != 0)) {
+            fprintf(stderr, "vmmlab plugin: an i386 target needs split=KERNEL_BASE, x86_64 none\n");
+            return -1;
+        }
     }
     out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (out_fd < 0) {

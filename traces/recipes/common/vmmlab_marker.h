@@ -7,8 +7,14 @@
 #ifndef VMMLAB_MARKER_H
 #define VMMLAB_MARKER_H
 
+#if defined(__i386__)
+/* 32-bit guests: the same bytes, addressed through %eax (no %rax in 32-bit code). */
+#define VMMLAB_MARK(op, arg) \
+    __asm__ volatile("nopl %c0(%%eax)" ::"i"(0x4D560000 | ((arg) << 8) | (op)) : "memory")
+#else
 #define VMMLAB_MARK(op, arg) \
     __asm__ volatile("nopl %c0(%%rax)" ::"i"(0x4D560000 | ((arg) << 8) | (op)) : "memory")
+#endif
 
 /* Start of the recorded window: the recorder instruments everything from here. */
 #define VMMLAB_BEGIN() VMMLAB_MARK(1, 0)
