@@ -18,6 +18,7 @@ import { ConfigError } from "../util/errors.ts";
 import type { VmDescription } from "./description.ts";
 import { LoopedSource, Stop } from "./looped_source.ts";
 import { ReclaimMemory } from "../models/memory/reclaim_models.ts";
+import { hardwareTlbOf } from "../models/mmu/hardware_flush.ts";
 
 /** Fewest records per engine step (bounds the overshoot of a slice). */
 const MIN_STEP = 64;
@@ -244,9 +245,22 @@ export class HostVm {
     return this.machine.iterations;
   }
 
-  /** Another VM ran on this pCPU: an untagged TLB keeps nothing of this VM. */
+  /**
+   * Another VM ran on this pCPU (or this VM moved to another pCPU): an untagged TLB keeps
+   * nothing of this VM. Only the hardware TLB is lost: the VMM's own structures for this
+   * VM (shadow page tables, a paravirtual guest's pending update batch) live in memory and
+   * survive a world switch, so this is the hardware flush of a VM transition, not the
+   * guest's own full flush (which under shadow paging also drops the shadow tables).
+   */
   flushTlb(): void {
-    this.machine.conf.mmu.flush();
+    const mmu = this.machine.conf.mmu;
+    const hw = hardwareTlbOf(mmu);
+    // pv-direct has no hook of its own (no VM exits flush it): its hardware TLB is its
+    // translator's.
+    const translator = (mmu as { translator?: { flush(): void } }).translator;
+    if (hw !== null) hw.flushHardwareTlb();
+    else if (translator !== undefined) translator.flush();
+    else mmu.flush();
     this.tlbFlushes++;
   }
 
