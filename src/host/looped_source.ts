@@ -206,14 +206,31 @@ export class LoopedSource implements RecordSource {
     this.#seek(toRecord);
   }
 
-  /** Positions the stream at record index `rec`. */
-  #seek(rec: number): void {
+  /** Chunk holding record index `rec`. */
+  #chunkOf(rec: number): number {
     const chunks = this.#reader.chunks;
     let c = 0;
     while (c + 1 < chunks.length && chunks[c + 1].firstRecord <= rec) c++;
-    this.#cursor = this.#reader.cursor(c);
-    this.#rec = this.#cursor.record;
-    let skip = rec - (chunks.length > 0 ? chunks[c].firstRecord : 0);
+    return c;
+  }
+
+  /**
+   * Positions the stream at record index `rec`. Ahead within the chunk the cursor is in,
+   * it decodes on from where it is (no new cursor, no second inflate of the chunk, no
+   * records decoded twice); elsewhere it opens the target's chunk and decodes up to it.
+   * Either way the records that follow are the same.
+   */
+  #seek(rec: number): void {
+    const chunks = this.#reader.chunks;
+    const c = this.#chunkOf(rec);
+    let skip: number;
+    if (rec >= this.#index && this.#index > 0 && this.#chunkOf(this.#index - 1) === c) {
+      skip = rec - this.#index;
+    } else {
+      this.#cursor = this.#reader.cursor(c);
+      this.#rec = this.#cursor.record;
+      skip = rec - (chunks.length > 0 ? chunks[c].firstRecord : 0);
+    }
     while (skip > 0 && this.#cursor.next()) skip--;
     this.#index = rec;
     this.#pending = 0;
