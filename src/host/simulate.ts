@@ -27,6 +27,7 @@ import { MemoryManager } from "./memory_manager.ts";
 import { HostVm, RunEnd } from "./vm.ts";
 import type { HostResult, VmResult } from "./result.ts";
 import { HOST_RESULT_SCHEMA } from "./result.ts";
+import { measureRefill, type RefillMeasurement } from "./refill.ts";
 import "./schedulers/mod.ts";
 
 /** Platform key of a world switch between two VMs (or the idle world and a VM). */
@@ -378,8 +379,11 @@ function run(
       warnings: vm.machine.conf.warnings(),
     };
   });
-  let instructions = 0;
-  for (const vm of vms) instructions += Math.round(vm.instructions);
+  let instructions = 0, replayed = 0;
+  for (const vm of vms) {
+    instructions += Math.round(vm.instructions);
+    replayed += vm.machine.guest.instructions;
+  }
   const result: HostResult = {
     schema: HOST_RESULT_SCHEMA,
     host: {
@@ -396,6 +400,7 @@ function run(
       detailUs: desc.detailUs,
       ...(desc.detailPeriodUs > 0 ? { detailPeriodUs: desc.detailPeriodUs } : {}),
       stagger: desc.stagger,
+      ...(desc.refillSamples > 0 ? { refillSamples: desc.refillSamples } : {}),
       worldSwitchCycles: switchCost,
     },
     vms: vmResults,
@@ -433,7 +438,7 @@ function run(
       balloonedMB: balloonMB,
       swappedMB: swapMB,
     },
-    wall: { seconds: 0, instructionsPerSecond: 0 },
+    wall: { seconds: 0, instructionsPerSecond: 0, replayedInstructions: replayed },
   };
   return { result, reachedAt, lastEnd };
 }
@@ -476,9 +481,31 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
           : null;
       }
     }
+    if (desc.refillSamples > 0) {
+      // Identical VMs (same trace, models, controls) share one measurement, seeded as the
+      // first of them.
+      const measured = new Map<string, RefillMeasurement>();
+      for (let i = 0; i < desc.vms.length; i++) {
+        const key = aloneKey(desc, i);
+        let m = measured.get(key);
+        if (m === undefined) {
+          const v = desc.vms[i];
+          m = measureRefill(v, readers.get(v.trace)!, platform, desc.seed + i, desc.refillSamples);
+          measured.set(key, m);
+        }
+        main.result.vms[i].refill = {
+          samples: m.samples,
+          windowRecords: m.windowRecords,
+          cyclesPerFlush: round(m.cyclesPerFlush, 2),
+          stderrCycles: round(m.stderrCycles, 2),
+          usPerFlush: round(m.usPerFlush, 6),
+        };
+      }
+    }
     main.result.wall = {
       seconds: round(wall, 3),
       instructionsPerSecond: wall > 0 ? Math.round(main.result.totals.instructions / wall) : 0,
+      replayedInstructions: main.result.wall.replayedInstructions,
     };
     return main.result;
   } finally {

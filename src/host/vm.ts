@@ -265,6 +265,23 @@ export class HostVm {
   }
 
   /**
+   * Replays exactly `records` records, looping at the trace's loop boundary; a HLT or an
+   * I/O request does not stop it (no scheduler is looking). Two identical VMs driven by it
+   * replay the same records, which is what the refill measurement
+   * (`src/host/refill.ts`) compares them over.
+   */
+  replayRecords(records: number): void {
+    const m = this.machine;
+    const src = this.source;
+    let left = records;
+    while (left > 0) {
+      src.stop = Stop.None;
+      left -= m.step(src, this.#code, Math.min(left, MAX_STEP));
+      if (src.stop === Stop.End) src.rewind();
+    }
+  }
+
+  /**
    * Replays until `budget` cycles are charged (a little more: the last step completes),
    * the guest halts, or it issues a disk request, or (for a run that measures the time
    * to a given amount of work) it has executed `stopInstructions` since time 0. Returns
