@@ -33,6 +33,13 @@ import "./schedulers/mod.ts";
 /** Platform key of a world switch between two VMs (or the idle world and a VM). */
 export const WORLD_SWITCH_KEY = "host.world-switch";
 
+/**
+ * Inflated chunks kept per trace (`TraceReader.cachePayloads`): the VMs of a host share a
+ * trace's reader, and sampled runs jump between its chunks at every slice. 64 MB holds
+ * every chunk of the committed traces (compute-gzip inflates to about 48 MB).
+ */
+const PAYLOAD_CACHE_BYTES = 64 << 20;
+
 /** Options of {@link simulateHost}. */
 export interface SimulateOptions {
   /** Called with the fraction of simulated time done (at most once per per cent). */
@@ -60,7 +67,9 @@ function openReaders(desc: HostDescription): Map<string, TraceReader> {
   try {
     for (const vm of desc.vms) {
       if (readers.has(vm.trace)) continue;
-      readers.set(vm.trace, TraceReader.open(vm.trace));
+      const reader = TraceReader.open(vm.trace);
+      reader.cachePayloads(PAYLOAD_CACHE_BYTES);
+      readers.set(vm.trace, reader);
     }
   } catch (e) {
     for (const r of readers.values()) r.close();
