@@ -32,6 +32,8 @@ export const HOST_LIMITS = {
   samples: 10_000,
   /** Timer rate of a guest, Hz. */
   timerHz: 10_000,
+  /** Points of a refill measurement (each replays two windows of every VM's trace). */
+  refillSamples: 256,
 } as const;
 
 /** ESX-style CPU controls (proportional share, Waldspurger & Weihl 1995; VMware ESX). */
@@ -174,6 +176,12 @@ export interface HostDescription {
    * chunk), so that identical VMs are not in lockstep.
    */
   stagger: boolean;
+  /**
+   * Points at which to measure each VM's TLB-refill cost after a world switch with common
+   * random numbers (`src/host/refill.ts`; 0: not measured). The result's `refill` then
+   * lets a sampled run estimate the scheduler's overhead without the phase error.
+   */
+  refillSamples: number;
   /** CPU scheduler. */
   scheduler: SchedulerDescription;
   /** Memory manager. */
@@ -400,6 +408,7 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
     "detailUs",
     "detailPeriodUs",
     "stagger",
+    "refillSamples",
     "scheduler",
     "memory",
     "disk",
@@ -463,6 +472,7 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
     detailUs: f.num("detailUs", 0, 0, 1e7),
     detailPeriodUs: detailPeriod(f),
     stagger: f.bool("stagger", false),
+    refillSamples: f.num("refillSamples", 0, 0, HOST_LIMITS.refillSamples, true),
     scheduler: { name: schedName, sliceMs: sched.num("sliceMs", 0, 0, 10_000) },
     memory: {
       taxRate: mm.num("taxRate", 0.75, 0, 0.99),

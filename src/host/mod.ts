@@ -20,3 +20,10 @@ export { loadPageSummary, PageSummary, SummaryClock } from "./page_summary.ts";
 export { loadContents, shareContents, type SharingFigures, type VmContents } from "./contents.ts";
 export { simulateHost, type SimulateOptions, WORLD_SWITCH_KEY } from "./simulate.ts";
 export * from "./result.ts";
+export {
+  measureRefill,
+  REFILL_WARM_RECORDS,
+  REFILL_WINDOW_RECORDS,
+  type RefillMeasurement,
+} from "./refill.ts";
+export { usefulMs, usefulThroughput } from "./overhead.ts";

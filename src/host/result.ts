@@ -6,6 +6,7 @@
  */
 
 import type { CpuControls, MemoryControls, VmmChoice } from "./description.ts";
+import type { RefillMeasurement } from "./refill.ts";
 
 /** Schema tag of a host result. */
 export const HOST_RESULT_SCHEMA = "vmmlab.host-result/1";
@@ -51,6 +52,11 @@ export interface VmResult {
   cycles: { native: number; virtualized: number; virtualizationSlowdown: number };
   /** Share of its CPU time credited by fast-forward instead of replayed (sampled runs). */
   fastForwardShare: number;
+  /**
+   * TLB-refill cost of one world switch's flush, measured with common random numbers
+   * (`refillSamples` > 0 only; `src/host/refill.ts`).
+   */
+  refill?: RefillMeasurement;
   /** World switches into the VM. */
   switchesIn: number;
   /** TLB flushes forced by other VMs on its pCPU. */
@@ -102,6 +108,8 @@ export interface HostResult {
     /** Sampling period within a slice, µs (absent: one window per slice). */
     detailPeriodUs?: number;
     stagger: boolean;
+    /** Points of each VM's refill measurement (absent: not measured). */
+    refillSamples?: number;
     worldSwitchCycles: number;
   };
   /** Per VM, in description order. */
@@ -139,5 +147,13 @@ export interface HostResult {
     activeMB?: number[][];
   };
   /** Host measurements (not deterministic; goldens ignore them). */
-  wall: { seconds: number; instructionsPerSecond: number };
+  wall: {
+    seconds: number;
+    instructionsPerSecond: number;
+    /**
+     * Guest instructions the main run replayed through the models, warm-up included and
+     * fast-forwarded ones not: the work `seconds` measures (benchmarks divide by it).
+     */
+    replayedInstructions?: number;
+  };
 }

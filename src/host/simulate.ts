@@ -30,10 +30,18 @@ import { loadPageSummary, type PageSummary } from "./page_summary.ts";
 import { loadContents, shareContents, type SharingFigures, type VmContents } from "./contents.ts";
 import type { HostResult, VmResult } from "./result.ts";
 import { HOST_RESULT_SCHEMA } from "./result.ts";
+import { measureRefill, type RefillMeasurement } from "./refill.ts";
 import "./schedulers/mod.ts";
 
 /** Platform key of a world switch between two VMs (or the idle world and a VM). */
 export const WORLD_SWITCH_KEY = "host.world-switch";
+
+/**
+ * Inflated chunks kept per trace (`TraceReader.cachePayloads`): the VMs of a host share a
+ * trace's reader, and sampled runs jump between its chunks at every slice. 64 MB holds
+ * every chunk of the committed traces (compute-gzip inflates to about 48 MB).
+ */
+const PAYLOAD_CACHE_BYTES = 64 << 20;
 
 /** Options of {@link simulateHost}. */
 export interface SimulateOptions {
@@ -62,7 +70,9 @@ function openReaders(desc: HostDescription): Map<string, TraceReader> {
   try {
     for (const vm of desc.vms) {
       if (readers.has(vm.trace)) continue;
-      readers.set(vm.trace, TraceReader.open(vm.trace));
+      const reader = TraceReader.open(vm.trace);
+      reader.cachePayloads(PAYLOAD_CACHE_BYTES);
+      readers.set(vm.trace, reader);
     }
   } catch (e) {
     for (const r of readers.values()) r.close();
@@ -474,8 +484,11 @@ function run(
       warnings: vm.machine.conf.warnings(),
     };
   });
-  let instructions = 0;
-  for (const vm of vms) instructions += Math.round(vm.instructions);
+  let instructions = 0, replayed = 0;
+  for (const vm of vms) {
+    instructions += Math.round(vm.instructions);
+    replayed += vm.machine.guest.instructions;
+  }
   const result: HostResult = {
     schema: HOST_RESULT_SCHEMA,
     host: {
@@ -492,6 +505,7 @@ function run(
       detailUs: desc.detailUs,
       ...(desc.detailPeriodUs > 0 ? { detailPeriodUs: desc.detailPeriodUs } : {}),
       stagger: desc.stagger,
+      ...(desc.refillSamples > 0 ? { refillSamples: desc.refillSamples } : {}),
       worldSwitchCycles: switchCost,
     },
     vms: vmResults,
@@ -539,7 +553,7 @@ function run(
       swappedMB: swapMB,
       ...(following ? { targetMB, activeMB } : {}),
     },
-    wall: { seconds: 0, instructionsPerSecond: 0 },
+    wall: { seconds: 0, instructionsPerSecond: 0, replayedInstructions: replayed },
   };
   return { result, reachedAt, lastEnd };
 }
@@ -601,9 +615,31 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
           : null;
       }
     }
+    if (desc.refillSamples > 0) {
+      // Identical VMs (same trace, models, controls) share one measurement, seeded as the
+      // first of them.
+      const measured = new Map<string, RefillMeasurement>();
+      for (let i = 0; i < desc.vms.length; i++) {
+        const key = aloneKey(desc, i);
+        let m = measured.get(key);
+        if (m === undefined) {
+          const v = desc.vms[i];
+          m = measureRefill(v, readers.get(v.trace)!, platform, desc.seed + i, desc.refillSamples);
+          measured.set(key, m);
+        }
+        main.result.vms[i].refill = {
+          samples: m.samples,
+          windowRecords: m.windowRecords,
+          cyclesPerFlush: round(m.cyclesPerFlush, 2),
+          stderrCycles: round(m.stderrCycles, 2),
+          usPerFlush: round(m.usPerFlush, 6),
+        };
+      }
+    }
     main.result.wall = {
       seconds: round(wall, 3),
       instructionsPerSecond: wall > 0 ? Math.round(main.result.totals.instructions / wall) : 0,
+      replayedInstructions: main.result.wall.replayedInstructions,
     };
     return main.result;
   } finally {

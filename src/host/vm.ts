@@ -18,6 +18,7 @@ import { ConfigError } from "../util/errors.ts";
 import type { VmDescription } from "./description.ts";
 import { LoopedSource, Stop } from "./looped_source.ts";
 import { ReclaimMemory } from "../models/memory/reclaim_models.ts";
+import { hardwareTlbOf } from "../models/mmu/hardware_flush.ts";
 import { type PageSummary, SummaryClock } from "./page_summary.ts";
 
 /** Fewest records per engine step (bounds the overshoot of a slice). */
@@ -267,10 +268,40 @@ export class HostVm {
     return this.machine.iterations;
   }
 
-  /** Another VM ran on this pCPU: an untagged TLB keeps nothing of this VM. */
+  /**
+   * Another VM ran on this pCPU (or this VM moved to another pCPU): an untagged TLB keeps
+   * nothing of this VM. Only the hardware TLB is lost: the VMM's own structures for this
+   * VM (shadow page tables, a paravirtual guest's pending update batch) live in memory and
+   * survive a world switch, so this is the hardware flush of a VM transition, not the
+   * guest's own full flush (which under shadow paging also drops the shadow tables).
+   */
   flushTlb(): void {
-    this.machine.conf.mmu.flush();
+    const mmu = this.machine.conf.mmu;
+    const hw = hardwareTlbOf(mmu);
+    // pv-direct has no hook of its own (no VM exits flush it): its hardware TLB is its
+    // translator's.
+    const translator = (mmu as { translator?: { flush(): void } }).translator;
+    if (hw !== null) hw.flushHardwareTlb();
+    else if (translator !== undefined) translator.flush();
+    else mmu.flush();
     this.tlbFlushes++;
+  }
+
+  /**
+   * Replays exactly `records` records, looping at the trace's loop boundary; a HLT or an
+   * I/O request does not stop it (no scheduler is looking). Two identical VMs driven by it
+   * replay the same records, which is what the refill measurement
+   * (`src/host/refill.ts`) compares them over.
+   */
+  replayRecords(records: number): void {
+    const m = this.machine;
+    const src = this.source;
+    let left = records;
+    while (left > 0) {
+      src.stop = Stop.None;
+      left -= m.step(src, this.#code, Math.min(left, MAX_STEP));
+      if (src.stop === Stop.End) src.rewind();
+    }
   }
 
   /**

@@ -447,6 +447,37 @@ export class TraceReader {
     return raw;
   }
 
+  #payloads: Map<number, Uint8Array> | null = null;
+  #payloadBytes = 0;
+  #payloadBudget = 0;
+
+  /**
+   * Keeps up to `bytes` of inflated, checksummed chunk payloads for every cursor of this
+   * reader to reuse (0: none, the default). Many cursors over one trace (the VMs of a host
+   * simulation, which loop and jump through it) then inflate and checksum each chunk once
+   * instead of at every visit. Chunks are kept in the order they are first inflated until
+   * the budget is spent, so memory is bounded by it and by the trace, whatever the run's
+   * length; the records decoded are the same either way.
+   */
+  cachePayloads(bytes: number): void {
+    this.#payloadBudget = Math.max(0, bytes);
+    if (this.#payloads === null && bytes > 0) this.#payloads = new Map();
+  }
+
+  /** The kept payload of chunk `i` (null: not kept). Decoders only read it. */
+  cachedPayload(i: number): Uint8Array | null {
+    return this.#payloads?.get(i) ?? null;
+  }
+
+  /** Keeps chunk `i`'s inflated payload if the budget of {@link cachePayloads} allows. */
+  keepPayload(i: number, raw: Uint8Array): void {
+    const kept = this.#payloads;
+    if (kept === null || kept.has(i)) return;
+    if (this.#payloadBytes + raw.length > this.#payloadBudget) return;
+    kept.set(i, raw);
+    this.#payloadBytes += raw.length;
+  }
+
   /** Reads the compressed bytes of a chunk into `into` when it is large enough. */
   readStored(offset: number, length: number, into?: Uint8Array): Uint8Array {
     return this.#source.readAt(offset, length, into);
@@ -488,6 +519,19 @@ export class RecordCursor {
     this.#decoder = new ChunkDecoder(trace.code, trace.maxTransferBytes);
     this.#chunk = from;
     this.#to = to;
+  }
+
+  /**
+   * Moves the cursor to the start of chunk `from` of its range, keeping its decoder and
+   * buffers (a new cursor allocates megabytes of predictor tables): the next `next()`
+   * returns that chunk's first record. Seeking readers (a looping host VM) reuse one cursor.
+   */
+  restart(from: number): void {
+    if (!(Number.isInteger(from) && 0 <= from && from <= this.#to)) {
+      throw new RangeError(`chunk ${from} is outside the cursor's range 0..${this.#to}`);
+    }
+    this.#chunk = from;
+    this.#active = false;
   }
 
   /** Index of the chunk the current record came from. */
@@ -552,8 +596,13 @@ export class RecordCursor {
       throw new TraceFormatError(t.name, "chunk header disagrees with the index", info.offset, i);
     }
     if (this.#stored.length < h.stored) this.#stored = new Uint8Array(h.stored);
-    const stored = t.readStored(info.offset + SECTION_HEADER_SIZE, h.stored, this.#stored);
-    const raw = t.decodePayload(h, stored, info.offset, i);
+    let raw = t.cachedPayload(i);
+    if (raw === null) {
+      const stored = t.readStored(info.offset + SECTION_HEADER_SIZE, h.stored, this.#stored);
+      raw = t.decodePayload(h, stored, info.offset, i);
+      // A stored (uncompressed) payload is this cursor's reusable buffer: never shared.
+      if (raw !== stored) t.keepPayload(i, raw);
+    }
     this.#rawLength = h.raw;
     try {
       this.#decoder.start(raw, this.#rawLength, h.items);

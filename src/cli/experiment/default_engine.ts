@@ -46,6 +46,6 @@ export function simulateHost(
   const name = typeof host.name === "string" ? host.name : "host";
   const desc = parseHost({ schema: HOST_SCHEMA, ...host }, `host run ${name}`, root);
   const result = simulate(desc, { skipAlone: true });
-  result.wall = { seconds: 0, instructionsPerSecond: 0 };
+  result.wall = { seconds: 0, instructionsPerSecond: 0, replayedInstructions: 0 };
   return result;
 }

@@ -153,7 +153,7 @@ export class BtCpu implements CpuModel {
     this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
     const code = ctx.code;
-    this.#code = new CodeCosts(ctx);
+    this.#code = CodeCosts.of(ctx);
     this.#canon = new Int32Array(code.blockCount);
     this.#blockBytes = new Uint32Array(code.blockCount);
     const byAddr = new Map<number, number>();

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { ModelContext } from "../../engine/model.ts";
+import type { ModelContext, Platform } from "../../engine/model.ts";
+import type { CodeTable } from "../../trace/code_table.ts";
 import { ControlFlow } from "../../trace/record.ts";
 
 /**
@@ -37,6 +38,9 @@ export function isIndirectFlow(flow: number): boolean {
     flow === ControlFlow.IndirectCall;
 }
 
+/** {@link CodeCosts.of}'s computed costs, by code table, then platform. */
+const SHARED = new WeakMap<CodeTable, WeakMap<Platform, CodeCosts>>();
+
 /**
  * Cycles of the ordinary (non-sensitive) instructions of every block at the platform's
  * `native.cpi` plus `native.flow.<kind>` per control transfer, and the number of indirect
@@ -50,12 +54,31 @@ export class CodeCosts {
   /** Indirect control transfers per block. */
   readonly blockIndirect: Uint32Array;
   readonly #instrCost: Float64Array;
-  readonly #ctx: ModelContext;
+  readonly #codeTable: CodeTable;
+
+  /**
+   * The costs for `ctx`'s code table on its platform, computed once per pair: they are
+   * read-only, so every model set over the same trace and platform (both sets of a replay,
+   * and every VM of a host simulation, which builds two per VM) shares one.
+   */
+  static of(ctx: ModelContext): CodeCosts {
+    let byPlatform = SHARED.get(ctx.code);
+    if (byPlatform === undefined) {
+      byPlatform = new WeakMap();
+      SHARED.set(ctx.code, byPlatform);
+    }
+    let costs = byPlatform.get(ctx.platform);
+    if (costs === undefined) {
+      costs = new CodeCosts(ctx);
+      byPlatform.set(ctx.platform, costs);
+    }
+    return costs;
+  }
 
   /** Precomputes from `ctx.code` and the platform's `native.cpi` / `native.flow.*`. */
   constructor(ctx: ModelContext) {
-    this.#ctx = ctx;
     const code = ctx.code;
+    this.#codeTable = code;
     const p = ctx.platform;
     const cpi = p.cost("native.cpi");
     const flow = new Float64Array(FLOW_NAMES.length);
@@ -89,7 +112,7 @@ export class CodeCosts {
 
   /** Cycles of the ordinary instructions among the first `count` of `block`. */
   plain(block: number, count: number): number {
-    const code = this.#ctx.code;
+    const code = this.#codeTable;
     if (count >= code.blockLength[block]) return this.blockPlain[block];
     let c = 0;
     const first = code.blockFirst[block];
@@ -99,7 +122,7 @@ export class CodeCosts {
 
   /** Indirect transfers among the first `count` instructions of `block`. */
   indirect(block: number, count: number): number {
-    const code = this.#ctx.code;
+    const code = this.#codeTable;
     if (count >= code.blockLength[block]) return this.blockIndirect[block];
     let n = 0;
     const first = code.blockFirst[block];

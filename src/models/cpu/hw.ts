@@ -113,7 +113,7 @@ export class HwCpu implements CpuModel {
     this.#ctx = ctx;
     this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
-    this.#code = new CodeCosts(ctx);
+    this.#code = CodeCosts.of(ctx);
     const o = readOptions(ctx.options, HW_OPTIONS);
     this.#configured = [...o["hw.exits"]];
     const names = classByName();

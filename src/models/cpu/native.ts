@@ -88,7 +88,7 @@ export class NativeCpu implements CpuModel {
   constructor(ctx: ModelContext) {
     this.#ctx = ctx;
     const p = ctx.platform;
-    this.#code = new CodeCosts(ctx);
+    this.#code = CodeCosts.of(ctx);
     this.#sens = classTable(p, "native.sensitive", "native.sensitive");
     this.#exc = vectorTable(ctx, "native.exception");
     this.#intr = p.cost("native.interrupt");

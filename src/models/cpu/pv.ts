@@ -103,7 +103,7 @@ export class PvCpu implements CpuModel {
     this.#ctx = ctx;
     this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
-    this.#code = new CodeCosts(ctx);
+    this.#code = CodeCosts.of(ctx);
     for (const op of PRIVILEGED) this.#kind[op] = HYPERCALL;
     for (let c = CR_READ_BASE; c < CR_WRITE_BASE; c++) this.#kind[c] = SHARED;
     for (let c = CR_WRITE_BASE; c < CLASS_COUNT; c++) this.#kind[c] = HYPERCALL;

@@ -138,7 +138,7 @@ export class TrapCpu implements CpuModel {
     this.#ctx = ctx;
     this.#caches = ctx.caches ?? null;
     const p = ctx.platform;
-    this.#code = new CodeCosts(ctx);
+    this.#code = CodeCosts.of(ctx);
     markDeprivileged(this.#kind, KIND_TRAP, KIND_ENTRY);
     for (const op of UNVIRTUALIZABLE) this.#kind[op] = KIND_UNVIRT;
     this.#native = classTable(p, "native.sensitive", "native.sensitive");
