@@ -389,6 +389,8 @@ export interface TraceHeaderLike {
   readonly devices: readonly string[];
   /** Page sizes the guest used, in bytes. */
   readonly pageSizes: readonly number[];
+  /** Recorder facts beyond the schema (e.g. `pageSummaryInterval` of a page-access summary). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 // ---------------------------------------------------------------------------------------
