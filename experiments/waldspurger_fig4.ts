@@ -289,7 +289,7 @@ const experiment: Experiment = {
     "Linux guests, every guest-physical page hashed) is replayed whole when present and " +
     "shown beside the curve; the paper has no value at its guest count and size. Server " +
     "traces whose recordings sampled page contents over the whole run (recipes with " +
-    "contentEvery: db-pgbench, db-query) are replayed too, one real VM each, with their " +
+    "contentEvery: kv-memcached, db-pgbench, db-query) are replayed too, one real VM each, with their " +
     "sharing at the end of the run (predictions; the paper has no such workload).",
 
   async runs(context): Promise<RunSpec[]> {
