@@ -1,7 +1,8 @@
 /**
  * Bhargava et al. (ASPLOS 2008), Table 1: how much longer a two-dimensional (nested)
  * page walk takes than a native one, per workload. Their workloads are commercial server
- * and SPEC CPU runs we cannot record; ours are the committed corpus traces, so every row
+ * and SPEC CPU runs we cannot record; ours are the corpus's server and CPU-bound traces
+ * (_lib/bhargava_runs.ts isTlbStudyWorkload), so every row
  * carries our workload's name and is compared with the range their workloads span
  * (3.9-4.6) rather than with one of their workloads. Table 1 measures walks with no
  * page-walk caching (their section 5: the 2-D walk of n·m + n + m references against
@@ -39,7 +40,10 @@ const experiment: Experiment = {
   title: "Two-dimensional over native page-walk latency",
   citation: "Bhargava et al., ASPLOS 2008, Table 1",
   papers: ["bhargava2008"],
-  description: "Every committed trace on the Opteron (Barcelona) profile (their section 5 " +
+  description: "The corpus's server and CPU-bound traces (database, key-value, web and " +
+    "file servers; gzip and the tcc and gcc kernel builds: the kinds of workload the paper " +
+    "measured; idle guests and OS microbenchmarks are left out, see _lib/bhargava_runs.ts " +
+    "isTlbStudyWorkload), on the Opteron (Barcelona) profile (their section 5 " +
     "TLBs, 24-entry page-walk cache, 16-entry nested TLB) under hardware assist with nested " +
     "paging, against a native run of the same trace. Ratio = nested walk cycles per nested " +
     "walk over native walk cycles per native walk. The comparison rows use the " +
@@ -134,7 +138,7 @@ const experiment: Experiment = {
     return groupedBars({
       title: "2-D over native page-walk latency (Bhargava et al., Table 1)",
       subtitle: [
-        "Opteron (Barcelona) profile, every corpus trace (predictions)",
+        "Opteron (Barcelona) profile, server and CPU-bound traces (predictions)",
         `dashed lines: published range ${low}-${high} over their five workloads, ` +
         "to be met with no caching (Table 1's configuration)",
       ],

@@ -17,7 +17,14 @@ import {
   type CountName,
   summarizeIterations,
 } from "../src/record/trace_counts.ts";
-import { KIND_NAMES, MarkerOp, RecordKind, SensitiveOp } from "../src/trace/record.ts";
+import {
+  FLAG_WRITE,
+  KIND_NAMES,
+  MarkerOp,
+  NetOp,
+  RecordKind,
+  SensitiveOp,
+} from "../src/trace/record.ts";
 
 const traces = fileURLToPath(new URL("../traces/", import.meta.url));
 const manifest = readManifest(join(traces, "MANIFEST.json"));
@@ -84,6 +91,43 @@ for (const entry of manifest.traces) {
   });
 }
 
+for (const workload of ["net-tcp-tx-1500", "net-tcp-rx-1500", "net-tcp-tx-500", "net-tcp-rx-500"]) {
+  Deno.test(`corpus: ${workload}'s frames are followed by the DMA of their buffers`, () => {
+    const entry = manifest.traces.find((t) => t.workload === workload);
+    assert.ok(entry, `${workload} is in the corpus`);
+    const t = TraceReader.open(join(traces, entry.file));
+    try {
+      const ram = Number(t.header.guest?.memoryMiB) * 1024 * 1024;
+      const mtu = Number(workload.split("-")[3]);
+      const c = t.cursor();
+      const r = c.record;
+      let owed = 0; // bytes of the last request its DMA has not yet covered
+      let op = 0;
+      const frames = [0, 0, 0];
+      while (c.next()) {
+        if (r.kind === RecordKind.NetRequest) {
+          assert.equal(owed, 0, "a frame's DMA ends before the next frame");
+          // A frame is at most the MTU plus the 14-byte Ethernet header (no FCS in memory).
+          assert.ok(r.length > 0 && r.length <= mtu + 14, `frame of ${r.length} bytes`);
+          owed = r.length;
+          op = r.op;
+          frames[op]++;
+        } else if (r.kind === RecordKind.Dma) {
+          assert.ok(owed >= r.length && r.length > 0, "DMA only inside a frame");
+          assert.ok(r.paddr > 0 && r.paddr + r.length <= ram, `buffer at ${r.paddr}`);
+          assert.equal((r.flags & FLAG_WRITE) !== 0, op === NetOp.Receive);
+          owed -= r.length;
+        }
+      }
+      assert.equal(owed, 0);
+      // Data one way, acknowledgements the other: both directions have frames.
+      assert.ok(frames[NetOp.Transmit] > 0 && frames[NetOp.Receive] > 0);
+    } finally {
+      t.close();
+    }
+  });
+}
+
 Deno.test("corpus: the committed traces stay under issue 14's 150 MB in all", () => {
   const total = manifest.traces.reduce((a, t) => a + t.bytes, 0);
   assert.ok(total < 150 * 1024 * 1024, `the corpus is ${(total / 2 ** 20).toFixed(1)} MiB`);
@@ -144,6 +188,9 @@ const EXACT: Record<string, Partial<Record<CountName, number>>> = {
   "disk-dd": { blockRequests: 2, syscalls: 2 },
   // Each iteration sends one datagram (sendto) and sleeps: one transmit start to the NIC.
   "net-udp-tx": { netRequests: 1, syscalls: 2 },
+  // ttcp transmit: each iteration is one write() of the 8192-byte buffer.
+  "net-tcp-tx-1500": { syscalls: 1 },
+  "net-tcp-tx-500": { syscalls: 1 },
 };
 
 for (const [workload, exact] of Object.entries(EXACT)) {
@@ -186,6 +233,12 @@ const RANGES: Record<string, Partial<Record<CountName, [number, number]>>> = {
   // Polling 100 sockets costs several times polling 10.
   "lmbench-select-100-tcp": { kernelInstructions: [1e4, 1e5] },
   "lmbench-select-10-tcp": { kernelInstructions: [1e3, 1e4] },
+  // 8192 bytes per iteration are at least 8192/1448 = 5.66 full segments at MTU 1500 and
+  // 8192/448 = 18.3 at MTU 500 (each a frame), and at most one acknowledgement per segment.
+  "net-tcp-tx-1500": { netRequests: [5.66, 11.4] },
+  "net-tcp-rx-1500": { netRequests: [5.66, 11.4] },
+  "net-tcp-tx-500": { netRequests: [18.3, 36.6] },
+  "net-tcp-rx-500": { netRequests: [18.3, 36.6] },
 };
 
 for (const [workload, ranges] of Object.entries(RANGES)) {

@@ -213,6 +213,35 @@ Deno.test("warm-up iterations warm the models but are left out of every figure",
   );
 });
 
+Deno.test("maxIterations replays a window of whole iterations and stops at its last marker", () => {
+  const all = replayInput(smallTrace(), { platform });
+  const one = replayInput(smallTrace(), { platform, maxIterations: 1 });
+  // The window is iteration 1: blocks a and r, 7 + 7 native cycles, 4 instructions; the
+  // CLI, #DE and IRET after iteration 2 are never replayed.
+  assert.equal(one.cycles.native, 14);
+  assert.equal(one.trace.iterations, 1);
+  assert.equal(one.instructions, 4);
+  assert.deepEqual(one.events, {});
+  assert.equal(one.config.maxIterations, 1);
+  // Begin marker, two exec records, the iteration marker: four records read, no more.
+  assert.equal(one.records, 4);
+  // After one warm-up iteration the window is iteration 2, the same blocks again.
+  const warm = replayInput(smallTrace(), { platform, warmup: 1, maxIterations: 1 });
+  assert.equal(warm.cycles.native, 14);
+  assert.equal(warm.trace.iterations, 1);
+  // A window of all the trace's iterations still ends at the last iteration marker: what
+  // follows it (CLI, #DE, IRET: 61 + 1 + 800 + 51 cycles) is outside every iteration. An
+  // unset window leaves the result's configuration as it was.
+  const two = replayInput(smallTrace(), { platform, maxIterations: 2 });
+  assert.equal(two.cycles.native, 28);
+  assert.equal(all.cycles.native, 28 + 61 + 1 + 800 + 51);
+  assert.equal("maxIterations" in all.config, false);
+  assert.throws(
+    () => replayInput(smallTrace(), { platform, maxIterations: -1 }),
+    (e: unknown) => e instanceof ConfigError && /maxIterations/.test(e.message),
+  );
+});
+
 Deno.test("the vmmlab process exits 2 with one stderr line for a negative cost in a platform file", async () => {
   const dir = await Deno.makeTempDir();
   try {

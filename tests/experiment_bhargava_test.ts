@@ -5,6 +5,7 @@ import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
 import {
   bhargavaRuns,
   CACHINGS,
+  isTlbStudyWorkload,
   missesPer100k,
   speedupPercent,
   walkRatio,
@@ -103,6 +104,15 @@ Deno.test("table 1 and figure 6 rows are band comparisons and predictions", () =
   assert.deepEqual(checks.map((c) => c.passed), [false, true]);
 });
 
+Deno.test("the TLB study replays server and CPU-bound workloads, not idle guests or microbenchmarks", () => {
+  const kept = ["db-pgbench", "db-query", "kv-memcached", "web-lighttpd", "dbench", "compute-gzip"]
+    .concat(["kernel-compile", "kernel-compile-gcc"]);
+  const left = ["idle-hz250", "idle-tickless", "forkwait", "forkwait-2006", "lmbench-mmap"]
+    .concat(["lmbench-ctx-2p-0k", "disk-dd", "net-udp-tx", "multivm-snapshot", "kernel-compiler"]);
+  assert.deepEqual(kept.filter(isTlbStudyWorkload), kept);
+  assert.deepEqual(left.filter(isTlbStudyWorkload), []);
+});
+
 Deno.test("both experiments declare identical runs, so the runner replays them once", async () => {
   const root = new URL("..", import.meta.url).pathname;
   const a = replayRuns(await table1.runs({ root, published: PUBLISHED }));
@@ -110,6 +120,10 @@ Deno.test("both experiments declare identical runs, so the runner replays them o
   assert.deepEqual(a, b);
   assert.deepEqual(a, await bhargavaRuns({ root, published: PUBLISHED }));
   assert.equal(a.length % 5, 0);
+  // Only the study's workloads (the corpus holds idle guests and microbenchmarks too).
+  const names = new Set(a.map((r) => r.id.split("/")[0]));
+  assert.ok(names.size > 0 && [...names].every(isTlbStudyWorkload));
+  assert.ok(!names.has("idle-hz250") && !names.has("lmbench-null-call"));
 });
 
 Deno.test("table 1 band check: passes inside the published band, misses outside, none without traces", () => {

@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { replay } from "../src/engine/replay.ts";
 import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
-import type { Published, RunResults, RunSpec } from "../experiments/_lib/experiment.ts";
+import type {
+  HostResults,
+  Published,
+  RunResults,
+  RunSpec,
+} from "../experiments/_lib/experiment.ts";
+import type { HostResult } from "../src/host/result.ts";
 import fig5, { FIG5_COMPONENTS } from "../experiments/sugerman_fig5.ts";
 import table3, {
   LINK_BITS_PER_SECOND,
@@ -385,24 +391,68 @@ function syntheticStub(): RunResults {
   return out;
 }
 
+/** A two-VM host result as Figure 7's host rows read it. */
+function fig7Host(
+  idle: { held: number; active: number },
+  active: { held: number; active: number; instructions: number },
+): HostResult {
+  const vm = (name: string, m: { held: number; active: number }, instructions: number) => ({
+    name,
+    instructions,
+    memory: { heldMB: m.held, activeFraction: m.active, touchedMB: 221.5 },
+  });
+  return {
+    host: { name: "fig7" },
+    vms: [vm("idle", idle, 1e6), vm("active", active, active.instructions)],
+    series: { timeMs: [], heldMB: [[], []] },
+  } as unknown as HostResult;
+}
+
 Deno.test("Figure 7: allocations from mem.allocated-pages; the idle VM gets the rest of 360 MB", () => {
   const results: RunResults = {
     "active/tax-0": memResult(1000, { "mem.allocated-pages": 180 * 256 }),
     "active/tax-0.75": memResult(800, { "mem.allocated-pages": 256 * 256 }),
   };
-  const rows = fig7.compare(results, WALDSPURGER);
-  assert.deepEqual(rows.map((r) => r.reproduced), [180, 180, 25]);
-  const checks = fig7.checks!(results, WALDSPURGER);
-  assert.equal(checks[0].passed, true);
-  assert.match(checks[0].detail, /idle VM 180 -> 104 MB/);
+  const hosts: HostResults = {
+    "host/tax-0": fig7Host({ held: 180, active: 0 }, { held: 180, active: 0.6, instructions: 1e9 }),
+    "host/tax-0.75": fig7Host({ held: 104, active: 0 }, {
+      held: 221.5,
+      active: 0.8,
+      instructions: 1.5e9,
+    }),
+  };
+  const rows = fig7.compare(results, WALDSPURGER, hosts);
+  // Host rows: held at tax 0 (idle, active), tax 0.75 (idle, active), the active VM's
+  // estimated use (0.8 of 256 MB) and its gain (1.5e9 / 1e9 instructions: +50%).
+  assert.deepEqual(rows.map((r) => Math.round(r.reproduced * 1e6) / 1e6), [
+    180,
+    180,
+    104,
+    221.5,
+    204.8,
+    50,
+    180,
+    180,
+    25,
+  ]);
+  const checks = fig7.checks!(results, WALDSPURGER, hosts);
+  assert.deepEqual(checks.slice(0, 3).map((c) => c.passed), [true, true, true]);
+  assert.equal(checks[3].passed, true);
+  assert.match(checks[3].detail, /idle VM 180 -> 104 MB/);
+  // An uneven split at tax 0 misses.
+  const uneven: HostResults = {
+    ...hosts,
+    "host/tax-0": fig7Host({ held: 150, active: 0 }, { held: 210, active: 0.6, instructions: 1e9 }),
+  };
+  assert.equal(fig7.checks!(results, WALDSPURGER, uneven)[0].passed, false);
   const dbench = (r: Result): Result => ({ ...r, trace: { ...r.trace, workload: "dbench" } });
   // Trace "w" is not dbench: the throughput claim is not reproduced, not missed.
-  assert.equal(checks[1].passed, null);
-  assert.match(checks[1].detail, /^not reproduced: no trace/);
+  assert.equal(checks[4].passed, null);
+  assert.match(checks[4].detail, /^not reproduced: no trace/);
   // With dbench itself, a 25% gain misses the published "> 30%".
   const real: RunResults = {
     "active/tax-0": dbench(results["active/tax-0"]),
     "active/tax-0.75": dbench(results["active/tax-0.75"]),
   };
-  assert.equal(fig7.checks!(real, WALDSPURGER)[1].passed, false);
+  assert.equal(fig7.checks!(real, WALDSPURGER, hosts)[4].passed, false);
 });

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { basename, join, relative } from "node:path";
+import { basename, join } from "node:path";
 import "../src/engine/builtins.ts";
 import { type Family, hasModel } from "../src/engine/model.ts";
 import type { Result } from "../src/engine/result.ts";
@@ -22,6 +22,7 @@ import type { Job } from "../src/cli/experiment/jobs.ts";
 import { runJobs } from "../src/cli/experiment/pool.ts";
 import type { RunConfig, SynthParams, TraceSource } from "../experiments/_lib/experiment.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
+import { listFilesUnder, readOrNull } from "./golden_files.ts";
 import { ConfigError, InputError } from "../src/util/errors.ts";
 
 /** The golden folder, relative to the repository root. */
@@ -251,24 +252,6 @@ export async function planGolden(
   return entries.sort((a, b) => byCodePoint(a.file, b.file));
 }
 
-/** Every file under `root`/`dir` (none when it is absent), repository-relative with `/`, sorted. */
-export async function listFilesUnder(root: string, dir: string): Promise<string[]> {
-  const files: string[] = [];
-  async function walk(path: string): Promise<void> {
-    for await (const entry of Deno.readDir(path)) {
-      const full = join(path, entry.name);
-      if (entry.isDirectory) await walk(full);
-      else files.push(relative(root, full).split("\\").join("/"));
-    }
-  }
-  try {
-    await walk(join(root, dir));
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return files.sort(byCodePoint);
-}
-
 /** Every file under tests/golden except the configuration list and README, sorted. */
 export async function listGoldenFiles(root: string = REPO_ROOT): Promise<string[]> {
   return (await listFilesUnder(root, GOLDEN_DIR)).filter((f) => !NOT_GOLDEN.has(f));
@@ -389,16 +372,6 @@ export async function computeGolden(
     },
   });
   return texts;
-}
-
-/** A file's text, or null when there is none. */
-export async function readOrNull(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
 }
 
 async function removeEmptyFolders(dir: string, keep: string): Promise<void> {

@@ -15,7 +15,7 @@ import { simulateHost } from "../src/cli/experiment/default_engine.ts";
 import type { HostResult } from "../src/host/result.ts";
 import { loadPublished, PUBLISHED_RELATIVE_PATH } from "../experiments/_lib/published.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
-import { listFilesUnder, readOrNull } from "./golden_update.ts";
+import { listFilesUnder, readOrNull } from "./golden_files.ts";
 
 /** Folder of host-run golden files. */
 export const HOST_GOLDEN_DIR = "tests/golden_host";

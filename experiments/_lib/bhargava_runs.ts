@@ -1,14 +1,15 @@
 /**
- * The replays shared by the two Bhargava et al. (ASPLOS 2008) experiments: every committed
- * trace on the Opteron (Barcelona) profile, whose TLB, page-walk-cache and nested-TLB
- * parameters are their section 5 simulator's, under nested paging with four page-walk
- * caching configurations, plus one native run that counts the native TLB misses. Both
- * experiments declare exactly these runs, so the runner replays each once.
+ * The replays shared by the two Bhargava et al. (ASPLOS 2008) experiments: the corpus's
+ * server and CPU-bound traces (see {@link isTlbStudyWorkload}) on the Opteron (Barcelona)
+ * profile, whose TLB, page-walk-cache and nested-TLB parameters are their section 5
+ * simulator's, under nested paging with four page-walk caching configurations, plus one
+ * native run that counts the native TLB misses. Both experiments declare exactly these
+ * runs, so the runner replays each once.
  *
  * @module
  */
 import type { Result } from "../../src/engine/result.ts";
-import { executionTraces } from "./corpus.ts";
+import { type CorpusTrace, executionTraces } from "./corpus.ts";
 import type { ExperimentContext, JsonValue, Published, RunConfig, RunSpec } from "./experiment.ts";
 import { lookup, publishedCell } from "./published.ts";
 import { need } from "./results.ts";
@@ -78,11 +79,38 @@ export function nativeId(workload: string): string {
   return `${workload}/native`;
 }
 
-/** Every corpus trace: four nested runs and one native run each. */
+/**
+ * Corpus workloads of the kinds Bhargava et al. measured: their Table 1 workloads are
+ * servers (MiscServer, WebServer, JavaServer: commercial server software) and SPEC CPU
+ * 2000 (IntCpu, FpCpu), applications whose time goes to user code over working sets that
+ * miss in the TLB. Ours of those kinds are the database, key-value, web and file servers
+ * (`db-*`, `kv-*`, `web-*`, `dbench`) and the CPU-bound runs (`compute-*`: gzip, itself a
+ * SPEC CPU 2000 integer program; `kernel-compile*`: tcc and gcc builds, gcc being another).
+ * Left out: the idle guests (a timer tick and HLT: a few walks per tick, nothing like their
+ * workloads), the lmbench and forkwait microbenchmarks (one kernel path in a loop, whose
+ * walks are that path's, e.g. fork's page-table copy), and the disk and network
+ * microbenchmarks (`disk-dd`, `net-*`: device paths). A newly recorded trace joins when its
+ * workload name is of one of the kinds above.
+ */
+export function isTlbStudyWorkload(workload: string): boolean {
+  return /^(db|kv|web|compute)-/.test(workload) || workload === "dbench" ||
+    /^kernel-compile(-|$)/.test(workload);
+}
+
+/** The corpus traces Bhargava's experiments replay ({@link isTlbStudyWorkload}), by path. */
+export async function tlbStudyTraces(root: string): Promise<CorpusTrace[]> {
+  return (await executionTraces(root)).filter((t) => isTlbStudyWorkload(t.workload));
+}
+
+/** Four nested runs and one native run of each trace of {@link tlbStudyTraces}, whole. */
 export async function bhargavaRuns(context: ExperimentContext): Promise<RunSpec[]> {
   const runs: RunSpec[] = [];
-  for (const trace of await executionTraces(context.root)) {
-    runs.push({ id: nativeId(trace.workload), trace: { path: trace.path }, config: NATIVE_CONFIG });
+  for (const trace of await tlbStudyTraces(context.root)) {
+    runs.push({
+      id: nativeId(trace.workload),
+      trace: { path: trace.path },
+      config: NATIVE_CONFIG,
+    });
     for (const caching of CACHINGS) {
       runs.push({
         id: nestedId(trace.workload, caching),

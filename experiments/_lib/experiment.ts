@@ -59,6 +59,11 @@ export interface RunConfig {
   readonly platformSet?: { readonly [key: string]: number };
   /** Iterations replayed to warm caches, TLBs and models but left out of every figure. */
   readonly warmup?: number;
+  /**
+   * Iterations measured at most: the replay stops after this many whole iterations (a
+   * deterministic window of a long trace; see `windowIterations` in corpus.ts).
+   */
+  readonly maxIterations?: number;
 }
 
 /** One replay an experiment needs: its id (unique within the experiment), trace and configuration. */

@@ -36,8 +36,8 @@ export interface HostVmInput {
   readonly technique: Technique;
   /** CPU controls (`shares`, `reservationMHz`, `limitMHz`, `weight`, `cap`). */
   readonly cpu?: { readonly [key: string]: number };
-  /** Memory controls (`sizeMB`, `minMB`, `maxMB`, `shares`). */
-  readonly memory?: { readonly [key: string]: number };
+  /** Memory controls (`sizeMB`, `minMB`, `maxMB`, `shares`, `touchedMB`, `contents`). */
+  readonly memory?: { readonly [key: string]: JsonValue };
   /** Iterations replayed before time 0 (warm translation caches and TLBs). */
   readonly warmupIterations?: number;
 }

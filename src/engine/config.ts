@@ -36,6 +36,13 @@ export interface ReplayConfig {
    * left out of every figure, like a simulator's warm-up (default 0).
    */
   warmup?: number;
+  /**
+   * Iterations measured at most: replay stops at the iteration marker that ends this many
+   * iterations after the warm-up, so a long trace can be replayed as a deterministic window
+   * of whole iterations (0 or absent: the whole trace). The result's `trace.iterations` and
+   * `instructions` are the window's.
+   */
+  maxIterations?: number;
 }
 
 /** A validated configuration. */
@@ -58,6 +65,8 @@ export interface ResolvedConfig {
   platformSet: Record<string, number>;
   /** Warm-up iterations. */
   warmup: number;
+  /** Measured iterations at most (0: the whole trace). */
+  maxIterations: number;
 }
 
 /** Defaults: a native run on the calibrated Pentium 4 profile with seed 1. */
@@ -71,6 +80,7 @@ export const DEFAULT_CONFIG: Readonly<ResolvedConfig> = {
   options: {},
   platformSet: {},
   warmup: 0,
+  maxIterations: 0,
 };
 
 /** Fills defaults and checks types; unknown model names are checked when models are built. */
@@ -102,6 +112,12 @@ export function resolveConfig(config: ReplayConfig): ResolvedConfig {
       throw new ConfigError("config", "must be a non-negative integer", "warmup");
     }
     out.warmup = config.warmup;
+  }
+  if (config.maxIterations !== undefined) {
+    if (!Number.isSafeInteger(config.maxIterations) || config.maxIterations < 0) {
+      throw new ConfigError("config", "must be a non-negative integer", "maxIterations");
+    }
+    out.maxIterations = config.maxIterations;
   }
   if (config.options !== undefined) {
     const o = config.options;

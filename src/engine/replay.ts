@@ -77,6 +77,10 @@ export class ReplayMachine {
   readonly warmup: number;
   /** Guest instructions of the warm-up. */
   warmupInstructions = 0;
+  /** Measured iterations after which the replay stops (0: never; config `maxIterations`). */
+  readonly maxIterations: number;
+  /** Whether the replay stopped at {@link maxIterations} before the trace ended. */
+  stopped = false;
   /** Per sensitive op: 1 when the run's era (option `cpu.era`) did not execute it. */
   readonly #omit: Uint8Array;
   /** Per sensitive op: the `era.omitted.CLASS` counter id in each set (-1: not omitted). */
@@ -94,6 +98,7 @@ export class ReplayMachine {
     baseline: ModelChoice = NATIVE_BASELINE,
   ) {
     this.warmup = config.warmup;
+    this.maxIterations = config.maxIterations;
     // A key no registered model declares is a typo: one line, before any model allocates.
     checkOptionKeys(config.options);
     const common = {
@@ -150,7 +155,7 @@ export class ReplayMachine {
    * replacement catches up, and those tiers box every address passed to a model.
    */
   run(source: RecordSource, code: CodeTable): void {
-    while (this.#batch(source, code, BATCH) === BATCH) { /* next batch */ }
+    while (this.#batch(source, code, BATCH) === BATCH && !this.stopped) { /* next batch */ }
   }
 
   /**
@@ -175,7 +180,7 @@ export class ReplayMachine {
     const bCaches = this.base.caches, cCaches = this.conf.caches;
     const omit = this.#omit;
     let records = 0;
-    while (records < limit && source.next()) {
+    replay: while (records < limit && source.next()) {
       records++;
       const kind = r.kind;
       if (kind >= 0x80) {
@@ -278,6 +283,12 @@ export class ReplayMachine {
           }
           bMem.marker(r);
           cMem.marker(r);
+          // The window ends with the marker that ends its last iteration (markers end
+          // iterations: docs/trace-format.md), so it holds whole iterations only.
+          if (this.iterations === this.maxIterations && this.maxIterations > 0) {
+            this.stopped = true;
+            break replay;
+          }
           break;
         case RecordKind.PageHash:
           bMem.pageHash(r);
@@ -400,6 +411,8 @@ export function buildResult(
         : `${platform.name} (${platform.origin})`,
       seed: config.seed,
       warmup: config.warmup,
+      // Only when set, so that results of whole traces keep their shape.
+      ...(config.maxIterations > 0 ? { maxIterations: config.maxIterations } : {}),
       options: { ...config.options },
       // Only when set, so that results without overrides keep their shape.
       ...(Object.keys(config.platformSet).length > 0

@@ -58,6 +58,19 @@ export interface MemoryControls {
   maxMB: number;
   /** Memory shares. */
   shares: number;
+  /**
+   * Guest memory touched before time 0, MB (absent: none): pages from guest-physical page
+   * 0 up that are backed by host memory from the start, as after a guest that zeroes its
+   * memory when it boots (Windows' zero page thread, Waldspurger 2002, section 5.4).
+   */
+  touchedMB?: number;
+  /**
+   * Where the VM's page contents come from (absent: nowhere): the latest `PageHash`
+   * snapshot of VM index `vm` in `trace` (docs/trace-format.md). With the host's
+   * `memory.sharing` on, every page the snapshot lists is backed from time 0 and pages of
+   * any VMs with the same content share one host page (src/host/contents.ts).
+   */
+  contents?: { trace: string; traceAsWritten: string; vm: number };
 }
 
 /** The VMM configuration of one VM: the engine's model set. */
@@ -113,6 +126,11 @@ export interface MemoryManagerDescription {
   samplePeriodMs: number;
   /** Pages sampled per VM per period (ESX: 100). */
   sampleSize: number;
+  /**
+   * Content-based page sharing across VMs from their recorded contents (present only
+   * when on; Waldspurger 2002, section 4).
+   */
+  sharing?: boolean;
 }
 
 /** The scheduler and its parameters. */
@@ -315,7 +333,7 @@ function parseVm(f: Fields, baseDir: string, index: number): VmDescription {
     throw new ConfigError(f.origin, "limit is below the reservation", cpu.path("limitMHz"));
   }
   const mem = f.sub("memory");
-  mem.only(["sizeMB", "minMB", "maxMB", "shares"]);
+  mem.only(["sizeMB", "minMB", "maxMB", "shares", "touchedMB", "contents"]);
   const sizeMB = mem.num("sizeMB", 256, 1, HOST_LIMITS.vmMemoryMB, true);
   const memory: MemoryControls = {
     sizeMB,
@@ -323,6 +341,18 @@ function parseVm(f: Fields, baseDir: string, index: number): VmDescription {
     maxMB: mem.num("maxMB", sizeMB, 1, sizeMB, true),
     shares: mem.num("shares", sizeMB * 10, 1, 1e12),
   };
+  const touchedMB = mem.num("touchedMB", 0, 0, sizeMB);
+  if (touchedMB > 0) memory.touchedMB = touchedMB;
+  if (mem.o.contents !== undefined) {
+    const c = mem.sub("contents");
+    c.only(["trace", "vm"]);
+    const asWritten = c.str("trace", undefined);
+    memory.contents = {
+      trace: isAbsolute(asWritten) ? asWritten : resolve(baseDir, asWritten),
+      traceAsWritten: asWritten,
+      vm: c.num("vm", 0, 0, 4095, true),
+    };
+  }
   if (memory.maxMB < memory.minMB) {
     throw new ConfigError(f.origin, "max is below min", mem.path("maxMB"));
   }
@@ -404,7 +434,7 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
     throw new ConfigError(origin, "must be a lowercase scheduler name", sched.path("name"));
   }
   const mm = f.sub("memory");
-  mm.only(["taxRate", "samplePeriodMs", "sampleSize"]);
+  mm.only(["taxRate", "samplePeriodMs", "sampleSize", "sharing"]);
   const vmsRaw = f.o.vms;
   if (!Array.isArray(vmsRaw) || vmsRaw.length === 0) {
     throw new ConfigError(origin, "must be a non-empty list", "vms");
@@ -438,6 +468,7 @@ export function parseHost(data: unknown, origin: string, baseDir: string): HostD
       taxRate: mm.num("taxRate", 0.75, 0, 0.99),
       samplePeriodMs: mm.num("samplePeriodMs", 30_000, 0.01, HOST_LIMITS.durationMs),
       sampleSize: mm.num("sampleSize", 100, 1, 1 << 20, true),
+      ...(mm.bool("sharing", false) ? { sharing: true } : {}),
     },
     disk: parseDevice(f.sub("disk"), DEFAULT_DISK),
     nic: parseDevice(f.sub("nic"), DEFAULT_NIC),

@@ -80,6 +80,22 @@ export class LoopedSource implements RecordSource {
   /** Working-set sampler fed with every touched page (null: none). */
   sampler: WorkingSetSampler | null = null;
 
+  /**
+   * Whether the replayed memory records feed {@link touchedPages} and the sampler (true),
+   * or only {@link touchPage} does (false: the VM follows its trace's page-access summary).
+   */
+  watchRecords = true;
+
+  /** A touch of guest-physical `page` from outside the record stream (a summary, a boot). */
+  touchPage(page: number, sample = true): void {
+    if (!(page >= 0 && page < this.vmPages)) return;
+    if (this.#touched[page] === 0) {
+      this.#touched[page] = 1;
+      this.touchedPages++;
+    }
+    if (sample && this.sampler !== null) this.sampler.touch(page);
+  }
+
   /** A stream over `reader`'s records for a VM of `vmPages` pages. */
   constructor(reader: TraceReader, vmPages: number) {
     this.#reader = reader;
@@ -119,7 +135,7 @@ export class LoopedSource implements RecordSource {
     this.#index++;
     const r = this.#rec;
     const k = r.kind;
-    if (k >= 0x80) {
+    if (k >= 0x80 && this.watchRecords) {
       const page = Math.floor(r.f[Field.Paddr] / PAGE_SIZE);
       if (page < this.vmPages && this.#touched[page] === 0) {
         this.#touched[page] = 1;

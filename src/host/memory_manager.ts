@@ -81,6 +81,13 @@ export class MemoryManager {
   /** Pages divided among the VMs: host memory less the high free-memory threshold. */
   readonly available: number;
 
+  /**
+   * Guest pages that content-based sharing backs with other VMs' or the same VM's pages
+   * (src/host/contents.ts): they count in each VM's held pages but take no host page of
+   * their own. 0 without sharing.
+   */
+  sharedSaved = 0;
+
   /** A manager for `vms` on `hostPages` pages with tax rate `taxRate`. */
   constructor(hostPages: number, taxRate: number, vms: readonly ManagedVm[]) {
     this.hostPages = hostPages;
@@ -100,7 +107,7 @@ export class MemoryManager {
   #free(): number {
     let held = 0;
     for (const s of this.state) held += s.held;
-    return this.hostPages - held;
+    return this.hostPages - held + this.sharedSaved;
   }
 
   #stateOf(free: number): number {

@@ -16,5 +16,7 @@ export {
   type VmMemory,
 } from "./memory_manager.ts";
 export { SharedDevice } from "./devices.ts";
+export { loadPageSummary, PageSummary, SummaryClock } from "./page_summary.ts";
+export { loadContents, shareContents, type SharingFigures, type VmContents } from "./contents.ts";
 export { simulateHost, type SimulateOptions, WORLD_SWITCH_KEY } from "./simulate.ts";
 export * from "./result.ts";

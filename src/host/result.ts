@@ -31,7 +31,10 @@ export interface VmResult {
   /** Model set. */
   vmm: VmmChoice;
   /** Resource controls. */
-  controls: { cpu: CpuControls; memory: MemoryControls };
+  controls: {
+    cpu: CpuControls;
+    memory: Omit<MemoryControls, "contents"> & { contents?: { trace: string; vm: number } };
+  };
   /** Guest instructions replayed. */
   instructions: number;
   /** Iteration markers replayed. */
@@ -64,6 +67,16 @@ export interface VmResult {
     balloonedMB: number;
     swappedMB: number;
     activeFraction: number;
+    /**
+     * Page-access summary intervals applied (present only when the VM followed its
+     * trace's summary, src/host/page_summary.ts).
+     */
+    summaryIntervals?: number;
+    /**
+     * Pages whose content another page also holds, MB (present only when the host shares
+     * pages by content and the VM has recorded contents, src/host/contents.ts).
+     */
+    sharedMB?: number;
   };
   /** The configured set's cycles by category. */
   breakdown: Record<string, number>;
@@ -102,6 +115,11 @@ export interface HostResult {
     worldSwitches: number;
     worldSwitchMs: number;
     memoryState: string;
+    /**
+     * Content-based sharing (present only when on): host pages backing the VMs' recorded
+     * contents, and the guest pages saved within each VM and, beyond that, across VMs.
+     */
+    sharing?: { framesMB: number; savedWithinMB: number; savedAcrossMB: number };
     disk: { requests: number; bytes: number; utilization: number };
     nic: { requests: number; bytes: number; utilization: number };
   };
@@ -112,6 +130,13 @@ export interface HostResult {
     heldMB: number[][];
     balloonedMB: number[][];
     swappedMB: number[][];
+    /**
+     * Per VM, the memory manager's target at each sample's end (present only when some VM
+     * follows a page-access summary, so results without one keep their shape).
+     */
+    targetMB?: number[][];
+    /** Per VM, the estimated active memory (active fraction × size) at each sample's end (as targetMB). */
+    activeMB?: number[][];
   };
   /** Host measurements (not deterministic; goldens ignore them). */
   wall: { seconds: number; instructionsPerSecond: number };

@@ -8,7 +8,8 @@
  * The host calls, per physical CPU in simulated-time order: `wake` for VMs whose wait
  * ended, `pick` (a VM index, or -1 to idle until `nextEvent`), `slice` for how long the
  * pick may run, then `charge` with the cycles it used, and `block` if it halted or waits
- * on I/O.
+ * on I/O. A scheduler with `preempts` cuts a slice short where a waiting VM wakes that
+ * should take the pCPU.
  *
  * @module
  */
@@ -56,6 +57,13 @@ export interface Scheduler {
    * becomes eligible again; `Infinity` when none is held back.
    */
   nextEvent(now: number): number;
+  /**
+   * Whether `woken`, waking at `now`, takes the pCPU from `running` at once rather than
+   * waiting for the end of its slice (Xen credit tickles a pCPU when a VM of strictly
+   * higher priority wakes). Optional: a scheduler without it never preempts, and a VM
+   * that wakes waits for the running slice to end.
+   */
+  preempts?(woken: number, running: number, now: number): boolean;
   /** Fraction of the whole host's CPU `vm` is entitled to when every VM competes. */
   entitlement(vm: number): number;
   /** Documentation. */

@@ -8,8 +8,9 @@
  * VM's untagged TLB is flushed if another VM ran on the pCPU since (VPID/ASID tagging
  * keeps it), and the VM replays its slice. A halted VM sleeps until its next timer tick;
  * a VM with a disk request sleeps until the shared disk completes it; network requests
- * queue on the shared NIC without stopping the VM. Every sampling period the memory
- * manager reallocates host memory.
+ * queue on the shared NIC without stopping the VM. A scheduler that preempts on wake
+ * (credit) has the running slice cut short where such a VM wakes. Every sampling period
+ * the memory manager reallocates host memory.
  *
  * @module
  */
@@ -25,6 +26,8 @@ import { createScheduler } from "./scheduler.ts";
 import { SharedDevice } from "./devices.ts";
 import { MemoryManager } from "./memory_manager.ts";
 import { HostVm, RunEnd } from "./vm.ts";
+import { loadPageSummary, type PageSummary } from "./page_summary.ts";
+import { loadContents, shareContents, type SharingFigures, type VmContents } from "./contents.ts";
 import type { HostResult, VmResult } from "./result.ts";
 import { HOST_RESULT_SCHEMA } from "./result.ts";
 import "./schedulers/mod.ts";
@@ -68,10 +71,41 @@ function openReaders(desc: HostDescription): Map<string, TraceReader> {
   return readers;
 }
 
+/** Each trace's page-access summary (null: it has none), loaded once per simulation. */
+function loadSummaries(readers: Map<string, TraceReader>): Map<string, PageSummary | null> {
+  const out = new Map<string, PageSummary | null>();
+  for (const [path, reader] of readers) out.set(path, loadPageSummary(reader));
+  return out;
+}
+
+/** Each VM's recorded page contents (null: none given), loaded once per simulation. */
+function loadAllContents(desc: HostDescription): (VmContents | null)[] {
+  const cache = new Map<string, VmContents>();
+  return desc.vms.map((v) => {
+    const c = v.memory.contents;
+    if (c === undefined) return null;
+    const pages = v.memory.sizeMB * 256;
+    const key = JSON.stringify([c.trace, c.vm, pages]);
+    let got = cache.get(key);
+    if (got === undefined) {
+      const reader = TraceReader.open(c.trace);
+      try {
+        got = loadContents(reader, c.vm, pages);
+      } finally {
+        reader.close();
+      }
+      cache.set(key, got);
+    }
+    return got;
+  });
+}
+
 function run(
   desc: HostDescription,
   platform: Platform,
   readers: Map<string, TraceReader>,
+  summaries: Map<string, PageSummary | null>,
+  contents: (VmContents | null)[],
   onProgress?: (fraction: number) => void,
   stopAt = Infinity,
 ): RawRun {
@@ -121,10 +155,27 @@ function run(
       balloon: v.vmm.memory === "balloon",
     })),
   );
+  // A VM whose trace has a page-access summary follows it (src/host/page_summary.ts),
+  // from before its warm-up, whose replayed records then touch no pages of its demand.
+  for (const vm of vms) {
+    const summary = summaries.get(vm.desc.trace);
+    if (summary) vm.followSummary(summary, desc.stagger ? vm.index / n : 0);
+  }
   for (const vm of vms) vm.prewarm();
   if (desc.stagger) {
     for (const vm of vms) vm.source.skipInstructions(vm.source.loopInstructions * vm.index / n);
   }
+  // Recorded contents back every page they list from time 0; with sharing on, pages of
+  // equal content take one host page (src/host/contents.ts).
+  for (const vm of vms) {
+    const c = contents[vm.index];
+    if (c === null) continue;
+    for (let p = 0; p < c.keys.length; p++) {
+      if (!Number.isNaN(c.keys[p])) vm.source.touchPage(p, false);
+    }
+  }
+  const sharing: SharingFigures | null = desc.memory.sharing ? shareContents(contents) : null;
+  if (sharing !== null) memory.sharedSaved = sharing.savedWithin + sharing.savedAcross;
   const rootRng = new Pcg32(desc.seed, 15);
   for (const vm of vms) {
     const pages = vm.source.vmPages;
@@ -159,6 +210,9 @@ function run(
   const heldMB: number[][] = vms.map(() => []);
   const balloonMB: number[][] = vms.map(() => []);
   const swapMB: number[][] = vms.map(() => []);
+  const following = vms.some((v) => v.summaryClock !== null);
+  const targetMB: number[][] = vms.map(() => []);
+  const activeMB: number[][] = vms.map(() => []);
   let nextSample = sampleCycles;
   let lastProgress = -1;
   let reachedAt = Infinity;
@@ -191,8 +245,40 @@ function run(
       heldMB[i].push(round(s.held / 256, 3));
       balloonMB[i].push(round(s.ballooned / 256, 3));
       swapMB[i].push(round(s.swapped / 256, 3));
+      if (following) {
+        targetMB[i].push(round(s.target / 256, 3));
+        activeMB[i].push(round(s.active * vms[i].desc.memory.sizeMB, 3));
+      }
     }
   };
+  /**
+   * A slice ends early where a waiting VM wakes that the scheduler says takes the pCPU,
+   * unless another pCPU idles (it takes the VM instead, as Xen tickles idle pCPUs first).
+   * Wakes are known ahead: timer ticks and disk completions are set when a VM stops. One
+   * wake cuts one slice: the first pCPU to claim it (in simulated-time order).
+   */
+  const preemptAt = (running: number, now: number, t: number, budget: number): number => {
+    for (let q = 0; q < P; q++) if (pcpuIdled[q] === 1) return budget;
+    const limit = t + budget;
+    let first = Infinity, by = -1;
+    for (let i = 0; i < n; i++) {
+      const w = wakeAt[i];
+      if (
+        sliceEnd[i] === 0 && w > now && w < limit && w < first && claimed[i] !== w &&
+        sched.preempts!(i, running, w)
+      ) {
+        first = w;
+        by = i;
+      }
+    }
+    if (by < 0) return budget;
+    claimed[by] = first;
+    return Math.max(1, first - t);
+  };
+  /** Per VM, the wake time that already cut a slice (-1: none). */
+  const claimed = new Float64Array(n).fill(-1);
+  /** Per VM, 1 when its last run ended in a halt or an I/O wait (not its budget). */
+  const stoppedLast = new Uint8Array(n);
   const endRun = { reason: 0 };
   let netOffsetBase = 0;
   let netVm = 0;
@@ -274,15 +360,21 @@ function run(
     pcpuIdled[p] = 0;
     pcpuLastVm[p] = vmIndex;
     lastPcpu[vmIndex] = p;
-    const budget = Math.min(sched.slice(vmIndex, t), Math.max(1, end - t));
+    let budget = Math.min(sched.slice(vmIndex, t), Math.max(1, end - t));
+    if (sched.preempts !== undefined) budget = preemptAt(vmIndex, now, t, budget);
     netOffsetBase = t;
     netVm = vmIndex;
-    const used = detailCycles > 0
+    // Only a VM whose last run used its whole budget is sampled: fast-forwarding skips the
+    // stops in the skipped records, so it would run an I/O-bound or halting VM as if it
+    // never waited (a disk hog would replay as a CPU hog).
+    const used = detailCycles > 0 && stoppedLast[vmIndex] === 0
       ? vm.runSampled(budget, detailCycles, endRun, stopAt, periodCycles)
       : vm.runFor(budget, endRun, stopAt);
+    vm.syncSummary();
     // The alone run stops when the VM has done the work it did beside the others (to
     // within one engine step).
     if (vm.instructions >= stopAt && reachedAt === Infinity) reachedAt = t + used;
+    stoppedLast[vmIndex] = endRun.reason === RunEnd.Budget ? 0 : 1;
     addCpu(vmIndex, t, t + used);
     received[vmIndex] += used;
     t += used;
@@ -331,7 +423,7 @@ function run(
         loopsAtMarkers: vm.source.bounds.atMarkers,
       },
       vmm: { ...vm.desc.vmm, options: { ...vm.desc.vmm.options } },
-      controls: { cpu: { ...vm.desc.cpu }, memory: { ...vm.desc.memory } },
+      controls: { cpu: { ...vm.desc.cpu }, memory: memoryControls(vm.desc.memory) },
       instructions: Math.round(vm.instructions),
       iterations: vm.iterations,
       passes: vm.source.passes,
@@ -373,6 +465,10 @@ function run(
         balloonedMB: round(s.ballooned / 256, 3),
         swappedMB: round(s.swapped / 256, 3),
         activeFraction: round(s.active, 6),
+        ...(vm.summaryClock ? { summaryIntervals: vm.summaryClock.applied } : {}),
+        ...(sharing !== null && contents[i] !== null
+          ? { sharedMB: round(sharing.shared[i] / 256, 3) }
+          : {}),
       },
       breakdown: vm.machine.conf.breakdown((x) => round(x, 2)),
       warnings: vm.machine.conf.warnings(),
@@ -407,6 +503,15 @@ function run(
       worldSwitches,
       worldSwitchMs: round(switchCycles / cyclesPerMs, 4),
       memoryState: ["high", "soft", "hard", "low"][memory.freeState],
+      ...(sharing !== null
+        ? {
+          sharing: {
+            framesMB: round(sharing.frames / 256, 3),
+            savedWithinMB: round(sharing.savedWithin / 256, 3),
+            savedAcrossMB: round(sharing.savedAcross / 256, 3),
+          },
+        }
+        : {}),
       disk: {
         requests: disk.requests,
         bytes: disk.bytes,
@@ -432,10 +537,20 @@ function run(
       heldMB,
       balloonedMB: balloonMB,
       swappedMB: swapMB,
+      ...(following ? { targetMB, activeMB } : {}),
     },
     wall: { seconds: 0, instructionsPerSecond: 0 },
   };
   return { result, reachedAt, lastEnd };
+}
+
+/** A VM's memory controls as a result shows them (paths as written, not resolved). */
+function memoryControls(m: HostDescription["vms"][number]["memory"]) {
+  const { contents, ...rest } = m;
+  return contents === undefined ? { ...rest } : {
+    ...rest,
+    contents: { trace: contents.traceAsWritten, vm: contents.vm },
+  };
 }
 
 /** Identity of a VM for its alone run (everything that shapes it, not its name). */
@@ -455,7 +570,9 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
   const readers = openReaders(desc);
   try {
     const t0 = performance.now();
-    const main = run(desc, platform, readers, options.onProgress);
+    const summaries = loadSummaries(readers);
+    const contents = loadAllContents(desc);
+    const main = run(desc, platform, readers, summaries, contents, options.onProgress);
     const wall = (performance.now() - t0) / 1000;
     if (!options.skipAlone) {
       // Slowdown: the time this VM took here for its instructions (to the end of its
@@ -467,7 +584,15 @@ export function simulateHost(desc: HostDescription, options: SimulateOptions = {
         const key = `${aloneKey(desc, i)}|${target}`;
         let solo = alone.get(key);
         if (solo === undefined) {
-          solo = run({ ...desc, vms: [desc.vms[i]] }, platform, readers, undefined, target);
+          solo = run(
+            { ...desc, vms: [desc.vms[i]] },
+            platform,
+            readers,
+            summaries,
+            [contents[i]],
+            undefined,
+            target,
+          );
           alone.set(key, solo);
         }
         main.result.vms[i].slowdownVsAlone = target > 0 && solo.reachedAt > 0 &&

@@ -173,3 +173,49 @@ Deno.test("host: a VM squeezed by overcommit pays for the host's reclaim in its 
     assertEquals(tight[i].warnings, []);
   }
 });
+
+Deno.test("host: content sharing lets recorded guests fit where unshared they are swapped", () => {
+  // Two 256 MB guests of the multivm-snapshot set (every page listed, so all backed) on a
+  // 300 MB host: unshared, 512 MB of demand must be paged down; shared, their pages need
+  // only their distinct contents (most of each guest is zero pages) and nothing is paged.
+  const run = (sharing: boolean) => {
+    const vm = (i: number) => ({
+      name: `g${i}`,
+      trace: "traces/idle-hz250.vmt",
+      memory: { sizeMB: 256, contents: { trace: "traces/multivm-snapshot.vmt", vm: i } },
+    });
+    return simulateHost(
+      host([vm(0), vm(1)], {
+        durationMs: 2,
+        memoryMB: 300,
+        memory: { samplePeriodMs: 1, sharing },
+      }),
+      { skipAlone: true },
+    );
+  };
+  const unshared = run(false), shared = run(true);
+  for (const v of unshared.vms) ok(v.memory.swappedMB > 100, `${v.memory.swappedMB} MB swapped`);
+  for (const v of shared.vms) {
+    assertEquals([v.memory.heldMB, v.memory.swappedMB], [256, 0]);
+    ok(v.memory.sharedMB! > 200, `${v.memory.sharedMB} MB shared`);
+  }
+  const s = shared.totals.sharing!;
+  ok(s.framesMB < 100 && s.savedAcrossMB > 0, JSON.stringify(s));
+  assertEquals(s.framesMB + s.savedWithinMB + s.savedAcrossMB, 512);
+  assertEquals(unshared.totals.sharing, undefined);
+  assertEquals(shared.vms[0].controls.memory.contents, {
+    trace: "traces/multivm-snapshot.vmt",
+    vm: 0,
+  });
+  throws(
+    () => host([{ ...gzip("a"), memory: { contents: { vm: 0 } } }]),
+    /vms\[0\]\.memory\.contents\.trace: is required/,
+  );
+  throws(
+    () =>
+      simulateHost(
+        host([{ ...gzip("a"), memory: { contents: { trace: "traces/compute-gzip.vmt" } } }]),
+      ),
+    /no PageHash records/,
+  );
+});

@@ -18,6 +18,7 @@ import { ConfigError } from "../util/errors.ts";
 import type { VmDescription } from "./description.ts";
 import { LoopedSource, Stop } from "./looped_source.ts";
 import { ReclaimMemory } from "../models/memory/reclaim_models.ts";
+import { type PageSummary, SummaryClock } from "./page_summary.ts";
 
 /** Fewest records per engine step (bounds the overshoot of a slice). */
 const MIN_STEP = 64;
@@ -112,6 +113,28 @@ export class HostVm {
     }
     this.tagged = desc.vmm.cpu === "hw" && platform.has("hw.vpid") &&
       platform.param("hw.vpid") >= 1;
+    // Memory the guest touched before time 0 (e.g. a guest that zeroes its memory at
+    // boot): backed by host pages from the start, but not part of any sampled period.
+    const before = Math.min(this.source.vmPages, Math.floor((desc.memory.touchedMB ?? 0) * 256));
+    for (let p = 0; p < before; p++) this.source.touchPage(p, false);
+  }
+
+  /** The VM's position in its trace's page-access summary (null: none followed). */
+  summaryClock: SummaryClock | null = null;
+  readonly #touchFromSummary = (page: number) => this.source.touchPage(page);
+
+  /**
+   * Makes the VM's demand and sampled working set follow `summary` (src/host/page_summary.ts)
+   * instead of the pages its replayed records touch, starting `startFraction` of the way in.
+   */
+  followSummary(summary: PageSummary, startFraction: number): void {
+    this.summaryClock = new SummaryClock(summary, this.source.vmPages, startFraction);
+    this.source.watchRecords = false;
+  }
+
+  /** Applies the summary intervals the VM's instructions have passed (no-op without one). */
+  syncSummary(): void {
+    this.summaryClock?.advance(this.instructions, this.#touchFromSummary);
   }
 
   /**

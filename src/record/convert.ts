@@ -41,7 +41,7 @@ import {
   pageTableWriterLevel,
   signedHex,
 } from "./kallsyms.ts";
-import type { Delivery, DeviceAccess, QemuLog } from "./qemu_log.ts";
+import type { Delivery, DeviceAccess, NicEvent, QemuLog } from "./qemu_log.ts";
 import type { PageSnapshot } from "./page_hash.ts";
 import { RequestInference } from "./io_requests.ts";
 import { COUNT_INDEX as C, COUNT_NAMES, type CountName, countsRecord } from "./trace_counts.ts";
@@ -480,6 +480,12 @@ export class StreamConverter {
     }
   }
 
+  /** NIC events logged in the new segment before its first device access. */
+  #segmentNic(): void {
+    const events = this.#o.log.segmentNic?.get(this.#segment);
+    if (events) this.#nicEvents(events);
+  }
+
   #onMarker(op: number, arg: number): void {
     this.#segment++;
     const w = this.#w;
@@ -488,11 +494,13 @@ export class StreamConverter {
         this.#recording = true;
         w.marker(MarkerOp.Begin, 0);
         this.#counts.fill(0);
+        this.#segmentNic();
         return;
       }
       this.#iteration++;
       w.marker(MarkerOp.Iteration, this.#iteration);
       this.#closeIteration();
+      this.#segmentNic();
       return;
     }
     if (!this.#recording) return;
@@ -645,6 +653,13 @@ export class StreamConverter {
   #inferRequests(a: DeviceAccess): void {
     const n = this.#requests.after(a, this.#device(a.device), this.#w);
     this.#counts[C.blockRequests] += n.block;
+    this.#counts[C.netRequests] += n.net;
+    if (a.nic) this.#nicEvents(a.nic);
+  }
+
+  /** Writes the NIC frames (requests and DMA) the log's e1000e events complete. */
+  #nicEvents(events: readonly NicEvent[]): void {
+    const n = this.#requests.nicEvents(events, this.#device(this.#o.log.nicDevice ?? ""), this.#w);
     this.#counts[C.netRequests] += n.net;
   }
 

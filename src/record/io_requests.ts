@@ -17,11 +17,18 @@
  * Each transmit's frame length is the next one from the host-side packet capture of the
  * window (one frame per demand: the guest sends one datagram per iteration).
  *
+ * The e1000e (82574L) is different: QEMU traces its DMA (`e1000e_tx_descr`,
+ * `e1000e_rx_desc_buff_write`, `e1000e_rx_written_to_guest`), so its frames come from
+ * the device's own events, not from the kick and the capture. The log parser attaches
+ * each event to the CPU access logged before it (a transmit's to its TDT write, a frame
+ * that arrived meanwhile to whatever access preceded it); each complete frame becomes a
+ * NetRequest (its length the sum of its buffers) followed by one Dma record per buffer.
+ *
  * @module
  */
 
-import { BlockOp, NetOp } from "../trace/record.ts";
-import type { DeviceAccess } from "./qemu_log.ts";
+import { BlockOp, FLAG_WRITE, NetOp } from "../trace/record.ts";
+import type { DeviceAccess, NicEvent } from "./qemu_log.ts";
 
 /** Where inferred requests go (a TraceWriter, or a test double). */
 export interface RequestSink {
@@ -29,6 +36,8 @@ export interface RequestSink {
   blockRequest(device: number, op: number, offset: number, length: number): void;
   /** A network request. */
   netRequest(device: number, op: number, length: number): void;
+  /** A DMA transfer. */
+  dma(device: number, paddr: number, length: number, flags: number): void;
 }
 
 /** Which requests one access started. */
@@ -37,6 +46,8 @@ export interface Inferred {
   block: number;
   /** Network requests written. */
   net: number;
+  /** DMA records written. */
+  dma: number;
 }
 
 /** Recognises request-starting accesses; one instance per conversion. */
@@ -46,6 +57,8 @@ export class RequestInference {
   #netNext = 0;
   /** Transmit demands with no captured frame left (length written as 0). */
   unmatchedTransmits = 0;
+  /** Buffers of the NIC frame being assembled, per direction (index = NetOp). */
+  readonly #frames: NicEvent[][] = [[], [], []];
 
   /** `netLengths`: the window's transmitted frame lengths in order (from the capture). */
   constructor(netLengths: readonly number[] = []) {
@@ -59,7 +72,7 @@ export class RequestInference {
 
   /** Called after the access's own Pio/Mmio record was written. */
   after(a: DeviceAccess, device: number, sink: RequestSink): Inferred {
-    const out: Inferred = { block: 0, net: 0 };
+    const out: Inferred = { block: 0, net: 0, dma: 0 };
     if (a.dma) {
       sink.blockRequest(
         device,
@@ -69,7 +82,10 @@ export class RequestInference {
       );
       out.block++;
     }
-    if (a.write && a.addr > 0xffff && a.device.includes("e1000") && (a.addr & 0x1ffff) === 0x3818) {
+    if (
+      a.write && a.addr > 0xffff && a.device.includes("e1000") && !a.device.startsWith("e1000e") &&
+      (a.addr & 0x1ffff) === 0x3818
+    ) {
       out.net += this.#transmit(device, sink);
     }
     if (a.write && a.addr <= 0xffff && a.device.includes("pcnet")) {
@@ -80,6 +96,36 @@ export class RequestInference {
       } else if (off === 0x10 && (this.#rap.get(base) ?? 0) === 0 && (a.value & 0x8) !== 0) {
         out.net += this.#transmit(device, sink);
       }
+    }
+    return out;
+  }
+
+  /**
+   * Writes the frames that `events` complete: a NetRequest of the frame's length, then a
+   * Dma record per buffer (transmit: the device read guest memory; receive: it wrote it).
+   * A frame's buffers wait for its last event, which may come with a later access.
+   */
+  nicEvents(
+    events: readonly NicEvent[],
+    device: number,
+    sink: RequestSink,
+    out: Inferred = { block: 0, net: 0, dma: 0 },
+  ): Inferred {
+    for (const e of events) {
+      const frame = this.#frames[e.op];
+      if (e.length > 0) frame.push(e);
+      if (!e.end) continue;
+      let length = 0;
+      for (const b of frame) length += b.length;
+      if (length > 0) {
+        sink.netRequest(device, e.op === 1 ? NetOp.Transmit : NetOp.Receive, length);
+        out.net++;
+        for (const b of frame) {
+          sink.dma(device, b.paddr, b.length, e.op === 2 ? FLAG_WRITE : 0);
+          out.dma++;
+        }
+      }
+      frame.length = 0;
     }
     return out;
   }

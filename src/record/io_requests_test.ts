@@ -11,6 +11,9 @@ class Sink implements RequestSink {
   netRequest(device: number, op: number, length: number): void {
     this.out.push(`net ${device} ${op} ${length}`);
   }
+  dma(device: number, paddr: number, length: number, flags: number): void {
+    this.out.push(`dma ${device} ${paddr.toString(16)} ${length} ${flags}`);
+  }
 }
 
 function pio(addr: number, value: number, device = "pcnet-io", write = true): DeviceAccess {
@@ -55,9 +58,9 @@ Deno.test("io requests: an IDE DMA start becomes a block request in bytes", () =
     5,
     sink,
   );
-  assert.deepEqual(n, { block: 1, net: 0 });
+  assert.deepEqual(n, { block: 1, net: 0, dma: 0 });
   assert.deepEqual(sink.out, [`block 5 ${BlockOp.Read} 131072 65536`]);
-  assert.deepEqual(inf.after(pio(0x1f7, 0xc8, "ide"), 4, sink), { block: 0, net: 0 });
+  assert.deepEqual(inf.after(pio(0x1f7, 0xc8, "ide"), 4, sink), { block: 0, net: 0, dma: 0 });
 });
 
 Deno.test("io requests: an e1000 transmit is a write to the descriptor tail register", () => {
@@ -75,4 +78,46 @@ Deno.test("io requests: an e1000 transmit is a write to the descriptor tail regi
   inf.after(mmio(0xfebc3818, false), 2, sink); // a read of TDT: no transmit
   inf.after(mmio(0xfebc3818), 2, sink);
   assert.deepEqual(sink.out, [`net 2 ${NetOp.Transmit} 1514`]);
+});
+
+Deno.test("io requests: e1000e frames become a request of their buffers' total, then their DMA", () => {
+  const inf = new RequestInference();
+  const sink = new Sink();
+  // A TCP segment: a 54-byte header buffer and a 1460-byte payload (EOP), then an ACK
+  // received in one buffer whose end comes with the next batch of events.
+  const n1 = inf.nicEvents(
+    [
+      { op: 1, paddr: 0x6494d0a, length: 54, end: false },
+      { op: 1, paddr: 0x64c1c84, length: 1460, end: true },
+      { op: 2, paddr: 0x6293040, length: 60, end: false },
+    ],
+    5,
+    sink,
+  );
+  assert.deepEqual(n1, { block: 0, net: 1, dma: 2 });
+  const n2 = inf.nicEvents([{ op: 2, paddr: 0, length: 0, end: true }], 5, sink);
+  assert.deepEqual(n2, { block: 0, net: 1, dma: 1 });
+  assert.deepEqual(sink.out, [
+    `net 5 ${NetOp.Transmit} 1514`,
+    "dma 5 6494d0a 54 0",
+    "dma 5 64c1c84 1460 0",
+    `net 5 ${NetOp.Receive} 60`,
+    "dma 5 6293040 60 2",
+  ]);
+});
+
+Deno.test("io requests: an e1000e TDT write is no kick of its own (its events carry the frames)", () => {
+  const inf = new RequestInference([1514]);
+  const sink = new Sink();
+  const tdt: DeviceAccess = {
+    segment: 1,
+    write: true,
+    addr: 0xfeb83818,
+    value: 0xe0,
+    size: 4,
+    device: "e1000e-mmio",
+  };
+  assert.deepEqual(inf.after(tdt, 5, sink), { block: 0, net: 0, dma: 0 });
+  assert.deepEqual(sink.out, []);
+  assert.equal(inf.unusedFrames, 1);
 });

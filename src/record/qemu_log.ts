@@ -50,6 +50,28 @@ export interface DeviceAccess {
    * bus-master command register, followed in the log by QEMU's first `ide_dma_cb` line).
    */
   dma?: { write: boolean; sector: number; sectors: number };
+  /**
+   * NIC DMA the device did after this access and before the next one in the log (e1000e
+   * trace events): transmits the access started, or frames that arrived meanwhile.
+   */
+  nic?: NicEvent[];
+}
+
+/**
+ * One e1000e DMA event from QEMU's trace: a transmit buffer the device read
+ * (`e1000e_tx_descr`, a data descriptor), a receive buffer it wrote
+ * (`e1000e_rx_desc_buff_write`), or the end of a received frame
+ * (`e1000e_rx_written_to_guest`, length 0). A transmit descriptor with EOP ends its frame.
+ */
+export interface NicEvent {
+  /** 1 transmit (device reads guest memory), 2 receive (device writes it): NetOp. */
+  op: 1 | 2;
+  /** Guest-physical address of the buffer (0 for a frame end without data). */
+  paddr: number;
+  /** Bytes moved. */
+  length: number;
+  /** Whether this event completes a frame. */
+  end: boolean;
 }
 
 /** One plugin marker line. */
@@ -74,6 +96,13 @@ export interface QemuLog {
   deviceInitiated: Record<string, number>;
   /** New CR3 value for each MOV to CR3 the plugin saw (index = its sequence number), -1 unknown. */
   cr3Values: number[];
+  /**
+   * NIC DMA events logged in a segment before its first CPU device access, by segment
+   * (the converter writes them right after the segment's marker).
+   */
+  segmentNic?: Map<number, NicEvent[]>;
+  /** The e1000e's register region name (the device its DMA records name), or "". */
+  nicDevice?: string;
 }
 
 const INT_RE =
@@ -82,6 +111,30 @@ const OPS_RE =
   /^memory_region_ops_(read|write) cpu (-?\d+) mr 0x[0-9a-f]+ addr 0x([0-9a-f]+) value 0x([0-9a-f]+) size (\d+) name '([^']*)'/;
 const CR3_RE = /CR3=([0-9a-f]+)/;
 const IDE_DMA_RE = /^ide_dma_cb IDEState \S+ sector_num=(-?\d+) n=(\d+) cmd=(.*)$/;
+const TX_DESC_RE = /^e1000e_tx_descr (?:0x)?([0-9a-f]+|\(nil\)) : ([0-9a-f]+) ([0-9a-f]+)/;
+const RX_BUF_RE =
+  /^e1000e_rx_desc_buff_write buffer #\d+, addr: 0x([0-9a-f]+), offset: (\d+), from: \S+, length: (\d+)/;
+
+/** e1000 transmit descriptor `lower` word: DEXT (extended), DTYP (bits 20-23), EOP. */
+const TXD_DEXT = 0x20000000;
+const TXD_EOP = 0x01000000;
+
+/**
+ * The DMA a transmit descriptor's `lower` word describes (82574 datasheet, 7.2.10): a
+ * legacy descriptor (no DEXT) carries 16 bits of length, an extended data descriptor
+ * (DEXT, DTYP 1) 20 bits; an extended context descriptor (DTYP 0) moves no data (its
+ * "address" field holds header offsets) and gives null.
+ */
+export function txDescriptor(addr: number, lower: number): NicEvent | null {
+  const ext = (lower & TXD_DEXT) !== 0;
+  if (ext && ((lower >>> 20) & 0xf) === 0) return null;
+  return {
+    op: 1,
+    paddr: addr,
+    length: ext ? lower & 0xfffff : lower & 0xffff,
+    end: (lower & TXD_EOP) !== 0,
+  };
+}
 
 function hexNumber(h: string): number {
   return h.length > 13 ? signedHex(h.padStart(16, "0")) : parseInt(h, 16);
@@ -110,6 +163,16 @@ export function parseQemuLog(text: string): QemuLog {
   let hardwareNext = false;
   let last: Delivery | null = null;
   let pendingCr3: number[] = []; // CR3 writes waiting for the next dump
+  const segmentNic = new Map<number, NicEvent[]>();
+  const nicEvent = (e: NicEvent) => {
+    const a = accesses[accesses.length - 1];
+    if (a && a.segment === segment) (a.nic ??= []).push(e);
+    else {
+      const list = segmentNic.get(segment);
+      if (list) list.push(e);
+      else segmentNic.set(segment, [e]);
+    }
+  };
   for (const line of text.split("\n")) {
     if (line.startsWith("vmmlab-mark ")) {
       const [, op, arg, , ns] = line.split(" ");
@@ -153,6 +216,24 @@ export function parseQemuLog(text: string): QemuLog {
       }
       continue;
     }
+    if (line.startsWith("e1000e_")) {
+      let m: RegExpExecArray | null;
+      if ((m = TX_DESC_RE.exec(line))) {
+        const addr = m[1] === "(nil)" ? 0 : parseInt(m[1], 16);
+        const e = txDescriptor(addr, parseInt(m[2], 16));
+        if (e) nicEvent(e);
+      } else if ((m = RX_BUF_RE.exec(line))) {
+        nicEvent({
+          op: 2,
+          paddr: parseInt(m[1], 16) + Number(m[2]),
+          length: Number(m[3]),
+          end: false,
+        });
+      } else if (line.startsWith("e1000e_rx_written_to_guest")) {
+        nicEvent({ op: 2, paddr: 0, length: 0, end: true });
+      }
+      continue;
+    }
     if (line.startsWith("Servicing hardware INT")) {
       hardwareNext = true;
       continue;
@@ -184,5 +265,6 @@ export function parseQemuLog(text: string): QemuLog {
       last = null;
     }
   }
-  return { markers, deliveries, accesses, deviceInitiated, cr3Values };
+  const nicDevice = accesses.find((a) => a.device.startsWith("e1000e"))?.device ?? "";
+  return { markers, deliveries, accesses, deviceInitiated, cr3Values, segmentNic, nicDevice };
 }

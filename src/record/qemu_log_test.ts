@@ -37,3 +37,28 @@ Deno.test("qemu log: interrupt messages logged with a vCPU's index are device-in
   assert.deepEqual(log.accesses.map((a) => a.addr), [0xfebc3818, 0xfee000b0]);
   assert.deepEqual(log.deviceInitiated, { "apic-msi": 1 });
 });
+
+Deno.test("qemu log: e1000e DMA events follow the access before them, or open their segment", () => {
+  const log = parseQemuLog([
+    "e1000e_tx_descr 0x1000 : 8b00002a 0", // before the window: ignored
+    "vmmlab-mark 3 0 1 100",
+    // A frame that arrived before the segment's first access.
+    "e1000e_rx_desc_buff_write buffer #0, addr: 0x6293040, offset: 2, from: 0x7f5d7bded6a0, length: 60",
+    "e1000e_rx_written_to_guest Received packet written to guest (ICR causes 1048576)",
+    "memory_region_ops_write cpu 0 mr 0x7f5d addr 0xfeb83818 value 0xe0 size 4 name 'e1000e-mmio'",
+    "e1000e_tx_descr 0x322200000000 : 21000000 0", // context descriptor: no data
+    "e1000e_tx_descr 0x6494d0a : 22100036 200", // extended data, 54 bytes
+    "e1000e_tx_descr 0x64c1c84 : ab1005b4 200", // extended data, 1460 bytes, EOP
+    "e1000e_tx_descr (nil) : 0b00002a 0", // legacy, 42 bytes, EOP
+  ].join("\n"));
+  assert.equal(log.nicDevice, "e1000e-mmio");
+  assert.deepEqual(log.segmentNic?.get(1), [
+    { op: 2, paddr: 0x6293042, length: 60, end: false },
+    { op: 2, paddr: 0, length: 0, end: true },
+  ]);
+  assert.deepEqual(log.accesses[0].nic, [
+    { op: 1, paddr: 0x6494d0a, length: 54, end: false },
+    { op: 1, paddr: 0x64c1c84, length: 1460, end: true },
+    { op: 1, paddr: 0, length: 42, end: true },
+  ]);
+});

@@ -73,6 +73,13 @@ export interface Recipe {
    */
   nic: string;
   /**
+   * A TCP peer for the guest (needs `nic`): `sink` discards what the guest sends, `source`
+   * sends it an endless stream; empty for none. The NIC then sits on QEMU's user-mode
+   * network, which forwards the guest's connections to 10.0.2.100:5001 to the peer the
+   * recorder runs on the host's loopback, instead of on a UDP socket.
+   */
+  tcpPeer: "" | "sink" | "source";
+  /**
    * Page-access summary interval in guest instructions (0 or absent: no summary): from
    * the guest's `vmark summary-begin` the whole run is summarised as the pages each
    * interval touched and dirtied, around the full instruction window.
@@ -196,6 +203,13 @@ export function loadRecipe(nameOrPath: string): Recipe {
     vms: field<number>(o, "vms", file, isNum, 0),
     diskMiB: field<number>(o, "diskMiB", file, isNum, 0),
     nic: field<string>(o, "nic", file, (v) => typeof v === "string" && /^[a-z0-9_-]*$/.test(v), ""),
+    tcpPeer: field<"" | "sink" | "source">(
+      o,
+      "tcpPeer",
+      file,
+      (v) => v === "" || v === "sink" || v === "source",
+      "",
+    ),
     summaryInterval: field<number>(
       o,
       "summaryInterval",
@@ -213,6 +227,9 @@ export function loadRecipe(nameOrPath: string): Recipe {
   };
   if ((recipe.contentEvery ?? 0) > 0 && (recipe.summaryInterval ?? 0) === 0) {
     throw new InputError(`${file}: contentEvery: content samples need a summaryInterval`);
+  }
+  if (recipe.tcpPeer !== "" && recipe.nic === "") {
+    throw new InputError(`${file}: field tcpPeer needs a nic to reach the peer through`);
   }
   if (!exists(join(dir, "run.sh"))) throw new InputError(`${dir}: no run.sh`);
   for (const [prog, srcs] of Object.entries(recipe.programs)) {

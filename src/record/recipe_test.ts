@@ -38,10 +38,35 @@ Deno.test("recipes: only the disk and NIC workloads attach those devices", () =>
   for (const n of committed) {
     const r = loadRecipe(n);
     assert.equal(r.diskMiB > 0, n === "disk-dd", `${n} disk`);
-    assert.equal(r.nic !== "", n === "net-udp-tx", `${n} NIC`);
+    assert.equal(r.nic !== "", n === "net-udp-tx" || n.startsWith("net-tcp-"), `${n} NIC`);
+    // Only the TCP transfers have a peer: a sink for transmit, a source for receive.
+    assert.equal(
+      r.tcpPeer,
+      n.startsWith("net-tcp-tx") ? "sink" : n.startsWith("net-tcp-rx") ? "source" : "",
+      `${n} peer`,
+    );
   }
   assert.equal(loadRecipe("net-udp-tx").nic, "e1000");
+  assert.equal(loadRecipe("net-tcp-rx-500").nic, "e1000e");
   assert.deepEqual(loadRecipe("disk-dd").modules, ["ata_piix", "sd_mod"]);
+});
+
+Deno.test("recipes: a TCP peer needs a NIC to be reached through", async () => {
+  const dir = await Deno.makeTempDir();
+  const recipe = join(dir, "nopeer");
+  await Deno.mkdir(recipe);
+  await Deno.writeTextFile(join(recipe, "run.sh"), "true\n");
+  await Deno.writeTextFile(
+    join(recipe, "recipe.json"),
+    JSON.stringify({ description: "x", iterations: 1, tcpPeer: "sink" }),
+  );
+  assert.throws(() => loadRecipe(recipe), /tcpPeer needs a nic/);
+  await Deno.writeTextFile(
+    join(recipe, "recipe.json"),
+    JSON.stringify({ description: "x", iterations: 1, nic: "e1000e", tcpPeer: "both" }),
+  );
+  assert.throws(() => loadRecipe(recipe), /field tcpPeer is missing or has the wrong type/);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("recipes: programs link statically unless the recipe asks for glibc, which it then ships", async () => {

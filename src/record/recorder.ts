@@ -42,6 +42,7 @@ import { parsePcap, windowTransmits } from "./pcap.ts";
 import { ParallelDeflate } from "./parallel_deflate.ts";
 import { parsePageSummary, SummaryWriter } from "./page_summary.ts";
 import { LARGE_PAGE_SIZE, PAGE_SIZE } from "../trace/page.ts";
+import { TcpPeer } from "./tcp_peer.ts";
 
 /** The CPU model every recording uses: 4-level paging, no PCID, no x2APIC, Intel. */
 export const GUEST_CPU = "Nehalem";
@@ -49,9 +50,11 @@ export const GUEST_CPU = "Nehalem";
 /**
  * What the recorder turns on in QEMU's log once the guest is ready: interrupts and
  * exceptions, the plugin's alignment lines, device register accesses, and the IDE
- * controller's DMA callbacks (block requests).
+ * controller's DMA callbacks (block requests), and the e1000e's transmit descriptors and
+ * receive buffer writes (its DMA transfers and frames).
  */
-const ARM_LOG = "log int,plugin,trace:memory_region_ops_*,trace:ide_dma_cb";
+const ARM_LOG =
+  "log int,plugin,trace:memory_region_ops_*,trace:ide_dma_cb,trace:e1000e_tx_descr,trace:e1000e_rx_desc_buff_write,trace:e1000e_rx_written_to_guest";
 
 /** QEMU arguments of the recipe's raw disk, creating the (sparse) image in the work folder. */
 function diskArgs(recipe: Recipe, work: string): string[] {
@@ -66,12 +69,18 @@ function diskArgs(recipe: Recipe, work: string): string[] {
 /**
  * QEMU arguments of the recipe's NIC: the frames it transmits go to a UDP socket on the
  * host's loopback interface (nothing leaves the host) and are captured into the work folder.
+ * With a TCP peer (`peerPort`), the NIC sits on QEMU's user-mode network instead,
+ * restricted (the guest reaches nothing else) but for one forward: the guest's connections
+ * to 10.0.2.100:5001 go to the peer on 127.0.0.1.
  */
-function nicArgs(recipe: Recipe, work: string): string[] {
+function nicArgs(recipe: Recipe, work: string, peerPort: number | null): string[] {
   if (recipe.nic === "") return [];
+  const netdev = peerPort === null
+    ? "socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0"
+    : `user,id=n0,restrict=on,ipv6=off,guestfwd=tcp:${PEER_GUEST_ADDRESS}-tcp:127.0.0.1:${peerPort}`;
   return [
     "-netdev",
-    "socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0",
+    netdev,
     "-device",
     `${recipe.nic},netdev=n0,mac=52:54:00:12:34:56`,
     "-object",
@@ -94,6 +103,9 @@ function contentArgs(recipe: Recipe): string[] {
     "memory-backend=vmmlab-ram",
   ];
 }
+
+/** Where a recipe's guest reaches its TCP peer (docs/recipes.md). */
+export const PEER_GUEST_ADDRESS = "10.0.2.100:5001";
 
 /** How often a run that hit QEMU 7.2's plugin memory-callback abort is tried. */
 const MAX_ATTEMPTS = 4;
@@ -217,11 +229,13 @@ function kernelCommandLine(recipe: Recipe, own: string[]): string {
 }
 
 /** QEMU's command line as a header records it: host folders as `$WORK` and `$CACHE`. */
-function recordedCommandLine(args: string[], work: string): string {
+function recordedCommandLine(args: string[], work: string, peerPort: number | null): string {
   return [
     "qemu-system-x86_64",
     ...args.map((a) =>
       a.startsWith(work) ? a.replace(work, "$WORK") : a.replace(cacheDir(), "$CACHE")
+    ).map((a) =>
+      peerPort === null ? a : a.replace(`127.0.0.1:${peerPort}`, "127.0.0.1:$PEER_PORT")
     ),
   ].join(" ");
 }
@@ -294,10 +308,12 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   // Trace chunks are deflated on a second thread while the conversion goes on (same
   // bytes). Started now, so that its worker has loaded by the time conversion begins.
   const compressor = new ParallelDeflate();
+  const peer = recipe.tcpPeer === "" ? null : TcpPeer.start(recipe.tcpPeer);
   try {
-    return await recordGuest(o, recipe, t0, compressor);
+    return await recordGuest(o, recipe, t0, compressor, peer);
   } finally {
     compressor.close();
+    await peer?.close();
   }
 }
 
@@ -307,6 +323,7 @@ async function recordGuest(
   recipe: Recipe,
   t0: number,
   compressor: ParallelDeflate,
+  peer: TcpPeer | null,
 ): Promise<RecordResult> {
   const p = o.progress;
   p?.phase("building", "kernel, plugin, initramfs");
@@ -352,7 +369,7 @@ async function recordGuest(
       ...recipe.qemuArgs,
       ...contentArgs(recipe),
       ...diskArgs(recipe, work),
-      ...nicArgs(recipe, work),
+      ...nicArgs(recipe, work, peer?.port ?? null),
     ],
   };
   await makeMonitorPipes(spec.monitorPipe);
@@ -440,7 +457,7 @@ async function recordGuest(
       command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
       recorder: RECORDER_VERSION,
       qemu: qemuVer,
-      qemuCommandLine: recordedCommandLine(args, work),
+      qemuCommandLine: recordedCommandLine(args, work, peer?.port ?? null),
       plugin: `vmmlab_plugin.c sha256:${plugin.hash}`,
       recipe: recipe.ref,
       programs: initramfs.programs,
@@ -466,7 +483,17 @@ async function recordGuest(
           "Block requests: a start-bit write to the IDE bus-master command register is followed by a BlockRequest with the first sector, sector count and direction of QEMU's first ide_dma_cb trace line after it. DMA transfers themselves are not recorded (QEMU 7.2 traces no DMA buffer address).",
         ]
         : []),
-      ...(recipe.nic !== ""
+      ...(recipe.nic.startsWith("e1000e")
+        ? [
+          `Network frames and DMA: QEMU's e1000e trace events give every transmit data descriptor (buffer address, length, end of frame) and every receive buffer write (address, length) and frame end; each complete frame is a NetRequest of its buffers' total length followed by one Dma record per buffer (transmit: the device read guest memory; receive: it wrote it, FLAG_WRITE). Events are placed after the CPU device access QEMU logged before them (a transmit after its TDT write; a frame that arrived meanwhile after whatever access preceded it, or right after the iteration marker when none did in that iteration), so receive DMA is placed at the granularity of device accesses. Descriptor fetches and write-backs (16 bytes each) are not recorded: QEMU 7.2 traces neither.`,
+          ...(recipe.tcpPeer !== ""
+            ? [
+              `Network peer: QEMU user-mode networking (slirp, restricted) forwards the guest's connection to ${PEER_GUEST_ADDRESS} to a TCP ${recipe.tcpPeer} the recorder runs on 127.0.0.1 ($PEER_PORT in the command line); its timing is the host's, not the guest's virtual clock.`,
+            ]
+            : []),
+        ]
+        : []),
+      ...(recipe.nic !== "" && !recipe.nic.startsWith("e1000e")
         ? [
           `Network requests: a ${recipe.nic} transmit start (e1000: a write to the TDT register; PCnet: a CSR0 write with TDMD) is followed by a NetRequest whose length is the next window frame of the host-side packet capture (QEMU filter-dump). DMA transfers themselves are not recorded (QEMU 7.2 traces no DMA buffer address).`,
         ]
@@ -604,7 +631,7 @@ async function recordSnapshots(
       command: o.command ?? `vmmlab record ${recipe.name} --out ${o.out}`,
       recorder: RECORDER_VERSION,
       qemu: qemuVer,
-      qemuCommandLine: recordedCommandLine(lastArgs, work),
+      qemuCommandLine: recordedCommandLine(lastArgs, work, null),
       recipe: recipe.ref,
       programs: initramfs.programs,
       debianPackages: { [kernel.pkg]: kernel.version, ...initramfs.debianPackages },

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Result } from "../../engine/result.ts";
 import type { HostResult } from "../../host/result.ts";
 import type { Published } from "../../../experiments/_lib/experiment.ts";
@@ -26,7 +26,9 @@ import {
   describeShards,
   hostCost,
   manifestInstructions,
+  manifestIterations,
   traceCost,
+  windowShare,
 } from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
 import { runJobs } from "./pool.ts";
@@ -136,8 +138,8 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
   });
   let jobs = plan.jobs;
   let shardEstimate: string | undefined;
+  const cost = jobCost(common.root);
   if (options.shard) {
-    const cost = jobCost(common.root);
     jobs = selectShard(plan.jobs, options.shard, cost);
     shardEstimate = describeShards(assignShards(plan.jobs, options.shard.count, cost), cost)[
       options.shard.index - 1
@@ -156,7 +158,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     const replayStart = performance.now();
     common.progress.start(jobs.length, "replay");
     try {
-      await runJobs(jobs, {
+      await runJobs(dispatchOrder(jobs, cost), {
         workers,
         engine: options.engine ?? DEFAULT_ENGINE_URL,
         root: common.root,
@@ -207,8 +209,26 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
   };
 }
 
+/**
+ * The order in which workers are handed jobs: largest estimated cost first (ties in plan
+ * order), so that the longest replays start at once and the run does not end with one
+ * worker busy on a large job the others finished waiting for (Graham's LPT rule again).
+ * Results are stored by job key, so the order reaches no output.
+ */
+export function dispatchOrder<T>(jobs: readonly T[], cost: (job: T) => number): T[] {
+  const costs = jobs.map(cost);
+  return jobs.map((_, k) => k).sort((a, b) => costs[b] - costs[a] || a - b).map((k) => jobs[k]);
+}
+
 /** The estimated cost of a job (its trace's instructions, or a host's), for balancing shards. */
 export function jobCost(root: string): (job: Job) => number {
   const instructions = manifestInstructions(root);
-  return (job) => isHostJob(job) ? hostCost(job.host) : traceCost(job.trace, root, instructions);
+  const iterations = manifestIterations(root);
+  return (job) => {
+    if (isHostJob(job)) return hostCost(job.host);
+    const whole = traceCost(job.trace, root, instructions);
+    if (!("path" in job.trace)) return whole;
+    const share = windowShare(job.config.maxIterations, iterations.get(basename(job.trace.path)));
+    return Math.ceil(whole * share);
+  };
 }

@@ -29,6 +29,22 @@ export function manifestInstructions(root: string): Map<string, number> {
   return new Map(manifest.traces.map((t) => [t.file, t.instructions]));
 }
 
+/** Iteration counts of the committed corpus by file name; empty when there is no manifest. */
+export function manifestIterations(root: string): Map<string, number> {
+  const manifest = readManifest(join(root, "traces", "MANIFEST.json"));
+  return new Map(manifest.traces.map((t) => [t.file, t.iterations]));
+}
+
+/**
+ * The share of a trace a windowed replay covers (config `maxIterations` of a trace of
+ * `iterations`), for scaling its estimated cost; 1 for a whole-trace replay or an unknown
+ * iteration count.
+ */
+export function windowShare(maxIterations: number | undefined, iterations: number | undefined) {
+  if (!maxIterations || !iterations || maxIterations >= iterations) return 1;
+  return maxIterations / iterations;
+}
+
 /**
  * The estimated cost of replaying `trace` once: the manifest's instruction count, else the
  * file size over the corpus's bytes per instruction, else {@link SYNTH_COST}.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { assignShards, describeShards, SYNTH_COST, traceCost } from "./shard_cost.ts";
+import { assignShards, describeShards, SYNTH_COST, traceCost, windowShare } from "./shard_cost.ts";
+import { dispatchOrder } from "./runner.ts";
 import { missingShards } from "./merge.ts";
 import { writeSlurmScripts } from "./slurm.ts";
 import { UsageError } from "../../util/errors.ts";
@@ -26,6 +27,18 @@ Deno.test("a trace's cost is the manifest's instruction count; a synthetic recip
   const counts = new Map([["forkwait.vmt", 5_500_000]]);
   assert.equal(traceCost({ path: "traces/forkwait.vmt" }, ".", counts), 5_500_000);
   assert.equal(traceCost({ synth: "syscall" }, ".", counts), SYNTH_COST);
+});
+
+Deno.test("a windowed replay costs its share of the trace's iterations", () => {
+  assert.equal(windowShare(6, 20), 0.3);
+  assert.equal(windowShare(undefined, 20), 1);
+  assert.equal(windowShare(6, undefined), 1);
+  assert.equal(windowShare(20, 20), 1);
+});
+
+Deno.test("workers are handed the largest jobs first, ties in plan order", () => {
+  const costs = [5, 100, 5, 1, 100];
+  assert.deepEqual(dispatchOrder([0, 1, 2, 3, 4], (k) => costs[k]), [1, 4, 0, 2, 3]);
 });
 
 Deno.test("merge names the shards absent from a set of i/N folders", () => {

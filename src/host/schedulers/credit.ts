@@ -14,11 +14,14 @@
  *   more than 300 credits stops earning (it leaves the active set) and keeps half.
  * - The runqueue is ordered BOOST, UNDER, OVER, first come first served within a class;
  *   a VM that wakes while UNDER is BOOSTed until it is next charged; a VM that ran goes to
- *   the back of its class. The time slice is 30 ms (`sched_credit_tslice_ms`; the
+ *   the back of its class. A VM that wakes into a strictly better class than the one
+ *   running preempts it (`__runq_tickle`), so an I/O-bound VM that wakes BOOSTed runs at
+ *   once instead of after the running slice. The time slice is 30 ms (`sched_credit_tslice_ms`; the
  *   `scheduler.sliceMs` field sets it).
  *
  * Simplification: one runqueue for all pCPUs (Xen keeps one per pCPU and steals work),
- * and accounting periods take effect at the next decision after they end.
+ * and accounting periods take effect at the next decision after they end (a preemption
+ * is decided with the classes at the start of the running slice).
  *
  * @module
  */
@@ -168,6 +171,16 @@ export class Credit implements Scheduler {
       ) best = i;
     }
     return best;
+  }
+
+  /**
+   * `__runq_tickle`: a waking VM preempts the running one when its class after waking
+   * (UNDER becomes BOOST) is strictly better; a parked VM preempts nothing.
+   */
+  preempts(woken: number, running: number): boolean {
+    if (this.#parked[woken] === 1) return false;
+    const p = this.#prio[woken] === UNDER ? BOOST : this.#prio[woken];
+    return p < this.#prio[running];
   }
 
   /** One time slice. */

@@ -101,7 +101,10 @@ export class MemoryHierarchy {
   /** Stall beyond the L1 hit by serving level. */
   readonly #penalty = new Float64Array(5);
   readonly #line: number;
-  readonly #accounts: HierarchyAccounts;
+  /** 1 / line size: exact (a power of two), and a multiply is cheaper than a divide. */
+  readonly #perByte: number;
+  readonly #cycles: Float64Array;
+  readonly #events: Float64Array;
   readonly #catData: number;
   readonly #catFetch: number;
   readonly #catVmm: number;
@@ -121,7 +124,9 @@ export class MemoryHierarchy {
   constructor(shape: HierarchyShape, accounts: HierarchyAccounts, code: CodeTable) {
     this.shape = shape;
     this.#line = shape.lineBytes;
-    this.#accounts = accounts;
+    this.#perByte = 1 / shape.lineBytes;
+    this.#cycles = accounts.cycles;
+    this.#events = accounts.events;
     this.l1d = new LineCache(shape.l1d.lines, shape.l1d.ways, "cache.l1d");
     this.l1i = new LineCache(shape.l1i.lines, shape.l1i.ways, "cache.l1i");
     this.l2 = new LineCache(shape.l2.lines, shape.l2.ways, "cache.l2");
@@ -156,7 +161,7 @@ export class MemoryHierarchy {
   /** Looks `key/tag` up from `l1` (L1D or L1I) down; fills every level it missed. */
   #lookup(key: number, tag: number, l1: LineCache, evL1Miss: number): number {
     if (l1.access(key, tag)) return L1;
-    this.#accounts.events[evL1Miss]++;
+    this.#events[evL1Miss]++;
     return this.#fromL2(key, tag);
   }
 
@@ -165,13 +170,13 @@ export class MemoryHierarchy {
    * level's latency beyond the L1 hit, a store (`write`) only allocates.
    */
   data(paddr: number, write: boolean): void {
-    const line = Math.floor(paddr / this.#line);
+    const line = Math.floor(paddr * this.#perByte);
     if (line === this.#lastData) return;
     this.#lastData = line;
     if (this.l1d.access(line, TAG_DATA)) return;
-    this.#accounts.events[this.#evL1dMiss]++;
+    this.#events[this.#evL1dMiss]++;
     const level = this.#fromL2(line, TAG_DATA);
-    if (!write) this.#accounts.cycles[this.#catData] += this.#penalty[level];
+    if (!write) this.#cycles[this.#catData] += this.#penalty[level];
   }
 
   /** One past the last byte of code-table instruction `i`. */
@@ -201,8 +206,8 @@ export class MemoryHierarchy {
       if (line === this.#lastCode) return;
       this.#lastCode = line;
       if (!this.l1i.access(line, TAG_CODE)) {
-        this.#accounts.events[this.#evL1iMiss]++;
-        this.#accounts.cycles[this.#catFetch] += this.#penalty[this.#fromL2(line, TAG_CODE)];
+        this.#events[this.#evL1iMiss]++;
+        this.#cycles[this.#catFetch] += this.#penalty[this.#fromL2(line, TAG_CODE)];
       }
       return;
     }
@@ -224,7 +229,7 @@ export class MemoryHierarchy {
       const level = this.#lookup(line, TAG_CODE, this.l1i, this.#evL1iMiss);
       if (level !== L1) stall += this.#penalty[level];
     }
-    if (stall !== 0) this.#accounts.cycles[this.#catFetch] += stall;
+    if (stall !== 0) this.#cycles[this.#catFetch] += stall;
   }
 
   /**
@@ -243,7 +248,7 @@ export class MemoryHierarchy {
 
   /** The levels from the L2 down (an L1 miss, or a walker that bypasses the L1D). */
   #fromL2(key: number, tag: number): number {
-    const ev = this.#accounts.events;
+    const ev = this.#events;
     if (this.l2.access(key, tag)) return L2;
     ev[this.#evL2Miss]++;
     const l3 = this.l3;
@@ -273,7 +278,7 @@ export class MemoryHierarchy {
     }
     // The VMM's lines displaced whatever the guest last touched in their sets.
     this.#lastCode = this.#lastData = NaN;
-    if (stall !== 0) this.#accounts.cycles[this.#catVmm] += stall;
+    if (stall !== 0) this.#cycles[this.#catVmm] += stall;
   }
 
   /**
@@ -283,7 +288,7 @@ export class MemoryHierarchy {
   shadowEntry(key: number): void {
     const level = this.#lookup(key, TAG_SHADOW, this.l1d, this.#evL1dMiss);
     this.#lastData = NaN;
-    if (level !== L1) this.#accounts.cycles[this.#catVmm] += this.#penalty[level];
+    if (level !== L1) this.#cycles[this.#catVmm] += this.#penalty[level];
   }
 
   /** Forgets the MRU shortcuts (another structure touched the caches). */

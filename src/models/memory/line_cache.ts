@@ -12,7 +12,16 @@ import { ConfigError } from "../../util/errors.ts";
 /** Tag of an empty way; callers' tags are small non-negative integers. */
 const EMPTY = -0x80000000;
 
-/** A set-associative LRU cache of (line, tag) pairs; storage is typed arrays sized once. */
+/**
+ * A set-associative LRU cache of (line, tag) pairs; storage is typed arrays sized once.
+ *
+ * Each set keeps its ways in recency order, most recently used first (move to front): a hit
+ * on the most recent line, the common case, reads two slots and writes nothing; any other
+ * hit or a miss shifts the younger ways down by one and puts the line in front, a miss
+ * dropping the last way, which is the least recently used line or an empty way (empty ways
+ * are never touched, so they stay behind every filled one). The lines a set holds are exactly
+ * those of LRU replacement with per-way timestamps; only their positions differ.
+ */
 export class LineCache {
   /** Number of sets (a power of two). */
   readonly sets: number;
@@ -21,11 +30,7 @@ export class LineCache {
   readonly #mask: number;
   readonly #keys: Float64Array;
   readonly #tags: Int32Array;
-  readonly #stamps: Float64Array;
-  /** The most recently used way of each set: most hits are there, so it is checked first. */
-  readonly #mru: Int32Array;
   readonly #ways: number;
-  #clock = 0;
 
   /**
    * `lines` lines in sets of `ways` (`ways` ≥ `lines`: fully associative). The number of sets
@@ -49,10 +54,7 @@ export class LineCache {
     this.#mask = sets - 1;
     this.#keys = new Float64Array(lines);
     this.#tags = new Int32Array(lines).fill(EMPTY);
-    this.#stamps = new Float64Array(lines);
-    this.#mru = new Int32Array(sets);
     this.#ways = w;
-    for (let i = 0; i < sets; i++) this.#mru[i] = i * w;
   }
 
   /**
@@ -62,35 +64,22 @@ export class LineCache {
   access(line: number, tag: number): boolean {
     // `| 0` keeps the low 32 bits of any line number (kernel lines are negative, and larger
     // than 2^31): the set is the line's low bits, as on the hardware.
-    const set = (line | 0) & this.#mask;
-    const keys = this.#keys, tags = this.#tags, stamps = this.#stamps;
-    const m = this.#mru[set];
-    if (keys[m] === line && tags[m] === tag) {
-      stamps[m] = ++this.#clock;
-      return true;
+    const first = ((line | 0) & this.#mask) * this.#ways;
+    const keys = this.#keys, tags = this.#tags;
+    if (keys[first] === line && tags[first] === tag) return true;
+    const last = first + this.#ways - 1;
+    let i = first + 1;
+    while (i <= last && (keys[i] !== line || tags[i] !== tag)) i++;
+    const hit = i <= last;
+    // A miss takes the last way: the least recently used line, or an empty way.
+    if (!hit) i = last;
+    for (; i > first; i--) {
+      keys[i] = keys[i - 1];
+      tags[i] = tags[i - 1];
     }
-    const base = set * this.#ways;
-    const end = base + this.#ways;
-    let victim = base;
-    let oldest = Infinity;
-    for (let i = base; i < end; i++) {
-      if (keys[i] === line && tags[i] === tag) {
-        stamps[i] = ++this.#clock;
-        this.#mru[set] = i;
-        return true;
-      }
-      // Empty ways have stamp 0, so the lowest empty way is taken first.
-      const s = stamps[i];
-      if (s < oldest) {
-        oldest = s;
-        victim = i;
-      }
-    }
-    keys[victim] = line;
-    tags[victim] = tag;
-    stamps[victim] = ++this.#clock;
-    this.#mru[set] = victim;
-    return false;
+    keys[first] = line;
+    tags[first] = tag;
+    return hit;
   }
 
   /** Number of valid lines (tests and statistics; O(lines)). */
