@@ -19,12 +19,15 @@ import table3, {
 import fig2 from "../experiments/waldspurger_fig2.ts";
 import { activeTrace } from "../experiments/_lib/waldspurger_vm.ts";
 import fig4, {
+  contentSampledTraces,
   REAL_ID,
   recordedSet,
   recordedZeroHash,
   sharing,
 } from "../experiments/waldspurger_fig4.ts";
 import { hashImage } from "../src/record/page_hash.ts";
+import { TraceWriter } from "../src/trace/writer.ts";
+import { MarkerOp } from "../src/trace/record.ts";
 import fig7 from "../experiments/waldspurger_fig7.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -233,8 +236,11 @@ Deno.test("Figure 4: shared and reclaimed shares from the share model's events",
 });
 
 Deno.test("Figure 4: the synthetic composition reproduces its calibration numbers", async () => {
+  // The server traces' runs (whole recorded windows) are covered by their own test below.
   const results = await replayAll(
-    replayRuns(await fig4.runs({ root: ROOT, published: WALDSPURGER })),
+    replayRuns(await fig4.runs({ root: ROOT, published: WALDSPURGER })).filter((r) =>
+      !r.id.startsWith("share/server/")
+    ),
   );
   const rows = fig4.compare(results, WALDSPURGER);
   const by = Object.fromEntries(rows.map((r) => [r.label, r]));
@@ -316,6 +322,59 @@ Deno.test("Figure 4: a recorded multi-VM snapshot set joins as one whole-set run
   assert.deepEqual(recorded.map((r) => [r.label, r.published, r.relError]), [
     ["recorded 3 VMs: shared", null, null],
     ["recorded 3 VMs: reclaimed", null, null],
+  ]);
+});
+
+Deno.test("Figure 4: content-sampled server traces join as one-VM runs, shares over frames + saved", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(root, "traces"), { recursive: true });
+    await Deno.writeTextFile(
+      join(root, "traces", "MANIFEST.json"),
+      JSON.stringify({
+        traces: [
+          { file: "plain.vmt", workload: "plain" },
+          { file: "db.vmt", workload: "db" },
+          { file: "missing.vmt", workload: "missing" },
+        ],
+      }),
+    );
+    for (const [name, extra] of [["plain", {}], ["db", { pageContentEvery: 1 }]] as const) {
+      const w = TraceWriter.create(join(root, "traces", `${name}.vmt`), {
+        workload: name,
+        source: { kind: "synthetic", method: "test", recorder: "test" },
+        pageSizes: [4096],
+        devices: [],
+        inferred: [],
+        guest: { memoryMiB: 512 },
+        extra,
+      });
+      w.marker(MarkerOp.Begin, 0);
+      w.marker(MarkerOp.End, 0);
+      w.close();
+    }
+    const context = { root, published: WALDSPURGER };
+    assert.deepEqual(await contentSampledTraces(context), [
+      { path: "traces/db.vmt", workload: "db", memoryMiB: 512 },
+    ]);
+    const run = replayRuns(await fig4.runs(context)).find((r) => r.id === "share/server/db")!;
+    assert.equal(run.config.memory, "share");
+    assert.equal(run.config.options!["memory.vm-mb"], 512);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+  // 1000 pages tracked (600 frames + 400 saved), 500 shared; none hashed in the window.
+  const result: Result = {
+    ...memResult(0, { "mem.frames": 600, "mem.pages-saved": 400, "mem.pages-shared": 500 }, "db"),
+  };
+  result.config = { ...result.config, memory: "share", options: { "memory.vm-mb": 4 } };
+  const rows = fig4.compare(
+    { ...syntheticStub(), "share/server/db": result },
+    WALDSPURGER,
+  ).filter((r) => r.runs.includes("share/server/db"));
+  assert.deepEqual(rows.map((r) => [r.label, r.reproduced, r.published, r.role]), [
+    ["db, 1 VM at the end of its run: shared", 50, null, "prediction"],
+    ["db, 1 VM at the end of its run: reclaimed", 40, null, "prediction"],
   ]);
 });
 

@@ -157,6 +157,25 @@ function printMemory(r: InspectReport): void {
     console.log(`${counted(m.snapshots, "snapshot")}; each page at its latest hash`);
     console.log(t.toString());
   }
+  if (m.contentOverTime.length > 1) {
+    const t = new Table({
+      head: ["after sample", "at M instrs", "pages", "distinct", "shared pages", "reclaimable"],
+      style: { head: [], border: [] },
+    });
+    for (const p of m.contentOverTime) {
+      const pct = (n: number) => `${n} (${(100 * n / Math.max(1, p.pages)).toFixed(1)}%)`;
+      t.push([
+        p.samples,
+        (p.at / 1e6).toFixed(0),
+        p.pages,
+        p.distinct,
+        pct(p.sharedPages),
+        pct(p.pages - p.distinct),
+      ]);
+    }
+    console.log("pages shared by content over time (all VMs, each page at its hash then)");
+    console.log(t.toString());
+  }
 }
 
 function histogram(title: string, counts: Record<string, number>, total: number): string {

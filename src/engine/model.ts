@@ -391,6 +391,8 @@ export interface TraceHeaderLike {
   readonly pageSizes: readonly number[];
   /** The guest: `pagingLevels` (2 to 5, absent = 4) sizes every page walk. */
   readonly guest?: { readonly pagingLevels?: number; readonly arch?: string };
+  /** Recorder facts beyond the schema (e.g. `pageSummaryInterval` of a page-access summary). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 // ---------------------------------------------------------------------------------------

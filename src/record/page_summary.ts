@@ -36,12 +36,27 @@ export interface SummaryMark {
   at: number;
 }
 
+/**
+ * A content sample the plugin took (recipes with `contentEvery`): the pages whose hash
+ * changed since its previous sample (every RAM page in the first).
+ */
+export interface ContentSample {
+  /** Guest instructions from the summary's begin when the sample was taken. */
+  at: number;
+  /** Guest-physical page numbers, ascending. */
+  pages: Uint32Array;
+  /** High and low 32 bits of each page's hash, interleaved (page i at 2i, 2i+1). */
+  hashes: Uint32Array;
+}
+
 /** The whole page file. */
 export interface PageSummary {
   /** Intervals in order. */
   intervals: SummaryInterval[];
   /** Markers in order. */
   marks: SummaryMark[];
+  /** Content samples in order (empty unless the recipe asked for them). */
+  samples: ContentSample[];
 }
 
 /** Largest page file read (bytes): a run of 10^4 intervals of 10^5 runs, far above any recipe's. */
@@ -56,6 +71,8 @@ export function parsePageSummary(bytes: Uint8Array, file: string): PageSummary {
   const u64 = (at: number) => dv.getUint32(at + 4, true) * 4294967296 + dv.getUint32(at, true);
   const intervals: SummaryInterval[] = [];
   const marks: SummaryMark[] = [];
+  const samples: ContentSample[] = [];
+  let lastSample = 0;
   let pos = 0;
   let last = 0;
   const bad = (what: string): never => {
@@ -85,6 +102,23 @@ export function parsePageSummary(bytes: Uint8Array, file: string): PageSummary {
       intervals.push({ end, first, pages, flags });
       last = end;
       pos = at;
+    } else if (t === 0x48 /* 'H' */) {
+      if (pos + 13 > bytes.length) bad("truncated content sample header");
+      const at = u64(pos + 1);
+      const n = dv.getUint32(pos + 9, true);
+      if (n * 12 > bytes.length - pos - 13) bad(`content sample of ${n} pages runs past the file`);
+      if (at < lastSample) bad("content sample taken before the previous one");
+      const pages = new Uint32Array(n), hashes = new Uint32Array(2 * n);
+      let p = pos + 13;
+      for (let i = 0; i < n; i++, p += 12) {
+        pages[i] = dv.getUint32(p, true);
+        if (i > 0 && pages[i] <= pages[i - 1]) bad(`content sample page ${i} out of order`);
+        hashes[2 * i] = dv.getUint32(p + 4, true);
+        hashes[2 * i + 1] = dv.getUint32(p + 8, true);
+      }
+      samples.push({ at, pages, hashes });
+      lastSample = at;
+      pos = p;
     } else if (t === 0x4d /* 'M' */) {
       if (pos + 11 > bytes.length) bad("truncated marker");
       marks.push({ op: bytes[pos + 1], arg: bytes[pos + 2], at: u64(pos + 3) });
@@ -93,7 +127,7 @@ export function parsePageSummary(bytes: Uint8Array, file: string): PageSummary {
       bad(`unknown record type ${t}`);
     }
   }
-  return { intervals, marks };
+  return { intervals, marks, samples };
 }
 
 /** Where the recorded window lies in summary time: from the first iteration after begin to end. */
@@ -118,12 +152,21 @@ export interface SummaryCounts {
   hashes: number;
 }
 
+/** What one {@link SummaryWriter} event writes. */
+const enum Ev {
+  Interval,
+  GuestSnapshot,
+  Sample,
+}
+
 /**
  * Writes a page summary into a trace in two parts: {@link before} (intervals that ended by
- * the window's start, and snapshots taken before it) goes ahead of the window's records,
- * {@link after} (the rest: intervals overlapping the window, flagged PAGE_IN_WINDOW, then
- * those after it and the later snapshots) after them. Snapshots inside the window belong
- * to the converter, which writes them at their markers.
+ * the window's start, and snapshots and content samples taken by then) goes ahead of the
+ * window's records, {@link after} (the rest: intervals overlapping the window, flagged
+ * PAGE_IN_WINDOW, the content samples taken inside it, then those after it and the later
+ * snapshots) after them. Guest snapshots inside the window belong to the converter, which
+ * writes them at their markers. A content sample taken at an interval's end follows that
+ * interval's runs; one taken inside an interval precedes them.
  */
 export class SummaryWriter {
   readonly #s: PageSummary;
@@ -132,10 +175,11 @@ export class SummaryWriter {
   /** Snapshot markers before each mark (mark index → order among snapshot markers). */
   readonly #snapOrder: Map<number, number> = new Map();
   readonly #span: { start: number; end: number };
-  /** Intervals (index ≥ 0) and outside-window snapshots (−1 − mark index), in time order. */
-  readonly #events: number[] = [];
+  /** Events in time order: their kind and index (interval, mark or sample). */
+  readonly #kinds: Ev[] = [];
+  readonly #indexes: number[] = [];
   #next = 0;
-  /** The previous snapshot's hashes (pages not listed keep their hash). */
+  /** The previous guest snapshot's hashes (pages not listed keep their hash). */
   #prev: Uint32Array | null = null;
   /** What was written. */
   readonly counts: SummaryCounts = { intervals: 0, runs: 0, snapshots: 0, hashes: 0 };
@@ -152,18 +196,31 @@ export class SummaryWriter {
       if (m.op === MarkerOp.Snapshot) this.#snapOrder.set(i, k++);
     });
     this.#span = windowSpan(summary) ?? { start: Infinity, end: Infinity };
-    const { intervals, marks } = summary;
-    let m = 0;
+    const { intervals, marks, samples } = summary;
+    let m = 0, c = 0;
     for (let i = 0; i <= intervals.length; i++) {
-      // A snapshot taken before an interval's end is written before its runs.
-      while (m < marks.length && (i === intervals.length || marks[m].at <= intervals[i].end)) {
-        if (marks[m].op === MarkerOp.Snapshot && !this.#inWindow(marks[m].at)) {
-          this.#events.push(-1 - m);
+      const end = i === intervals.length ? Infinity : intervals[i].end;
+      // Snapshots taken by an interval's end and samples taken before it precede its runs.
+      for (;;) {
+        const mOk = m < marks.length && marks[m].at <= end;
+        const cOk = c < samples.length && samples[c].at < end;
+        if (!mOk && !cOk) break;
+        if (mOk && (!cOk || marks[m].at <= samples[c].at)) {
+          if (marks[m].op === MarkerOp.Snapshot && !this.#inWindow(marks[m].at)) {
+            this.#push(Ev.GuestSnapshot, m);
+          }
+          m++;
+        } else {
+          this.#push(Ev.Sample, c++);
         }
-        m++;
       }
-      if (i < intervals.length) this.#events.push(i);
+      if (i < intervals.length) this.#push(Ev.Interval, i);
     }
+  }
+
+  #push(kind: Ev, index: number): void {
+    this.#kinds.push(kind);
+    this.#indexes.push(index);
   }
 
   #inWindow(at: number): boolean {
@@ -182,23 +239,29 @@ export class SummaryWriter {
 
   /** Writes what precedes the window: intervals ended by its start, snapshots before it. */
   before(w: TraceWriter): void {
-    while (this.#next < this.#events.length) {
-      const e = this.#events[this.#next];
-      const at = e >= 0 ? this.#s.intervals[e].end : this.#s.marks[-1 - e].at;
-      if (e >= 0 ? at > this.#span.start : at >= this.#span.start) return;
-      this.#write(w, e);
+    while (this.#next < this.#kinds.length) {
+      const kind = this.#kinds[this.#next], index = this.#indexes[this.#next];
+      const start = this.#span.start;
+      if (kind === Ev.Interval && this.#s.intervals[index].end > start) return;
+      if (kind === Ev.GuestSnapshot && this.#s.marks[index].at >= start) return;
+      if (kind === Ev.Sample && this.#s.samples[index].at > start) return;
+      this.#write(w, kind, index);
       this.#next++;
     }
   }
 
   /** Writes everything not yet written. */
   after(w: TraceWriter): void {
-    while (this.#next < this.#events.length) this.#write(w, this.#events[this.#next++]);
+    while (this.#next < this.#kinds.length) {
+      this.#write(w, this.#kinds[this.#next], this.#indexes[this.#next]);
+      this.#next++;
+    }
   }
 
-  #write(w: TraceWriter, e: number): void {
-    if (e >= 0) this.#intervalRuns(w, e);
-    else this.#snapshot(w, this.#snapOrder.get(-1 - e) ?? -1);
+  #write(w: TraceWriter, kind: Ev, index: number): void {
+    if (kind === Ev.Interval) this.#intervalRuns(w, index);
+    else if (kind === Ev.GuestSnapshot) this.#snapshot(w, this.#snapOrder.get(index) ?? -1);
+    else this.#sample(w, index);
   }
 
   #intervalRuns(w: TraceWriter, index: number): void {
@@ -211,6 +274,17 @@ export class SummaryWriter {
     }
     this.counts.intervals++;
     this.counts.runs += iv.first.length;
+  }
+
+  /** A content sample: a Snapshot marker and the PageHash records of its changed pages. */
+  #sample(w: TraceWriter, index: number): void {
+    const c = this.#s.samples[index];
+    w.marker(MarkerOp.Snapshot, 0);
+    for (let i = 0; i < c.pages.length; i++) {
+      w.pageHash(c.pages[i] * 4096, c.hashes[2 * i], c.hashes[2 * i + 1], 0);
+    }
+    this.counts.snapshots++;
+    this.counts.hashes += c.pages.length;
   }
 
   #snapshot(w: TraceWriter, order: number): void {

@@ -7,10 +7,17 @@ import { TraceWriter } from "../trace/writer.ts";
 import { InputError } from "../util/errors.ts";
 import { parsePageSummary, SummaryWriter, windowSpan } from "./page_summary.ts";
 
-/** Builds a page file: ["I", end, [[first, pages, flags], ..]] and ["M", op, arg, at]. */
-function pageFile(
-  items: (["I", number, [number, number, number][]] | ["M", number, number, number])[],
-) {
+/** One page-file item: an interval, a marker or a content sample. */
+type Item =
+  | ["I", number, [number, number, number][]]
+  | ["M", number, number, number]
+  | ["H", number, [number, number, number][]];
+
+/**
+ * Builds a page file: ["I", end, [[first, pages, flags], ..]], ["M", op, arg, at] and
+ * ["H", at, [[page, hashHi, hashLo], ..]].
+ */
+function pageFile(items: Item[]) {
   const parts: number[] = [];
   const u32 = (v: number) => parts.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24);
   const u64 = (v: number) => {
@@ -26,6 +33,15 @@ function pageFile(
         u32(first);
         u32(pages);
         parts.push(flags);
+      }
+    } else if (it[0] === "H") {
+      parts.push(0x48);
+      u64(it[1]);
+      u32(it[2].length);
+      for (const [page, hi, lo] of it[2]) {
+        u32(page);
+        u32(hi);
+        u32(lo);
       }
     } else {
       parts.push(0x4d, it[1], it[2]);
@@ -145,4 +161,81 @@ Deno.test("summary writer: history before the window, the rest after, snapshots 
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("summary writer: content samples at interval ends follow the interval's runs", () => {
+  const file = pageFile([
+    ["M", 8, 0, 0],
+    ["H", 0, [[0, 1, 10], [1, 2, 20], [2, 3, 30]]],
+    ["I", 100, [[0, 2, 3]]],
+    ["H", 100, [[1, 5, 50]]],
+    ["M", 7, 0, 150],
+    ["H", 150, [[0, 6, 60]]],
+    ["M", 1, 0, 180],
+    ["M", 3, 0, 190],
+    ["I", 200, [[2, 1, 3]]],
+    ["H", 200, [[2, 7, 70]]],
+    ["M", 2, 0, 230],
+    ["I", 300, [[2, 1, 1]]],
+    ["H", 300, []],
+  ]);
+  const s = parsePageSummary(file, "pages.bin");
+  assert.equal(s.samples.length, 5);
+  assert.deepEqual([...s.samples[1].pages], [1]);
+  assert.deepEqual([...s.samples[1].hashes], [5, 50]);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = join(dir, "t.vmt");
+    const w = TraceWriter.create(path, TEST_HEADER);
+    // The guest's snapshot request at 150 has no pmemsave snapshot (the plugin sampled).
+    const sw = new SummaryWriter(s, []);
+    sw.before(w);
+    w.marker(MarkerOp.Begin, 0);
+    sw.after(w);
+    w.close();
+    assert.deepEqual(sw.counts, { intervals: 3, runs: 3, snapshots: 5, hashes: 6 });
+    const seen: string[] = [];
+    const c = TraceReader.open(path).cursor();
+    while (c.next()) {
+      const r = c.record, f = r.f;
+      if (r.kind === RecordKind.PageRun) seen.push(`run ${f[Field.Op]}`);
+      else if (r.kind === RecordKind.PageHash) {
+        seen.push(`hash ${f[Field.Paddr] / 4096}=${f[Field.HashHi]}:${f[Field.HashLo]}`);
+      } else if (r.kind === RecordKind.Marker) seen.push(`marker ${f[Field.Op]}`);
+    }
+    assert.deepEqual(seen, [
+      "marker 7",
+      "hash 0=1:10",
+      "hash 1=2:20",
+      "hash 2=3:30",
+      "run 0",
+      "marker 7",
+      "hash 1=5:50",
+      "marker 7",
+      "hash 0=6:60",
+      "marker 1", // the window (190-230) begins
+      "run 1", // overlaps the window: after it, then the sample at its end
+      "marker 7",
+      "hash 2=7:70",
+      "run 2",
+      "marker 7",
+    ]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("page file: malformed content samples are one clear error", () => {
+  const cases: [Item[], RegExp][] = [
+    [[["H", 5, [[3, 0, 0], [3, 0, 0]]]], /offset 0: content sample page 1 out of order/],
+    [[["H", 5, []], ["H", 4, []]], /offset 13: content sample taken before the previous one/],
+  ];
+  for (const [items, re] of cases) {
+    assert.throws(() => parsePageSummary(pageFile(items), "pages.bin"), re);
+  }
+  const truncated = pageFile([["H", 5, [[1, 2, 3]]]]).subarray(0, 20);
+  assert.throws(
+    () => parsePageSummary(truncated, "p"),
+    /offset 0: content sample of 1 pages runs past the file/,
+  );
 });

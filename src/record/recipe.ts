@@ -90,6 +90,13 @@ export interface Recipe {
    * interval touched and dirtied, around the full instruction window.
    */
   summaryInterval?: number;
+  /**
+   * Content samples every this many summary intervals (0 or absent: none; needs a
+   * summary): the plugin hashes the pages dirtied since its previous sample (every RAM
+   * page at the summary's begin) and the trace lists those whose content changed, as
+   * Snapshot markers and PageHash records at the interval's end.
+   */
+  contentEvery?: number;
 }
 
 /** The folder holding all recipes. */
@@ -222,7 +229,17 @@ export function loadRecipe(nameOrPath: string): Recipe {
       (v) => v === 0 || (Number.isInteger(v) && (v as number) >= 1e5 && (v as number) <= 1e12),
       0,
     ),
+    contentEvery: field<number>(
+      o,
+      "contentEvery",
+      file,
+      (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1e6,
+      0,
+    ),
   };
+  if ((recipe.contentEvery ?? 0) > 0 && (recipe.summaryInterval ?? 0) === 0) {
+    throw new InputError(`${file}: contentEvery: content samples need a summaryInterval`);
+  }
   if (recipe.tcpPeer !== "" && recipe.nic === "") {
     throw new InputError(`${file}: field tcpPeer needs a nic to reach the peer through`);
   }

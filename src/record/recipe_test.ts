@@ -125,3 +125,37 @@ Deno.test("recipes: summaryInterval is 0 (none) or 10^5 to 10^12 instructions", 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("recipes: contentEvery is a whole number of intervals and needs a summary", () => {
+  assert.equal(loadRecipe("forkwait").contentEvery, 0);
+  assert.equal(loadRecipe("db-pgbench").contentEvery, 1);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const r = join(dir, "w");
+    Deno.mkdirSync(r);
+    Deno.writeTextFileSync(join(r, "run.sh"), "true\n");
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ contentEvery: 2 }, /contentEvery: content samples need a summaryInterval/],
+      [{ contentEvery: 1.5, summaryInterval: 1e6 }, /field contentEvery/],
+      [{ contentEvery: -1, summaryInterval: 1e6 }, /field contentEvery/],
+    ];
+    for (const [extra, re] of cases) {
+      Deno.writeTextFileSync(
+        join(r, "recipe.json"),
+        JSON.stringify({ description: "d", iterations: 1, ...extra }),
+      );
+      assert.throws(() => loadRecipe(r), (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, re);
+        return true;
+      });
+    }
+    Deno.writeTextFileSync(
+      join(r, "recipe.json"),
+      JSON.stringify({ description: "d", iterations: 1, summaryInterval: 1e6, contentEvery: 3 }),
+    );
+    assert.equal(loadRecipe(r).contentEvery, 3);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -93,6 +93,22 @@ function nicArgs(recipe: Recipe, work: string, peerPort: number | null): string[
   ];
 }
 
+/**
+ * QEMU arguments putting the guest's RAM on a memfd (no file in any filesystem; it goes
+ * with the QEMU process), which QEMU maps into its own address space: the plugin reads
+ * the pages it hashes for content samples there, at an exact instruction count, with no
+ * `stop`, `pmemsave` or copy of the memory.
+ */
+function contentArgs(recipe: Recipe): string[] {
+  if ((recipe.contentEvery ?? 0) === 0) return [];
+  return [
+    "-object",
+    `memory-backend-memfd,id=vmmlab-ram,size=${recipe.memoryMiB}M`,
+    "-machine",
+    "memory-backend=vmmlab-ram",
+  ];
+}
+
 /** Where a recipe's guest reaches its TCP peer (docs/recipes.md). */
 export const PEER_GUEST_ADDRESS = "10.0.2.100:5001";
 
@@ -352,6 +368,7 @@ async function recordGuest(
   const streamPath = join(work, "stream.bin");
   const pagesPath = join(work, "pages.bin");
   const summarised = (recipe.summaryInterval ?? 0) > 0;
+  const contentEvery = summarised ? recipe.contentEvery ?? 0 : 0;
   const logPath = join(work, "qemu.log");
   const serial2 = null;
   const append = kernelCommandLine(recipe, [`vmmlab.iterations=${iterations}`]);
@@ -373,6 +390,7 @@ async function recordGuest(
             `pages=${pagesPath}`,
             `interval=${recipe.summaryInterval}`,
             `ram_mib=${recipe.memoryMiB}`,
+            ...(contentEvery > 0 ? [`hash_every=${contentEvery}`] : []),
           ]
           : []),
       ],
@@ -382,6 +400,7 @@ async function recordGuest(
     monitorPipe: join(work, "monitor"),
     extra: [
       ...recipe.qemuArgs,
+      ...contentArgs(recipe),
       ...diskArgs(recipe, work),
       ...nicArgs(recipe, work, peer?.port ?? null),
     ],
@@ -408,6 +427,8 @@ async function recordGuest(
         else if (line === "vmmlab-ready") p?.phase("running", recipe.name);
       },
       onSnapshot: async (index: number, monitor: Monitor) => {
+        // With content samples the plugin hashed the memory at the snapshot marker itself.
+        if (contentEvery > 0) return;
         snapshots.push(await hashPhysicalMemory(monitor, work, index, recipe.memoryMiB));
       },
     });
@@ -522,6 +543,13 @@ async function recordGuest(
           pageSummary:
             `From the guest's summary-begin marker to power-off, every guest-physical page each interval of ${recipe.summaryInterval} guest instructions touched or dirtied is a PageRun record (intervals before the window ahead of it, the rest after it; PAGE_IN_WINDOW marks intervals overlapping the window). Content snapshots the guest asked for outside the window follow as a Snapshot marker and the PageHash records of the pages whose hash changed since the previous snapshot (all pages in the first).`,
           pageSummaryInterval: recipe.summaryInterval,
+          ...(contentEvery > 0
+            ? {
+              pageContent:
+                `Content samples by the plugin (guest RAM on a memfd QEMU maps, read at an exact instruction count): every RAM page at the summary's begin, then at the end of every ${contentEvery} intervals (pageContentEvery), at each guest snapshot request outside the window and at the summary's end, the pages the CPU dirtied since the previous sample; each sample is a Snapshot marker (value 0) and the PageHash records of the pages whose hash changed. A sample at an interval's end follows that interval's PageRun records. Pages written only by devices (DMA) are re-hashed only when the CPU also dirties them.`,
+              pageContentEvery: contentEvery,
+            }
+            : {}),
         }
         : {}),
     },

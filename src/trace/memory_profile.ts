@@ -37,6 +37,20 @@ export interface VmSharing {
   sharedPages: number;
 }
 
+/** Content sharing over all VMs right after one content sample (or a group of them). */
+export interface ContentPoint {
+  /** Content samples (Snapshot markers) up to and including this point. */
+  samples: number;
+  /** Guest instructions since the summary began: the end of the last interval before it. */
+  at: number;
+  /** Pages with a known hash. */
+  pages: number;
+  /** Distinct contents among them. */
+  distinct: number;
+  /** Pages whose content another page (of any VM) also holds. */
+  sharedPages: number;
+}
+
 /** What {@link memoryProfile} finds. */
 export interface MemoryProfile {
   /** Summary intervals in the trace (0 when it has no page-access summary). */
@@ -53,6 +67,41 @@ export interface MemoryProfile {
   sharing: VmSharing[];
   /** Over all VMs: pages, distinct contents, pages whose content occurs at least twice. */
   sharingAll: { pages: number; distinct: number; sharedPages: number };
+  /**
+   * Sharing over time, over all VMs, each page at its hash as of that point: after every
+   * content sample, grouped into at most `maxSpans` points (the last sample of each group).
+   */
+  contentOverTime: ContentPoint[];
+}
+
+/** Sharing counts kept up to date hash by hash (a page's new hash moves it between groups). */
+class ContentGroups {
+  readonly #pageHash = new Map<number, number>();
+  readonly #groups = new Map<number, number>();
+  pages = 0;
+  distinct = 0;
+  shared = 0;
+
+  set(vm: number, page: number, hi: number, lo: number): void {
+    const key = vm * 2 ** 40 + page;
+    const content = (hi & 0x1fffff) * 4294967296 + (lo >>> 0);
+    const old = this.#pageHash.get(key);
+    if (old === content) return;
+    if (old === undefined) this.pages++;
+    else {
+      const n = this.#groups.get(old)! - 1;
+      if (n === 0) {
+        this.#groups.delete(old);
+        this.distinct--;
+      } else this.#groups.set(old, n);
+      this.shared -= n === 1 ? 2 : n >= 2 ? 1 : 0;
+    }
+    this.#pageHash.set(key, content);
+    const n = (this.#groups.get(content) ?? 0) + 1;
+    this.#groups.set(content, n);
+    if (n === 1) this.distinct++;
+    this.shared += n === 2 ? 2 : n > 2 ? 1 : 0;
+  }
 }
 
 /** Reads the memory figures of `trace`, grouping its summary intervals into ≤ `maxSpans` spans. */
@@ -66,6 +115,20 @@ export function memoryProfile(trace: TraceReader, maxSpans = 20): MemoryProfile 
   const windowPages = new Set<number>();
   const latest = new Map<number, Map<number, string>>();
   let snapshots = 0;
+  const groups = new ContentGroups();
+  const points: ContentPoint[] = [];
+  let lastEnd = 0, sampleAt = 0;
+  const point = () => {
+    if (snapshots > 0) {
+      points.push({
+        samples: snapshots,
+        at: sampleAt,
+        pages: groups.pages,
+        distinct: groups.distinct,
+        sharedPages: groups.shared,
+      });
+    }
+  };
   const c = trace.cursor();
   const r = c.record, f = r.f;
   while (c.next()) {
@@ -79,15 +142,23 @@ export function memoryProfile(trace: TraceReader, maxSpans = 20): MemoryProfile 
       runFlags[runs] = f[Field.Flags];
       runEnd[runs] = f[Field.Value];
       runs++;
+      lastEnd = Math.max(lastEnd, f[Field.Value]);
     } else if (k === RecordKind.PageHash) {
       const vm = f[Field.Device];
       let pages = latest.get(vm);
       if (pages === undefined) latest.set(vm, pages = new Map());
       pages.set(Math.floor(f[Field.Paddr] / 4096), `${f[Field.HashHi]}:${f[Field.HashLo]}`);
+      groups.set(vm, Math.floor(f[Field.Paddr] / 4096), f[Field.HashHi], f[Field.HashLo]);
     } else if (k === RecordKind.Marker && f[Field.Op] === 7) {
+      point();
       snapshots++;
+      sampleAt = lastEnd;
     }
   }
+  point();
+  // At most maxSpans points: the last sample of each group of consecutive samples.
+  const every = Math.max(1, Math.ceil(points.length / Math.max(1, maxSpans)));
+  const contentOverTime = points.filter((_, i) => (i + 1) % every === 0 || i === points.length - 1);
   let intervals = 0;
   for (let i = 0; i < runs; i++) intervals = Math.max(intervals, runInterval[i] + 1);
   const per = Math.max(1, Math.ceil(intervals / Math.max(1, maxSpans)));
@@ -145,5 +216,6 @@ export function memoryProfile(trace: TraceReader, maxSpans = 20): MemoryProfile 
     snapshots,
     sharing,
     sharingAll: { pages, distinct: counts.size, sharedPages },
+    contentOverTime,
   };
 }

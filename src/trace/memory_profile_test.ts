@@ -59,6 +59,38 @@ Deno.test("memory profile: working set per span, window pages, sharing at each p
     ]);
     // Across VMs: A twice (vm 0 page 0, vm 1 page 0), C twice, B once.
     assert.deepEqual(m.sharingAll, { pages: 5, distinct: 3, sharedPages: 4 });
+    // Over time: after the first snapshot (at interval 1's end) A, A, B, C and A: 3 A
+    // pages shared; after the second A, C, B, C and A: A twice, C twice.
+    assert.deepEqual(m.contentOverTime, [
+      { samples: 1, at: 200, pages: 5, distinct: 3, sharedPages: 3 },
+      { samples: 2, at: 400, pages: 5, distinct: 3, sharedPages: 4 },
+    ]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("memory profile: sharing over time groups samples and follows content changes", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = join(dir, "t.vmt");
+    const w = TraceWriter.create(path, HEADER);
+    // Five samples of pages 0-3 (one interval each); in sample k, pages 0..k-1 hold X
+    // and the others their own content: shared pages 0, 2, 3, 4 (page 3 last).
+    for (let k = 0; k < 5; k++) {
+      w.pageRun(k, 100 * (k + 1), 0, 4, PAGE_DIRTY);
+      w.marker(MarkerOp.Snapshot, 0);
+      for (let p = 0; p < 4; p++) w.pageHash(p * 4096, 0, p < k ? 99 : 10 * k + p, 0);
+    }
+    w.close();
+    const t = TraceReader.open(path);
+    const m = memoryProfile(t, 2);
+    t.close();
+    // Five points in groups of three: the 3rd and the last (5th).
+    assert.deepEqual(m.contentOverTime, [
+      { samples: 3, at: 300, pages: 4, distinct: 3, sharedPages: 2 },
+      { samples: 5, at: 500, pages: 4, distinct: 1, sharedPages: 4 },
+    ]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

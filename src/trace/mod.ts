@@ -28,6 +28,7 @@ export {
 } from "./parallel.ts";
 export { scanRange } from "./scan.ts";
 export {
+  type ContentPoint,
   type MemoryProfile,
   memoryProfile,
   type VmSharing,

@@ -4,6 +4,12 @@
  * default 0) stores to a shared page: the store faults into the VMM, which copies the
  * frame (`mem.share.cow-break`). Hashing a page costs the VMM `mem.share.scan`.
  *
+ * In a trace with a page-access summary, PageHash records outside the instruction window
+ * (before its Begin marker or after its End marker: the summary's content samples) are
+ * history: they update the sharing state, uncharged and not counted in `mem.pages-hashed`,
+ * as PageRun history is replayed uncharged; the VMM's scanning during the window is what
+ * the window's replay pays for.
+ *
  * Results: `mem.pages-hashed`, `mem.pages-shared`, `mem.pages-saved` (pages − frames),
  * `mem.pages-zero` (with `memory.zero-hash`), `mem.cow-breaks`.
  *
@@ -13,7 +19,7 @@
 import type { MemoryModel, ModelContext } from "../../engine/model.ts";
 import { registerModel, Transition } from "../../engine/model.ts";
 import { declareOptions, parseOption, readOptions } from "../../engine/options.ts";
-import { MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
+import { MarkerOp, MEM_IO, MEM_WRITE, type TraceRecord } from "../../trace/record.ts";
 import { contextHost, type MmuHost } from "../mmu/host.ts";
 import { COMMON_OPTIONS, type SamplingDriver, samplingDriver, vmPages } from "./options.ts";
 import { PageSharing, type SharingStats } from "./sharing.ts";
@@ -39,8 +45,15 @@ export class ShareMemory implements MemoryModel {
     frames: number;
   };
   #lastWritePage = -1;
+  /** Whether PageHash records outside the window are history (a summarised trace). */
+  readonly #summarised: boolean;
+  /** Between the window's Begin and End markers. */
+  #inWindow = false;
 
-  /** Creates the model for VM index `vm` of the snapshots. */
+  /**
+   * Creates the model for VM index `vm` of the snapshots; `summarised` when the trace has
+   * a page-access summary, whose content samples outside the window are history.
+   */
   constructor(
     host: MmuHost,
     sharing: PageSharing,
@@ -48,7 +61,9 @@ export class ShareMemory implements MemoryModel {
     costs: { scan: number; cowBreak: number },
     sampling: SamplingDriver | null,
     pages: number,
+    summarised = false,
   ) {
+    this.#summarised = summarised;
     this.#host = host;
     this.sharing = sharing;
     this.#vm = vm;
@@ -81,14 +96,18 @@ export class ShareMemory implements MemoryModel {
     }
   }
 
-  /** Ignored (snapshots are announced by markers but processed hash by hash). */
-  marker(_rec: TraceRecord): void {}
+  /** Follows the window's Begin and End (snapshots are processed hash by hash). */
+  marker(rec: TraceRecord): void {
+    if (rec.op === MarkerOp.Begin) this.#inWindow = true;
+    else if (rec.op === MarkerOp.End) this.#inWindow = false;
+  }
 
-  /** Hashes one page into the sharing table. */
+  /** Hashes one page into the sharing table (charged unless it is summary history). */
   pageHash(rec: TraceRecord): void {
     const page = Math.floor(rec.paddr / PAGE_SIZE);
     if (rec.device === this.#vm && page === this.#lastWritePage) this.#lastWritePage = -1;
     this.sharing.hash(rec.device, page, rec.hashHi, rec.hashLo);
+    if (this.#summarised && !this.#inWindow) return;
     this.#host.events[this.#evHashed]++;
     this.#host.cycles[this.#cat.scan] += this.#scan;
   }
@@ -153,6 +172,7 @@ export function createShareMemory(ctx: ModelContext): ShareMemory {
     { scan: host.cost("mem.share.scan"), cowBreak: host.cost("mem.share.cow-break") },
     samplingDriver(ctx, host, n),
     n,
+    typeof ctx.header.extra?.pageSummaryInterval === "number",
   );
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Field, MEM_WRITE, RecordKind, TraceRecord } from "../../trace/record.ts";
+import { Field, MarkerOp, MEM_WRITE, RecordKind, TraceRecord } from "../../trace/record.ts";
 import { RecordingHost } from "../mmu/host.ts";
 import { parseZeroHash, ShareMemory } from "./share.ts";
 import { PageSharing } from "./sharing.ts";
@@ -43,4 +43,38 @@ Deno.test("zero hash option parses hi:lo hex and rejects anything else", () => {
   assert.deepEqual(parseZeroHash("0x1f:ABCDEF01"), [0x1f, 0xabcdef01]);
   assert.equal(parseZeroHash(undefined), null);
   assert.throws(() => parseZeroHash("zero"), /hi:lo/);
+});
+
+Deno.test("share: in a summarised trace, hashes outside the window are uncharged history", () => {
+  const marker = (op: number) => {
+    const r = new TraceRecord();
+    r.kind = RecordKind.Marker;
+    r.f[Field.Op] = op;
+    return r;
+  };
+  for (const summarised of [true, false]) {
+    const h = new RecordingHost();
+    const m = new ShareMemory(
+      h,
+      new PageSharing(null),
+      0,
+      { scan: 3, cowBreak: 400 },
+      null,
+      1024,
+      summarised,
+    );
+    m.pageHash(hashRecord(0, 1, 5, 5)); // a content sample before the window
+    m.pageHash(hashRecord(0, 2, 5, 5));
+    m.marker(marker(MarkerOp.Begin));
+    m.pageHash(hashRecord(0, 3, 5, 5)); // inside the window: charged
+    m.marker(marker(MarkerOp.End));
+    m.pageHash(hashRecord(0, 4, 6, 6)); // after it
+    m.finish();
+    const charged = summarised ? 1 : 4;
+    assert.equal(h.cyclesOf("mem.share.scan"), charged * 3);
+    assert.equal(h.eventOf("mem.pages-hashed"), charged);
+    // The sharing state follows every hash either way: pages 1-3 share one content.
+    assert.equal(h.eventOf("mem.pages-shared"), 3);
+    assert.equal(h.eventOf("mem.frames"), 2);
+  }
 });

@@ -35,6 +35,19 @@
  *   'I' u64 instructions at the interval's end (from the summary begin), u32 n,
  *       n x (u32 first page, u32 pages, u8 flags: 1 touched, 2 dirtied)
  *   'M' u8 op, u8 arg, u64 instructions (markers seen while summarising)
+ *   'H' u64 instructions (from the summary begin), u32 n,
+ *       n x (u32 page, u32 hash high, u32 hash low)   (content sample, see below)
+ *
+ * Content samples (plugin argument hash_every=K, with pages= and ram_mib=): the guest's
+ * RAM must be QEMU's memory-backend-memfd (the recorder passes it), which QEMU maps into
+ * its own address space, so the plugin, running in that process, reads guest-physical
+ * page P at the mapping's offset P * 4096 (a pc machine maps RAM below 4 GiB from
+ * offset 0 at address 0). At the summary begin it hashes every RAM page; then at every
+ * K-th interval end, at every snapshot marker (op 7) outside the window and at the summary
+ * end it hashes the pages the CPU dirtied since the previous sample and writes those whose
+ * hash changed. The vCPU thread is inside a plugin callback meanwhile, so the guest is
+ * stopped at an exact instruction count; nothing is copied or written to a file besides
+ * the hashes. The hash is page_hash.ts's hashPage (two 32-bit multiply-xorshift lanes).
  *
  * The plugin also writes one line per marker, and one per executed MOV to CR3, into QEMU's
  * log (-d plugin), so the recorder can align the -d int and memory_region_ops side
@@ -215,6 +228,15 @@ static uint64_t *touched_bits, *dirty_bits;
 static uint8_t pbuf[1 << 16];
 static size_t plen;
 
+/* ---- Content samples. ---- */
+static uint64_t hash_every;     /* intervals per content sample; 0: no samples */
+static uint64_t ram_bytes;      /* guest RAM size (ram_mib) */
+static const uint32_t *ram_base; /* QEMU's mapping of the memfd RAM backend, found lazily */
+static uint64_t *hash_dirty_bits; /* pages dirtied since the previous sample */
+static uint32_t *page_hashes;   /* last hash of each RAM page (hi, lo), 0:0 until hashed */
+static uint8_t *hash_known;     /* whether a page has a hash yet */
+static uint64_t intervals_since_sample;
+
 static void pages_flush(void)
 {
     size_t done = 0;
@@ -249,6 +271,99 @@ static inline void page_touch(uint64_t paddr, bool store)
     if (page >= ram_pages) return;
     touched_bits[page >> 6] |= 1ull << (page & 63);
     if (store) dirty_bits[page >> 6] |= 1ull << (page & 63);
+}
+
+/* The 64-bit page hash of page_hash.ts's hashPage, over the page's little-endian words. */
+static void hash_page(const uint32_t *w, uint32_t *hi, uint32_t *lo)
+{
+    uint32_t h1 = 0x9e3779b9u, h2 = 0x85ebca6bu;
+    for (int i = 0; i < 1024; i++) {
+        h1 = (h1 ^ w[i]) * 0x01000193u;
+        h1 ^= h1 >> 15;
+        h2 = (h2 + w[i]) * 0xc2b2ae35u;
+        h2 ^= h2 >> 13;
+    }
+    h1 = (h1 ^ (h1 >> 16)) * 0x85ebca6bu;
+    h1 ^= h1 >> 13;
+    h2 = (h2 ^ (h2 >> 16)) * 0x27d4eb2fu;
+    h2 ^= h2 >> 15;
+    *hi = h1;
+    *lo = h2;
+}
+
+/*
+ * Finds QEMU's mapping of the guest RAM: the memfd backend's mapping of offset 0 and at
+ * least the RAM's size. Exits QEMU when it is missing: a recording without it would
+ * silently lack the content samples it asked for.
+ */
+static void find_ram(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long long lo, hi, off;
+        char perms[8];
+        if (sscanf(line, "%llx-%llx %7s %llx", &lo, &hi, perms, &off) != 4) continue;
+        if (!strstr(line, "memfd:memory-backend-memfd") || off != 0 || perms[0] != 'r') continue;
+        if (hi - lo < ram_bytes) continue;
+        ram_base = (const uint32_t *)(uintptr_t)lo;
+        break;
+    }
+    if (f) fclose(f);
+    if (!ram_base) {
+        fprintf(stderr, "vmmlab plugin: hash_every needs the guest RAM on memory-backend-memfd\n");
+        exit(1);
+    }
+}
+
+/*
+ * Writes a content sample: every RAM page (all) or the pages dirtied since the previous
+ * sample, of those only the ones whose hash changed (or was never written).
+ */
+static void content_sample(bool all)
+{
+    if (!hash_every) return;
+    if (!ram_base) find_ram();
+    uint64_t pages = ram_bytes >> 12;
+    uint64_t now = summary_now();
+    uint32_t n = 0;
+    /* Pass 0 hashes and counts the changed pages (new hashes kept aside in hash_dirty_bits:
+     * a bit stays set only for changed pages); pass 1 writes them. */
+    for (uint64_t page = 0; page < pages; page++) {
+        uint64_t w = page >> 6, b = 1ull << (page & 63);
+        if (!all && !(hash_dirty_bits[w] & b)) {
+            if (hash_dirty_bits[w] == 0) page |= 63;
+            continue;
+        }
+        uint32_t hi, lo;
+        hash_page(ram_base + page * 1024, &hi, &lo);
+        if (hash_known[page] && page_hashes[2 * page] == hi && page_hashes[2 * page + 1] == lo) {
+            hash_dirty_bits[w] &= ~b;
+            continue;
+        }
+        page_hashes[2 * page] = hi;
+        page_hashes[2 * page + 1] = lo;
+        hash_known[page] = 1;
+        hash_dirty_bits[w] |= b;
+        n++;
+    }
+    uint8_t *h = pages_reserve(13);
+    h[0] = 'H';
+    put_u64(h + 1, now);
+    put_u32(h + 9, n);
+    for (uint64_t page = 0; page < pages; page++) {
+        uint64_t w = page >> 6, b = 1ull << (page & 63);
+        if (!(hash_dirty_bits[w] & b)) {
+            if (hash_dirty_bits[w] == 0) page |= 63;
+            continue;
+        }
+        uint8_t *r = pages_reserve(12);
+        put_u32(r, (uint32_t)page);
+        put_u32(r + 4, page_hashes[2 * page]);
+        put_u32(r + 8, page_hashes[2 * page + 1]);
+    }
+    memset(hash_dirty_bits, 0, (size_t)((pages + 63) / 64) * 8);
+    intervals_since_sample = 0;
 }
 
 static inline int page_flags(uint64_t page)
@@ -293,6 +408,11 @@ static void emit_interval(uint64_t now)
             }
         }
     }
+    if (hash_every) {
+        size_t hw = (size_t)(((ram_bytes >> 12) + 63) / 64);
+        for (size_t i = 0; i < hw && i < words; i++) hash_dirty_bits[i] |= dirty_bits[i];
+        intervals_since_sample++;
+    }
     memset(touched_bits, 0, words * 8);
     memset(dirty_bits, 0, words * 8);
 }
@@ -303,6 +423,7 @@ static void summary_check(void)
     if (now >= next_interval) {
         emit_interval(now);
         next_interval = now + interval_len;
+        if (hash_every && intervals_since_sample >= hash_every) content_sample(false);
     }
 }
 
@@ -610,12 +731,14 @@ static void marker_exec(unsigned int vcpu, void *udata)
         state = ST_SUMMARY;
         next_interval = interval_len;
         summary_mark(op, arg);
+        content_sample(true);
         qemu_plugin_reset(self_id, after_reset);
         return;
     }
     if (op == 9 && summarising && state != ST_RECORDING) {
         summary_mark(op, arg);
         emit_interval(summary_now());
+        content_sample(false);
         summarising = false;
         pages_flush();
         state = ST_DONE;
@@ -625,6 +748,7 @@ static void marker_exec(unsigned int vcpu, void *udata)
     if (state == ST_SUMMARY) {
         if (op != 1) {
             summary_mark(op, arg);
+            if (op == 7) content_sample(false);
             return;
         }
         summary_mark(op, arg);
@@ -706,6 +830,13 @@ __attribute__((visibility("default"))) int qemu_plugin_install(vm_plugin_id id,
             }
             /* Up to 1 GiB past the RAM size: x86 machines map RAM above 4 GiB after a hole. */
             ram_pages = mib * 256 + 262144;
+            ram_bytes = mib << 20;
+        } else if (strncmp(argv[i], "hash_every=", 11) == 0) {
+            hash_every = strtoull(argv[i] + 11, NULL, 10);
+            if (hash_every < 1 || hash_every > 1000000) {
+                fprintf(stderr, "vmmlab plugin: hash_every must be 1 to 1000000\n");
+                return -1;
+            }
         }
     }
     if (pages_path) {
@@ -717,6 +848,20 @@ __attribute__((visibility("default"))) int qemu_plugin_install(vm_plugin_id id,
         size_t words = (size_t)((ram_pages + 63) / 64);
         touched_bits = calloc(words, 8);
         dirty_bits = calloc(words, 8);
+    }
+    if (hash_every) {
+        if (!pages_path || ram_bytes == 0) {
+            fprintf(stderr, "vmmlab plugin: hash_every needs pages= and ram_mib=\n");
+            return -1;
+        }
+        uint64_t pages = ram_bytes >> 12;
+        hash_dirty_bits = calloc((size_t)((pages + 63) / 64), 8);
+        page_hashes = calloc((size_t)pages * 2, 4);
+        hash_known = calloc((size_t)pages, 1);
+        if (!hash_dirty_bits || !page_hashes || !hash_known) {
+            fprintf(stderr, "vmmlab plugin: out of memory for content samples\n");
+            return -1;
+        }
     }
     if (!path) {
         fprintf(stderr, "vmmlab plugin: missing out=PATH\n");
