@@ -127,7 +127,11 @@ Deno.test("host runs give the same outputs for 1 and 2 workers and through shard
     const doc = JSON.parse(await Deno.readTextFile(join(one, "pair", "results.json")));
     const hostRun = doc.runs.find((r: { id: string }) => r.id === "host/1");
     assert.equal(hostRun.result.schema, "vmmlab.host-result/1");
-    assert.deepEqual(hostRun.result.wall, { seconds: 0, instructionsPerSecond: 0 });
+    assert.deepEqual(hostRun.result.wall, {
+      seconds: 0,
+      instructionsPerSecond: 0,
+      replayedInstructions: 0,
+    });
     assert.deepEqual(hostRun.result.vms.map((v: { trace: { path: string } }) => v.trace.path), [
       "traces/lmbench-null-call.vmt",
       "traces/lmbench-null-call.vmt",
