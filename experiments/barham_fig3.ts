@@ -26,6 +26,7 @@ import type {
   RunResults,
   RunSpec,
 } from "./_lib/experiment.ts";
+import { BARHAM_UML, BARHAM_VMWARE, BARHAM_XEN } from "./_lib/barham_systems.ts";
 import { publishedCell } from "./_lib/published.ts";
 import { steadySlowdown } from "../src/engine/steady_state.ts";
 
@@ -81,17 +82,17 @@ export const SYSTEMS: readonly { column: string; label: string; config: RunConfi
   {
     column: "xen",
     label: "Xen",
-    config: { cpu: "pv", mmu: "pv-direct", io: "pv", memory: "none" },
+    config: BARHAM_XEN,
   },
   {
     column: "vmware_workstation",
     label: "VMware",
-    config: { cpu: "bt", mmu: "shadow", io: "hosted", memory: "none" },
+    config: BARHAM_VMWARE,
   },
   {
     column: "uml",
     label: "UML-like",
-    config: { cpu: "trap", mmu: "shadow", io: "hosted", memory: "none" },
+    config: BARHAM_UML,
   },
 ];
 

@@ -26,6 +26,7 @@ import type {
   RunResults,
   RunSpec,
 } from "./_lib/experiment.ts";
+import { BARHAM_VMWARE, BARHAM_XEN } from "./_lib/barham_systems.ts";
 import { publishedCell } from "./_lib/published.ts";
 import { cyclesToMicroseconds } from "./_lib/units.ts";
 import { nativePerIteration, steadyVirtualizedPerIteration } from "../src/engine/steady_state.ts";
@@ -233,13 +234,13 @@ const SYSTEMS: readonly { key: "xen" | "vmware"; row: string; label: string; con
       key: "xen",
       row: "xen",
       label: "Xen",
-      config: { cpu: "pv", mmu: "pv-direct", io: "pv", memory: "none" },
+      config: BARHAM_XEN,
     },
     {
       key: "vmware",
       row: "vmware",
       label: "VMware",
-      config: { cpu: "bt", mmu: "shadow", io: "hosted", memory: "none" },
+      config: BARHAM_VMWARE,
     },
   ];
 

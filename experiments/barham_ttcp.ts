@@ -29,6 +29,7 @@ import type {
   RunResults,
   RunSpec,
 } from "./_lib/experiment.ts";
+import { BARHAM_UML, BARHAM_VMWARE, BARHAM_XEN } from "./_lib/barham_systems.ts";
 import { publishedCell } from "./_lib/published.ts";
 import { clockHz } from "./_lib/units.ts";
 import { nativePerIteration, steadyVirtualizedPerIteration } from "../src/engine/steady_state.ts";
@@ -83,16 +84,16 @@ export function bandwidthMbps(cycles: number, hz: number, mtu: number): number {
 
 /** The systems of Table 6 besides Linux: published row, label, configuration. */
 const SYSTEMS: readonly { key: "xen" | "vmware" | "uml"; label: string; config: RunConfig }[] = [
-  { key: "xen", label: "Xen", config: { cpu: "pv", mmu: "pv-direct", io: "pv", memory: "none" } },
+  { key: "xen", label: "Xen", config: BARHAM_XEN },
   {
     key: "vmware",
     label: "VMware",
-    config: { cpu: "bt", mmu: "shadow", io: "hosted", memory: "none" },
+    config: BARHAM_VMWARE,
   },
   {
     key: "uml",
     label: "UML-like",
-    config: { cpu: "trap", mmu: "shadow", io: "hosted", memory: "none" },
+    config: BARHAM_UML,
   },
 ];
 
