@@ -18,38 +18,18 @@ import { pagingGeometry } from "./geometry.ts";
 import { RecordingHost } from "./host.ts";
 import { ShadowMmu } from "./shadow.ts";
 import { Translated, Translator, type TranslatorConfig } from "./translator.ts";
+import { TEST_COSTS, testTranslatorConfig, walkRefs } from "./test_support.ts";
 
-const COSTS = { l2Hit: 7, ref: 11, pwcHit: 2, ntlbHit: 2, refMiss: 0 };
+const COSTS = TEST_COSTS;
 /** 0xC0000000, the i386 kernel base, as a trace stores it (minus 2^32). */
 const KBASE = I386_KERNEL_BASE - 2 ** 32;
 
+/** The translator of the tests, with 32-bit paging's two levels and room for 2^16 guest pages. */
 function config(over: Partial<TranslatorConfig> = {}): TranslatorConfig {
-  return {
-    levels: 2,
-    l1Entries: 64,
-    l1Ways: 0,
-    l2Entries: 0,
-    l2Ways: 4,
-    asid: false,
-    asidCount: 8,
-    globalKernel: true,
-    largePages: "none",
-    pwc: "none",
-    pwcEntries: 24,
-    twoD: false,
-    nestedLevels: 4,
-    nestedPageSize: 4096,
-    ntlbEntries: 0,
-    guestPages: 1 << 16,
-    cacheLines: 0,
-    cacheWays: 0,
-    ...over,
-  };
+  return testTranslatorConfig({ levels: 2, guestPages: 1 << 16, ...over });
 }
 
-function refs(h: RecordingHost, prefix: string, levels: number): number[] {
-  return Array.from({ length: levels }, (_, i) => h.eventOf(`walk.refs.${prefix}${i + 1}`));
-}
+const refs = walkRefs;
 
 Deno.test("geometry: 32-bit paging is 10+10 bits of 4-byte entries, PAE 2+9+9, x86-64 9 per level", () => {
   const g2 = pagingGeometry(2);

@@ -1,36 +1,11 @@
 import assert from "node:assert/strict";
 import { RecordingHost } from "./host.ts";
-import { Translated, Translator, type TranslatorConfig } from "./translator.ts";
+import { Translated, Translator } from "./translator.ts";
+import { TEST_COSTS, testTranslatorConfig, walkRefs } from "./test_support.ts";
 
-const COSTS = { l2Hit: 7, ref: 11, pwcHit: 2, ntlbHit: 2, refMiss: 0 };
-
-function config(over: Partial<TranslatorConfig> = {}): TranslatorConfig {
-  return {
-    levels: 4,
-    l1Entries: 64,
-    l1Ways: 0,
-    l2Entries: 0,
-    l2Ways: 4,
-    asid: false,
-    asidCount: 8,
-    globalKernel: true,
-    largePages: "none",
-    pwc: "none",
-    pwcEntries: 24,
-    twoD: false,
-    nestedLevels: 4,
-    nestedPageSize: 4096,
-    ntlbEntries: 0,
-    guestPages: 1,
-    cacheLines: 0,
-    cacheWays: 0,
-    ...over,
-  };
-}
-
-function refs(h: RecordingHost, prefix: string): number[] {
-  return [1, 2, 3, 4].map((l) => h.eventOf(`walk.refs.${prefix}${l}`));
-}
+const COSTS = TEST_COSTS;
+const config = testTranslatorConfig;
+const refs = walkRefs;
 
 Deno.test("native cold walk is 4 references, a TLB hit costs nothing", () => {
   const h = new RecordingHost();
