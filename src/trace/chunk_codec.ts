@@ -31,6 +31,9 @@ import {
 import { ByteSink } from "./varint.ts";
 
 const SLOTS = 1 << SLOT_BITS;
+/** Predictor slots per page of the decoder's dirty map (2^PAGE_BITS). */
+const PAGE_BITS = 10;
+const PAGE_SLOTS = 1 << PAGE_BITS;
 
 /** Memory-reference kind code for a size (power of two ≤ 128) and MEM_* flags. */
 export function memKindCode(size: number, flags: number): number {
@@ -38,53 +41,32 @@ export function memKindCode(size: number, flags: number): number {
   return 0x80 | log2 | ((flags & MEM_WRITE) << 3) | ((flags & MEM_IO) << 3);
 }
 
-/**
- * Predicts the next block: the last successor of the previous block, else the next new id.
- * A successor counts only if it was stored in the current chunk: each entry carries the
- * chunk's generation, so starting a chunk bumps a counter instead of clearing the table.
- */
+/** Predicts the next block: the last successor of the previous block, else the next new id. */
 class BlockPredictor {
-  succ: Int32Array = new Int32Array(1024);
-  gen: Uint32Array = new Uint32Array(1024);
-  current = 1;
+  succ: Int32Array = new Int32Array(1024).fill(-1);
   prev = -1;
   maxSeen = -1;
 
   reset(blocks: number): void {
-    if (this.succ.length < blocks) this.reserve(blocks);
-    if (this.current === 0xffffffff) {
-      this.gen.fill(0);
-      this.current = 0;
+    if (this.succ.length < blocks) {
+      this.succ = new Int32Array(Math.max(blocks, this.succ.length * 2));
     }
-    this.current++;
+    this.succ.fill(-1);
     this.prev = -1;
     this.maxSeen = -1;
   }
 
-  /** Makes room for `blocks` ids, keeping what the current chunk stored. */
-  reserve(blocks: number): void {
-    if (this.succ.length >= blocks) return;
-    const size = Math.max(blocks, this.succ.length * 2);
-    const succ = new Int32Array(size);
-    const gen = new Uint32Array(size);
-    succ.set(this.succ);
-    gen.set(this.gen);
-    this.succ = succ;
-    this.gen = gen;
-  }
-
   predict(): number {
     const p = this.prev;
-    if (p >= 0 && this.gen[p] === this.current) return this.succ[p];
+    if (p >= 0) {
+      const s = this.succ[p];
+      if (s >= 0) return s;
+    }
     return this.maxSeen + 1;
   }
 
   observe(block: number): void {
-    const p = this.prev;
-    if (p >= 0) {
-      this.succ[p] = block;
-      this.gen[p] = this.current;
-    }
+    if (this.prev >= 0) this.succ[this.prev] = block;
     this.prev = block;
     if (block > this.maxSeen) this.maxSeen = block;
   }
@@ -132,7 +114,12 @@ export class ChunkEncoder {
 
   /** Makes sure the block predictor can hold `blocks` ids (blocks defined mid-chunk). */
   reserveBlocks(blocks: number): void {
-    this.#pred.reserve(blocks);
+    const s = this.#pred.succ;
+    if (s.length < blocks) {
+      const next = new Int32Array(Math.max(blocks, s.length * 2)).fill(-1);
+      next.set(s);
+      this.#pred.succ = next;
+    }
   }
 
   /** Appends an Exec or ExecPartial record. */
@@ -215,12 +202,12 @@ export class ChunkDecoder {
   #lastV = new Float64Array(SLOTS);
   #lastT = new Float64Array(SLOTS);
   /**
-   * The chunk generation in which each slot of `#lastV`/`#lastT` was last written: a slot
-   * of an older generation reads as zero, so starting a chunk bumps `#gen` instead of
-   * clearing 4 MB of predictor state (a host simulation's VMs start chunks often).
+   * Which pages of PAGE_SLOTS slots of `#lastV`/`#lastT` the chunk wrote: starting a
+   * chunk clears only those, not all 4 MB of predictor state (a host simulation's VMs
+   * start chunks often, and a short chunk touches few pages). Marking is a plain store per
+   * reference, no load or branch.
    */
-  #slotGen = new Uint32Array(SLOTS);
-  #gen = 0;
+  #dirty = new Uint8Array(SLOTS / PAGE_SLOTS);
   #memIndex = 0;
   #code: CodeTable;
   #maxBytes: number;
@@ -259,11 +246,13 @@ export class ChunkDecoder {
     this.#x = this.#aEnd;
     this.#xEnd = this.#x + lx;
     this.#pred.reset(this.#code.blockCount);
-    if (this.#gen === 0xffffffff) {
-      this.#slotGen.fill(0);
-      this.#gen = 0;
+    const dirty = this.#dirty;
+    for (let page = 0; page < dirty.length; page++) {
+      if (dirty[page] === 0) continue;
+      dirty[page] = 0;
+      this.#lastV.fill(0, page * PAGE_SLOTS, (page + 1) * PAGE_SLOTS);
+      this.#lastT.fill(0, page * PAGE_SLOTS, (page + 1) * PAGE_SLOTS);
     }
-    this.#gen++;
     this.#memIndex = 0;
   }
 
@@ -288,14 +277,9 @@ export class ChunkDecoder {
       const f = rec.f;
       if (kind >= 0x80 && kind <= 0x9f) {
         const slot = memSlot(this.#pred.prev, this.#memIndex++);
-        let v = this.#svarA();
-        let t = this.#svarA();
-        if (this.#slotGen[slot] === this.#gen) {
-          v += this.#lastV[slot];
-          t += this.#lastT[slot];
-        } else {
-          this.#slotGen[slot] = this.#gen;
-        }
+        const v = this.#lastV[slot] + this.#svarA();
+        const t = this.#lastT[slot] + this.#svarA();
+        this.#dirty[slot >>> PAGE_BITS] = 1;
         this.#lastV[slot] = v;
         this.#lastT[slot] = t;
         const p = v + t;
@@ -355,89 +339,31 @@ export class ChunkDecoder {
     }
   }
 
-  // Signed reads of up to four bytes take a fast path in 32-bit zigzag arithmetic; doubles
-  // only for values beyond 28 bits (kernel addresses, far jumps in the address space).
+  // Signed reads take a one-byte fast path and 32-bit zigzag arithmetic; doubles only
+  // for values beyond 32 bits (kernel addresses, far jumps in the address space).
   #svarA(): number {
     const p = this.#a;
-    const b = this.#buf;
-    if (p + 4 <= this.#aEnd) {
-      // Up to four bytes (28 bits) in 32-bit arithmetic, when all four are in the column.
-      let c = b[p];
-      if (c < 0x80) {
-        this.#a = p + 1;
-        return (c >>> 1) ^ -(c & 1);
-      }
-      let x = c & 0x7f;
-      c = b[p + 1];
-      if (c < 0x80) {
-        x |= c << 7;
-        this.#a = p + 2;
-        return (x >>> 1) ^ -(x & 1);
-      }
-      x |= (c & 0x7f) << 7;
-      c = b[p + 2];
-      if (c < 0x80) {
-        x |= c << 14;
-        this.#a = p + 3;
-        return (x >>> 1) ^ -(x & 1);
-      }
-      x |= (c & 0x7f) << 14;
-      c = b[p + 3];
-      if (c < 0x80) {
-        x |= c << 21;
-        this.#a = p + 4;
-        return (x >>> 1) ^ -(x & 1);
-      }
-    } else if (p < this.#aEnd) {
-      const c = b[p];
+    if (p < this.#aEnd) {
+      const c = this.#buf[p];
       if (c < 0x80) {
         this.#a = p + 1;
         return (c >>> 1) ^ -(c & 1);
       }
     }
-    const u = readUvarint(b, p, this.#aEnd);
+    const u = readUvarint(this.#buf, p, this.#aEnd);
     this.#a = varintEnd;
     return unzig(u);
   }
   #svarB(): number {
     const p = this.#b;
-    const b = this.#buf;
-    if (p + 4 <= this.#bEnd) {
-      // Up to four bytes (28 bits) in 32-bit arithmetic, when all four are in the column.
-      let c = b[p];
-      if (c < 0x80) {
-        this.#b = p + 1;
-        return (c >>> 1) ^ -(c & 1);
-      }
-      let x = c & 0x7f;
-      c = b[p + 1];
-      if (c < 0x80) {
-        x |= c << 7;
-        this.#b = p + 2;
-        return (x >>> 1) ^ -(x & 1);
-      }
-      x |= (c & 0x7f) << 7;
-      c = b[p + 2];
-      if (c < 0x80) {
-        x |= c << 14;
-        this.#b = p + 3;
-        return (x >>> 1) ^ -(x & 1);
-      }
-      x |= (c & 0x7f) << 14;
-      c = b[p + 3];
-      if (c < 0x80) {
-        x |= c << 21;
-        this.#b = p + 4;
-        return (x >>> 1) ^ -(x & 1);
-      }
-    } else if (p < this.#bEnd) {
-      const c = b[p];
+    if (p < this.#bEnd) {
+      const c = this.#buf[p];
       if (c < 0x80) {
         this.#b = p + 1;
         return (c >>> 1) ^ -(c & 1);
       }
     }
-    const u = readUvarint(b, p, this.#bEnd);
+    const u = readUvarint(this.#buf, p, this.#bEnd);
     this.#b = varintEnd;
     return unzig(u);
   }
