@@ -113,7 +113,7 @@ interface Member {
  * Replays an open input under every configuration in one pass and returns the results
  * in the order of `configs`. One configuration goes through {@link replayInput} as is.
  * Memory grows with the number of configurations (each has its own models): callers
- * bound it (the experiment runner groups at most {@link GROUP_LIMIT}).
+ * bound it (the experiment runner groups at most 8: src/cli/experiment/units.ts).
  */
 export function replayInputGroup(
   input: ReplayInput,
@@ -165,9 +165,6 @@ export function replayInputGroup(
     buildResult(m.machine, input, identity, m.config, m.platform, { wallSeconds: m.ms / 1000 })
   );
 }
-
-/** Most configurations the experiment runner replays in one group (each holds its models). */
-export const GROUP_LIMIT = 8;
 
 /**
  * The library entry point for several configurations of one trace: as `replay` for
