@@ -10,7 +10,6 @@
 
 import type { RunConfig } from "../../../experiments/_lib/experiment.ts";
 import { canonicalJson } from "./canonical.ts";
-import { byCodePoint } from "./discover.ts";
 import { isHostJob, type Job } from "./jobs.ts";
 
 /**
@@ -32,14 +31,49 @@ function groupKey(job: Job): string | null {
 }
 
 /**
- * The parts of a configuration a native baseline may depend on: jobs are ordered by it
- * within a group before the group is split, so that configurations likely to share a
- * baseline land in the same unit (the engine decides what it really shares).
+ * The parts of a configuration a native baseline may depend on: a group is split keeping
+ * jobs with the same value together, so that configurations likely to share a baseline
+ * land in the same unit (the engine decides what it really shares).
  */
 function baselineOrder(job: Job): string {
   if (isHostJob(job)) return "";
   const { cpu: _cpu, mmu: _mmu, memory: _memory, io: _io, ...rest }: RunConfig = job.config;
   return canonicalJson(rest);
+}
+
+/**
+ * Splits one group into the fewest units of at most `limit` jobs, keeping configurations of
+ * one {@link baselineOrder} together where they fit: clusters go largest first into the
+ * unit with the fewest jobs (a cluster larger than the room left is spread over the units
+ * with room). Jobs keep their order in `group` within a unit.
+ */
+function splitGroup<T extends Job>(group: readonly T[], limit: number): T[][] {
+  const count = Math.ceil(group.length / limit);
+  if (count <= 1) return [[...group]];
+  const clusters = new Map<string, number[]>();
+  group.forEach((job, k) => {
+    const key = baselineOrder(job);
+    const cluster = clusters.get(key);
+    if (cluster) cluster.push(k);
+    else clusters.set(key, [k]);
+  });
+  const bins: number[][] = Array.from({ length: count }, () => []);
+  const emptiest = () => bins.reduce((best, bin) => (bin.length < best.length ? bin : best));
+  const bySize = [...clusters.values()].sort((a, b) => b.length - a.length || a[0] - b[0]);
+  for (const cluster of bySize) {
+    let bin = emptiest();
+    if (bin.length + cluster.length <= limit) {
+      bin.push(...cluster);
+      continue;
+    }
+    for (const k of cluster) {
+      if (bin.length >= limit) bin = emptiest();
+      bin.push(k);
+    }
+  }
+  return bins.filter((bin) => bin.length > 0).map((bin) =>
+    bin.sort((a, b) => a - b).map((k) => group[k])
+  );
 }
 
 /**
@@ -55,7 +89,7 @@ export function dispatchOrder<T>(jobs: readonly T[], cost: (job: T) => number): 
 
 /**
  * Splits `jobs` into units: replay jobs grouped by trace and window, each group split into
- * near-equal units of at most `limit` jobs; every host job alone. Units come in
+ * the fewest units of at most `limit` jobs ({@link splitGroup}); every host job alone. Units come in
  * {@link dispatchOrder} of their summed cost, ties in order of their first job in `jobs`.
  */
 export function replayUnits<T extends Job>(
@@ -78,14 +112,6 @@ export function replayUnits<T extends Job>(
     }
   }
   const units: T[][] = [];
-  for (const group of ordered) {
-    const order = group.map((job, k) => ({ job, k, key: baselineOrder(job) }))
-      .sort((a, b) => byCodePoint(a.key, b.key) || a.k - b.k).map((e) => e.job);
-    const count = Math.ceil(order.length / limit);
-    for (let u = 0; u < count; u++) {
-      const from = Math.floor(u * order.length / count);
-      units.push(order.slice(from, Math.floor((u + 1) * order.length / count)));
-    }
-  }
+  for (const group of ordered) units.push(...splitGroup(group, limit));
   return dispatchOrder(units, (unit) => unit.reduce((s, job) => s + cost(job), 0));
 }

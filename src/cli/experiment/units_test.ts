@@ -25,10 +25,14 @@ Deno.test("units group one trace and window, split large groups evenly, host job
   const cost = (j: Job) => ("host" in j ? 50 : j.key.startsWith("a") ? 10 : 7);
   const units = replayUnits(jobs, cost, 3);
   const keys = units.map((u) => u.map((j) => j.key));
-  // A's whole window: five jobs in two near-equal units, ordered by what their baselines
-  // depend on (platform "modern" first); other windows, traces and hosts apart. Largest
-  // summed cost first, ties in order of first appearance (aw before am).
-  assert.deepEqual(keys, [["h"], ["a4", "a2", "a5"], ["a1", "a3"], ["b1", "b2"], ["aw"], ["am"]]);
+  // A's whole window: five jobs in two units, one per platform (what their baselines depend
+  // on); other windows, traces and hosts apart. Largest summed cost first, ties in order of
+  // first appearance (aw before am).
+  assert.deepEqual(keys, [["h"], ["a1", "a3", "a4"], ["a2", "a5"], ["b1", "b2"], ["aw"], ["am"]]);
+  // A cluster larger than a unit is spread over the units with room.
+  const many = Array.from({ length: 7 }, (_, k) => job(`m${k}`, A, { cpu: `c${k}` }));
+  const spread = replayUnits(many, () => 1, 3).map((u) => u.map((j) => j.key));
+  assert.deepEqual(spread, [["m0", "m1", "m2"], ["m3", "m4", "m5"], ["m6"]]);
   // Under the default limit A stays whole; it ties with the host job and came first.
   assert.deepEqual(replayUnits(jobs, cost).map((u) => u.length), [5, 1, 2, 1, 1]);
 });
