@@ -114,7 +114,7 @@ async function snapshot(dir: string): Promise<Snapshot> {
   return { files, hosts };
 }
 
-Deno.test("real-engine experiment outputs are byte-identical outside host for 1 and 2 workers", async () => {
+Deno.test("real-engine experiment outputs are byte-identical outside host for 1 and 2 workers, with and without group replay", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "vmmlab_workers_" });
   try {
     const experiments = join(tmp, "experiments");
@@ -124,10 +124,22 @@ Deno.test("real-engine experiment outputs are byte-identical outside host for 1 
       `export { default } from "${url("experiments/adams_fig4.ts")}";\n`,
     );
     await Deno.writeTextFile(join(experiments, "workers_probe.ts"), PROBE);
+    // The real engine without replayGroup: the workers replay every job of a unit alone.
+    const perJob = join(tmp, "per_job_engine.ts");
+    await Deno.writeTextFile(
+      perJob,
+      `export { replay, synthesize } from "${url("src/cli/experiment/default_engine.ts")}";\n`,
+    );
     const outs: Snapshot[] = [];
-    for (const workers of [1, 2]) {
-      const out = join(tmp, `out${workers}`);
+    const setups = [
+      { workers: 1, name: "out1", engine: undefined },
+      { workers: 2, name: "out2", engine: undefined },
+      { workers: 2, name: "out2-per-job", engine: pathToFileURL(perJob).href },
+    ];
+    for (const { workers, name, engine } of setups) {
+      const out = join(tmp, name);
       const report = await runExperiments({
+        engine,
         names: ["adams_fig4", "workers_probe"],
         out,
         root: REPO_ROOT,
@@ -154,7 +166,7 @@ Deno.test("real-engine experiment outputs are byte-identical outside host for 1 
       );
       outs.push(await snapshot(out));
     }
-    const [one, two] = outs;
+    const [one, two, perJobOut] = outs;
     // The comparison is not vacuous: the raw manifests differ (host.workers is 1 vs 2), and
     // only dropping host makes them equal.
     const raw = await Promise.all(
@@ -177,10 +189,13 @@ Deno.test("real-engine experiment outputs are byte-identical outside host for 1 
     ) assert.ok(one.files.has(file), `missing ${file}`);
     // manifest.json, 26 runs/*.json and 26 results.json entries each carry a host section.
     assert.ok(one.hosts >= 1 + 26 + 26, `host sections seen: ${one.hosts}`);
+    assert.deepEqual([...one.files.keys()], [...perJobOut.files.keys()], "same files");
     for (const [file, bytes] of one.files) {
       const other = two.files.get(file)!;
       const at = firstDifference(bytes, other);
       assert.equal(at, -1, `${file} differs between 1 and 2 workers at byte ${at}`);
+      const alone = firstDifference(bytes, perJobOut.files.get(file)!);
+      assert.equal(alone, -1, `${file} differs with job-by-job replay at byte ${alone}`);
     }
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -36,6 +36,45 @@ export interface ModelChoice {
   io: string;
 }
 
+const idle = (): void => {};
+
+/**
+ * The models of an idle set: they charge nothing and keep no state. A machine whose
+ * native baseline another machine of a group replay runs (src/engine/group.ts) steps
+ * these in its place, so the engine loop keeps one shape for both cases.
+ */
+const IDLE = {
+  cpu: {
+    exec: idle,
+    sensitive: idle,
+    exception: idle,
+    interrupt: idle,
+    repString: idle,
+    vmmTransition: idle,
+    finish: idle,
+  } satisfies CpuModel,
+  mmu: {
+    intercepts: 0,
+    access: idle,
+    switchRoot: idle,
+    invlpg: idle,
+    ptWrite: idle,
+    pageFault: () => false,
+    flush: idle,
+    finish: idle,
+  } satisfies MmuModel,
+  memory: { marker: idle, pageHash: idle, finish: idle } satisfies MemoryModel,
+  io: {
+    pio: idle,
+    mmio: idle,
+    dma: idle,
+    blockRequest: idle,
+    netRequest: idle,
+    interrupt: idle,
+    finish: idle,
+  } satisfies IoModel,
+};
+
 /** Named accounts (cycle categories or event counters) over a fixed-capacity typed array. */
 class Accounts {
   readonly values: Float64Array = new Float64Array(MAX_ACCOUNTS);
@@ -104,7 +143,10 @@ export class SetContext implements ModelContext {
   #memory: MemoryModel | null = null;
   #io: IoModel | null = null;
 
-  /** Builds the context and its four models (constructed in family order, then started). */
+  /**
+   * Builds the context and its four models (constructed in family order, then started).
+   * `models` null builds an idle set: no caches, models that do nothing.
+   */
   constructor(init: {
     platform: Platform;
     code: CodeTable;
@@ -113,7 +155,7 @@ export class SetContext implements ModelContext {
     options: ModelOptions;
     seed: number;
     baseline: boolean;
-    models: ModelChoice;
+    models: ModelChoice | null;
   }) {
     this.platform = init.platform;
     this.code = init.code;
@@ -124,6 +166,14 @@ export class SetContext implements ModelContext {
     this.rng = new Pcg32(init.seed, init.baseline ? 1 : 2);
     this.cycles = this.#categories.values;
     this.events = this.#counters.values;
+    if (init.models === null) {
+      this.caches = null;
+      this.#cpu = IDLE.cpu;
+      this.#mmu = IDLE.mmu;
+      this.#memory = IDLE.memory;
+      this.#io = IDLE.io;
+      return;
+    }
     // Built before the models, which keep a reference to it for their own references.
     this.caches = hierarchyEnabled(init.options, init.platform)
       ? new MemoryHierarchy(hierarchyShape(init.platform), this, init.code)

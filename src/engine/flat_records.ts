@@ -106,3 +106,79 @@ export class FlatCursor implements RecordSource {
     return true;
   }
 }
+
+/** The most fields any record kind defines. */
+const MAX_FIELDS = LAYOUTS.reduce((m, l) => Math.max(m, l.length), 0);
+
+/**
+ * One batch of records decoded once and stepped through by several machines (a group
+ * replay, src/engine/group.ts): fixed-capacity arrays refilled batch after batch, so
+ * memory stays constant in trace length and nothing is allocated per record.
+ */
+export class FlatBatch {
+  /** Kind code of each record of the batch. */
+  readonly kinds: Uint8Array;
+  /** The records' defined fields, back to back. */
+  readonly values: Float64Array;
+  /** Records in the batch. */
+  length = 0;
+
+  /** A batch holding up to `capacity` records. */
+  constructor(readonly capacity: number) {
+    this.kinds = new Uint8Array(capacity);
+    this.values = new Float64Array(capacity * MAX_FIELDS);
+  }
+
+  /** Replaces the batch with up to {@link capacity} records of `source`; returns how many. */
+  fill(source: RecordSource): number {
+    const kinds = this.kinds, values = this.values, r = source.record, f = r.f;
+    let n = 0, o = 0;
+    while (n < this.capacity && source.next()) {
+      const kind = r.kind;
+      const layout = LAYOUTS[kind];
+      kinds[n++] = kind;
+      for (let j = 0; j < layout.length; j++) values[o++] = f[layout[j]];
+    }
+    this.length = n;
+    return n;
+  }
+}
+
+/**
+ * Steps through the current records of a {@link FlatBatch}; {@link rewind} starts it over
+ * after a refill. Each machine has its own, hence its own record: a record's fields that
+ * its kind does not define keep the previous record's values, exactly as a reader's
+ * cursor leaves them (both write only the defined fields).
+ */
+export class FlatBatchCursor implements RecordSource {
+  /** The current record (reused). */
+  readonly record: TraceRecord = new TraceRecord();
+  readonly #batch: FlatBatch;
+  #i = 0;
+  #o = 0;
+
+  /** A cursor over `batch`. */
+  constructor(batch: FlatBatch) {
+    this.#batch = batch;
+  }
+
+  /** Goes back to the batch's first record. */
+  rewind(): void {
+    this.#i = 0;
+    this.#o = 0;
+  }
+
+  /** Advances; false after the batch's last record. */
+  next(): boolean {
+    const batch = this.#batch;
+    if (this.#i >= batch.length) return false;
+    const kind = batch.kinds[this.#i++];
+    const layout = LAYOUTS[kind];
+    const f = this.record.f, v = batch.values;
+    this.record.kind = kind;
+    let o = this.#o;
+    for (let j = 0; j < layout.length; j++) f[layout[j]] = v[o++];
+    this.#o = o;
+    return true;
+  }
+}

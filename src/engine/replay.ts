@@ -65,8 +65,13 @@ export const NATIVE_BASELINE: Readonly<ModelChoice> = {
 export class ReplayMachine {
   /** Engine-kept guest state. */
   readonly guest: MutableGuestState = new MutableGuestState();
-  /** Native baseline set. */
+  /** Native baseline set this machine steps (idle when another machine runs its baseline). */
   readonly base: SetContext;
+  /**
+   * The native baseline the result measures against: {@link base}, or the set another
+   * machine of a group replay runs for this one (src/engine/group.ts).
+   */
+  readonly native: SetContext;
   /** Configured set. */
   readonly conf: SetContext;
   /** Records replayed. */
@@ -89,13 +94,16 @@ export class ReplayMachine {
 
   /**
    * Builds both sets for `input` under `config` on `platform`. `baseline` replaces the
-   * native baseline's models (benchmarks measure the engine alone with it).
+   * native baseline's models (benchmarks measure the engine alone with it), or is the
+   * baseline set of another machine that replays the same records under a configuration
+   * with the same baseline (group.ts `baselineKey`): that machine runs it, and this one
+   * steps an idle set in its place and reads its totals from it.
    */
   constructor(
     input: ReplayInput,
     config: ResolvedConfig,
     platform: Platform,
-    baseline: ModelChoice = NATIVE_BASELINE,
+    baseline: ModelChoice | SetContext = NATIVE_BASELINE,
   ) {
     this.warmup = config.warmup;
     this.maxIterations = config.maxIterations;
@@ -109,11 +117,13 @@ export class ReplayMachine {
       options: config.options,
       seed: config.seed,
     };
+    const shared = baseline instanceof SetContext;
     this.base = new SetContext({
       ...common,
       baseline: true,
-      models: baseline,
+      models: shared ? null : baseline,
     });
+    this.native = shared ? baseline : this.base;
     this.conf = new SetContext({
       ...common,
       baseline: false,
@@ -190,9 +200,10 @@ export class ReplayMachine {
         if (bMemAccess !== null) bMemAccess.access!(va, pa, size, fl);
         if (cMemAccess !== null) cMemAccess.access!(va, pa, size, fl);
         // Device references are uncached; RAM references go through each set's caches.
-        if (bCaches !== null && (fl & MEM_IO) === 0) {
-          bCaches.data(pa, (fl & MEM_WRITE) !== 0);
-          cCaches!.data(pa, (fl & MEM_WRITE) !== 0);
+        // (Both sets have caches or neither, unless the baseline is idle.)
+        if (cCaches !== null && (fl & MEM_IO) === 0) {
+          if (bCaches !== null) bCaches.data(pa, (fl & MEM_WRITE) !== 0);
+          cCaches.data(pa, (fl & MEM_WRITE) !== 0);
         }
         continue;
       }
@@ -206,9 +217,9 @@ export class ReplayMachine {
           g.instructions += n;
           bCpu.exec(b, n);
           cCpu.exec(b, n);
-          if (bCaches !== null) {
-            bCaches.fetch(b, n);
-            cCaches!.fetch(b, n);
+          if (cCaches !== null) {
+            if (bCaches !== null) bCaches.fetch(b, n);
+            cCaches.fetch(b, n);
           }
           break;
         }
@@ -377,7 +388,7 @@ export function buildResult(
   platform: Platform,
   host: HostFigures,
 ): Result {
-  const native = machine.base.totalCycles();
+  const native = machine.native.totalCycles();
   const virt = machine.conf.totalCycles();
   const it = machine.iterations;
   const div = it > 0 ? it : 1;
@@ -427,7 +438,7 @@ export function buildResult(
     // pays once, as the experiments report them (src/engine/steady_state.ts). First of
     // the engine's extras: DESIGN.md fixes the order of the keys before it.
     steady: steadyState({ trace, cycles, breakdown, events }),
-    nativeBreakdown: machine.base.breakdown(round2),
+    nativeBreakdown: machine.native.breakdown(round2),
     instructions,
     records: machine.records,
     warnings: machine.conf.warnings(),

@@ -1,6 +1,7 @@
 /**
  * The engine the experiment runner uses by default: the project's replay engine
- * (src/engine/replay.ts) and its synthetic recipes (src/synth/). Select another with
+ * (src/engine/replay.ts, and src/engine/group.ts for several configurations of one
+ * trace) and its synthetic recipes (src/synth/). Select another with
  * `vmmlab experiment --engine MODULE` (e.g. experiments/_lib/fake_replay.ts).
  *
  * @module
@@ -14,6 +15,7 @@ import { simulateHost as simulate } from "../../host/simulate.ts";
 import type { HostResult } from "../../host/result.ts";
 
 export { replay } from "../../engine/replay.ts";
+export { replayGroup } from "../../engine/group.ts";
 
 const KNOWN_PARAMS = ["iterations", "seed", "chunkRecords"] as const;
 

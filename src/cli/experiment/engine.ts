@@ -22,6 +22,16 @@ export interface EngineModule {
    * `InputError` (or subclass) for a bad trace or configuration.
    */
   replay(trace: string | Uint8Array, config: RunConfig): Promise<Result> | Result;
+  /**
+   * Replays one trace under several configurations, results in the same order, each
+   * equal to `replay` of its configuration outside `result.host` (src/engine/group.ts:
+   * one decode, shared native baselines). Optional: without it the worker calls
+   * `replay` once per configuration.
+   */
+  replayGroup?(
+    trace: string | Uint8Array,
+    configs: readonly RunConfig[],
+  ): Promise<Result[]> | Result[];
   /** Generates the .vmt bytes of a synthetic recipe (`vmmlab synth RECIPE`). */
   synthesize?(recipe: string, params: SynthParams): Promise<Uint8Array> | Uint8Array;
   /**
@@ -58,6 +68,9 @@ export async function loadEngine(url: string): Promise<EngineModule> {
   }
   if (typeof module.replay !== "function") {
     throw new ConfigError(url, "engine module does not export a replay function");
+  }
+  if (module.replayGroup !== undefined && typeof module.replayGroup !== "function") {
+    throw new ConfigError(url, "engine module's replayGroup export is not a function");
   }
   if (module.synthesize !== undefined && typeof module.synthesize !== "function") {
     throw new ConfigError(url, "engine module's synthesize export is not a function");

@@ -1,7 +1,8 @@
 /**
- * Runs replay jobs over a pool of Web Workers, handing each free worker the next job.
- * Which worker computes which job varies from run to run; results are keyed by job, so
- * nothing downstream can tell — outputs are the same for any worker count.
+ * Runs replay jobs over a pool of Web Workers, handing each free worker the next unit of
+ * jobs (one job, or jobs of one trace replayed together: units.ts). Which worker computes
+ * which job varies from run to run; results are keyed by job, so nothing downstream can
+ * tell — outputs are the same for any worker count and any split into units.
  *
  * @module
  */
@@ -9,12 +10,12 @@
 import type { Result } from "../../engine/result.ts";
 import type { HostResult } from "../../host/result.ts";
 import { InputError } from "../../util/errors.ts";
-import { isHostJob, type Job } from "./jobs.ts";
+import { isHostJob, type Job, type ReplayJob } from "./jobs.ts";
 import type { FailedMessage, FromWorker, ToWorker } from "./protocol.ts";
 
 /** Options of {@link runJobs}. */
 export interface PoolOptions {
-  /** Number of workers (at least 1; never more than there are jobs). */
+  /** Number of workers (at least 1; never more than there are units). */
   workers: number;
   /** URL of the engine module. */
   engine: string;
@@ -40,11 +41,24 @@ function toError(job: Job | undefined, message: FailedMessage): Error {
   return error;
 }
 
-/** Replays every job on `workers` workers; rejects on the first failure and stops the rest. */
+/** Replays every job on `workers` workers, each alone, in the given order (see {@link runUnits}). */
 export function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<void> {
+  return runUnits(jobs.map((job) => [job]), options);
+}
+
+/**
+ * Replays every unit's jobs on `workers` workers, units in the given order, a worker's next
+ * unit once every job of its last one is stored; rejects on the first failure and stops
+ * the rest. A unit of several jobs must hold replay jobs of one trace (units.ts).
+ */
+export function runUnits(units: readonly (readonly Job[])[], options: PoolOptions): Promise<void> {
+  const jobs = units.flat();
   if (jobs.length === 0) return Promise.resolve();
-  const count = Math.max(1, Math.min(options.workers, jobs.length));
+  const count = Math.max(1, Math.min(options.workers, units.length));
   const workers: Worker[] = [];
+  /** Jobs of each worker's current unit whose results are not stored yet. */
+  const pending = new Map<Worker, number>();
+  let nextUnit = 0;
   let next = 0;
   let finished = 0;
   let settled = false;
@@ -59,12 +73,25 @@ export function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<voi
       reject(error);
     };
     const feed = (worker: Worker) => {
-      if (next >= jobs.length) return;
-      const index = next++;
-      const job = jobs[index];
-      const message: ToWorker = isHostJob(job)
-        ? { type: "host", index, host: job.host }
-        : { type: "job", index, trace: job.trace, config: job.config };
+      if (nextUnit >= units.length) return;
+      const unit = units[nextUnit++];
+      const first = next;
+      next += unit.length;
+      pending.set(worker, unit.length);
+      const job = unit[0];
+      let message: ToWorker;
+      if (isHostJob(job)) {
+        message = { type: "host", index: first, host: job.host };
+      } else if (unit.length === 1) {
+        message = { type: "job", index: first, trace: job.trace, config: job.config };
+      } else {
+        message = {
+          type: "group",
+          indices: unit.map((_, k) => first + k),
+          trace: job.trace,
+          configs: unit.map((j) => (j as ReplayJob).config),
+        };
+      }
       worker.postMessage(message);
     };
     for (let i = 0; i < count; i++) {
@@ -86,10 +113,12 @@ export function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<voi
           Promise.resolve(options.onResult(job, message.result)).then(() => {
             if (settled) return;
             finished++;
+            const left = pending.get(worker)! - 1;
+            pending.set(worker, left);
             if (finished === jobs.length) {
               stop();
               resolve();
-            } else {
+            } else if (left === 0) {
               feed(worker);
             }
           }, fail);

@@ -31,6 +31,21 @@ export interface JobMessage {
   config: RunConfig;
 }
 
+/**
+ * Runner → worker: replay several jobs of one trace and window together (a unit of
+ * units.ts); the worker answers with one message per job.
+ */
+export interface GroupMessage {
+  /** Message tag. */
+  type: "group";
+  /** Positions of the jobs in the runner's list. */
+  indices: number[];
+  /** The trace they replay. */
+  trace: TraceSource;
+  /** Their configurations, in the order of `indices`. */
+  configs: RunConfig[];
+}
+
 /** Runner → worker: simulate one host. */
 export interface HostJobMessage {
   /** Message tag. */
@@ -74,7 +89,7 @@ export interface FailedMessage {
 }
 
 /** Any message a worker receives. */
-export type ToWorker = InitMessage | JobMessage | HostJobMessage;
+export type ToWorker = InitMessage | JobMessage | GroupMessage | HostJobMessage;
 
 /** Any message a worker sends. */
 export type FromWorker = ReadyMessage | DoneMessage | FailedMessage;

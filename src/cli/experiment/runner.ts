@@ -31,7 +31,8 @@ import {
   windowShare,
 } from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
-import { runJobs } from "./pool.ts";
+import { runUnits } from "./pool.ts";
+import { replayUnits } from "./units.ts";
 import { defaultWorkers, MAX_WORKERS } from "../options.ts";
 import { defaultProgress, type Progress } from "./progress.ts";
 import { MANIFEST_SCHEMA, writeManifest, writeRunFile } from "./run_files.ts";
@@ -158,7 +159,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     const replayStart = performance.now();
     common.progress.start(jobs.length, "replay");
     try {
-      await runJobs(dispatchOrder(jobs, cost), {
+      await runUnits(replayUnits(jobs, cost), {
         workers,
         engine: options.engine ?? DEFAULT_ENGINE_URL,
         root: common.root,
@@ -207,17 +208,6 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     shardEstimate,
     run,
   };
-}
-
-/**
- * The order in which workers are handed jobs: largest estimated cost first (ties in plan
- * order), so that the longest replays start at once and the run does not end with one
- * worker busy on a large job the others finished waiting for (Graham's LPT rule again).
- * Results are stored by job key, so the order reaches no output.
- */
-export function dispatchOrder<T>(jobs: readonly T[], cost: (job: T) => number): T[] {
-  const costs = jobs.map(cost);
-  return jobs.map((_, k) => k).sort((a, b) => costs[b] - costs[a] || a - b).map((k) => jobs[k]);
 }
 
 /** The estimated cost of a job (its trace's instructions, or a host's), for balancing shards. */

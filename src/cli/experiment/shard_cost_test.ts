@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { assignShards, describeShards, SYNTH_COST, traceCost, windowShare } from "./shard_cost.ts";
-import { dispatchOrder } from "./runner.ts";
+import { dispatchOrder } from "./units.ts";
 import { missingShards } from "./merge.ts";
 import { writeSlurmScripts } from "./slurm.ts";
 import { UsageError } from "../../util/errors.ts";

@@ -1,0 +1,117 @@
+/**
+ * Units of work for the replay workers: replay jobs of one trace, warm-up and iteration
+ * limit go to one worker together, which replays them from one decode of the trace and
+ * with shared native baselines where the engine can (src/engine/group.ts); host jobs go
+ * alone. Units change who computes a job and when, never a job's result, so every
+ * output is the same for any unit split, worker count or shard.
+ *
+ * @module
+ */
+
+import type { RunConfig } from "../../../experiments/_lib/experiment.ts";
+import { canonicalJson } from "./canonical.ts";
+import { isHostJob, type Job } from "./jobs.ts";
+
+/**
+ * Most jobs in one unit: each configuration of a group replay holds its own models (TLBs,
+ * shadow tables, caches), so a worker's memory grows with the unit; 8 keeps a worker
+ * within a few hundred megabytes more than one replay while the decode and the baselines
+ * of the large groups (up to 27 configurations of one trace) are still shared 3-4 ways.
+ */
+export const UNIT_LIMIT = 8;
+
+/** What a group replay shares: the trace and the replayed window. */
+function groupKey(job: Job): string | null {
+  if (isHostJob(job)) return null;
+  return canonicalJson({
+    trace: job.trace,
+    warmup: job.config.warmup ?? 0,
+    maxIterations: job.config.maxIterations ?? 0,
+  });
+}
+
+/**
+ * The parts of a configuration a native baseline may depend on: a group is split keeping
+ * jobs with the same value together, so that configurations likely to share a baseline
+ * land in the same unit (the engine decides what it really shares).
+ */
+function baselineOrder(job: Job): string {
+  if (isHostJob(job)) return "";
+  const { cpu: _cpu, mmu: _mmu, memory: _memory, io: _io, ...rest }: RunConfig = job.config;
+  return canonicalJson(rest);
+}
+
+/**
+ * Splits one group into the fewest units of at most `limit` jobs, keeping configurations of
+ * one {@link baselineOrder} together where they fit: clusters go largest first into the
+ * unit with the fewest jobs (a cluster larger than the room left is spread over the units
+ * with room). Jobs keep their order in `group` within a unit.
+ */
+function splitGroup<T extends Job>(group: readonly T[], limit: number): T[][] {
+  const count = Math.ceil(group.length / limit);
+  if (count <= 1) return [[...group]];
+  const clusters = new Map<string, number[]>();
+  group.forEach((job, k) => {
+    const key = baselineOrder(job);
+    const cluster = clusters.get(key);
+    if (cluster) cluster.push(k);
+    else clusters.set(key, [k]);
+  });
+  const bins: number[][] = Array.from({ length: count }, () => []);
+  const emptiest = () => bins.reduce((best, bin) => (bin.length < best.length ? bin : best));
+  const bySize = [...clusters.values()].sort((a, b) => b.length - a.length || a[0] - b[0]);
+  for (const cluster of bySize) {
+    let bin = emptiest();
+    if (bin.length + cluster.length <= limit) {
+      bin.push(...cluster);
+      continue;
+    }
+    for (const k of cluster) {
+      if (bin.length >= limit) bin = emptiest();
+      bin.push(k);
+    }
+  }
+  return bins.filter((bin) => bin.length > 0).map((bin) =>
+    bin.sort((a, b) => a - b).map((k) => group[k])
+  );
+}
+
+/**
+ * The order in which workers are handed work: largest estimated cost first (ties in plan
+ * order), so that the longest replays start at once and the run does not end with one
+ * worker busy on a large unit the others finished waiting for (Graham's LPT rule again).
+ * Results are stored by job key, so the order reaches no output.
+ */
+export function dispatchOrder<T>(jobs: readonly T[], cost: (job: T) => number): T[] {
+  const costs = jobs.map(cost);
+  return jobs.map((_, k) => k).sort((a, b) => costs[b] - costs[a] || a - b).map((k) => jobs[k]);
+}
+
+/**
+ * Splits `jobs` into units: replay jobs grouped by trace and window, each group split into
+ * the fewest units of at most `limit` jobs ({@link splitGroup}); every host job alone. Units come in
+ * {@link dispatchOrder} of their summed cost, ties in order of their first job in `jobs`.
+ */
+export function replayUnits<T extends Job>(
+  jobs: readonly T[],
+  cost: (job: T) => number,
+  limit: number = UNIT_LIMIT,
+): T[][] {
+  // Groups in order of their first job; a host job is a group of its own.
+  const groups = new Map<string, T[]>();
+  const ordered: T[][] = [];
+  for (const job of jobs) {
+    const key = groupKey(job);
+    const group = key === null ? undefined : groups.get(key);
+    if (group) {
+      group.push(job);
+    } else {
+      const fresh = [job];
+      if (key !== null) groups.set(key, fresh);
+      ordered.push(fresh);
+    }
+  }
+  const units: T[][] = [];
+  for (const group of ordered) units.push(...splitGroup(group, limit));
+  return dispatchOrder(units, (unit) => unit.reduce((s, job) => s + cost(job), 0));
+}

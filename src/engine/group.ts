@@ -1,0 +1,194 @@
+/**
+ * Group replay: several configurations of one trace from one pass over it. Experiments
+ * replay each trace under many configurations (techniques × platforms, sweeps), and a
+ * single replay spends a large share of its time decoding the trace and simulating the
+ * native baseline, which many of those configurations have in common. Here the trace is
+ * decoded once, batch by batch, into a reusable {@link FlatBatch} that every machine steps
+ * through, and configurations whose baseline is provably the same ({@link baselineKey})
+ * share one native baseline set: one machine runs it, the others step an idle set in its
+ * place. Each result equals `replay(trace, config)` of its configuration alone, except
+ * the `host` wall-clock figures.
+ *
+ * @module
+ */
+
+import { TraceReader } from "../trace/reader.ts";
+import { loadPlatform, withOverrides } from "../platforms/load.ts";
+import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import { FAMILIES, modelInfo, modelNames, type Platform } from "./model.ts";
+import { ConfigError } from "../util/errors.ts";
+import type { Result } from "./result.ts";
+import { ERA_OPTIONS } from "../models/cpu/era.ts";
+import { HIERARCHY_OPTIONS } from "../models/memory/hierarchy_config.ts";
+import { NESTED_OPTIONS } from "../models/mmu/options.ts";
+import { FlatBatch, FlatBatchCursor } from "./flat_records.ts";
+import {
+  buildResult,
+  NATIVE_BASELINE,
+  readerInput,
+  type ReplayInput,
+  replayInput,
+  ReplayMachine,
+  type TraceIdentity,
+} from "./replay.ts";
+
+/** Records decoded per batch (as the single replay's batch, src/engine/replay.ts). */
+const BATCH = 16384;
+
+/**
+ * Option keys the native baseline set may read although none of its models declares
+ * them: the era (the engine reads it for both sets), the cache hierarchy's (each set
+ * builds its own), and the nested-paging keys the shared translator configuration reads
+ * for every MMU (src/models/mmu/options.ts `translatorConfig`).
+ */
+const ENGINE_READS: readonly string[] = [
+  ...Object.keys(ERA_OPTIONS),
+  ...Object.keys(HIERARCHY_OPTIONS),
+  ...Object.keys(NESTED_OPTIONS),
+];
+
+let ignorable: ReadonlySet<string> | null = null;
+
+/**
+ * Option keys the baseline set provably does not read: declared by some registered
+ * model, but by no model of the native baseline nor in {@link ENGINE_READS}. Computed
+ * on first use, after every model (including user models loaded since) registered.
+ */
+function ignorableKeys(): ReadonlySet<string> {
+  if (ignorable !== null) return ignorable;
+  const read = new Set<string>(ENGINE_READS);
+  for (const family of FAMILIES) {
+    for (const key of Object.keys(modelInfo(family, NATIVE_BASELINE[family]).options ?? {})) {
+      read.add(key);
+    }
+  }
+  const keys = new Set<string>();
+  for (const family of FAMILIES) {
+    for (const name of modelNames(family)) {
+      for (const key of Object.keys(modelInfo(family, name).options ?? {})) {
+        if (!read.has(key)) keys.add(key);
+      }
+    }
+  }
+  ignorable = keys;
+  return keys;
+}
+
+/**
+ * What the native baseline of a replay depends on besides the records: two
+ * configurations with the same key over the same trace give the same baseline set, so
+ * one can run it for both. It holds the platform with its overrides, seed, warm-up,
+ * iteration limit and every option except those no baseline model nor the engine reads
+ * (an option the baseline might read stays in, so doubt costs sharing, not correctness).
+ */
+export function baselineKey(config: ResolvedConfig): string {
+  const skip = ignorableKeys();
+  const options = Object.keys(config.options).filter((k) => !skip.has(k)).sort()
+    .map((k) => [k, config.options[k]]);
+  const platformSet = Object.keys(config.platformSet).sort()
+    .map((k) => [k, config.platformSet[k]]);
+  return JSON.stringify([
+    config.platform,
+    platformSet,
+    config.seed,
+    config.warmup,
+    config.maxIterations,
+    options,
+  ]);
+}
+
+/** One configuration of a group: its machine and what its result needs. */
+interface Member {
+  readonly config: ResolvedConfig;
+  readonly platform: Platform;
+  readonly machine: ReplayMachine;
+  readonly cursor: FlatBatchCursor;
+  /** Milliseconds spent stepping this machine (its result's `host` figures). */
+  ms: number;
+  /** Still stepping (false once it stopped at its iteration limit). */
+  active: boolean;
+}
+
+/**
+ * Replays an open input under every configuration in one pass and returns the results
+ * in the order of `configs`. One configuration goes through {@link replayInput} as is.
+ * Memory grows with the number of configurations (each has its own models): callers
+ * bound it (the experiment runner groups at most 8: src/cli/experiment/units.ts).
+ */
+export function replayInputGroup(
+  input: ReplayInput,
+  configs: readonly ReplayConfig[],
+  identity: TraceIdentity = { path: input.header.workload, hash: "" },
+): Result[] {
+  if (configs.length === 1) return [replayInput(input, configs[0], identity)];
+  const batch = new FlatBatch(BATCH);
+  const leaders = new Map<string, ReplayMachine>();
+  const members: Member[] = configs.map((c) => {
+    const config = resolveConfig(c);
+    const platform = withOverrides(loadPlatform(config.platform), config.platformSet);
+    const key = baselineKey(config);
+    const leader = leaders.get(key);
+    const machine = new ReplayMachine(input, config, platform, leader?.base ?? NATIVE_BASELINE);
+    if (!leader) leaders.set(key, machine);
+    return { config, platform, machine, cursor: new FlatBatchCursor(batch), ms: 0, active: true };
+  });
+  const source = input.cursor();
+  let running = members.length;
+  while (running > 0 && batch.fill(source) > 0) {
+    for (const m of members) {
+      if (!m.active) continue;
+      const t0 = performance.now();
+      m.cursor.rewind();
+      m.machine.step(m.cursor, input.code, batch.length);
+      m.ms += performance.now() - t0;
+      if (m.machine.stopped) {
+        m.active = false;
+        running--;
+      }
+    }
+  }
+  return members.map((m) => {
+    const { config, machine } = m;
+    if (config.warmup > 0 && machine.guest.iteration <= config.warmup) {
+      throw new ConfigError(
+        "--warmup",
+        `${config.warmup} warm-up iterations leave none of the trace's ${machine.guest.iteration} to measure`,
+      );
+    }
+    return m;
+  }).map((m) => {
+    // Every machine finishes before any result is built: a shared baseline's totals are
+    // final only once its machine finished.
+    m.machine.finish();
+    return m;
+  }).map((m) =>
+    buildResult(m.machine, input, identity, m.config, m.platform, { wallSeconds: m.ms / 1000 })
+  );
+}
+
+/**
+ * The library entry point for several configurations of one trace: as `replay` for
+ * each configuration (results in the same order, equal outside `host`), from one
+ * decode of the trace, with native baselines shared where {@link baselineKey} allows.
+ */
+export function replayGroup(
+  trace: string | Uint8Array,
+  configs: readonly ReplayConfig[],
+): Promise<Result[]> {
+  try {
+    const reader = typeof trace === "string"
+      ? TraceReader.open(trace)
+      : TraceReader.fromBytes(trace, "<memory>");
+    try {
+      const identity = {
+        path: typeof trace === "string" ? trace : "<memory>",
+        hash: reader.summary.contentHash,
+      };
+      return Promise.resolve(replayInputGroup(readerInput(reader), configs, identity));
+    } finally {
+      reader.close();
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
