@@ -118,6 +118,13 @@ const WORKLOADS: readonly Workload[] = [
     match: (w) => w === "forkwait-dyn-i386",
     seconds: true,
   },
+  {
+    key: "forkwait_p4_seconds",
+    label: "forkwait, 2006 parent, 32-bit guest",
+    id: "forkwait-2006-i386",
+    match: (w) => w === "forkwait-2006-i386",
+    seconds: true,
+  },
 ];
 
 const PAPER = "adams2006";
@@ -184,7 +191,8 @@ const experiment: Experiment = {
     "calibration, its VMM rows predictions), and the kernel compile with Debian's gcc " +
     "building zlib (kernel-compile-gcc) beside the tcc one; and forkwait on 32-bit guests, " +
     "as the paper's were: Debian 12's i386 686 kernel with 2-level paging (forkwait-i386; " +
-    "forkwait-dyn-i386 dynamically linked) and its 686-pae kernel with 3 levels " +
+    "forkwait-dyn-i386 dynamically linked, forkwait-2006-i386 with the 2006 parent's 1404 KiB, " +
+    "not re-sized for 32 bits, so its native row is a prediction) and its 686-pae kernel with 3 levels " +
     "(forkwait-i386-pae). The " +
     "profile is calibrated from Figure 4 only: every other number here is a prediction.",
   async runs(context): Promise<RunSpec[]> {

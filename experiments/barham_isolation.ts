@@ -25,7 +25,7 @@ import type {
   HostRunSpec,
   Published,
 } from "./_lib/experiment.ts";
-import { hostJson, hostVm, type Technique, XEN } from "./_lib/host.ts";
+import { HOSTED, hostJson, hostVm, type Technique, XEN } from "./_lib/host.ts";
 import { publishedNumber } from "./_lib/published.ts";
 import { needHost } from "./_lib/results.ts";
 
@@ -43,8 +43,6 @@ const SLICE_MS = 5;
 /** One iteration before time 0: warm translation caches, TLBs and shadow page tables. */
 const WARMUP = 1;
 
-/** A VMware Workstation-style hosted VMM: binary translation, shadow paging, hosted I/O. */
-const HOSTED: Technique = { label: "hosted", cpu: "bt", mmu: "shadow", io: "hosted" };
 const TECHNIQUES: readonly Technique[] = [XEN, HOSTED];
 const LEGEND: { readonly [label: string]: string } = {
   pv: "Xen (pv)",

@@ -21,7 +21,7 @@ import type {
   HostResults,
   HostRunSpec,
 } from "./_lib/experiment.ts";
-import { hostJson, hostThroughput, type Technique, XEN } from "./_lib/host.ts";
+import { HOSTED, hostJson, hostThroughput, type Technique, XEN } from "./_lib/host.ts";
 import { needHost } from "./_lib/results.ts";
 
 const PLATFORM = "xeon-2400";
@@ -39,8 +39,6 @@ function durationMs(n: number): number {
 const SLICE_MS = 5;
 /** One iteration before time 0 per VM: warm translation caches, TLBs and shadow tables. */
 const WARMUP = 1;
-
-const HOSTED: Technique = { label: "hosted", cpu: "bt", mmu: "shadow", io: "hosted" };
 
 /** One line of the figure: a workload under a technique, over its VM counts. */
 interface Series {

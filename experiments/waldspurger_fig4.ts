@@ -1,10 +1,13 @@
 /**
  * Waldspurger (OSDI 2002), Figure 4: content-based page sharing among 1 to 10 identical
  * 40 MB VMs — the share of VM memory backed by shared frames and the share reclaimed —
- * replayed with the `share` memory model. The corpus has no recorded multi-VM snapshot set,
- * so the snapshots are SYNTHETIC (experiments/synthetic/vm_snapshots.ts): content ids sized
- * from the paper's 1-VM and 10-VM reclaimed numbers (those rows are calibration); the
- * shared share at 10 VMs and the curve in between are predictions.
+ * replayed with the `share` memory model. The curve's snapshots are SYNTHETIC
+ * (experiments/synthetic/vm_snapshots.ts): content ids sized from the paper's 1-VM and
+ * 10-VM reclaimed numbers (those rows are calibration); the shared share at 10 VMs and the
+ * curve in between are predictions. The corpus's recorded multi-VM snapshot set
+ * (`multivm-snapshot`: identical real guests, every page hashed) is not at the paper's
+ * guest count or size, so it is a point beside the curve, not the curve; the content-sampled
+ * server traces (`db-pgbench`, `db-query`, `kv-memcached`) add one real VM each.
  *
  * @module
  */
@@ -271,7 +274,7 @@ function realRows(results: RunResults): ComparisonRow[] {
   ];
 }
 
-/** Waldspurger Figure 4 from synthetic snapshot sets. */
+/** Waldspurger Figure 4 from synthetic snapshot sets, with the recorded guests beside them. */
 const experiment: Experiment = {
   name: "waldspurger_fig4",
   title: "Page sharing among identical VMs (SYNTHETIC snapshots)",
@@ -279,18 +282,21 @@ const experiment: Experiment = {
   papers: [PAPER],
   description: "Share of VM memory backed by shared copy-on-write frames, and share reclaimed " +
     "(pages minus frames), for 1 to 10 identical 40 MB VMs, from the share memory model " +
-    "replaying one page-content snapshot of each VM. SYNTHETIC: the corpus has no recorded " +
-    "multi-VM snapshot set; experiments/synthetic/vm_snapshots.ts generates content ids of " +
-    "four kinds (zero pages, intra-VM duplicate pairs, pages common to every VM, private " +
-    "pages) whose counts were sized from the paper's single-VM 5 MB reclaimed (55% of it " +
-    "zero pages) and 10-VM 60% reclaimed, so those rows are calibration; the 10-VM shared " +
-    "share (67%) and the curve between are predictions of the mechanism. A recorded " +
-    "multi-VM snapshot set (a *snapshot* workload in traces/MANIFEST.json: real identical " +
-    "Linux guests, every guest-physical page hashed) is replayed whole when present and " +
-    "shown beside the curve; the paper has no value at its guest count and size. Server " +
-    "traces whose recordings sampled page contents over the whole run (recipes with " +
-    "contentEvery: kv-memcached, db-pgbench, db-query) are replayed too, one real VM each, with their " +
-    "sharing at the end of the run (predictions; the paper has no such workload).",
+    "replaying one page-content snapshot of each VM. The curve is SYNTHETIC: the paper's " +
+    "sweep needs 1 to 10 identical 40 MB VMs, which the corpus does not record; " +
+    "experiments/synthetic/vm_snapshots.ts generates content ids of four kinds (zero pages, " +
+    "intra-VM duplicate pairs, pages common to every VM, private pages) whose counts were " +
+    "sized from the paper's single-VM 5 MB reclaimed (55% of it zero pages) and 10-VM 60% " +
+    "reclaimed, so those rows are calibration; the 10-VM shared share (67%) and the curve " +
+    "between are predictions of the mechanism. RECORDED: the corpus's multi-VM snapshot set " +
+    "(multivm-snapshot, a *snapshot* workload in traces/MANIFEST.json: identical real Linux " +
+    "guests booted one after another, every guest-physical page hashed; guest count and size " +
+    "from its recipe) is replayed whole and shown as one point beside the curve; the paper " +
+    "has no value at its guest count and size, so its rows are predictions without a " +
+    "published value. The server traces whose recordings sampled page contents over the " +
+    "whole run (recipes with contentEvery: db-pgbench, db-query, kv-memcached) are replayed " +
+    "too, one real VM each, with their sharing at the end of the run (predictions; the paper " +
+    "has no such workload).",
 
   async runs(context): Promise<RunSpec[]> {
     const runs = counts().map((n) => sharingRun(runId(n), snapshotPath(n), 40, ZERO_HASH));

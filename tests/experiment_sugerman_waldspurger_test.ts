@@ -113,39 +113,62 @@ Deno.test("Table 3: replayed rows get idler with each optimization; native is 17
   if (results["recorded-tx/workstation_2_0"] === undefined) {
     assert.equal(checks.length, 5);
     assert.equal(checks[4].passed, null);
-    assert.match(checks[4].detail, /^not reproduced: no trace \(no net-\*-tx workload/);
+    assert.match(
+      checks[4].detail,
+      /^not reproduced: no trace \(no net-tcp-tx-1500 or net-udp-tx workload/,
+    );
   } else assert.equal(checks.length, 8);
 });
 
-Deno.test("Table 3: a recorded net-*-tx trace joins under bt + shadow + hosted", async () => {
+/** The Table 3 runs of a corpus whose manifest lists `traces` ({file, workload}). */
+async function table3RunsOf(traces: { file: string; workload: string }[]): Promise<RunSpec[]> {
   const root = await Deno.makeTempDir();
   try {
     await Deno.mkdir(join(root, "traces"));
-    await Deno.writeTextFile(
-      join(root, "traces", "MANIFEST.json"),
-      JSON.stringify({
-        traces: [
-          { file: "forkwait.vmt", workload: "forkwait" },
-          { file: "net-udp-tx.vmt", workload: "net-udp-tx" },
-        ],
-      }),
-    );
-    const runs = replayRuns(await table3.runs({ root, published: SUGERMAN }));
-    const recorded = runs.filter((r) => r.id.startsWith("recorded-tx/"));
-    assert.equal(recorded.length, 4);
-    assert.ok(recorded.every((r) => "path" in r.trace && r.trace.path === "traces/net-udp-tx.vmt"));
-    assert.deepEqual(
-      [recorded[0].config.cpu, recorded[0].config.mmu, recorded[0].config.io],
-      ["bt", "shadow", "hosted"],
-    );
-    // The same optimization options as the synthetic rows, row by row.
-    for (const r of recorded) {
-      const twin = runs.find((s) => s.id === r.id.replace("recorded-tx/", "lance-tx/"))!;
-      assert.deepEqual(r.config.options, twin.config.options);
-    }
+    await Deno.writeTextFile(join(root, "traces", "MANIFEST.json"), JSON.stringify({ traces }));
+    return replayRuns(await table3.runs({ root, published: SUGERMAN }));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+}
+
+Deno.test("Table 3: the recorded TCP transmit at MTU 1500 joins under bt + shadow + hosted", async () => {
+  const runs = await table3RunsOf([
+    { file: "forkwait.vmt", workload: "forkwait" },
+    { file: "net-tcp-rx-1500.vmt", workload: "net-tcp-rx-1500" },
+    { file: "net-tcp-tx-1500.vmt", workload: "net-tcp-tx-1500" },
+    { file: "net-tcp-tx-500.vmt", workload: "net-tcp-tx-500" },
+    { file: "net-udp-tx.vmt", workload: "net-udp-tx" },
+  ]);
+  const recorded = runs.filter((r) => r.id.startsWith("recorded-tx/"));
+  assert.equal(recorded.length, 4);
+  assert.ok(
+    recorded.every((r) => "path" in r.trace && r.trace.path === "traces/net-tcp-tx-1500.vmt"),
+  );
+  assert.deepEqual(
+    [recorded[0].config.cpu, recorded[0].config.mmu, recorded[0].config.io],
+    ["bt", "shadow", "hosted"],
+  );
+  // The same optimization options as the synthetic rows, row by row.
+  for (const r of recorded) {
+    const twin = runs.find((s) => s.id === r.id.replace("recorded-tx/", "lance-tx/"))!;
+    assert.deepEqual(r.config.options, twin.config.options);
+  }
+});
+
+Deno.test("Table 3: without the TCP trace the UDP one stands in; MTU 500 and receive never join", async () => {
+  const udp = await table3RunsOf([
+    { file: "net-tcp-tx-500.vmt", workload: "net-tcp-tx-500" },
+    { file: "net-udp-tx.vmt", workload: "net-udp-tx" },
+  ]);
+  const paths = udp.filter((r) => r.id.startsWith("recorded-tx/"))
+    .map((r) => "path" in r.trace ? r.trace.path : "");
+  assert.deepEqual(paths, Array(4).fill("traces/net-udp-tx.vmt"));
+  const none = await table3RunsOf([
+    { file: "net-tcp-tx-500.vmt", workload: "net-tcp-tx-500" },
+    { file: "net-tcp-rx-1500.vmt", workload: "net-tcp-rx-1500" },
+  ]);
+  assert.deepEqual(none.map((r) => r.id.split("/")[0]), Array(4).fill("lance-tx"));
 });
 
 /** A memory-model result with hand-chosen cycles and events. */

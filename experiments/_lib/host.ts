@@ -26,6 +26,12 @@ export interface Technique {
 /** Xen-style paravirtualization: the set Barham et al. measured. */
 export const XEN: Technique = { label: "pv", cpu: "pv", mmu: "pv-direct", io: "pv" };
 
+/**
+ * A VMware Workstation-style hosted VMM (binary translation, shadow paging, hosted I/O):
+ * the other system of Barham et al.'s isolation and scaling runs.
+ */
+export const HOSTED: Technique = { label: "hosted", cpu: "bt", mmu: "shadow", io: "hosted" };
+
 /** One VM of a host run. */
 export interface HostVmInput {
   /** VM name (unique within the host). */

@@ -63,12 +63,21 @@ export async function buildC(
 /** Path of the plugin's C source. */
 export const PLUGIN_SOURCE = fileURLToPath(new URL("./plugin/vmmlab_plugin.c", import.meta.url));
 
-/** Compiles the TCG plugin (once per source version). */
+/**
+ * Paths of the headers the plugin includes from its own folder. gcc finds them next to the
+ * source by itself; they are listed so that editing one (the page hash the memory models
+ * rely on) changes the build hash and rebuilds the plugin, and so tests can compile them.
+ */
+export const PLUGIN_HEADERS: readonly string[] = [
+  fileURLToPath(new URL("./plugin/page_hash.h", import.meta.url)),
+];
+
+/** Compiles the TCG plugin (once per version of its source and headers). */
 export function buildPlugin(): Promise<BuiltArtifact> {
   return buildC("plugin", "vmmlab_plugin.so", [PLUGIN_SOURCE], [
     "-O2",
     "-Wall",
     "-shared",
     "-fPIC",
-  ]);
+  ], [...PLUGIN_HEADERS]);
 }

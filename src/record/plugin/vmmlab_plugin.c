@@ -47,7 +47,8 @@
  * end it hashes the pages the CPU dirtied since the previous sample and writes those whose
  * hash changed. The vCPU thread is inside a plugin callback meanwhile, so the guest is
  * stopped at an exact instruction count; nothing is copied or written to a file besides
- * the hashes. The hash is page_hash.ts's hashPage (two 32-bit multiply-xorshift lanes).
+ * the hashes. The hash is page_hash.h's hash_page, which page_hash_c_test.ts checks against
+ * page_hash.ts's hashPage.
  *
  * The plugin also writes one line per marker, and one per executed MOV to CR3, into QEMU's
  * log (-d plugin), so the recorder can align the -d int and memory_region_ops side
@@ -62,6 +63,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <time.h>
+
+#include "page_hash.h"
 
 /* ---- The project's declarations of the QEMU 7.2 plugin interface (API version 1). ---- */
 typedef uint64_t vm_plugin_id;
@@ -271,24 +274,6 @@ static inline void page_touch(uint64_t paddr, bool store)
     if (page >= ram_pages) return;
     touched_bits[page >> 6] |= 1ull << (page & 63);
     if (store) dirty_bits[page >> 6] |= 1ull << (page & 63);
-}
-
-/* The 64-bit page hash of page_hash.ts's hashPage, over the page's little-endian words. */
-static void hash_page(const uint32_t *w, uint32_t *hi, uint32_t *lo)
-{
-    uint32_t h1 = 0x9e3779b9u, h2 = 0x85ebca6bu;
-    for (int i = 0; i < 1024; i++) {
-        h1 = (h1 ^ w[i]) * 0x01000193u;
-        h1 ^= h1 >> 15;
-        h2 = (h2 + w[i]) * 0xc2b2ae35u;
-        h2 ^= h2 >> 13;
-    }
-    h1 = (h1 ^ (h1 >> 16)) * 0x85ebca6bu;
-    h1 ^= h1 >> 13;
-    h2 = (h2 ^ (h2 >> 16)) * 0x27d4eb2fu;
-    h2 ^= h2 >> 15;
-    *hi = h1;
-    *lo = h2;
 }
 
 /*
