@@ -31,6 +31,9 @@ import {
 import { ByteSink } from "./varint.ts";
 
 const SLOTS = 1 << SLOT_BITS;
+/** Predictor slots per page of the decoder's dirty map (2^PAGE_BITS). */
+const PAGE_BITS = 10;
+const PAGE_SLOTS = 1 << PAGE_BITS;
 
 /** Memory-reference kind code for a size (power of two ≤ 128) and MEM_* flags. */
 export function memKindCode(size: number, flags: number): number {
@@ -198,6 +201,13 @@ export class ChunkDecoder {
   #pred = new BlockPredictor();
   #lastV = new Float64Array(SLOTS);
   #lastT = new Float64Array(SLOTS);
+  /**
+   * Which pages of PAGE_SLOTS slots of `#lastV`/`#lastT` the chunk wrote: starting a
+   * chunk clears only those, not all 4 MB of predictor state (a host simulation's VMs
+   * start chunks often, and a short chunk touches few pages). Marking is a plain store per
+   * reference, no load or branch.
+   */
+  #dirty = new Uint8Array(SLOTS / PAGE_SLOTS);
   #memIndex = 0;
   #code: CodeTable;
   #maxBytes: number;
@@ -236,8 +246,13 @@ export class ChunkDecoder {
     this.#x = this.#aEnd;
     this.#xEnd = this.#x + lx;
     this.#pred.reset(this.#code.blockCount);
-    this.#lastV.fill(0);
-    this.#lastT.fill(0);
+    const dirty = this.#dirty;
+    for (let page = 0; page < dirty.length; page++) {
+      if (dirty[page] === 0) continue;
+      dirty[page] = 0;
+      this.#lastV.fill(0, page * PAGE_SLOTS, (page + 1) * PAGE_SLOTS);
+      this.#lastT.fill(0, page * PAGE_SLOTS, (page + 1) * PAGE_SLOTS);
+    }
     this.#memIndex = 0;
   }
 
@@ -264,6 +279,7 @@ export class ChunkDecoder {
         const slot = memSlot(this.#pred.prev, this.#memIndex++);
         const v = this.#lastV[slot] + this.#svarA();
         const t = this.#lastT[slot] + this.#svarA();
+        this.#dirty[slot >>> PAGE_BITS] = 1;
         this.#lastV[slot] = v;
         this.#lastT[slot] = t;
         const p = v + t;

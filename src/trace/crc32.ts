@@ -5,6 +5,8 @@
  * @module
  */
 
+import * as zlib from "node:zlib";
+
 const TABLE = (() => {
   const t = new Int32Array(256 * 8);
   for (let n = 0; n < 256; n++) {
@@ -23,8 +25,20 @@ const TABLE = (() => {
   return t;
 })();
 
+/** zlib's CRC-32 where the runtime has it (Deno's node:zlib does): native, many times faster. */
+const native: ((data: Uint8Array) => number) | undefined =
+  (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
 /** The CRC-32 of `data`, as an unsigned 32-bit number. */
 export function crc32(data: Uint8Array, start = 0, end = data.length): number {
+  if (native !== undefined) {
+    return native(start === 0 && end === data.length ? data : data.subarray(start, end)) >>> 0;
+  }
+  return crc32Table(data, start, end);
+}
+
+/** The table-driven CRC-32 (slicing by 8), the fallback and the reference the tests compare with. */
+export function crc32Table(data: Uint8Array, start = 0, end = data.length): number {
   const t = TABLE;
   let c = -1;
   let i = start;

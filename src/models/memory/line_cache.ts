@@ -9,8 +9,12 @@
 
 import { ConfigError } from "../../util/errors.ts";
 
-/** Tag of an empty way; callers' tags are small non-negative integers. */
-const EMPTY = -0x80000000;
+/**
+ * Tag of an empty way. Ways store the caller's tag plus one (callers' tags are small
+ * non-negative integers), so the zeroed arrays a new cache starts with are all empty and
+ * no fill is needed: a host simulation builds two hierarchies for every VM.
+ */
+const EMPTY = 0;
 
 /**
  * A set-associative LRU cache of (line, tag) pairs; storage is typed arrays sized once.
@@ -53,7 +57,7 @@ export class LineCache {
     this.ways = w;
     this.#mask = sets - 1;
     this.#keys = new Float64Array(lines);
-    this.#tags = new Int32Array(lines).fill(EMPTY);
+    this.#tags = new Int32Array(lines);
     this.#ways = w;
   }
 
@@ -64,10 +68,12 @@ export class LineCache {
   access(line: number, tag: number): boolean {
     // `| 0` keeps the low 32 bits of any line number (kernel lines are negative, and larger
     // than 2^31): the set is the line's low bits, as on the hardware.
-    const first = ((line | 0) & this.#mask) * this.#ways;
+    const ways = this.#ways;
+    const first = ((line | 0) & this.#mask) * ways;
     const keys = this.#keys, tags = this.#tags;
+    tag = tag + 1;
     if (keys[first] === line && tags[first] === tag) return true;
-    const last = first + this.#ways - 1;
+    const last = first + ways - 1;
     let i = first + 1;
     while (i <= last && (keys[i] !== line || tags[i] !== tag)) i++;
     const hit = i <= last;

@@ -27,6 +27,8 @@ export class AssocCache {
   readonly sets: number;
   /** Ways per set. */
   readonly ways: number;
+  /** `sets - 1` when the number of sets is a power of two, else -1 (sets found by division). */
+  readonly #setMask: number;
   readonly #keys: Float64Array;
   readonly #tags: Int32Array;
   readonly #stamps: Float64Array;
@@ -63,6 +65,7 @@ export class AssocCache {
     }
     this.sets = sets;
     this.ways = ways;
+    this.#setMask = (sets & (sets - 1)) === 0 ? sets - 1 : -1;
     this.#keys = new Float64Array(sets * ways);
     this.#tags = new Int32Array(sets * ways).fill(INVALID_TAG);
     this.#stamps = new Float64Array(sets * ways);
@@ -98,6 +101,10 @@ export class AssocCache {
   }
 
   #base(key: number): number {
+    // With a power-of-two number of sets, an int32 key's set is its low bits (two's
+    // complement makes that the floored remainder for negative keys too): no division.
+    const mask = this.#setMask;
+    if (mask >= 0 && (key | 0) === key) return (key & mask) * this.ways;
     // `| 0` is exact (|s| < sets) and turns the -0 of a negative multiple of `sets` into 0,
     // which keeps the optimizing compiler on integer arithmetic (no deoptimization loop).
     const s = (key % this.sets) | 0;
