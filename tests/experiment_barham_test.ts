@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
-import lmbench, { LMBENCH_ROWS } from "../experiments/barham_lmbench.ts";
+import lmbench, { LMBENCH_ROWS, LMBENCH_ROWS_32 } from "../experiments/barham_lmbench.ts";
 import fig3, { FIG3_ROWS, publishedRelative } from "../experiments/barham_fig3.ts";
 import { keepsPublishedOrder, orderingSummary } from "../experiments/_lib/ordering.ts";
 
@@ -292,4 +292,25 @@ Deno.test("lmbench: 32-bit rows replay the i386 traces beside the 64-bit ones, w
   assert.match(last.label, /32-bit guest/);
   assert.equal(last.headline, false);
   assert.equal(last.passed, true);
+});
+
+Deno.test("lmbench: every row has a 32-bit trace, in the paper's order, its recipe the 64-bit one's on i386", async () => {
+  assert.deepEqual(LMBENCH_ROWS_32.map((r) => r.column), LMBENCH_ROWS.map((r) => r.column));
+  // fork proc's 32-bit trace is forkwait-i386, whose recipe is Adams & Agesen's.
+  for (const row of LMBENCH_ROWS_32.filter((r) => r.column !== "fork_proc")) {
+    const of64 = LMBENCH_ROWS.find((r) => r.column === row.column)!;
+    assert.equal(row.workload, `${of64.workload}-i386`);
+    assert.equal(row.id, `${row.column}-i386`);
+    const recipe = (name: string) =>
+      Deno.readTextFile(join("traces", "recipes", name, "recipe.json")).then((t) =>
+        JSON.parse(t) as Record<string, unknown>
+      );
+    const [r32, r64] = await Promise.all([recipe(row.workload!), recipe(of64.workload!)]);
+    assert.equal(r32.arch, "i386", row.workload!);
+    for (const key of ["programs", "iterations", "memoryMiB", "icountShift", "timeoutSeconds"]) {
+      assert.deepEqual(r32[key], r64[key], `${row.workload} ${key}`);
+    }
+    const run = (name: string) => Deno.readTextFile(join("traces", "recipes", name, "run.sh"));
+    assert.equal(await run(row.workload!), await run(of64.workload!), `${row.workload} run.sh`);
+  }
 });

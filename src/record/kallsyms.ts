@@ -108,6 +108,8 @@ export function isIdtEntry(name: string): boolean {
  * function that is not a page-table writer. Leaf setters (`native_set_pte` and friends)
  * only ever store page-table entries; the others (zapping, copying at fork, faults) store
  * other data too, so the converter also checks that the target is a known table page.
+ * `change_protection` is listed because the i386 686 kernel inlines `change_pte_range`
+ * into it, so mprotect's entry stores would otherwise go unseen on a 32-bit guest.
  */
 export function pageTableWriterLevel(name: string): number {
   if (/^(native_)?(set_pte|pte_clear|ptep_|set_pte_at|native_ptep)/.test(name)) return 1;
@@ -117,7 +119,7 @@ export function pageTableWriterLevel(name: string): number {
     return 4;
   }
   if (
-    /^(zap_pte_range|copy_pte_range|copy_present_pte|copy_nonpresent_pte|do_anonymous_page|wp_page_copy|do_set_pte|finish_fault|remap_pte_range|change_pte_range|move_ptes|vmf_insert|insert_page|__handle_mm_fault|handle_mm_fault|filemap_map_pages|handle_pte_fault|do_wp_page|set_pte_range|do_swap_page|do_fault)/
+    /^(zap_pte_range|copy_pte_range|copy_present_pte|copy_nonpresent_pte|do_anonymous_page|wp_page_copy|do_set_pte|finish_fault|remap_pte_range|change_pte_range|move_ptes|vmf_insert|insert_page|__handle_mm_fault|handle_mm_fault|filemap_map_pages|handle_pte_fault|do_wp_page|set_pte_range|do_swap_page|do_fault|change_protection)/
       .test(name)
   ) return 1;
   if (

@@ -54,6 +54,9 @@ Deno.test("kallsyms: classifies entry points and page-table writers", () => {
   assert.equal(pageTableWriterLevel("native_set_pud"), 3);
   assert.equal(pageTableWriterLevel("native_set_p4d"), 4);
   assert.equal(pageTableWriterLevel("zap_pte_range"), 1);
+  // The i386 686 kernel inlines change_pte_range into change_protection (mprotect).
+  assert.equal(pageTableWriterLevel("change_protection"), 1);
+  assert.equal(pageTableWriterLevel("change_pid"), -1);
   assert.equal(pageTableWriterLevel("copy_page_range"), 4);
   assert.equal(pageTableWriterLevel("schedule"), -1);
   assert.ok(isLeafPageTableSetter("native_set_pte"));

@@ -1,0 +1,3 @@
+#!/bin/sh
+# 20 warm-up operations, one dropped, then VMMLAB_ITERATIONS recorded.
+exec ./lmbench_ops ctx 20 "${VMMLAB_ITERATIONS:-200}" 16 16
