@@ -12,7 +12,6 @@
  * @module
  */
 
-import { TraceReader } from "../trace/reader.ts";
 import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import { type ReplayConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
 import { FAMILIES, modelInfo, modelNames, type Platform } from "./model.ts";
@@ -25,11 +24,11 @@ import { FlatBatch, FlatBatchCursor } from "./flat_records.ts";
 import {
   buildResult,
   NATIVE_BASELINE,
-  readerInput,
   type ReplayInput,
   replayInput,
   ReplayMachine,
   type TraceIdentity,
+  withTrace,
 } from "./replay.ts";
 
 /** Records decoded per batch (as the single replay's batch, src/engine/replay.ts). */
@@ -175,20 +174,5 @@ export function replayGroup(
   trace: string | Uint8Array,
   configs: readonly ReplayConfig[],
 ): Promise<Result[]> {
-  try {
-    const reader = typeof trace === "string"
-      ? TraceReader.open(trace)
-      : TraceReader.fromBytes(trace, "<memory>");
-    try {
-      const identity = {
-        path: typeof trace === "string" ? trace : "<memory>",
-        hash: reader.summary.contentHash,
-      };
-      return Promise.resolve(replayInputGroup(readerInput(reader), configs, identity));
-    } finally {
-      reader.close();
-    }
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  return withTrace(trace, (input, identity) => replayInputGroup(input, configs, identity));
 }

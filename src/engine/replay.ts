@@ -490,11 +490,14 @@ export function readerInput(reader: TraceReader): ReplayInput {
 }
 
 /**
- * The library entry point: replays a trace file (path) or trace bytes under `config`
- * and returns the result. Bad input throws `InputError` subclasses (`ConfigError`,
- * `TraceFormatError`) with one-line messages.
+ * Opens a trace file (path) or trace bytes, runs `run` on it with the trace's identity,
+ * and closes it again: the one way the library entry points read a trace, so that a
+ * bad file rejects the promise instead of throwing.
  */
-export function replay(trace: string | Uint8Array, config: ReplayConfig = {}): Promise<Result> {
+export function withTrace<T>(
+  trace: string | Uint8Array,
+  run: (input: ReplayInput, identity: TraceIdentity) => T,
+): Promise<T> {
   try {
     const reader = typeof trace === "string"
       ? TraceReader.open(trace)
@@ -504,11 +507,20 @@ export function replay(trace: string | Uint8Array, config: ReplayConfig = {}): P
         path: typeof trace === "string" ? trace : "<memory>",
         hash: reader.summary.contentHash,
       };
-      return Promise.resolve(replayInput(readerInput(reader), config, identity));
+      return Promise.resolve(run(readerInput(reader), identity));
     } finally {
       reader.close();
     }
   } catch (e) {
     return Promise.reject(e);
   }
+}
+
+/**
+ * The library entry point: replays a trace file (path) or trace bytes under `config`
+ * and returns the result. Bad input throws `InputError` subclasses (`ConfigError`,
+ * `TraceFormatError`) with one-line messages.
+ */
+export function replay(trace: string | Uint8Array, config: ReplayConfig = {}): Promise<Result> {
+  return withTrace(trace, (input, identity) => replayInput(input, config, identity));
 }
