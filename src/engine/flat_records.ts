@@ -21,8 +21,12 @@ export function fieldsOf(kind: number): readonly number[] {
   return EXTENDED_SCHEMAS[kind] ?? [];
 }
 
-/** Field layouts of all 256 kind codes, as typed arrays for the cursor's inner loop. */
-const LAYOUTS: readonly Int8Array[] = Array.from(
+/**
+ * Field layouts of all 256 kind codes, as typed arrays for the cursors' inner loops and
+ * the replay machine's batch loop (src/engine/replay.ts `stepBatch`), which reads a
+ * batch's values without a cursor.
+ */
+export const LAYOUTS: readonly Int8Array[] = Array.from(
   { length: 256 },
   (_, k) => Int8Array.from(fieldsOf(k)),
 );

@@ -20,7 +20,7 @@ import type { Result } from "./result.ts";
 import { ERA_OPTIONS } from "../models/cpu/era.ts";
 import { HIERARCHY_OPTIONS } from "../models/memory/hierarchy_config.ts";
 import { NESTED_OPTIONS } from "../models/mmu/options.ts";
-import { FlatBatch, FlatBatchCursor } from "./flat_records.ts";
+import { FlatBatch } from "./flat_records.ts";
 import {
   buildResult,
   NATIVE_BASELINE,
@@ -101,7 +101,6 @@ interface Member {
   readonly config: ResolvedConfig;
   readonly platform: Platform;
   readonly machine: ReplayMachine;
-  readonly cursor: FlatBatchCursor;
   /** Milliseconds spent stepping this machine (its result's `host` figures). */
   ms: number;
   /** Still stepping (false once it stopped at its iteration limit). */
@@ -129,7 +128,7 @@ export function replayInputGroup(
     const leader = leaders.get(key);
     const machine = new ReplayMachine(input, config, platform, leader?.base ?? NATIVE_BASELINE);
     if (!leader) leaders.set(key, machine);
-    return { config, platform, machine, cursor: new FlatBatchCursor(batch), ms: 0, active: true };
+    return { config, platform, machine, ms: 0, active: true };
   });
   const source = input.cursor();
   let running = members.length;
@@ -137,8 +136,7 @@ export function replayInputGroup(
     for (const m of members) {
       if (!m.active) continue;
       const t0 = performance.now();
-      m.cursor.rewind();
-      m.machine.step(m.cursor, input.code, batch.length);
+      m.machine.stepBatch(batch, input.code);
       m.ms += performance.now() - t0;
       if (m.machine.stopped) {
         m.active = false;
