@@ -11,6 +11,7 @@
 import type { RunConfig } from "../../../experiments/_lib/experiment.ts";
 import { canonicalJson } from "./canonical.ts";
 import { isHostJob, type Job } from "./jobs.ts";
+import { oneDimensionalRead } from "../../models/mmu/options.ts";
 
 /**
  * Most jobs in one unit: each configuration of a group replay holds its own models (TLBs,
@@ -37,8 +38,13 @@ function groupKey(job: Job): string | null {
  */
 function baselineOrder(job: Job): string {
   if (isHostJob(job)) return "";
-  const { cpu: _cpu, mmu: _mmu, memory: _memory, io: _io, ...rest }: RunConfig = job.config;
-  return canonicalJson(rest);
+  const { cpu: _cpu, mmu: _mmu, memory: _memory, io: _io, options, ...rest }: RunConfig =
+    job.config;
+  // Options as the baseline's 1-D walker reads them, as the engine's key has them: the
+  // walk-caching designs of one trace then go to one unit and share its baseline.
+  const read = Object.entries(options ?? {}).map(([k, v]) => oneDimensionalRead(k, v))
+    .filter((o) => o !== null);
+  return canonicalJson({ ...rest, options: Object.fromEntries(read) });
 }
 
 /**
