@@ -135,6 +135,7 @@ Deno.test("exit-latency sweep: the check compares the line with the replay at an
   const ok = sweep.checks!(results as RunResults, PUBLISHED);
   assert.equal(ok.length, 1);
   assert.equal(ok[0].passed, true);
+  assert.equal(ok[0].role, "calibration");
   assert.match(ok[0].detail, /^forkwait: line 2\.7783x, replayed 2\.7783x$/);
   // A replay off the line (an exit's cost fed back into the model) fails it.
   results["line-check/forkwait/core2-merom-latency"] = result(line * 1.01);
