@@ -19,7 +19,7 @@ import { ConfigError } from "../util/errors.ts";
 import type { Result } from "./result.ts";
 import { ERA_OPTIONS } from "../models/cpu/era.ts";
 import { HIERARCHY_OPTIONS } from "../models/memory/hierarchy_config.ts";
-import { NESTED_OPTIONS } from "../models/mmu/options.ts";
+import { NESTED_OPTIONS, oneDimensionalRead } from "../models/mmu/options.ts";
 import { FlatBatch } from "./flat_records.ts";
 import {
   buildResult,
@@ -82,8 +82,10 @@ function ignorableKeys(): ReadonlySet<string> {
  */
 export function baselineKey(config: ResolvedConfig): string {
   const skip = ignorableKeys();
+  // The baseline's walker is one-dimensional: nested-paging options reach it only as
+  // oneDimensionalRead says (ntlb sizes not at all, a 2-D page-walk cache as a 1-D one).
   const options = Object.keys(config.options).filter((k) => !skip.has(k)).sort()
-    .map((k) => [k, config.options[k]]);
+    .map((k) => oneDimensionalRead(k, config.options[k])).filter((o) => o !== null);
   const platformSet = Object.keys(config.platformSet).sort()
     .map((k) => [k, config.platformSet[k]]);
   return JSON.stringify([
