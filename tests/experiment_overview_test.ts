@@ -5,7 +5,13 @@ import { type Result, RESULT_SCHEMA } from "../src/engine/result.ts";
 import type { Published, RunResults } from "../experiments/_lib/experiment.ts";
 import overview from "../experiments/overview_techniques.ts";
 import { overviewId, PLATFORMS, TECHNIQUES } from "../experiments/_lib/techniques.ts";
-import sweep, { exitEntryCycles, HW_PLATFORMS } from "../experiments/exit_latency_sweep.ts";
+import sweep, {
+  exitEntryCycles,
+  EXITS_EVENT,
+  SWEEP_PLATFORM,
+  sweptLatencies,
+  sweptSlowdown,
+} from "../experiments/exit_latency_sweep.ts";
 
 const PUBLISHED: Published = {};
 
@@ -83,37 +89,67 @@ Deno.test("overview check: nested no slower than shadow on the modern profile on
   assert.equal(miss[0].detail, "1 of 2 workloads");
 });
 
-Deno.test("exit-latency sweep: one hw + shadow run per profile, judged by latency order", async () => {
+Deno.test("exit-latency sweep: the overview's P4 hw + shadow runs, and a replay per checked trace", async () => {
   const root = await corpusRoot();
   try {
+    // Two traces (a, b) and no validation workload among them: the overview's runs only.
     const runs = replayRuns(await sweep.runs({ root, published: PUBLISHED }));
-    assert.equal(runs.length, 2 * HW_PLATFORMS.length);
+    assert.deepEqual(runs.map((r) => r.id), ["a/hw/p4-prescott", "b/hw/p4-prescott"]);
     assert.ok(runs.every((r) => r.config.cpu === "hw" && r.config.mmu === "shadow"));
+    // A validation workload in the corpus adds one replay at Core 2's latency, same profile.
+    const manifest = join(root, "traces", "MANIFEST.json");
+    const listed = JSON.parse(await Deno.readTextFile(manifest));
+    listed.traces.push({ file: "forkwait.vmt", workload: "forkwait", instructions: 10 });
+    await Deno.writeTextFile(manifest, JSON.stringify(listed));
+    const more = replayRuns(await sweep.runs({ root, published: PUBLISHED }));
+    const check = more.find((r) => r.id.startsWith("line-check/forkwait/"))!;
+    assert.equal(check.config.platform, SWEEP_PLATFORM);
+    assert.deepEqual(check.config.platformSet, { "hw.vm-exit": 1186, "hw.vm-entry": 937 });
   } finally {
     await Deno.remove(root, { recursive: true });
   }
-  // Profiles' exit + entry latency come from their data; the P4's is the highest.
-  const latency = HW_PLATFORMS.map(exitEntryCycles);
-  assert.equal(Math.max(...latency), exitEntryCycles("p4-prescott"));
-  const results: Record<string, Result> = {};
+});
+
+Deno.test("exit-latency sweep: a straight line in the latency with the exits as slope", () => {
+  // Profiles' exit + entry latencies come from their data: P4 4340, Core 2 = Barcelona 2123,
+  // modern 1000; zero is added, each value once, highest first.
+  assert.equal(exitEntryCycles("p4-prescott"), 1931 + 2409);
+  assert.deepEqual(sweptLatencies(), [4340, 2123, 1000, 0]);
+  // 1000 native cycles, 3000 virtualized of which 100 exits x 4340 would be 434,000: the
+  // hand-computed line at 2123 cycles is (3000 + 100 x (2123 - 4340)) / 1000.
+  const r = { ...result(3), events: { [EXITS_EVENT]: 0.1 } };
+  assert.equal(sweptSlowdown(r, 4340, 4340), 3);
+  assert.ok(Math.abs(sweptSlowdown(r, 4340, 2123) - (3000 + 0.1 * (2123 - 4340)) / 1000) < 1e-12);
+  assert.ok(Math.abs(sweptSlowdown(r, 4340, 0) - (3000 - 434) / 1000) < 1e-12);
+});
+
+Deno.test("exit-latency sweep: the check compares the line with the replay at another latency", () => {
   const hw = TECHNIQUES[2];
-  for (const w of ["a", "b"]) {
-    for (const p of HW_PLATFORMS) {
-      results[overviewId(w, hw, p)] = result(1 + exitEntryCycles(p) / 1000);
-    }
-  }
-  assert.equal(sweep.checks!(results, PUBLISHED)[0].passed, true);
-  // A workload that gets slower on the lowest-latency profile breaks the expectation.
-  const lowest = HW_PLATFORMS[latency.indexOf(Math.min(...latency))];
-  results[overviewId("b", hw, lowest)] = result(50);
-  const check = sweep.checks!(results as RunResults, PUBLISHED)[0];
-  assert.equal(check.passed, false);
-  assert.equal(check.detail, "1 of 2 workloads");
-  // The chart has one row per workload and one dot per profile, lowest latency first.
+  const base = { ...result(3), events: { [EXITS_EVENT]: 0.1 } };
+  const line = (3000 + 0.1 * (2123 - 4340)) / 1000;
+  const results: Record<string, Result> = {
+    [overviewId("forkwait", hw, SWEEP_PLATFORM)]: base,
+    [overviewId("other", hw, SWEEP_PLATFORM)]: result(2),
+    "line-check/forkwait/core2-merom-latency": result(line),
+  };
+  const ok = sweep.checks!(results as RunResults, PUBLISHED);
+  assert.equal(ok.length, 1);
+  assert.equal(ok[0].passed, true);
+  assert.equal(ok[0].role, "calibration");
+  assert.match(ok[0].detail, /^forkwait: line 2\.7783x, replayed 2\.7783x$/);
+  // A replay off the line (an exit's cost fed back into the model) fails it.
+  results["line-check/forkwait/core2-merom-latency"] = result(line * 1.01);
+  assert.equal(sweep.checks!(results as RunResults, PUBLISHED)[0].passed, false);
+  // Without a validation replay there is nothing to judge.
+  delete results["line-check/forkwait/core2-merom-latency"];
+  assert.deepEqual(sweep.checks!(results as RunResults, PUBLISHED), []);
+  // The chart: one row per swept workload, one dot per latency, lowest first.
   const spec = sweep.chart(results, PUBLISHED, []) as unknown as {
-    layer: { data: { values: { row: string; series: string }[] } }[];
+    layer: { data: { values: { row: string; series: string; value: number }[] } }[];
   };
   const dots = spec.layer[1].data.values;
-  assert.equal(dots.length, 2 * HW_PLATFORMS.length);
-  assert.ok(dots[0].series.startsWith(`${lowest}:`));
+  assert.equal(dots.length, 2 * 4);
+  assert.equal(dots[0].series, "0 cycles (free transitions)");
+  assert.equal(dots[3].series, "4340 cycles (p4-prescott)");
+  assert.equal(dots[3].value, 3);
 });

@@ -21,8 +21,12 @@ export function fieldsOf(kind: number): readonly number[] {
   return EXTENDED_SCHEMAS[kind] ?? [];
 }
 
-/** Field layouts of all 256 kind codes, as typed arrays for the cursor's inner loop. */
-const LAYOUTS: readonly Int8Array[] = Array.from(
+/**
+ * Field layouts of all 256 kind codes, as typed arrays for the cursors' inner loops and
+ * the replay machine's batch loop (src/engine/replay.ts `stepBatch`), which reads a
+ * batch's values without a cursor.
+ */
+export const LAYOUTS: readonly Int8Array[] = Array.from(
   { length: 256 },
   (_, k) => Int8Array.from(fieldsOf(k)),
 );
@@ -141,44 +145,5 @@ export class FlatBatch {
     }
     this.length = n;
     return n;
-  }
-}
-
-/**
- * Steps through the current records of a {@link FlatBatch}; {@link rewind} starts it over
- * after a refill. Each machine has its own, hence its own record: a record's fields that
- * its kind does not define keep the previous record's values, exactly as a reader's
- * cursor leaves them (both write only the defined fields).
- */
-export class FlatBatchCursor implements RecordSource {
-  /** The current record (reused). */
-  readonly record: TraceRecord = new TraceRecord();
-  readonly #batch: FlatBatch;
-  #i = 0;
-  #o = 0;
-
-  /** A cursor over `batch`. */
-  constructor(batch: FlatBatch) {
-    this.#batch = batch;
-  }
-
-  /** Goes back to the batch's first record. */
-  rewind(): void {
-    this.#i = 0;
-    this.#o = 0;
-  }
-
-  /** Advances; false after the batch's last record. */
-  next(): boolean {
-    const batch = this.#batch;
-    if (this.#i >= batch.length) return false;
-    const kind = batch.kinds[this.#i++];
-    const layout = LAYOUTS[kind];
-    const f = this.record.f, v = batch.values;
-    this.record.kind = kind;
-    let o = this.#o;
-    for (let j = 0; j < layout.length; j++) f[layout[j]] = v[o++];
-    this.#o = o;
-    return true;
   }
 }

@@ -19,8 +19,8 @@ import { ConfigError } from "../util/errors.ts";
 import type { Result } from "./result.ts";
 import { ERA_OPTIONS } from "../models/cpu/era.ts";
 import { HIERARCHY_OPTIONS } from "../models/memory/hierarchy_config.ts";
-import { NESTED_OPTIONS } from "../models/mmu/options.ts";
-import { FlatBatch, FlatBatchCursor } from "./flat_records.ts";
+import { NESTED_OPTIONS, oneDimensionalRead } from "../models/mmu/options.ts";
+import { FlatBatch } from "./flat_records.ts";
 import {
   buildResult,
   NATIVE_BASELINE,
@@ -82,8 +82,10 @@ function ignorableKeys(): ReadonlySet<string> {
  */
 export function baselineKey(config: ResolvedConfig): string {
   const skip = ignorableKeys();
+  // The baseline's walker is one-dimensional: nested-paging options reach it only as
+  // oneDimensionalRead says (ntlb sizes not at all, a 2-D page-walk cache as a 1-D one).
   const options = Object.keys(config.options).filter((k) => !skip.has(k)).sort()
-    .map((k) => [k, config.options[k]]);
+    .map((k) => oneDimensionalRead(k, config.options[k])).filter((o) => o !== null);
   const platformSet = Object.keys(config.platformSet).sort()
     .map((k) => [k, config.platformSet[k]]);
   return JSON.stringify([
@@ -101,7 +103,6 @@ interface Member {
   readonly config: ResolvedConfig;
   readonly platform: Platform;
   readonly machine: ReplayMachine;
-  readonly cursor: FlatBatchCursor;
   /** Milliseconds spent stepping this machine (its result's `host` figures). */
   ms: number;
   /** Still stepping (false once it stopped at its iteration limit). */
@@ -129,7 +130,7 @@ export function replayInputGroup(
     const leader = leaders.get(key);
     const machine = new ReplayMachine(input, config, platform, leader?.base ?? NATIVE_BASELINE);
     if (!leader) leaders.set(key, machine);
-    return { config, platform, machine, cursor: new FlatBatchCursor(batch), ms: 0, active: true };
+    return { config, platform, machine, ms: 0, active: true };
   });
   const source = input.cursor();
   let running = members.length;
@@ -137,8 +138,7 @@ export function replayInputGroup(
     for (const m of members) {
       if (!m.active) continue;
       const t0 = performance.now();
-      m.cursor.rewind();
-      m.machine.step(m.cursor, input.code, batch.length);
+      m.machine.stepBatch(batch, input.code);
       m.ms += performance.now() - t0;
       if (m.machine.stopped) {
         m.active = false;

@@ -21,6 +21,14 @@ const CONFIGS: readonly ReplayConfig[] = [
   { cpu: "bt", mmu: "shadow", platform: "p4-prescott", warmup: 2 },
   { cpu: "hw", mmu: "nested", platform: "p4-prescott", maxIterations: 3 },
   { cpu: "hw", mmu: "shadow", platform: "p4-prescott", maxIterations: 3, seed: 7 },
+  // Same baseline as config 4: a 1-D walker reads no nested TLB and caches 2-D as 1-D.
+  {
+    cpu: "hw",
+    mmu: "nested",
+    platform: "modern",
+    options: { "mmu.pwc": "2d", "mmu.ntlb-entries": 0 },
+  },
+  { cpu: "native", platform: "modern", options: { "mmu.pwc": "1d", "mmu.nested-levels": 5 } },
 ];
 
 function withoutHost(r: Result): Omit<Result, "host"> {
@@ -52,6 +60,9 @@ Deno.test("baseline key separates what the baseline reads and ignores what it ca
   assert.equal(key({ cpu: "hw", mmu: "nested", io: "pv" }), base);
   assert.equal(key({ memory: "share", options: { "memory.vm-mb": 64 } }), base);
   assert.equal(key({ io: "hosted", options: { "io.hosted.vmmPorts": "x" } }), base);
+  assert.equal(key({ cpu: "hw", mmu: "nested", options: { "mmu.ntlb-entries": 8 } }), base);
+  assert.equal(key({ options: { "mmu.pwc": "2d", "mmu.nested-page-size": 2097152 } }), base);
+  assert.equal(key({ options: { "mmu.pwc": "1d" } }), base);
   const others: ReplayConfig[] = [
     { platform: "modern" },
     { seed: 2 },
@@ -60,7 +71,6 @@ Deno.test("baseline key separates what the baseline reads and ignores what it ca
     { platformSet: { "mmu.walk.ref": 40 } },
     { options: { "cpu.era": "2006" } },
     { options: { "mmu.pwc": "none" } },
-    { options: { "mmu.ntlb-entries": 8 } },
     { options: { "cache.hierarchy": false } },
   ];
   for (const other of others) {

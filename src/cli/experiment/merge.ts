@@ -12,6 +12,7 @@ import { Stage } from "./staging.ts";
 import type { Result } from "../../engine/result.ts";
 import type { HostResult } from "../../host/result.ts";
 import { InputError } from "../../util/errors.ts";
+import { sweepStale } from "../../util/interrupt.ts";
 import { loadExperiments } from "./discover.ts";
 import { planExperiments } from "./jobs.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
@@ -58,6 +59,10 @@ export async function mergeOutputs(options: MergeOptions): Promise<ExperimentOut
     root: common.root,
     published: common.published,
   });
+  // What killed runs left in OUT goes before any progress is reported, not when the stage
+  // opens after every input is read: an interrupt in between must find OUT as the last
+  // complete run left it, without a dead run's staging folder or temporary files.
+  sweepStale(options.out);
   const results = new Map<string, Result | HostResult>();
   const missing: string[] = [];
   common.progress.start(plan.jobs.length, "merge");

@@ -11,6 +11,8 @@
 import type { RunConfig } from "../../../experiments/_lib/experiment.ts";
 import { canonicalJson } from "./canonical.ts";
 import { isHostJob, type Job } from "./jobs.ts";
+import { baselineKey } from "../../engine/group.ts";
+import { resolveConfig } from "../../engine/config.ts";
 
 /**
  * Most jobs in one unit: each configuration of a group replay holds its own models (TLBs,
@@ -31,14 +33,20 @@ function groupKey(job: Job): string | null {
 }
 
 /**
- * The parts of a configuration a native baseline may depend on: a group is split keeping
- * jobs with the same value together, so that configurations likely to share a baseline
- * land in the same unit (the engine decides what it really shares).
+ * What a job's native baseline depends on, as the default engine keys it
+ * (src/engine/group.ts `baselineKey`): a group is split keeping jobs with the same value
+ * together, so that configurations that can share a baseline land in the same unit (the
+ * engine decides what it really shares). A configuration the engine cannot resolve keeps
+ * its whole configuration apart from the models, which only costs sharing.
  */
 function baselineOrder(job: Job): string {
   if (isHostJob(job)) return "";
-  const { cpu: _cpu, mmu: _mmu, memory: _memory, io: _io, ...rest }: RunConfig = job.config;
-  return canonicalJson(rest);
+  try {
+    return baselineKey(resolveConfig(job.config));
+  } catch {
+    const { cpu: _cpu, mmu: _mmu, memory: _memory, io: _io, ...rest }: RunConfig = job.config;
+    return canonicalJson(rest);
+  }
 }
 
 /**

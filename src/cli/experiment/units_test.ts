@@ -36,3 +36,25 @@ Deno.test("units group one trace and window, split large groups evenly, host job
   // Under the default limit A stays whole; it ties with the host job and came first.
   assert.deepEqual(replayUnits(jobs, cost).map((u) => u.length), [5, 1, 2, 1, 1]);
 });
+
+Deno.test("walk-caching designs of one trace share a unit: their baselines read no nested option", () => {
+  const pwc = (mode: string, ntlb?: number): RunConfig => ({
+    cpu: "hw",
+    mmu: "nested",
+    platform: "opteron-barcelona",
+    options: { "mmu.pwc": mode, ...(ntlb === undefined ? {} : { "mmu.ntlb-entries": ntlb }) },
+  });
+  const jobs: Job[] = [
+    job("n1", A, { cpu: "bt", platform: "modern" }),
+    job("p1", A, pwc("2d")),
+    job("n2", A, { cpu: "hw", platform: "modern" }),
+    job("p2", A, pwc("1d", 0)),
+    job("p3", A, pwc("2d", 0)),
+    job("n3", A, { cpu: "pv", platform: "modern" }),
+    job("x1", A, pwc("none", 0)),
+  ];
+  const keys = replayUnits(jobs, () => 1, 3).map((u) => u.map((j) => j.key));
+  // 1-D and 2-D page-walk caches and nested TLB sizes look alike to the 1-D baseline walker;
+  // no page-walk cache at all does not.
+  assert.deepEqual(keys, [["n1", "n2", "n3"], ["p1", "p2", "p3"], ["x1"]]);
+});

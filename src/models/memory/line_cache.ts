@@ -68,12 +68,19 @@ export class LineCache {
   access(line: number, tag: number): boolean {
     // `| 0` keeps the low 32 bits of any line number (kernel lines are negative, and larger
     // than 2^31): the set is the line's low bits, as on the hardware.
-    const ways = this.#ways;
-    const first = ((line | 0) & this.#mask) * ways;
-    const keys = this.#keys, tags = this.#tags;
-    tag = tag + 1;
-    if (keys[first] === line && tags[first] === tag) return true;
-    const last = first + ways - 1;
+    const first = ((line | 0) & this.#mask) * this.#ways;
+    const keys = this.#keys;
+    if (keys[first] === line) {
+      const tags = this.#tags;
+      if (tags[first] === tag + 1) return true;
+      return this.#probe(first, line, tag + 1, keys, tags);
+    }
+    return this.#probe(first, line, tag + 1, keys, this.#tags);
+  }
+
+  /** {@link access} past the most recently used way (`tag` already plus one). */
+  #probe(first: number, line: number, tag: number, keys: Float64Array, tags: Int32Array): boolean {
+    const last = first + this.#ways - 1;
     let i = first + 1;
     while (i <= last && (keys[i] !== line || tags[i] !== tag)) i++;
     const hit = i <= last;

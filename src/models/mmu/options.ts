@@ -152,6 +152,24 @@ export const NESTED_OPTIONS = declareOptions({
   },
 });
 
+/**
+ * An option as a one-dimensional walker (native paging, shadow paging, pv-direct) reads it:
+ * `[key, value]` when its value can make such a walker differ from its defaults, `null`
+ * when it cannot. Nested TLB and nested table options only reach a 2-D walk
+ * ({@link translatorConfig} gives a 1-D walker no nested TLB), and a 1-D walker caches
+ * only guest entries, so `mmu.pwc` `2d` acts as `1d`, its default. The group replay keys
+ * shared native baselines by this (src/engine/group.ts): the walk-caching designs
+ * Bhargava et al. compare then share one baseline per page-walk cache on or off.
+ */
+export function oneDimensionalRead(
+  key: string,
+  value: number | string | boolean,
+): [string, number | string | boolean] | null {
+  if (key in NESTED_OPTIONS) return null;
+  if (key === "mmu.pwc" && value !== "none") return null;
+  return [key, value];
+}
+
 /** Platform keys every MMU model reads through the translator. */
 export const TRANSLATOR_COSTS: readonly string[] = [
   "mmu.tlb.l2-hit",
