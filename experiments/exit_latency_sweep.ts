@@ -157,16 +157,17 @@ const experiment: Experiment = {
     const to = exitEntryCycles(VALIDATION_PROFILE);
     const checked = VALIDATION_WORKLOADS.filter((w) => validationId(w) in results);
     if (checked.length === 0) return [];
-    const misses = checked.filter((w) => {
-      const line = sweptSlowdown(need(results, overviewId(w, TECHNIQUE, SWEEP_PLATFORM)), from, to);
-      const replayed = steadySlowdown(need(results, validationId(w)));
-      return !(Math.abs(line - replayed) <= LINE_TOLERANCE * Math.abs(replayed));
-    });
-    const detail = checked.map((w) => {
-      const line = sweptSlowdown(need(results, overviewId(w, TECHNIQUE, SWEEP_PLATFORM)), from, to);
-      const replayed = steadySlowdown(need(results, validationId(w)));
-      return `${w}: line ${line.toFixed(4)}x, replayed ${replayed.toFixed(4)}x`;
-    }).join("; ");
+    const pairs = checked.map((w) => ({
+      workload: w,
+      line: sweptSlowdown(need(results, overviewId(w, TECHNIQUE, SWEEP_PLATFORM)), from, to),
+      replayed: steadySlowdown(need(results, validationId(w))),
+    }));
+    const misses = pairs.filter((p) =>
+      !(Math.abs(p.line - p.replayed) <= LINE_TOLERANCE * Math.abs(p.replayed))
+    );
+    const detail = pairs.map((p) =>
+      `${p.workload}: line ${p.line.toFixed(4)}x, replayed ${p.replayed.toFixed(4)}x`
+    ).join("; ");
     return [{
       label: `the sweep's straight line meets a replay at ${to} cycles on every checked trace`,
       passed: misses.length === 0,

@@ -253,15 +253,7 @@ export class ReplayMachine {
       for (let j = 0; j < layout.length; j++) f[layout[j]] = v[o++];
       if (kind >= 0x80) {
         // A kind code past the memory-reference range: the cursor loop takes it for one.
-        const va = f[Field.Addr], pa = f[Field.Paddr], size = f[Field.Size], fl = f[Field.Flags];
-        bMmu.access(va, pa, size, fl);
-        cMmu.access(va, pa, size, fl);
-        if (bMemAccess !== null) bMemAccess.access!(va, pa, size, fl);
-        if (cMemAccess !== null) cMemAccess.access!(va, pa, size, fl);
-        if (cCaches !== null && (fl & MEM_IO) === 0) {
-          if (bCaches !== null) bCaches.data(pa, (fl & MEM_WRITE) !== 0);
-          cCaches.data(pa, (fl & MEM_WRITE) !== 0);
-        }
+        this.#reference(f[Field.Addr], f[Field.Paddr], f[Field.Size], f[Field.Flags]);
         continue;
       }
       if (this.#other(kind, r)) break;
@@ -432,6 +424,22 @@ export class ReplayMachine {
         break;
     }
     return false;
+  }
+
+  /**
+   * One memory reference through both sets, as the loops handle it inline: their hot
+   * copies stay inline for speed, the rare kinds past the memory range come here.
+   */
+  #reference(va: number, pa: number, size: number, fl: number): void {
+    this.base.mmu.access(va, pa, size, fl);
+    this.conf.mmu.access(va, pa, size, fl);
+    this.base.memory.access?.(va, pa, size, fl);
+    this.conf.memory.access?.(va, pa, size, fl);
+    const bCaches = this.base.caches, cCaches = this.conf.caches;
+    if (cCaches !== null && (fl & MEM_IO) === 0) {
+      if (bCaches !== null) bCaches.data(pa, (fl & MEM_WRITE) !== 0);
+      cCaches.data(pa, (fl & MEM_WRITE) !== 0);
+    }
   }
 
   #endWarmup(): void {
