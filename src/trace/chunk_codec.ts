@@ -34,6 +34,8 @@ const SLOTS = 1 << SLOT_BITS;
 /** Predictor slots per page of the decoder's dirty map (2^PAGE_BITS). */
 const PAGE_BITS = 10;
 const PAGE_SLOTS = 1 << PAGE_BITS;
+/** Largest integer a double holds exactly (addresses must stay below it). */
+const SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Memory-reference kind code for a size (power of two ≤ 128) and MEM_* flags. */
 export function memKindCode(size: number, flags: number): number {
@@ -283,7 +285,8 @@ export class ChunkDecoder {
         this.#lastV[slot] = v;
         this.#lastT[slot] = t;
         const p = v + t;
-        if (p < 0 || !Number.isSafeInteger(p) || !Number.isSafeInteger(v)) {
+        // v and p are sums of integers, hence integers: "safe integer" is a range test.
+        if (!(p >= 0 && p <= SAFE && v >= -SAFE && v <= SAFE)) {
           throw new ChunkDecodeError(`memory reference has impossible address ${p}`, this.#a);
         }
         rec.kind = kind;
@@ -386,8 +389,13 @@ export class ChunkDecoder {
 
 function unzig(u: number): number {
   if (u <= 0xffffffff) return (u >>> 1) ^ -(u & 1);
-  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  // The low bit by exact double arithmetic: a floating `%` is a library call.
+  const half = Math.floor(u / 2);
+  return u - half * 2 === 0 ? half : -(half + 1);
 }
+
+/** 2^i for the shifts of a varint's bytes past 28 bits (exact; `2 ** i` is a library call). */
+const POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
 
 /** Where the last {@link readUvarint} stopped (a module slot, so reading allocates nothing). */
 let varintEnd = 0;
@@ -405,7 +413,7 @@ function readUvarint(b: Uint8Array, p: number, end: number): number {
     if (p >= end) throw new ChunkDecodeError("varint runs past the end of its column", p);
     c = b[p++];
     if (shift < 28) x |= (c & 0x7f) << shift;
-    else x += (c & 0x7f) * 2 ** shift;
+    else x += (c & 0x7f) * POW2[shift];
     if (c < 0x80) break;
     shift += 7;
     if (shift > 49) throw new ChunkDecodeError("varint is longer than 8 bytes", p);
