@@ -104,7 +104,13 @@ export class AssocCache {
     // With a power-of-two number of sets, an int32 key's set is its low bits (two's
     // complement makes that the floored remainder for negative keys too): no division.
     const mask = this.#setMask;
-    if (mask >= 0 && (key | 0) === key) return (key & mask) * this.ways;
+    if (mask >= 0) {
+      if ((key | 0) === key) return (key & mask) * this.ways;
+      // A key beyond int32 (kernel pages): the floored remainder by exact double arithmetic
+      // (keys are integers and the divisor a power of two), not a floating `%`, which is a
+      // library call.
+      return ((key - Math.floor(key / this.sets) * this.sets) | 0) * this.ways;
+    }
     // `| 0` is exact (|s| < sets) and turns the -0 of a negative multiple of `sets` into 0,
     // which keeps the optimizing compiler on integer arithmetic (no deoptimization loop).
     const s = (key % this.sets) | 0;
