@@ -559,7 +559,12 @@ export class RecordCursor {
   /** The record the last successful `next()` filled in. */
   readonly record: TraceRecord = new TraceRecord();
   readonly #trace: TraceReader;
-  readonly #decoder: ChunkDecoder;
+  /**
+   * The cursor's own decoder, made at its first chunk that the reader does not keep
+   * decoded (its predictor tables are megabytes: a host of 128 VMs on one kept trace
+   * would otherwise allocate and clear 128 of them).
+   */
+  #decoderOrNull: ChunkDecoder | null = null;
   readonly #to: number;
   #chunk: number;
   #active = false;
@@ -574,7 +579,6 @@ export class RecordCursor {
   /** Creates a cursor over chunks `[from, to)` of `trace`. */
   constructor(trace: TraceReader, from: number, to: number) {
     this.#trace = trace;
-    this.#decoder = new ChunkDecoder(trace.code, trace.maxTransferBytes);
     this.#chunk = from;
     this.#to = to;
   }
@@ -622,7 +626,14 @@ export class RecordCursor {
 
   /** Records of unknown kinds skipped so far. */
   get skippedUnknown(): number {
-    return this.#decoder.skippedUnknown;
+    return this.#decoderOrNull?.skippedUnknown ?? 0;
+  }
+
+  get #decoder(): ChunkDecoder {
+    return this.#decoderOrNull ??= new ChunkDecoder(
+      this.#trace.code,
+      this.#trace.maxTransferBytes,
+    );
   }
 
   /** Advances to the next record; false at the end of the range. */
@@ -642,13 +653,13 @@ export class RecordCursor {
       } else if (this.#active) {
         let more: boolean;
         try {
-          more = this.#decoder.next(this.record);
+          more = this.#decoderOrNull!.next(this.record);
         } catch (e) {
           throw this.#wrap(e);
         }
         if (more) return true;
         try {
-          this.#decoder.finish();
+          this.#decoderOrNull!.finish();
         } catch (e) {
           throw this.#wrap(e);
         }
