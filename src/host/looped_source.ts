@@ -247,7 +247,7 @@ export class LoopedSource implements RecordSource {
       this.#cursor.restart(c);
       skip = rec - (chunks.length > 0 ? chunks[c].firstRecord : 0);
     }
-    while (skip > 0 && this.#cursor.next()) skip--;
+    if (skip > 0) this.#cursor.skip(skip);
     this.#index = rec;
     this.#pending = 0;
     this.stop = Stop.None;

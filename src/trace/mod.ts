@@ -17,6 +17,7 @@ export { importLackey, lackeyImporter, type LackeyImportOptions } from "./import
 export { importers, type ImportOptions, registerImporter, type TraceImporter } from "./importer.ts";
 export { type ChunkInfo, RecordCursor, TraceReader } from "./reader.ts";
 export { ContentHasher } from "./content_hash.ts";
+export { DecodedChunk } from "./decoded_chunk.ts";
 export { crc32 } from "./crc32.ts";
 export {
   type ChunkRange,

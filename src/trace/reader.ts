@@ -41,6 +41,7 @@ import {
   type TraceSummary,
 } from "./header.ts";
 import { TraceRecord } from "./record.ts";
+import { DecodedChunk } from "./decoded_chunk.ts";
 import { ByteReader } from "./varint.ts";
 
 /** One chunk as the index describes it. */
@@ -478,6 +479,59 @@ export class TraceReader {
     this.#payloadBytes += raw.length;
   }
 
+  #decoded: Map<number, DecodedChunk | null> | null = null;
+  #decodedBytes = 0;
+  #decodedBudget = 0;
+
+  /**
+   * Keeps up to `bytes` of decoded records ({@link DecodedChunk}, about 17 bytes a record)
+   * for every cursor of this reader to copy out (0: none, the default). Cursors over one
+   * trace that visit the same chunks (a host's VMs on one trace; a VM looping over its
+   * trace) then decode each chunk once instead of at every visit, and a skip within a kept
+   * chunk costs no decoding. Chunks are kept in the order they are first decoded until the
+   * budget is spent, so memory is bounded by it, whatever the run's length; a chunk that
+   * does not fit is decoded by each cursor as before. The records are the same either way.
+   */
+  cacheRecords(bytes: number): void {
+    this.#decodedBudget = Math.max(0, bytes);
+    if (this.#decoded === null && bytes > 0) this.#decoded = new Map();
+  }
+
+  /**
+   * Chunk `i`'s kept records, or null when cursors decode it themselves; `decode` (given a
+   * decoder just started on the chunk) makes them when the budget of {@link cacheRecords}
+   * has room. A chunk whose decoding throws, or that holds unknown kinds, is left to the
+   * cursors, so that they fail (or count) exactly where a private decode does.
+   */
+  sharedRecords(i: number, decode: () => DecodedChunk | null): DecodedChunk | null {
+    const kept = this.#decoded;
+    if (kept === null) return null;
+    const got = kept.get(i);
+    if (got !== undefined) return got;
+    if (this.#decodedBytes + this.chunks[i].records * 17 > this.#decodedBudget) return null;
+    const d = tryDecode(decode);
+    // Past the budget (the extended records' fields were more than estimated): this
+    // cursor reads it, later visits decode it themselves.
+    if (d === null || this.#decodedBytes + d.bytes > this.#decodedBudget) {
+      kept.set(i, null);
+      return d;
+    }
+    kept.set(i, d);
+    this.#decodedBytes += d.bytes;
+    // Its inflated payload is not read again.
+    const raw = this.#payloads?.get(i);
+    if (raw !== undefined) {
+      this.#payloads!.delete(i);
+      this.#payloadBytes -= raw.length;
+    }
+    return d;
+  }
+
+  /** Bytes of decoded records kept ({@link cacheRecords}). */
+  get keptRecordBytes(): number {
+    return this.#decodedBytes;
+  }
+
   /** Reads the compressed bytes of a chunk into `into` when it is large enough. */
   readStored(offset: number, length: number, into?: Uint8Array): Uint8Array {
     return this.#source.readAt(offset, length, into);
@@ -505,18 +559,26 @@ export class RecordCursor {
   /** The record the last successful `next()` filled in. */
   readonly record: TraceRecord = new TraceRecord();
   readonly #trace: TraceReader;
-  readonly #decoder: ChunkDecoder;
+  /**
+   * The cursor's own decoder, made at its first chunk that the reader does not keep
+   * decoded (its predictor tables are megabytes: a host of 128 VMs on one kept trace
+   * would otherwise allocate and clear 128 of them).
+   */
+  #decoderOrNull: ChunkDecoder | null = null;
   readonly #to: number;
   #chunk: number;
   #active = false;
   #stored: Uint8Array = new Uint8Array(0);
   #info: ChunkInfo | null = null;
   #rawLength = 0;
+  /** The kept records of the current chunk (null: this cursor's decoder reads it). */
+  #shared: DecodedChunk | null = null;
+  /** Next record of `#shared`. */
+  #pos = 0;
 
   /** Creates a cursor over chunks `[from, to)` of `trace`. */
   constructor(trace: TraceReader, from: number, to: number) {
     this.#trace = trace;
-    this.#decoder = new ChunkDecoder(trace.code, trace.maxTransferBytes);
     this.#chunk = from;
     this.#to = to;
   }
@@ -532,6 +594,29 @@ export class RecordCursor {
     }
     this.#chunk = from;
     this.#active = false;
+    this.#shared = null;
+  }
+
+  /**
+   * Moves `n` records ahead (fewer at the end of the range; returns how many), leaving
+   * `record` as `n` calls of {@link next} would. Within a chunk whose records the reader
+   * keeps ({@link TraceReader.cacheRecords}) nothing is decoded.
+   */
+  skip(n: number): number {
+    let done = 0;
+    while (done < n) {
+      const shared = this.#shared;
+      if (shared !== null && this.#pos < shared.count) {
+        const m = Math.min(shared.count - this.#pos, n - done);
+        shared.settle(this.record, this.#pos, this.#pos + m);
+        this.#pos += m;
+        done += m;
+        continue;
+      }
+      if (!this.next()) break;
+      done++;
+    }
+    return done;
   }
 
   /** Index of the chunk the current record came from. */
@@ -541,22 +626,40 @@ export class RecordCursor {
 
   /** Records of unknown kinds skipped so far. */
   get skippedUnknown(): number {
-    return this.#decoder.skippedUnknown;
+    return this.#decoderOrNull?.skippedUnknown ?? 0;
+  }
+
+  get #decoder(): ChunkDecoder {
+    return this.#decoderOrNull ??= new ChunkDecoder(
+      this.#trace.code,
+      this.#trace.maxTransferBytes,
+    );
   }
 
   /** Advances to the next record; false at the end of the range. */
   next(): boolean {
     for (;;) {
-      if (this.#active) {
+      const shared = this.#shared;
+      if (shared !== null) {
+        const i = this.#pos;
+        if (i < shared.count) {
+          this.#pos = i + 1;
+          shared.copy(i, this.record);
+          return true;
+        }
+        this.#shared = null;
+        this.#active = false;
+        this.#chunk++;
+      } else if (this.#active) {
         let more: boolean;
         try {
-          more = this.#decoder.next(this.record);
+          more = this.#decoderOrNull!.next(this.record);
         } catch (e) {
           throw this.#wrap(e);
         }
         if (more) return true;
         try {
-          this.#decoder.finish();
+          this.#decoderOrNull!.finish();
         } catch (e) {
           throw this.#wrap(e);
         }
@@ -595,6 +698,28 @@ export class RecordCursor {
     ) {
       throw new TraceFormatError(t.name, "chunk header disagrees with the index", info.offset, i);
     }
+    const kept = t.sharedRecords(i, () => {
+      this.#decoder.start(this.#payload(i, h), h.raw, h.items);
+      return DecodedChunk.decode(this.#decoder, h.items);
+    });
+    this.#shared = kept;
+    this.#pos = 0;
+    if (kept === null) {
+      const raw = this.#payload(i, h);
+      this.#rawLength = h.raw;
+      try {
+        this.#decoder.start(raw, this.#rawLength, h.items);
+      } catch (e) {
+        throw this.#wrap(e);
+      }
+    }
+    this.#active = true;
+  }
+
+  /** Chunk `i`'s inflated, checksummed payload (the reader's kept copy if it has one). */
+  #payload(i: number, h: SectionHeader): Uint8Array {
+    const t = this.#trace;
+    const info = t.chunks[i];
     if (this.#stored.length < h.stored) this.#stored = new Uint8Array(h.stored);
     let raw = t.cachedPayload(i);
     if (raw === null) {
@@ -603,13 +728,16 @@ export class RecordCursor {
       // A stored (uncompressed) payload is this cursor's reusable buffer: never shared.
       if (raw !== stored) t.keepPayload(i, raw);
     }
-    this.#rawLength = h.raw;
-    try {
-      this.#decoder.start(raw, this.#rawLength, h.items);
-    } catch (e) {
-      throw this.#wrap(e);
-    }
-    this.#active = true;
+    return raw;
+  }
+}
+
+/** `decode()`, or null when it throws (the cursor's own decode then reports the error). */
+function tryDecode(decode: () => DecodedChunk | null): DecodedChunk | null {
+  try {
+    return decode();
+  } catch {
+    return null;
   }
 }
 
