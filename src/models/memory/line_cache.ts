@@ -82,15 +82,6 @@ export class LineCache {
   #probe(first: number, line: number, tag: number, keys: Float64Array, tags: Int32Array): boolean {
     const last = first + this.#ways - 1;
     let i = first + 1;
-    if (i <= last && keys[i] === line && tags[i] === tag) {
-      // A hit on the second most recent line (two lines used in turn): swap the two.
-      keys[i] = keys[first];
-      tags[i] = tags[first];
-      keys[first] = line;
-      tags[first] = tag;
-      return true;
-    }
-    i++;
     while (i <= last && (keys[i] !== line || tags[i] !== tag)) i++;
     const hit = i <= last;
     // A miss takes the last way: the least recently used line, or an empty way.
