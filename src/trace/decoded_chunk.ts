@@ -57,6 +57,14 @@ export class DecodedChunk {
   readonly ext: Float64Array;
   /** Bytes of the columns (what a reader's budget counts). */
   readonly bytes: number;
+  /**
+   * The fewest bytes `records` records take (a kind byte and two numbers each, before any
+   * extended record's fields): what a reader checks against its budget before decoding.
+   */
+  static leastBytes(records: number): number {
+    return records * (1 + 2 * Float64Array.BYTES_PER_ELEMENT);
+  }
+
   /** Per field, the first record that defines it (`count`: none), so a skip stops early. */
   readonly #firstDefined = new Float64Array(FIELD_COUNT);
 

@@ -508,7 +508,11 @@ export class TraceReader {
     if (kept === null) return null;
     const got = kept.get(i);
     if (got !== undefined) return got;
-    if (this.#decodedBytes + this.chunks[i].records * 17 > this.#decodedBudget) return null;
+    if (
+      this.#decodedBytes + DecodedChunk.leastBytes(this.chunks[i].records) > this.#decodedBudget
+    ) {
+      return null;
+    }
     const d = tryDecode(decode);
     // Past the budget (the extended records' fields were more than estimated): this
     // cursor reads it, later visits decode it themselves.
@@ -570,7 +574,6 @@ export class RecordCursor {
   #active = false;
   #stored: Uint8Array = new Uint8Array(0);
   #info: ChunkInfo | null = null;
-  #rawLength = 0;
   /** The kept records of the current chunk (null: this cursor's decoder reads it). */
   #shared: DecodedChunk | null = null;
   /** Next record of `#shared`. */
@@ -699,16 +702,23 @@ export class RecordCursor {
       throw new TraceFormatError(t.name, "chunk header disagrees with the index", info.offset, i);
     }
     const kept = t.sharedRecords(i, () => {
-      this.#decoder.start(this.#payload(i, h), h.raw, h.items);
-      return DecodedChunk.decode(this.#decoder, h.items);
+      const decoder = this.#decoder;
+      const unknown = decoder.skippedUnknown;
+      try {
+        decoder.start(this.#payload(i, h), h.raw, h.items);
+        return DecodedChunk.decode(decoder, h.items);
+      } finally {
+        // A chunk not kept is decoded again below and its unknown kinds counted then: this
+        // pass must not count them too (a kept chunk has none, so this changes nothing).
+        decoder.skippedUnknown = unknown;
+      }
     });
     this.#shared = kept;
     this.#pos = 0;
     if (kept === null) {
       const raw = this.#payload(i, h);
-      this.#rawLength = h.raw;
       try {
-        this.#decoder.start(raw, this.#rawLength, h.items);
+        this.#decoder.start(raw, h.raw, h.items);
       } catch (e) {
         throw this.#wrap(e);
       }
