@@ -113,7 +113,7 @@ interface Member {
  * Replays an open input under every configuration in one pass and returns the results
  * in the order of `configs`. One configuration goes through {@link replayInput} as is.
  * Memory grows with the number of configurations (each has its own models): callers
- * bound it (the experiment runner groups at most 8: src/cli/experiment/units.ts).
+ * bound it (the experiment runner groups at most 32: src/cli/experiment/units.ts).
  */
 export function replayInputGroup(
   input: ReplayInput,

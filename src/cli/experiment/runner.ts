@@ -32,7 +32,7 @@ import {
 } from "./shard_cost.ts";
 import { type ExperimentOutcome, writeOutputs } from "./outputs.ts";
 import { runUnits } from "./pool.ts";
-import { replayUnits } from "./units.ts";
+import { replayUnits, UNIT_LIMIT } from "./units.ts";
 import { defaultWorkers, MAX_WORKERS } from "../options.ts";
 import { defaultProgress, type Progress } from "./progress.ts";
 import { MANIFEST_SCHEMA, writeManifest, writeRunFile } from "./run_files.ts";
@@ -159,7 +159,7 @@ export async function runExperiments(options: RunOptions): Promise<RunReport> {
     const replayStart = performance.now();
     common.progress.start(jobs.length, "replay");
     try {
-      await runUnits(replayUnits(jobs, cost), {
+      await runUnits(replayUnits(jobs, cost, UNIT_LIMIT, workers), {
         workers,
         engine: options.engine ?? DEFAULT_ENGINE_URL,
         root: common.root,

@@ -35,6 +35,13 @@ Deno.test("units group one trace and window, split large groups evenly, host job
   assert.deepEqual(spread, [["m0", "m1", "m2"], ["m3", "m4", "m5"], ["m6"]]);
   // Under the default limit A stays whole; it ties with the host job and came first.
   assert.deepEqual(replayUnits(jobs, cost).map((u) => u.length), [5, 1, 2, 1, 1]);
+  // With workers, no unit holds more than a worker's share of the run's cost: 7 jobs on 2
+  // workers split in two although 32 would fit in one, and on 7 workers one job each.
+  const halves = replayUnits(many, () => 1, 32, 2).map((u) => u.map((j) => j.key));
+  assert.deepEqual(halves, [["m0", "m1", "m2", "m3"], ["m4", "m5", "m6"]]);
+  assert.equal(replayUnits(many, () => 1, 32, 7).length, 7);
+  // A group far below the share stays whole, whatever the workers.
+  assert.deepEqual(replayUnits(jobs, cost, 32, 2).map((u) => u.length), [5, 1, 2, 1, 1]);
 });
 
 Deno.test("walk-caching designs of one trace share a unit: their baselines read no nested option", () => {
