@@ -23,6 +23,7 @@ import { NESTED_OPTIONS, oneDimensionalRead } from "../models/mmu/options.ts";
 import { FlatBatch } from "./flat_records.ts";
 import {
   buildResult,
+  isNativeBaseline,
   NATIVE_BASELINE,
   type ReplayInput,
   replayInput,
@@ -122,15 +123,31 @@ export function replayInputGroup(
 ): Result[] {
   if (configs.length === 1) return [replayInput(input, configs[0], identity)];
   const batch = new FlatBatch(BATCH);
-  const leaders = new Map<string, ReplayMachine>();
-  const members: Member[] = configs.map((c) => {
-    const config = resolveConfig(c);
-    const platform = withOverrides(loadPlatform(config.platform), config.platformSet);
-    const key = baselineKey(config);
-    const leader = leaders.get(key);
-    const machine = new ReplayMachine(input, config, platform, leader?.base ?? NATIVE_BASELINE);
-    if (!leader) leaders.set(key, machine);
-    return { config, platform, machine, ms: 0, active: true };
+  const resolved = configs.map((c) => resolveConfig(c));
+  const keys = resolved.map((config) => baselineKey(config));
+  // One machine per baseline key runs the baseline for all: a configuration of the native
+  // baseline's own models where there is one (its configured set is then the baseline, so
+  // the native models run once), else the first. Leaders are built first.
+  const leaderOf = new Map<string, number>();
+  resolved.forEach((config, k) => {
+    const first = leaderOf.get(keys[k]);
+    if (first === undefined || (isNativeBaseline(config) && !isNativeBaseline(resolved[first]))) {
+      leaderOf.set(keys[k], k);
+    }
+  });
+  const machines = new Array<ReplayMachine>(configs.length);
+  const platforms = resolved.map((config) =>
+    withOverrides(loadPlatform(config.platform), config.platformSet)
+  );
+  for (const k of leaderOf.values()) {
+    machines[k] = new ReplayMachine(input, resolved[k], platforms[k], NATIVE_BASELINE);
+  }
+  const members: Member[] = resolved.map((config, k) => {
+    const leader = machines[leaderOf.get(keys[k])!];
+    const machine = machines[k] ??
+      new ReplayMachine(input, config, platforms[k], leader.native);
+    machines[k] = machine;
+    return { config, platform: platforms[k], machine, ms: 0, active: true };
   });
   const source = input.cursor();
   let running = members.length;

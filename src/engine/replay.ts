@@ -70,15 +70,26 @@ export const NATIVE_BASELINE: Readonly<ModelChoice> = {
   io: "native",
 };
 
+/** Whether `config` selects exactly the models of {@link NATIVE_BASELINE}. */
+export function isNativeBaseline(config: ModelChoice): boolean {
+  return config.cpu === NATIVE_BASELINE.cpu && config.mmu === NATIVE_BASELINE.mmu &&
+    config.memory === NATIVE_BASELINE.memory && config.io === NATIVE_BASELINE.io;
+}
+
 /** The two model sets, their shared guest state, and the counters the loop keeps. */
 export class ReplayMachine {
   /** Engine-kept guest state. */
   readonly guest: MutableGuestState = new MutableGuestState();
-  /** Native baseline set this machine steps (idle when another machine runs its baseline). */
+  /**
+   * Native baseline set this machine steps: idle when another machine runs its baseline, or
+   * when the configuration is the native baseline's own models ({@link native} is then
+   * {@link conf}).
+   */
   readonly base: SetContext;
   /**
-   * The native baseline the result measures against: {@link base}, or the set another
-   * machine of a group replay runs for this one (src/engine/group.ts).
+   * The native baseline the result measures against: {@link base}; {@link conf} when the
+   * configuration is the baseline's own models; or the set another machine of a group
+   * replay runs for this one (src/engine/group.ts).
    */
   readonly native: SetContext;
   /** Configured set. */
@@ -132,17 +143,21 @@ export class ReplayMachine {
       seed: config.seed,
     };
     const shared = baseline instanceof SetContext;
+    // A configuration of the native baseline's own models is its own baseline: the two sets
+    // would see the same calls and charge the same cycles (the sets differ only in their
+    // random stream, which no baseline model draws from), so only the configured set runs.
+    const own = !shared && baseline === NATIVE_BASELINE && isNativeBaseline(config);
     this.base = new SetContext({
       ...common,
       baseline: true,
-      models: shared ? null : baseline,
+      models: shared || own ? null : baseline,
     });
-    this.native = shared ? baseline : this.base;
     this.conf = new SetContext({
       ...common,
       baseline: false,
       models: { cpu: config.cpu, mmu: config.mmu, memory: config.memory, io: config.io },
     });
+    this.native = shared ? baseline : own ? this.conf : this.base;
     this.#omit = eraOmissions(readOptions(config.options, ERA_OPTIONS)["cpu.era"]);
     this.#omitBase = new Int32Array(this.#omit.length).fill(-1);
     this.#omitConf = new Int32Array(this.#omit.length).fill(-1);

@@ -166,7 +166,7 @@ export class HostVm {
 
   /** Native cycles of the same records (the baseline set). */
   get nativeCycles(): number {
-    return this.machine.base.totalCycles();
+    return this.machine.native.totalCycles();
   }
 
   /** Guest instructions replayed since time 0 (the warm-up left out). */
