@@ -16,7 +16,10 @@
  * machine the wall time also counts the time the process waited for a core). The
  * configurations marked "(no caches)" run with `--option cache.hierarchy=false`, so the
  * table gives the cache hierarchy's cost (issue 12 asks for at least 15 M instr/s with it).
- * `--only LABEL,LABEL` measures a subset (decode-only always runs).
+ * `--only LABEL,LABEL` measures a subset (decode-only always runs). Each process runs with the
+ * V8 flags of the `vmmlab` task in deno.json, as `deno task vmmlab replay` would (a larger
+ * inlining budget: see BENCHMARKS.md), unless `--v8-flags FLAGS` names others (`--v8-flags ""`:
+ * V8's defaults).
  *
  * @module
  */
@@ -74,15 +77,36 @@ function loadAverage(): string {
   }
 }
 
+/** The `--v8-flags=...` argument of the `vmmlab` task in deno.json, or "" if it has none. */
+function taskV8Flags(): string {
+  const config = JSON.parse(
+    Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, string> };
+  return /--v8-flags=\S+/.exec(config.tasks.vmmlab)?.[0].slice("--v8-flags=".length) ?? "";
+}
+
 async function measure(
   trace: string,
   label: string,
   iterations: number,
   platform: string,
+  v8Flags: string,
 ): Promise<{ ms: number; cpuMs: number }> {
   const self = new URL(import.meta.url).pathname;
+  const flags = v8Flags === "" ? [] : [`--v8-flags=${v8Flags}`];
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "-A", self, "--child", trace, label, `${iterations}`, platform],
+    args: [
+      "run",
+      ...flags,
+      "--no-prompt",
+      "-A",
+      self,
+      "--child",
+      trace,
+      label,
+      `${iterations}`,
+      platform,
+    ],
     stderr: "inherit",
   }).output();
   if (out.code !== 0) throw new Error(`${label} on ${trace} failed`);
@@ -99,6 +123,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg("rounds", "3"));
   const iterations = Number(arg("iterations", "6"));
   const platform = arg("platform", "p4-prescott");
+  const v8Flags = arg("v8-flags", taskV8Flags());
   const reader = TraceReader.open(trace);
   const { instructions, records, contentHash } = reader.summary;
   reader.close();
@@ -116,7 +141,7 @@ async function main(): Promise<void> {
   const loads = [loadAverage()];
   for (let r = 0; r < rounds; r++) {
     for (const label of labels) {
-      const { ms, cpuMs } = await measure(trace, label, iterations, platform);
+      const { ms, cpuMs } = await measure(trace, label, iterations, platform, v8Flags);
       best.set(label, Math.min(best.get(label) ?? Infinity, ms));
       bestCpu.set(label, Math.min(bestCpu.get(label) ?? Infinity, cpuMs));
     }
@@ -126,7 +151,7 @@ async function main(): Promise<void> {
     `trace ${trace} (${instructions} guest instructions, ${records} records, ${contentHash}), ` +
       `platform ${platform}; ${rounds} rounds x ${iterations} passes per process, fastest pass; ` +
       `${navigator.hardwareConcurrency} logical cores, load average (1/5/15 min) at each round: ` +
-      loads.join(" | "),
+      loads.join(" | ") + `; V8 flags: ${v8Flags === "" ? "defaults" : v8Flags}`,
   );
   console.log("");
   console.log(
