@@ -99,6 +99,24 @@ export function baselineKey(config: ResolvedConfig): string {
   ]);
 }
 
+/**
+ * For each configuration of a group, the index of the one whose machine runs its native
+ * baseline: per {@link baselineKey}, a configuration of the native baseline's own models
+ * where there is one (its configured set is then the baseline, so the native models run
+ * once), else the first with that key. A leader's entry is its own index.
+ */
+export function groupLeaders(configs: readonly ResolvedConfig[]): number[] {
+  const keys = configs.map((config) => baselineKey(config));
+  const leaderOf = new Map<string, number>();
+  configs.forEach((config, k) => {
+    const first = leaderOf.get(keys[k]);
+    if (first === undefined || (isNativeBaseline(config) && !isNativeBaseline(configs[first]))) {
+      leaderOf.set(keys[k], k);
+    }
+  });
+  return keys.map((key) => leaderOf.get(key)!);
+}
+
 /** One configuration of a group: its machine and what its result needs. */
 interface Member {
   readonly config: ResolvedConfig;
@@ -124,28 +142,20 @@ export function replayInputGroup(
   if (configs.length === 1) return [replayInput(input, configs[0], identity)];
   const batch = new FlatBatch(BATCH);
   const resolved = configs.map((c) => resolveConfig(c));
-  const keys = resolved.map((config) => baselineKey(config));
-  // One machine per baseline key runs the baseline for all: a configuration of the native
-  // baseline's own models where there is one (its configured set is then the baseline, so
-  // the native models run once), else the first. Leaders are built first.
-  const leaderOf = new Map<string, number>();
-  resolved.forEach((config, k) => {
-    const first = leaderOf.get(keys[k]);
-    if (first === undefined || (isNativeBaseline(config) && !isNativeBaseline(resolved[first]))) {
-      leaderOf.set(keys[k], k);
-    }
-  });
+  const leaders = groupLeaders(resolved);
   const machines = new Array<ReplayMachine>(configs.length);
   const platforms = resolved.map((config) =>
     withOverrides(loadPlatform(config.platform), config.platformSet)
   );
-  for (const k of leaderOf.values()) {
-    machines[k] = new ReplayMachine(input, resolved[k], platforms[k], NATIVE_BASELINE);
-  }
+  // Leaders first: the others share the baseline set a leader runs.
+  leaders.forEach((leader, k) => {
+    if (leader === k) {
+      machines[k] = new ReplayMachine(input, resolved[k], platforms[k], NATIVE_BASELINE, true);
+    }
+  });
   const members: Member[] = resolved.map((config, k) => {
-    const leader = machines[leaderOf.get(keys[k])!];
     const machine = machines[k] ??
-      new ReplayMachine(input, config, platforms[k], leader.native);
+      new ReplayMachine(input, config, platforms[k], machines[leaders[k]].native);
     machines[k] = machine;
     return { config, platform: platforms[k], machine, ms: 0, active: true };
   });

@@ -9,7 +9,7 @@ import {
   replay,
   ReplayMachine,
 } from "./replay.ts";
-import { replayGroup } from "./group.ts";
+import { groupLeaders, replayGroup } from "./group.ts";
 import { loadPlatform, withOverrides } from "../platforms/load.ts";
 import type { Result } from "./result.ts";
 
@@ -27,9 +27,8 @@ function twoSets(path: string, config: ReplayConfig): Result {
     const input = readerInput(reader);
     const resolved = resolveConfig(config);
     const platform = withOverrides(loadPlatform(resolved.platform), resolved.platformSet);
-    // A copy of NATIVE_BASELINE is a benchmark's replacement baseline: the machine builds it
-    // as a set of its own.
-    const machine = new ReplayMachine(input, resolved, platform, { ...NATIVE_BASELINE });
+    // Without selfBaseline (the host simulation's way) the baseline is a set of its own.
+    const machine = new ReplayMachine(input, resolved, platform, NATIVE_BASELINE);
     assert.notEqual(machine.native, machine.conf);
     machine.run(input.cursor(), input.code);
     machine.finish();
@@ -87,4 +86,18 @@ Deno.test("a group led by a native configuration equals two-set replays of each 
   // Not a native configuration: any model off the baseline's.
   assert(!isNativeBaseline(resolveConfig({ cpu: "native", memory: "balloon" })));
   assert(!isNativeBaseline(resolveConfig({ cpu: "native", io: "pv" })));
+});
+
+Deno.test("a native configuration leads its baseline key; other keys keep their first", () => {
+  const configs = [
+    { cpu: "bt", mmu: "shadow", platform: "p4-prescott" },
+    { cpu: "hw", mmu: "nested", platform: "modern" },
+    { cpu: "native", platform: "p4-prescott" },
+    { cpu: "hw", mmu: "nested", platform: "p4-prescott" },
+    { cpu: "native", platform: "modern", options: { "cpu.era": "2006" } },
+    { cpu: "pv", mmu: "pv-direct", io: "pv", platform: "modern" },
+  ].map((c) => resolveConfig(c));
+  // p4-prescott: the native configuration (2) leads 0, 2 and 3; modern: 1 leads 1 and 5, and
+  // the native one (4) has a key of its own (cpu.era reaches the baseline).
+  assert.deepEqual(groupLeaders(configs), [2, 1, 2, 2, 4, 1]);
 });

@@ -82,14 +82,14 @@ export class ReplayMachine {
   readonly guest: MutableGuestState = new MutableGuestState();
   /**
    * Native baseline set this machine steps: idle when another machine runs its baseline, or
-   * when the configuration is the native baseline's own models ({@link native} is then
-   * {@link conf}).
+   * when the configuration is the native baseline's own models and the caller asked for
+   * `selfBaseline` ({@link native} is then {@link conf}).
    */
   readonly base: SetContext;
   /**
-   * The native baseline the result measures against: {@link base}; {@link conf} when the
-   * configuration is the baseline's own models; or the set another machine of a group
-   * replay runs for this one (src/engine/group.ts).
+   * The native baseline the result measures against: {@link base}; {@link conf} in the
+   * `selfBaseline` case; or the set another machine of a group replay runs for this one
+   * (src/engine/group.ts).
    */
   readonly native: SetContext;
   /** Configured set. */
@@ -123,12 +123,21 @@ export class ReplayMachine {
    * baseline set of another machine that replays the same records under a configuration
    * with the same baseline (group.ts `baselineKey`): that machine runs it, and this one
    * steps an idle set in its place and reads its totals from it.
+   *
+   * With `selfBaseline`, a configuration of exactly the native baseline's models (and the
+   * default `baseline`) is measured against its own configured set and the baseline set
+   * stays idle: both would see the same calls and charge the same cycles (they differ only
+   * in their random stream, which no baseline model draws from), so the native models run
+   * once. Only a caller that touches neither set from outside may ask for it: the host
+   * simulation flushes a VM's configured TLBs on a world switch, which the baseline must
+   * not see, so it leaves this off.
    */
   constructor(
     input: ReplayInput,
     config: ResolvedConfig,
     platform: Platform,
     baseline: ModelChoice | SetContext = NATIVE_BASELINE,
+    selfBaseline = false,
   ) {
     this.warmup = config.warmup;
     this.maxIterations = config.maxIterations;
@@ -143,10 +152,8 @@ export class ReplayMachine {
       seed: config.seed,
     };
     const shared = baseline instanceof SetContext;
-    // A configuration of the native baseline's own models is its own baseline: the two sets
-    // would see the same calls and charge the same cycles (the sets differ only in their
-    // random stream, which no baseline model draws from), so only the configured set runs.
-    const own = !shared && baseline === NATIVE_BASELINE && isNativeBaseline(config);
+    const own = selfBaseline && !shared && baseline === NATIVE_BASELINE &&
+      isNativeBaseline(config);
     this.base = new SetContext({
       ...common,
       baseline: true,
@@ -594,7 +601,7 @@ export function replayInput(
 ): Result {
   const resolved = resolveConfig(config);
   const platform = withOverrides(loadPlatform(resolved.platform), resolved.platformSet);
-  const machine = new ReplayMachine(input, resolved, platform);
+  const machine = new ReplayMachine(input, resolved, platform, NATIVE_BASELINE, true);
   const t0 = performance.now();
   machine.run(input.cursor(), input.code);
   if (resolved.warmup > 0 && machine.guest.iteration <= resolved.warmup) {

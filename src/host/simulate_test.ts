@@ -53,6 +53,21 @@ Deno.test("host: two compute-bound VMs with shares 1:2 on one pCPU receive 1:2 o
   assertEquals(r.vms[0].tlbFlushes, r.vms[0].switchesIn);
 });
 
+Deno.test("host: a native VM's world-switch TLB flushes cost it cycles its native baseline never sees", () => {
+  // The baseline set must stay apart from the configured one even when both run the native
+  // models: the host flushes the configured set's TLBs on a switch, the baseline's never.
+  const native = (name: string) => ({ name, trace: "traces/compute-gzip.vmt" });
+  const d = host([native("a"), native("b")], {
+    durationMs: 6,
+    scheduler: { name: "round-robin", sliceMs: 1 },
+  });
+  const r = simulateHost(d, { skipAlone: true });
+  for (const vm of r.vms) {
+    ok(vm.tlbFlushes > 0, `${vm.name} flushed ${vm.tlbFlushes} times`);
+    ok(vm.cycles.native < vm.cycles.virtualized, `${vm.name}: ${JSON.stringify(vm.cycles)}`);
+  }
+});
+
 Deno.test("host: alone, a VM is its own reference (slowdown 1); beside a twin, about 2", () => {
   const alone = simulateHost(host([gzip("a")]));
   // The alone run stops within one engine step of the same work (with the cache hierarchy's

@@ -20,7 +20,7 @@ import { resolveConfig } from "../../engine/config.ts";
  * all 18 kernel-compile-gcc configurations peaks at 407 MB (7 of them at 374 MB) and of
  * all 25 kv-memcached ones at 358 MB, and replays in 15% and 7% less CPU than units of 8:
  * every configuration of a trace shares one decode and each distinct baseline runs once.
- * 32 covers the largest groups (27 configurations of one trace) whole.
+ * 32 covers the largest groups (25 configurations of one trace today) whole.
  */
 export const UNIT_LIMIT = 32;
 
@@ -100,8 +100,8 @@ export function dispatchOrder<T>(jobs: readonly T[], cost: (job: T) => number): 
 /**
  * Splits `jobs` into units: replay jobs grouped by trace and window, each group split into
  * the fewest units of at most `limit` jobs ({@link splitGroup}); every host job alone. With
- * `workers` > 1 a group is also split into units of at most a `workers`-th of the whole
- * run's estimated cost, so that on many cores no single large unit outlasts the rest of
+ * `workers` > 1 a group is also split into units of about a `workers`-th of the whole
+ * run's estimated cost or less (a single job larger than that stays one unit), so that on many cores no single large unit outlasts the rest of
  * the run. Units come in {@link dispatchOrder} of their summed cost, ties in order of their
  * first job in `jobs`.
  */
