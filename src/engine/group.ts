@@ -156,7 +156,6 @@ export function replayInputGroup(
   const members: Member[] = resolved.map((config, k) => {
     const machine = machines[k] ??
       new ReplayMachine(input, config, platforms[k], machines[leaders[k]].native);
-    machines[k] = machine;
     return { config, platform: platforms[k], machine, ms: 0, active: true };
   });
   const source = input.cursor();

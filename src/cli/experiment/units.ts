@@ -101,9 +101,9 @@ export function dispatchOrder<T>(jobs: readonly T[], cost: (job: T) => number): 
  * Splits `jobs` into units: replay jobs grouped by trace and window, each group split into
  * the fewest units of at most `limit` jobs ({@link splitGroup}); every host job alone. With
  * `workers` > 1 a group is also split into units of about a `workers`-th of the whole
- * run's estimated cost or less (a single job larger than that stays one unit), so that on many cores no single large unit outlasts the rest of
- * the run. Units come in {@link dispatchOrder} of their summed cost, ties in order of their
- * first job in `jobs`.
+ * run's estimated cost or less (a single job larger than that stays one unit), so that on
+ * many cores no single large unit outlasts the rest of the run. Units come in
+ * {@link dispatchOrder} of their summed cost, ties in order of their first job in `jobs`.
  */
 export function replayUnits<T extends Job>(
   jobs: readonly T[],
